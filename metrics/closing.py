@@ -1,0 +1,361 @@
+"""Closing and reopening cycles: the services under `close_cycle`, `reopen_cycle` and the task.
+
+A close is requested (checked, recorded, one task enqueued after the commit), then claimed by
+the task (open -> closing, a conditional update only one delivery wins), split into chunks of
+employees that any number of workers score, and finished by whichever worker completes the
+last chunk (closing -> closed, again a conditional update). Results are unique per
+(cycle, run, employee), so a redelivered task or chunk writes nothing twice.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.models import (
+    ChunkStatus,
+    Cycle,
+    CycleAction,
+    CycleChunk,
+    CycleEvent,
+    CycleStatus,
+    MetricEntry,
+    Result,
+    ResultLine,
+)
+from metrics.selectors import MissingFigure, close_scope, figures_missing, monthly_lines, monthly_results
+from people.models import User
+from plans.periods import Period
+from plans.scoring import Frequency, PeriodResult, score_month, score_quarter
+from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
+
+
+class CloseRefused(Exception):
+    def __init__(self, message: str, missing: list[MissingFigure] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+
+
+@dataclass(frozen=True)
+class CloseRequest:
+    cycle: Cycle
+    already_closed: bool = False
+
+
+def cycle_close_request(
+    *, period: Period, force: bool = False, user: User | None = None, enqueue: Callable[[int, int], None]
+) -> CloseRequest:
+    """Check that ``period`` can close and have ``enqueue(cycle_id, run)`` called after the commit.
+
+    Refused, with the list of what is missing, while figures are missing, unless forced: then
+    each missing value scores 0 and its result is flagged ``incomplete``.
+    """
+    with transaction.atomic():
+        cycle, _created = Cycle.objects.get_or_create(period=str(period))
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status == CycleStatus.CLOSED:
+            return CloseRequest(cycle=cycle, already_closed=True)
+        if cycle.status == CycleStatus.OPEN:
+            if period.is_quarter:
+                _check_months_closed(period)
+            missing = figures_missing(period=period)
+            if missing and not force:
+                raise CloseRefused(
+                    _("%(period)s cannot close: %(count)s values are missing")
+                    % {"period": period, "count": len(missing)},
+                    missing,
+                )
+            cycle.forced = force
+            cycle.requested_by = user
+            cycle.save(update_fields=["forced", "requested_by"])
+            CycleEvent.objects.create(
+                cycle=cycle, action=CycleAction.CLOSE_REQUESTED, run=cycle.run, forced=force, user=user
+            )
+        # A close already under way is enqueued again: the claim makes that harmless.
+        run = cycle.run
+        transaction.on_commit(lambda: enqueue(cycle.pk, run))
+    return CloseRequest(cycle=cycle)
+
+
+def _check_months_closed(quarter: Period) -> None:
+    months = [str(m) for m in quarter.months()]
+    closed = set(Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True))
+    still_open = [m for m in months if m not in closed]
+    if still_open:
+        raise CloseRefused(
+            _("%(quarter)s cannot close before its months: %(months)s not closed")
+            % {"quarter": quarter, "months": ", ".join(still_open)}
+        )
+
+
+def cycle_close_start(*, cycle_id: int, run: int) -> list[int]:
+    """Claim the cycle and split its employees into chunks; the ids of the chunks left to score.
+
+    A second delivery of the same close finds the cycle claimed and returns the pending chunks.
+    """
+    with transaction.atomic():
+        claimed = Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.OPEN).update(status=CycleStatus.CLOSING)
+        cycle = Cycle.objects.get(pk=cycle_id)
+        if cycle.run != run or cycle.status != CycleStatus.CLOSING:
+            return []  # closed already, or reopened since this message was sent
+        if claimed or not CycleChunk.objects.filter(cycle=cycle, run=run).exists():
+            employee_ids = sorted(close_scope(period=Period.parse(cycle.period)))
+            size = settings.CLOSE_CHUNK_SIZE
+            CycleChunk.objects.bulk_create(
+                [
+                    CycleChunk(cycle=cycle, run=run, index=index, employee_ids=employee_ids[start : start + size])
+                    for index, start in enumerate(range(0, len(employee_ids), size))
+                ],
+                ignore_conflicts=True,
+            )
+    pending = list(
+        CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING).values_list("pk", flat=True)
+    )
+    if not pending:
+        cycle_close_finish(cycle_id=cycle_id, run=run)
+    return pending
+
+
+def cycle_close_work(*, cycle_id: int, run: int) -> int:
+    """Score pending chunks of the close until none is left to take; how many this call scored."""
+    scored = 0
+    while cycle_chunk_score(cycle_id=cycle_id, run=run):
+        scored += 1
+    cycle_close_finish(cycle_id=cycle_id, run=run)
+    return scored
+
+
+def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -> bool:
+    """Score one pending chunk (``chunk_id``, or any); False when there was none to take.
+
+    The chunk's row is locked for the whole transaction, which also writes its results and
+    marks it done: another worker skips it meanwhile, and a worker that dies leaves it pending.
+    """
+    with transaction.atomic():
+        chunks = CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING)
+        if chunk_id is not None:
+            chunks = chunks.filter(pk=chunk_id)
+        chunk = chunks.select_for_update(skip_locked=True).order_by("index").select_related("cycle").first()
+        if chunk is None or chunk.cycle.status != CycleStatus.CLOSING or chunk.cycle.run != run:
+            return False
+        period = Period.parse(chunk.cycle.period)
+        scorer = _score_month if period.is_month else _score_quarter
+        _results_write(chunk.cycle, scorer(period, chunk.employee_ids))
+        chunk.status = ChunkStatus.DONE
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["status", "done_at"])
+    if chunk_id is not None:
+        cycle_close_finish(cycle_id=cycle_id, run=run)
+    return True
+
+
+def cycle_close_finish(*, cycle_id: int, run: int) -> bool:
+    """Mark the cycle closed once no chunk is pending; True for the one call that did."""
+    with transaction.atomic():
+        if CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING).exists():
+            return False
+        closed = Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.CLOSING).update(
+            status=CycleStatus.CLOSED, closed_at=timezone.now()
+        )
+        if closed:
+            cycle = Cycle.objects.get(pk=cycle_id)
+            CycleEvent.objects.create(
+                cycle=cycle, action=CycleAction.CLOSED, run=run, forced=cycle.forced, user=cycle.requested_by
+            )
+    return bool(closed)
+
+
+def cycle_progress(*, cycle: Cycle) -> tuple[int, int]:
+    """(chunks done, chunks in all) of the cycle's current run."""
+    chunks = CycleChunk.objects.filter(cycle=cycle, run=cycle.run)
+    return chunks.filter(status=ChunkStatus.DONE).count(), chunks.count()
+
+
+def cycle_wait(
+    *, cycle_id: int, timeout: float, poll: float = 0.2, on_progress: Callable[[Cycle], None] | None = None
+) -> Cycle:
+    """Wait for the workers to close the cycle; the cycle as it is when closed or when time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cycle = Cycle.objects.get(pk=cycle_id)
+        if cycle.status == CycleStatus.CLOSED or time.monotonic() >= deadline:
+            return cycle
+        if on_progress:
+            on_progress(cycle)
+        time.sleep(poll)
+
+
+@transaction.atomic
+def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cycle:
+    """Reopen a closed cycle: its results stay, marked superseded, and the next close is a new run."""
+    reason = reason.strip()
+    if not reason:
+        raise CloseRefused(_("Reopening needs a reason."))
+    cycle = Cycle.objects.select_for_update().filter(period=str(period)).first()
+    if cycle is None or cycle.status != CycleStatus.CLOSED:
+        raise CloseRefused(_("%(period)s is not closed.") % {"period": period})
+    if (
+        period.is_month
+        and Cycle.objects.filter(
+            period=str(period.quarter_of()), status__in=[CycleStatus.CLOSED, CycleStatus.CLOSING]
+        ).exists()
+    ):
+        raise CloseRefused(
+            _("%(quarter)s is closed: reopen the quarter before its month %(period)s.")
+            % {"quarter": period.quarter_of(), "period": period}
+        )
+    Result.objects.filter(cycle=cycle, run=cycle.run).update(superseded_at=timezone.now())
+    CycleEvent.objects.create(cycle=cycle, action=CycleAction.REOPENED, run=cycle.run, reason=reason, user=user)
+    cycle.status = CycleStatus.OPEN
+    cycle.run += 1
+    cycle.forced = False
+    cycle.closed_at = None
+    cycle.save(update_fields=["status", "run", "forced", "closed_at"])
+    return cycle
+
+
+# --- scoring a chunk: a few queries in, the pure core, rows out ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Scored:
+    employee_id: int
+    assignment_id: int
+    version: VersionRules
+    result: PeriodResult
+
+
+def _score_month(month: Period, employee_ids: list[int]) -> list[_Scored]:
+    assignments = assignments_for_month(month=month, employee_ids=employee_ids)
+    rules = version_rules(version_ids={a.version_id for a in assignments.values()})
+    values: dict[tuple[int, int], Decimal | None] = {
+        (assignment_id, indicator_id): value
+        for assignment_id, indicator_id, value in MetricEntry.objects.filter(
+            assignment_id__in=[a.pk for a in assignments.values()], period=str(month)
+        ).values_list("assignment_id", "indicator_id", "value")
+    }
+    longest = max((r.rules.streak.months for r in rules.values() if r.rules.streak), default=1)
+    earlier_months = [month.shift(-back) for back in range(longest - 1, 0, -1)]  # oldest first
+    earlier: dict[tuple[int, str], Decimal] = {}
+    if earlier_months:
+        earlier = {
+            (employee_id, period): score
+            for employee_id, period, score, _flags, _version in monthly_results(
+                employee_ids=employee_ids, months=earlier_months
+            )
+        }
+    scored = []
+    for employee_id, assignment in assignments.items():
+        version = rules[assignment.version_id]
+        actuals = {code: values.get((assignment.pk, indicator.pk)) for code, indicator in version.indicators.items()}
+        result = score_month(
+            version.rules,
+            actuals,
+            bonus_amount=assignment.monthly_bonus,
+            earlier_scores=[earlier.get((employee_id, str(m))) for m in earlier_months],
+        )
+        scored.append(_Scored(employee_id, assignment.pk, version, result))
+    return scored
+
+
+def _score_quarter(quarter: Period, employee_ids: list[int]) -> list[_Scored]:
+    assignments = assignments_for_quarter(quarter=quarter, employee_ids=employee_ids)
+    months = quarter.months()
+    last_month = [
+        (employee_id, flags, version_id)
+        for employee_id, period, _score, flags, version_id in monthly_results(
+            employee_ids=employee_ids, months=[months[-1]]
+        )
+    ]
+    rules = version_rules(
+        version_ids={q.assignment.version_id for q in assignments.values()} | {v for _e, _f, v in last_month}
+    )
+    streak_flags: dict[int, list[str]] = {}
+    for employee_id, flags, version_id in last_month:
+        streak = rules[version_id].rules.streak
+        streak_flags[employee_id] = [streak.flag] if streak and streak.flag in flags else []
+    points: dict[tuple[int, str], list[Decimal]] = {}
+    assigned_months = {e: {str(m) for m in q.months} for e, q in assignments.items()}
+    for employee_id, period, code, value in monthly_lines(employee_ids=employee_ids, months=months):
+        if period in assigned_months.get(employee_id, ()):
+            points.setdefault((employee_id, code), []).append(value)
+    values: dict[tuple[int, int], Decimal | None] = {
+        (assignment_id, indicator_id): value
+        for assignment_id, indicator_id, value in MetricEntry.objects.filter(
+            assignment_id__in=[q.assignment.pk for q in assignments.values()], period=str(quarter)
+        ).values_list("assignment_id", "indicator_id", "value")
+    }
+    scored = []
+    for employee_id, quarter_assignment in assignments.items():
+        assignment = quarter_assignment.assignment
+        version = rules[assignment.version_id]
+        result = score_quarter(
+            version.rules,
+            {
+                rule.code: points.get((employee_id, rule.code), [])
+                for rule in version.rules.of_frequency(Frequency.MONTHLY)
+            },
+            {
+                rule.code: values.get((assignment.pk, version.indicators[rule.code].pk))
+                for rule in version.rules.of_frequency(Frequency.QUARTERLY)
+            },
+            bonus_amount=assignment.quarterly_bonus,
+            carried_flags=streak_flags.get(employee_id, []),
+        )
+        scored.append(_Scored(employee_id, assignment.pk, version, result))
+    return scored
+
+
+def _results_write(cycle: Cycle, scored: list[_Scored]) -> None:
+    """Write a chunk's results and their lines in bulk; rows already there are left alone."""
+    Result.objects.bulk_create(
+        [
+            Result(
+                cycle=cycle,
+                run=cycle.run,
+                period=cycle.period,
+                employee_id=item.employee_id,
+                assignment_id=item.assignment_id,
+                version_id=item.version.version_id,
+                score=item.result.score,
+                band=item.result.band,
+                payout=item.result.payout,
+                bonus=item.result.bonus,
+                flags=list(item.result.flags),
+            )
+            for item in scored
+        ],
+        ignore_conflicts=True,
+    )
+    ids = dict(
+        Result.objects.filter(
+            cycle=cycle, run=cycle.run, employee_id__in=[item.employee_id for item in scored]
+        ).values_list("employee_id", "pk")
+    )
+    ResultLine.objects.bulk_create(
+        [
+            ResultLine(
+                result_id=ids[item.employee_id],
+                indicator_id=item.version.indicators[line.code].pk,
+                position=position,
+                method=line.method,
+                actual=line.actual,
+                target=line.target,
+                points=line.points,
+                capped=line.capped,
+                floored=line.floored,
+                stretched=line.stretched,
+                missing=line.missing,
+                months=line.months,
+            )
+            for item in scored
+            for position, line in enumerate(item.result.lines)
+        ],
+        ignore_conflicts=True,
+    )

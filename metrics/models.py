@@ -1,0 +1,172 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Assignment, Indicator, PlanVersion
+
+PERIOD_MAX_LENGTH = 7  # "2026-01", "2026-Q1"
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
+
+
+class Cycle(models.Model):
+    """One period's assessment for everybody. A period with no row yet is open."""
+
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.OPEN)
+    # Each close is a run; reopening starts the next one and leaves the old results superseded.
+    run = models.PositiveIntegerField(_("run"), default=1)
+    forced = models.BooleanField(_("forced"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class CycleAction(models.TextChoices):
+    CLOSE_REQUESTED = "close_requested", _("Close requested")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class CycleEvent(models.Model):
+    """The audit trail of a cycle: who asked for what, when, and why."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=32, choices=CycleAction.choices)
+    run = models.PositiveIntegerField(_("run"))
+    reason = models.TextField(_("reason"), blank=True)
+    forced = models.BooleanField(_("forced"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.action} ({self.run})"
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class CycleChunk(models.Model):
+    """A slice of a close's employees that one worker scores at a time.
+
+    A worker takes a pending chunk by locking its row (skipping rows other workers hold) and
+    marks it done in the same transaction as its results: a worker that dies leaves it pending.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="chunks")
+    run = models.PositiveIntegerField()
+    index = models.PositiveIntegerField()
+    employee_ids = models.JSONField()
+    status = models.CharField(max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "run", "index"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "run", "index"], name="unique_cycle_chunk")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} run {self.run} chunk {self.index}"
+
+
+class MetricEntry(models.Model):
+    """One figure: an employee's actual value for an indicator in a period.
+
+    A formula's inputs are kept alongside the value they compute to; ``value`` stays empty
+    until every input is in.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)  # {"lost": "2", "total": "50"}
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "indicator", "period"], name="unique_metric_entry")
+        ]
+        indexes = [models.Index(fields=["period", "assignment"])]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+
+    def __str__(self) -> str:
+        return f"{self.assignment.employee} {self.period} {self.indicator.code}"
+
+
+class Result(models.Model):
+    """An employee's score for a period, from one run of its cycle.
+
+    Unique per (cycle, run, employee): a redelivered close writes nothing twice. Reopening a
+    cycle marks the run's results superseded instead of deleting them.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="results")
+    run = models.PositiveIntegerField()
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results")
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=2)
+    band = models.CharField(_("band"), max_length=32, blank=True)
+    payout = models.DecimalField(_("payout %"), max_digits=8, decimal_places=2)
+    bonus = models.DecimalField(_("bonus"), max_digits=14, decimal_places=2)
+    flags = models.JSONField(_("flags"), default=list, blank=True)  # sorted
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "run", "employee"], name="unique_result_per_run")]
+        indexes = [models.Index(fields=["period", "employee"])]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.period} {self.score}"
+
+
+class ResultLine(models.Model):
+    """Why one indicator scored what it did in a result."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="lines")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=16)
+    actual = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    points = models.DecimalField(max_digits=12, decimal_places=2)
+    capped = models.BooleanField(default=False)
+    floored = models.BooleanField(default=False)
+    stretched = models.BooleanField(default=False)
+    missing = models.BooleanField(default=False)
+    months = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["result", "position"]
+        constraints = [models.UniqueConstraint(fields=["result", "indicator"], name="unique_result_line")]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.method} {self.points}"

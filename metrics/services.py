@@ -1,0 +1,344 @@
+"""Writes of figures: the metrics import (and, later, the grid) go through here."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.models import Cycle, CycleStatus, MetricEntry
+from people.models import User
+from plans import formula as formulas
+from plans.models import Assignment, Indicator
+from plans.periods import Period, PeriodError
+from plans.scoring import Frequency, Method, actual_from_inputs
+from plans.selectors import VersionRules, version_rules
+from plans.tabular import Table, TableError, cell_decimal, row_error
+
+VALUE_PLACES = 6
+VALUE_LIMIT = Decimal(10) ** 17
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    indicator: str
+    input: str = ""  # a formula's input, for "churn.lost"
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changes: list[str] = field(default_factory=list)  # "li.lei 2026-01 churn: 4.0000 → 3.8462"
+
+
+@dataclass
+class _Pending:
+    assignment: Assignment
+    indicator: Indicator
+    period: str
+    value: Decimal | None
+    inputs: dict[str, str]
+    entry: MetricEntry | None  # what is there now
+
+
+def assignment_at(assignments: Sequence[Assignment], period: Period) -> Assignment | None:
+    """The assignment in force in a month, or in a quarter's last assigned month.
+
+    ``assignments``: one employee's, ordered by start.
+    """
+    last_month = str(period.last_month())
+    current = None
+    for assignment in assignments:
+        if assignment.start <= last_month:
+            current = assignment
+    return current
+
+
+def metrics_import(*, table: Table, user: User | None = None, dry_run: bool = False) -> ImportOutcome:
+    """Import a metrics file: all or nothing, every bad row listed by number; idempotent.
+
+    With ``dry_run`` nothing is saved and the outcome says what would change.
+    """
+    with transaction.atomic():
+        pending, errors = _metrics_check(table)
+        if errors:
+            raise TableError(errors)
+        outcome = _metrics_apply(pending, user=user, dry_run=dry_run)
+        if dry_run:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def _columns(table: Table) -> tuple[list[Column], list[str]]:
+    errors = [
+        _("Row 1: the column “%(column)s” is missing") % {"column": name}
+        for name in ("employee", "period")
+        if name not in table.header
+    ]
+    columns = []
+    for name in table.header:
+        if name in ("employee", "period"):
+            continue
+        indicator, _dot, input_name = name.partition(".")
+        if not indicator or (_dot and not input_name):
+            errors.append(_("Row 1: “%(column)s” is not an indicator code or indicator.input") % {"column": name})
+            continue
+        columns.append(Column(name=name, indicator=indicator, input=input_name))
+    return columns, errors
+
+
+def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
+    columns, errors = _columns(table)
+    if errors:
+        return [], errors
+    usernames = {row.cells["employee"] for row in table.rows}
+    assignments: dict[str, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(employee__username__in=usernames).select_related("employee").order_by("start")
+    ):
+        assignments.setdefault(assignment.employee.username, []).append(assignment)
+    known_people = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    rules = version_rules(version_ids={a.version_id for items in assignments.values() for a in items})
+    errors += _unknown_columns(columns, rules)
+    if errors:
+        return [], errors
+    periods = {row.cells["period"] for row in table.rows}
+    shut = set(
+        Cycle.objects.filter(period__in=periods).exclude(status=CycleStatus.OPEN).values_list("period", flat=True)
+    )
+    existing = {
+        (entry.assignment_id, entry.indicator_id, entry.period): entry
+        for entry in MetricEntry.objects.select_for_update().filter(
+            assignment__in=[a for items in assignments.values() for a in items], period__in=periods
+        )
+    }
+
+    pending: list[_Pending] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        employee, period_text = row.cells["employee"], row.cells["period"]
+        if not employee:
+            errors.append(row_error(row.number, "employee", _("is empty")))
+            continue
+        if employee not in known_people:
+            errors.append(row_error(row.number, "employee", _("unknown employee “%(value)s”") % {"value": employee}))
+            continue
+        try:
+            period = Period.parse(period_text)
+        except PeriodError:
+            errors.append(
+                row_error(
+                    row.number,
+                    "period",
+                    _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1") % {"value": period_text},
+                )
+            )
+            continue
+        if (employee, str(period)) in seen:
+            errors.append(
+                row_error(
+                    row.number,
+                    "period",
+                    _("%(employee)s %(period)s is already on row %(other)s")
+                    % {"employee": employee, "period": period, "other": seen[(employee, str(period))]},
+                )
+            )
+            continue
+        seen[(employee, str(period))] = row.number
+        if str(period) in shut:
+            errors.append(
+                row_error(
+                    row.number,
+                    "period",
+                    _("%(period)s is closed: it takes no new or changed figures") % {"period": period},
+                )
+            )
+            continue
+        assignment = assignment_at(assignments.get(employee, []), period)
+        if assignment is None:
+            first = assignments.get(employee)
+            message = (
+                _("%(period)s is before %(employee)s’s plan starts (%(start)s)")
+                % {"period": period, "employee": employee, "start": first[0].start}
+                if first
+                else _("%(employee)s is not assigned a plan") % {"employee": employee}
+            )
+            errors.append(row_error(row.number, "period", message))
+            continue
+        row_pending, row_errors = _row_entries(
+            row.number, row.cells, columns, assignment, rules[assignment.version_id], period, existing
+        )
+        pending += row_pending
+        errors += row_errors
+    return pending, errors
+
+
+def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules]) -> list[str]:
+    known: set[str] = set()
+    for version in rules.values():
+        for code, indicator in version.indicators.items():
+            known.add(code)
+            known.update(f"{code}.{name}" for name in indicator.inputs)
+    return [
+        _("Row 1: unknown column “%(column)s”: no plan of these employees has that indicator or input")
+        % {"column": c.name}
+        for c in columns
+        if c.name not in known
+    ]
+
+
+def _row_entries(
+    number: int,
+    cells: dict[str, str],
+    columns: list[Column],
+    assignment: Assignment,
+    version: VersionRules,
+    period: Period,
+    existing: dict[tuple[int, int, str], MetricEntry],
+) -> tuple[list[_Pending], list[str]]:
+    errors: list[str] = []
+    given: dict[str, dict[str, Decimal]] = {}  # indicator code -> {input or "": value}
+    employee = assignment.employee.username
+    for column in columns:
+        text = cells.get(column.name, "")
+        if text == "":
+            continue  # an empty cell changes nothing
+        indicator = version.indicators.get(column.indicator)
+        if indicator is None or (column.input and column.input not in indicator.inputs):
+            errors.append(
+                row_error(
+                    number,
+                    column.name,
+                    _("%(employee)s’s plan has no “%(column)s”") % {"employee": employee, "column": column.name},
+                )
+            )
+            continue
+        if not column.input and indicator.formula:
+            errors.append(
+                row_error(
+                    number,
+                    column.name,
+                    _("%(indicator)s is computed from its inputs: give %(columns)s")
+                    % {
+                        "indicator": indicator.code,
+                        "columns": ", ".join(f"{indicator.code}.{i}" for i in indicator.inputs),
+                    },
+                )
+            )
+            continue
+        wanted = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
+        if indicator.frequency != wanted:
+            message = (
+                _("%(indicator)s is entered once a quarter, not for the month %(period)s")
+                if period.is_month
+                else _("%(indicator)s is entered every month, not for the quarter %(period)s")
+            )
+            errors.append(row_error(number, column.name, message % {"indicator": indicator.code, "period": period}))
+            continue
+        value = cell_decimal(text)
+        if value is None:
+            errors.append(row_error(number, column.name, _("“%(value)s” is not a number") % {"value": text}))
+            continue
+        if value.as_tuple().exponent < -VALUE_PLACES or abs(value) >= VALUE_LIMIT:  # type: ignore[operator]
+            errors.append(
+                row_error(
+                    number,
+                    column.name,
+                    _("“%(value)s” has more than %(places)s decimals or is too large")
+                    % {"value": text, "places": VALUE_PLACES},
+                )
+            )
+            continue
+        given.setdefault(indicator.code, {})[column.input] = value
+
+    pending = []
+    for code, values in given.items():
+        indicator = version.indicators[code]
+        rule = next(r for r in version.rules.indicators if r.code == code)
+        entry = existing.get((assignment.pk, indicator.pk, str(period)))
+        inputs: dict[str, str] = dict(entry.inputs) if entry else {}
+        if indicator.formula:
+            inputs.update({name: str(value) for name, value in values.items()})
+            value: Decimal | None = None
+            if all(name in inputs for name in indicator.inputs):
+                try:
+                    value = actual_from_inputs(rule, {name: Decimal(inputs[name]) for name in indicator.inputs})
+                except formulas.FormulaDivisionByZero:
+                    errors.append(
+                        row_error(
+                            number,
+                            code,
+                            _("%(employee)s %(period)s %(indicator)s: %(formula)s divides by zero")
+                            % {"employee": employee, "period": period, "indicator": code, "formula": indicator.formula},
+                        )
+                    )
+                    continue
+        else:
+            value = values[""]
+        if (
+            value is not None
+            and rule.method == Method.RATING
+            and rule.scale is not None
+            and not 0 <= value <= rule.scale
+        ):
+            errors.append(
+                row_error(
+                    number,
+                    code,
+                    _("the rating %(value)s is outside its scale of 0 to %(scale)s")
+                    % {"value": value, "scale": rule.scale.normalize()},
+                )
+            )
+            continue
+        pending.append(
+            _Pending(
+                assignment=assignment, indicator=indicator, period=str(period), value=value, inputs=inputs, entry=entry
+            )
+        )
+    return pending, errors
+
+
+def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool) -> ImportOutcome:
+    outcome = ImportOutcome()
+    now = timezone.now()
+    created, changed = [], []
+    for item in pending:
+        entry = item.entry
+        label = f"{item.assignment.employee.username} {item.period} {item.indicator.code}"
+        if entry is None:
+            created.append(
+                MetricEntry(
+                    assignment=item.assignment,
+                    indicator=item.indicator,
+                    period=item.period,
+                    value=item.value,
+                    inputs=item.inputs,
+                    updated_by=user,
+                    updated_at=now,
+                )
+            )
+            outcome.changes.append(f"{label}: {_shown(item.value)}")
+        elif entry.value != item.value or _as_numbers(entry.inputs) != _as_numbers(item.inputs):
+            outcome.changes.append(f"{label}: {_shown(entry.value)} → {_shown(item.value)}")
+            entry.value, entry.inputs, entry.updated_by, entry.updated_at = item.value, item.inputs, user, now
+            changed.append(entry)
+        else:
+            outcome.unchanged += 1
+    outcome.created, outcome.changed = len(created), len(changed)
+    if not dry_run:
+        MetricEntry.objects.bulk_create(created)
+        MetricEntry.objects.bulk_update(changed, ["value", "inputs", "updated_by", "updated_at"])
+    return outcome
+
+
+def _as_numbers(inputs: dict[str, str]) -> dict[str, Decimal]:
+    return {name: Decimal(value) for name, value in inputs.items()}
+
+
+def _shown(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.normalize():f}"

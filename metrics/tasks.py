@@ -1,0 +1,27 @@
+"""Celery is one more interface to the services: each task takes ids and calls them."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from metrics import closing
+
+# A dropped database connection fails the transaction, which leaves the chunk pending:
+# retrying the task simply scores it again.
+_RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": 1, "max_retries": 8}
+
+
+@shared_task(**_RETRY)
+def cycle_close_task(cycle_id: int, run: int) -> None:
+    """Claim the close, let other workers share its chunks, and score what is left here."""
+    for chunk_id in closing.cycle_close_start(cycle_id=cycle_id, run=run):
+        cycle_chunk_task.delay(cycle_id, run, chunk_id)
+    closing.cycle_close_work(cycle_id=cycle_id, run=run)
+
+
+@shared_task(**_RETRY)
+def cycle_chunk_task(cycle_id: int, run: int, chunk_id: int) -> None:
+    closing.cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=chunk_id)
+
+
+def cycle_close_enqueue(cycle_id: int, run: int) -> None:
+    cycle_close_task.delay(cycle_id, run)

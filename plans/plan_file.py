@@ -1,0 +1,466 @@
+"""The plan file of SPEC.md section 3: checking it and writing it back.
+
+Pure code. ``plan_file_parse`` checks everything at once and either returns a ``PlanDefinition``
+or raises ``PlanFileError`` holding every problem found; ``plan_file_dump`` writes a definition
+back as the same JSON shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from plans import formula as formulas
+from plans.scoring import (
+    ONE,
+    ZERO,
+    BandRule,
+    Direction,
+    Frequency,
+    IndicatorRule,
+    Method,
+    PlanRules,
+    StreakRule,
+)
+
+PLAN_KEYS = {"code", "name", "goals", "indicators", "bands", "streak"}
+GOAL_KEYS = {"code", "name"}
+INDICATOR_KEYS = {
+    "code", "name", "goal", "unit", "frequency", "weight", "direction", "target", "method", "floor", "cap",
+    "bonus_per_unit", "penalty_per_unit", "tiers", "scale", "formula", "inputs", "stretch",
+}  # fmt: skip
+BAND_KEYS = {"min", "label", "payout", "flag"}
+STREAK_KEYS = {"months", "min_score", "flag"}
+STRETCH_KEYS = {"target", "bonus"}
+
+_PLAN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")  # never a "." or ",": codes are CSV columns
+_INPUT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+class PlanFileError(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class GoalDefinition:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    rule: IndicatorRule
+    name: str
+    goal: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class PlanDefinition:
+    code: str
+    name: str
+    goals: tuple[GoalDefinition, ...] = ()
+    indicators: tuple[IndicatorDefinition, ...] = ()
+    bands: tuple[BandRule, ...] = ()
+    streak: StreakRule | None = None
+    rules: PlanRules = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rules = PlanRules(indicators=tuple(i.rule for i in self.indicators), bands=self.bands, streak=self.streak)
+        object.__setattr__(self, "rules", rules)
+
+
+def plan_file_loads(text: str | bytes) -> PlanDefinition:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise PlanFileError([_("The plan file is not valid JSON: %(error)s") % {"error": error}]) from error
+    return plan_file_parse(data)
+
+
+class _Checker:
+    """Collects every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}" if where else message)
+
+    def keys(self, where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(where, _("unknown key “%(key)s”") % {"key": key})
+
+    def text(self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(where, _("“%(key)s” is required") % {"key": key})
+            return ""
+        if not isinstance(value, str):
+            self.error(where, _("“%(key)s” must be text") % {"key": key})
+            return ""
+        return value.strip()
+
+    def number(
+        self, where: str, data: Mapping[str, Any], key: str, *, required: bool = False, minimum: Decimal | None = None,
+        positive: bool = False,
+    ) -> Decimal | None:  # fmt: skip
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(where, _("“%(key)s” is required") % {"key": key})
+            return None
+        number = _as_decimal(value)
+        if number is None:
+            self.error(
+                where,
+                _("“%(key)s” must be a number, not %(value)s") % {"key": key, "value": json.dumps(value, default=str)},
+            )
+            return None
+        if positive and number <= 0:
+            self.error(where, _("“%(key)s” must be greater than 0") % {"key": key})
+        elif minimum is not None and number < minimum:
+            self.error(where, _("“%(key)s” must be at least %(minimum)s") % {"key": key, "minimum": minimum})
+        return number
+
+    def items(self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(where, _("“%(key)s” is required") % {"key": key})
+            return []
+        if not isinstance(value, list):
+            self.error(where, _("“%(key)s” must be a list") % {"key": key})
+            return []
+        return value
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return number if number.is_finite() else None
+
+
+def plan_file_parse(data: object) -> PlanDefinition:
+    check = _Checker()
+    if not isinstance(data, dict):
+        raise PlanFileError([_("The plan file must hold one JSON object.")])
+    check.keys("", data, PLAN_KEYS)
+    code = check.text("code", data, "code") if "code" in data else ""
+    if not code:
+        check.error("", _("“code” is required"))
+    elif not _PLAN_CODE.match(code):
+        check.error("code", _("“%(code)s” may hold only letters, digits, “-” and “_”") % {"code": code})
+    name = check.text("", data, "name")
+
+    goals = _goals(check, data)
+    indicators = _indicators(check, data, {goal.code for goal in goals})
+    bands = _bands(check, data)
+    streak = _streak(check, data)
+    if check.errors:
+        raise PlanFileError(check.errors)
+    return PlanDefinition(code=code, name=name, goals=goals, indicators=indicators, bands=bands, streak=streak)
+
+
+def _goals(check: _Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ...]:
+    goals: list[GoalDefinition] = []
+    seen: set[str] = set()
+    for index, item in enumerate(check.items("", data, "goals", required=False)):
+        where = f"goals[{index}]"
+        if not isinstance(item, dict):
+            check.error(where, _("must be an object"))
+            continue
+        check.keys(where, item, GOAL_KEYS)
+        code = check.text(where, item, "code")
+        if code and code in seen:
+            check.error(where, _("duplicate code “%(code)s”") % {"code": code})
+        seen.add(code)
+        goals.append(GoalDefinition(code=code, name=check.text(where, item, "name")))
+    return tuple(goals)
+
+
+def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) -> tuple[IndicatorDefinition, ...]:
+    items = check.items("", data, "indicators")
+    if "indicators" in data and isinstance(data["indicators"], list) and not items:
+        check.error("indicators", _("a plan needs at least one indicator"))
+    indicators: list[IndicatorDefinition] = []
+    seen: set[str] = set()
+    total = ZERO
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            check.error(f"indicators[{index}]", _("must be an object"))
+            continue
+        code = item.get("code") if isinstance(item.get("code"), str) else ""
+        where = f"indicators[{index}] “{code}”" if code else f"indicators[{index}]"
+        definition = _indicator(check, where, item, goal_codes)
+        if definition is None:
+            continue
+        if definition.rule.code in seen:
+            check.error(where, _("duplicate code “%(code)s”") % {"code": definition.rule.code})
+        seen.add(definition.rule.code)
+        total += definition.rule.weight
+        indicators.append(definition)
+    if items and len(indicators) == len(items):
+        if total != 100:
+            check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": _plain(total)})
+        if not any(i.rule.frequency == Frequency.MONTHLY for i in indicators):
+            check.error("indicators", _("a plan needs at least one monthly indicator"))
+    return tuple(indicators)
+
+
+def _indicator(
+    check: _Checker, where: str, item: Mapping[str, Any], goal_codes: set[str]
+) -> IndicatorDefinition | None:
+    errors_before = len(check.errors)
+    check.keys(where, item, INDICATOR_KEYS)
+    code = check.text(where, item, "code")
+    if code and not _CODE.match(code):
+        check.error(where, _("code “%(code)s” may hold only letters, digits, “-” and “_”") % {"code": code})
+    name = check.text(where, item, "name")
+    goal = check.text(where, item, "goal", required=False)
+    if goal and goal not in goal_codes:
+        check.error(where, _("unknown goal “%(goal)s”") % {"goal": goal})
+    unit = check.text(where, item, "unit", required=False)
+
+    frequency = _choice(check, where, item, "frequency", Frequency, Frequency.MONTHLY)
+    direction = _choice(check, where, item, "direction", Direction, Direction.HIGHER)
+    method = _choice(check, where, item, "method", Method, None)
+    weight = check.number(where, item, "weight", required=True, positive=True)
+    target = check.number(where, item, "target")
+    floor = check.number(where, item, "floor", minimum=ZERO)
+    cap = check.number(where, item, "cap", positive=True)
+    bonus_per_unit = check.number(where, item, "bonus_per_unit", minimum=ZERO)
+    penalty_per_unit = check.number(where, item, "penalty_per_unit", minimum=ZERO)
+    scale = check.number(where, item, "scale", positive=True)
+    tiers = _tiers(check, where, item)
+
+    def needs(key: str, value: object) -> None:
+        if value is None or value == ():
+            check.error(where, _("method “%(method)s” needs “%(key)s”") % {"method": method, "key": key})
+
+    if method == Method.PROPORTIONAL:
+        needs("target", target)
+        if target is not None and target <= 0:
+            check.error(where, _("method “proportional” needs a target greater than 0"))
+    elif method in (Method.PER_UNIT, Method.BINARY):
+        needs("target", target)
+        if method == Method.PER_UNIT:
+            needs("penalty_per_unit", penalty_per_unit)
+    elif method == Method.TIERS:
+        needs("tiers", tiers)
+    elif method == Method.RATING:
+        needs("scale", scale)
+
+    formula, inputs = _formula(check, where, item)
+    stretch_target, stretch_bonus = _stretch(check, where, item)
+    if len(check.errors) > errors_before or method is None or weight is None:
+        return None
+    rule = IndicatorRule(
+        code=code,
+        weight=weight,
+        method=method,
+        frequency=frequency or Frequency.MONTHLY,
+        direction=direction or Direction.HIGHER,
+        target=target,
+        floor=floor if floor is not None else ZERO,
+        cap=cap if cap is not None else ONE,
+        bonus_per_unit=bonus_per_unit if bonus_per_unit is not None else ZERO,
+        penalty_per_unit=penalty_per_unit if penalty_per_unit is not None else ZERO,
+        tiers=tiers,
+        scale=scale,
+        formula=formula,
+        inputs=inputs,
+        stretch_target=stretch_target,
+        stretch_bonus=stretch_bonus if stretch_bonus is not None else ZERO,
+    )
+    return IndicatorDefinition(rule=rule, name=name, goal=goal, unit=unit)
+
+
+def _choice(check: _Checker, where: str, item: Mapping[str, Any], key: str, choices: Any, default: Any) -> Any:
+    value = item.get(key)
+    if value is None:
+        if default is None:
+            check.error(where, _("“%(key)s” is required") % {"key": key})
+        return default
+    if value not in [c.value for c in choices]:
+        allowed = ", ".join(c.value for c in choices)
+        check.error(
+            where,
+            _("“%(key)s” must be one of %(allowed)s, not %(value)s")
+            % {"key": key, "allowed": allowed, "value": json.dumps(value, default=str)},
+        )
+        return default
+    return choices(value)
+
+
+def _tiers(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[tuple[Decimal, Decimal], ...]:
+    tiers: list[tuple[Decimal, Decimal]] = []
+    for index, tier in enumerate(check.items(where, item, "tiers", required=False)):
+        pair = [_as_decimal(v) for v in tier] if isinstance(tier, list) else []
+        if len(pair) != 2 or pair[0] is None or pair[1] is None or pair[1] < 0:
+            check.error(where, _("tier %(n)s must be [threshold, points] with points of at least 0") % {"n": index + 1})
+            continue
+        tiers.append((pair[0], pair[1]))
+    return tuple(tiers)
+
+
+def _formula(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    formula = check.text(where, item, "formula", required=False)
+    raw_inputs = check.items(where, item, "inputs", required=False)
+    inputs: list[str] = []
+    for name in raw_inputs:
+        if not isinstance(name, str) or not _INPUT.match(name):
+            check.error(
+                where,
+                _("input %(name)s must be a name of letters, digits and “_”") % {"name": json.dumps(name, default=str)},
+            )
+        elif name in inputs:
+            check.error(where, _("input “%(name)s” is listed twice") % {"name": name})
+        else:
+            inputs.append(name)
+    if not formula:
+        if raw_inputs:
+            check.error(where, _("“inputs” are given without a “formula”"))
+        return None, ()
+    if not raw_inputs:
+        check.error(where, _("a “formula” needs its “inputs”"))
+    try:
+        names = formulas.names(formulas.parse(formula))
+    except formulas.FormulaError as error:
+        check.error(
+            where, _("the formula “%(formula)s” cannot be read: %(error)s") % {"formula": formula, "error": error}
+        )
+        return formula, tuple(inputs)
+    for name in sorted(names - set(inputs)):
+        check.error(where, _("the formula names an unknown input “%(name)s”") % {"name": name})
+    return formula, tuple(inputs)
+
+
+def _stretch(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    stretch = item.get("stretch")
+    if stretch is None:
+        return None, None
+    if not isinstance(stretch, dict):
+        check.error(where, _("“stretch” must be an object with “target” and “bonus”"))
+        return None, None
+    check.keys(f"{where} stretch", stretch, STRETCH_KEYS)
+    target = check.number(f"{where} stretch", stretch, "target", required=True)
+    bonus = check.number(f"{where} stretch", stretch, "bonus", required=True, minimum=ZERO)
+    return target, bonus
+
+
+def _bands(check: _Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
+    bands: list[BandRule] = []
+    for index, item in enumerate(check.items("", data, "bands", required=False)):
+        where = f"bands[{index}]"
+        if not isinstance(item, dict):
+            check.error(where, _("must be an object"))
+            continue
+        check.keys(where, item, BAND_KEYS)
+        minimum = check.number(where, item, "min", required=True)
+        label = check.text(where, item, "label")
+        payout = check.number(where, item, "payout", required=True, minimum=ZERO)
+        flag = check.text(where, item, "flag", required=False)
+        if minimum is None or payout is None or not label:
+            continue
+        if any(band.min == minimum for band in bands):
+            check.error(where, _("another band already starts at %(min)s") % {"min": _plain(minimum)})
+        if any(band.label == label for band in bands):
+            check.error(where, _("duplicate label “%(label)s”") % {"label": label})
+        bands.append(BandRule(min=minimum, label=label, payout=payout, flag=flag))
+    return tuple(sorted(bands, key=lambda band: band.min, reverse=True))
+
+
+def _streak(check: _Checker, data: Mapping[str, Any]) -> StreakRule | None:
+    streak = data.get("streak")
+    if streak is None:
+        return None
+    if not isinstance(streak, dict):
+        check.error("streak", _("must be an object"))
+        return None
+    check.keys("streak", streak, STREAK_KEYS)
+    months = streak.get("months")
+    if isinstance(months, bool) or not isinstance(months, int | Decimal) or months != int(months) or months < 1:
+        check.error("streak", _("“months” must be a whole number of at least 1"))
+        months = None
+    min_score = check.number("streak", streak, "min_score", required=True)
+    flag = check.text("streak", streak, "flag")
+    if months is None or min_score is None or not flag:
+        return None
+    return StreakRule(months=int(months), min_score=min_score, flag=flag)
+
+
+# --- writing it back ---------------------------------------------------------------------------
+
+
+def _plain(number: Decimal) -> int | float:
+    """A JSON number as a person writes it: 30, 1.2."""
+    normal = number.normalize()
+    return int(normal) if normal == normal.to_integral_value() else float(str(normal))
+
+
+def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
+    """The plan as the JSON object of SPEC.md section 3, keys in the spec's order."""
+    indicators = []
+    for indicator in definition.indicators:
+        rule = indicator.rule
+        item: dict[str, Any] = {"code": rule.code, "name": indicator.name}
+        if indicator.goal:
+            item["goal"] = indicator.goal
+        if indicator.unit:
+            item["unit"] = indicator.unit
+        item["frequency"] = rule.frequency.value
+        item["weight"] = _plain(rule.weight)
+        if rule.method != Method.RATING or rule.direction != Direction.HIGHER:
+            item["direction"] = rule.direction.value
+        if rule.target is not None:
+            item["target"] = _plain(rule.target)
+        item["method"] = rule.method.value
+        if rule.floor != ZERO:
+            item["floor"] = _plain(rule.floor)
+        if rule.cap != ONE:
+            item["cap"] = _plain(rule.cap)
+        if rule.method == Method.PER_UNIT:
+            item["penalty_per_unit"] = _plain(rule.penalty_per_unit)
+        if rule.bonus_per_unit != ZERO or rule.method == Method.PER_UNIT:
+            item["bonus_per_unit"] = _plain(rule.bonus_per_unit)
+        if rule.tiers:
+            item["tiers"] = [[_plain(threshold), _plain(points)] for threshold, points in rule.tiers]
+        if rule.scale is not None:
+            item["scale"] = _plain(rule.scale)
+        if rule.formula:
+            item["formula"] = rule.formula
+            item["inputs"] = list(rule.inputs)
+        if rule.stretch_target is not None:
+            item["stretch"] = {"target": _plain(rule.stretch_target), "bonus": _plain(rule.stretch_bonus)}
+        indicators.append(item)
+    data: dict[str, Any] = {
+        "code": definition.code,
+        "name": definition.name,
+        "goals": [{"code": goal.code, "name": goal.name} for goal in definition.goals],
+        "indicators": indicators,
+        "bands": [
+            {"min": _plain(b.min), "label": b.label, "payout": _plain(b.payout), **({"flag": b.flag} if b.flag else {})}
+            for b in definition.bands
+        ],
+    }
+    if definition.streak:
+        streak = definition.streak
+        data["streak"] = {"months": streak.months, "min_score": _plain(streak.min_score), "flag": streak.flag}
+    return data
+
+
+def plan_file_dumps(definition: PlanDefinition) -> str:
+    return json.dumps(plan_file_data(definition), ensure_ascii=False, indent=2) + "\n"

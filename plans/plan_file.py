@@ -198,25 +198,32 @@ def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) 
     indicators: list[IndicatorDefinition] = []
     seen: set[str] = set()
     total = ZERO
+    weights_known = True
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             check.error(f"indicators[{index}]", _("must be an object"))
+            weights_known = False
             continue
-        code = item.get("code") if isinstance(item.get("code"), str) else ""
+        raw_code = item.get("code")
+        code = raw_code.strip() if isinstance(raw_code, str) else ""
         where = f"indicators[{index}] “{code}”" if code else f"indicators[{index}]"
+        # Code and weight are read from the item itself, so that an indicator with other problems
+        # still counts: the file's every problem is reported at once.
+        if code and code in seen:
+            check.error(where, _("duplicate code “%(code)s”") % {"code": code})
+        seen.add(code)
+        weight = _as_decimal(item.get("weight"))
+        if weight is None:
+            weights_known = False
+        else:
+            total += weight
         definition = _indicator(check, where, item, goal_codes)
-        if definition is None:
-            continue
-        if definition.rule.code in seen:
-            check.error(where, _("duplicate code “%(code)s”") % {"code": definition.rule.code})
-        seen.add(definition.rule.code)
-        total += definition.rule.weight
-        indicators.append(definition)
-    if items and len(indicators) == len(items):
-        if total != 100:
-            check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": _plain(total)})
-        if not any(i.rule.frequency == Frequency.MONTHLY for i in indicators):
-            check.error("indicators", _("a plan needs at least one monthly indicator"))
+        if definition is not None:
+            indicators.append(definition)
+    if items and weights_known and total != 100:
+        check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": _plain(total)})
+    if items and len(indicators) == len(items) and not any(i.rule.frequency == Frequency.MONTHLY for i in indicators):
+        check.error("indicators", _("a plan needs at least one monthly indicator"))
     return tuple(indicators)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from plans.formula import FormulaDivisionByZero
+from plans.periods import Period
 from plans.scoring import (
     BandRule,
     Direction,
@@ -27,7 +28,6 @@ from plans.scoring import (
     score_quarter,
     streak_reached,
 )
-from plans.periods import Period
 
 D = Decimal
 HIGHER = Direction.HIGHER
@@ -46,9 +46,7 @@ CHURN = IndicatorRule(
     stretch_target=D(3),
     stretch_bonus=D(5),
 )
-SATISFACTION = IndicatorRule(
-    code="satisfaction", weight=D(25), method=Method.PROPORTIONAL, target=D(9), cap=D("1.1")
-)
+SATISFACTION = IndicatorRule(code="satisfaction", weight=D(25), method=Method.PROPORTIONAL, target=D(9), cap=D("1.1"))
 NEW_CUSTOMERS = IndicatorRule(
     code="new_customers",
     weight=D(20),
@@ -82,7 +80,17 @@ MONTHLY_BONUS = D(2000)
 QUARTERLY_BONUS = D(6000)
 
 
-DECIMAL_FIELDS = {"weight", "target", "floor", "cap", "bonus_per_unit", "penalty_per_unit", "scale", "stretch_target", "stretch_bonus"}
+DECIMAL_FIELDS = {
+    "weight",
+    "target",
+    "floor",
+    "cap",
+    "bonus_per_unit",
+    "penalty_per_unit",
+    "scale",
+    "stretch_target",
+    "stretch_bonus",
+}
 
 
 def rule(method: Method, **fields: Any) -> IndicatorRule:
@@ -113,7 +121,12 @@ def test_it_scores_the_worked_example_of_li_lei_in_january() -> None:
         "new_customers": "22.00",
         "feedback": "15.00",
     }
-    assert (str(result.score), result.band, str(result.payout), str(result.bonus)) == ("107.66", "A", "100.00", "2000.00")
+    assert (str(result.score), result.band, str(result.payout), str(result.bonus)) == (
+        "107.66",
+        "A",
+        "100.00",
+        "2000.00",
+    )
     assert result.flags == ()
     assert not result.lines[0].stretched  # 4.0000 is above the stretch target 3
 
@@ -216,7 +229,11 @@ def test_a_quarter_averages_only_the_months_the_employee_was_assigned() -> None:
 
 def test_a_quarter_carries_the_last_months_streak_flag_beside_its_band_flag() -> None:
     result = score_quarter(
-        CUSTOMER_MANAGER, {}, {"collaboration": D(5)}, bonus_amount=QUARTERLY_BONUS, carried_flags=["promotion_candidate"]
+        CUSTOMER_MANAGER,
+        {},
+        {"collaboration": D(5)},
+        bonus_amount=QUARTERLY_BONUS,
+        carried_flags=["promotion_candidate"],
     )
 
     assert (str(result.score), result.band, result.flags) == ("5.00", "C", ("promotion_candidate", "warning"))
@@ -306,7 +323,9 @@ def test_it_scores_per_unit_indicators_within_zero_and_weight_times_cap(
     assert points(rule(Method.PER_UNIT, **{**values, **fields}), actual) == expected
 
 
-@pytest.mark.parametrize(("actual", "capped", "floored"), [("6", True, False), ("-2", False, True), ("4", False, False)])
+@pytest.mark.parametrize(
+    ("actual", "capped", "floored"), [("6", True, False), ("-2", False, True), ("4", False, False)]
+)
 def test_it_says_when_per_unit_points_were_clamped(actual: str, capped: bool, floored: bool) -> None:
     indicator = rule(Method.PER_UNIT, weight=20, target=3, bonus_per_unit=2, penalty_per_unit=5, cap="1.25")
 
@@ -342,7 +361,9 @@ RESPONSE_HOURS_TIERS = ((D(2), D(10)), (D(4), D(6)), (D(8), D(3)))
         ({"tiers": ((D(1), D(12)), (D(0), D(5))), "cap": "1.1"}, "0.5", "5.00"),
     ],
 )
-def test_it_gives_the_most_points_among_the_tiers_reached(fields: dict[str, object], actual: str, expected: str) -> None:
+def test_it_gives_the_most_points_among_the_tiers_reached(
+    fields: dict[str, object], actual: str, expected: str
+) -> None:
     assert points(rule(Method.TIERS, **fields), actual) == expected
 
 
@@ -410,8 +431,18 @@ SATISFACTION_STRETCHED = replace(SATISFACTION, stretch_target=D(10), stretch_bon
         (rule(Method.BINARY, target=1, stretch_target=2, stretch_bonus="2.5"), "2", "12.50", True),
         (rule(Method.BINARY, target=1, stretch_target=2, stretch_bonus="2.5"), "1.5", "10.00", False),
         # added after the clamp to W*cap
-        (rule(Method.PER_UNIT, direction=LOWER, target=3, penalty_per_unit=5, stretch_target=1, stretch_bonus=3), "1", "13.00", True),
-        (rule(Method.PER_UNIT, direction=LOWER, target=3, penalty_per_unit=5, stretch_target=1, stretch_bonus=3), "1.01", "10.00", False),
+        (
+            rule(Method.PER_UNIT, direction=LOWER, target=3, penalty_per_unit=5, stretch_target=1, stretch_bonus=3),
+            "1",
+            "13.00",
+            True,
+        ),
+        (
+            rule(Method.PER_UNIT, direction=LOWER, target=3, penalty_per_unit=5, stretch_target=1, stretch_bonus=3),
+            "1.01",
+            "10.00",
+            False,
+        ),
     ],
     ids=lambda value: value.code if isinstance(value, IndicatorRule) else None,
 )

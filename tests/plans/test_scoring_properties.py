@@ -20,7 +20,9 @@ FAST = settings(max_examples=200, deadline=None)
 
 
 def decimals(low: str, high: str, places: int = 2) -> st.SearchStrategy[Decimal]:
-    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False)
+    return st.decimals(
+        min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False
+    )
 
 
 def q2(value: Decimal) -> Decimal:

@@ -1,0 +1,72 @@
+"""Fixtures shared by the whole suite.
+
+Tests marked ``postgres`` or ``redis`` need those services. Where they are missing the tests are
+skipped, except when ``REQUIRE_SERVICES`` is set (``.ci/run`` sets it): then they fail.
+"""
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+
+
+def _redis_reachable() -> bool:
+    url = urlparse(settings.CELERY_BROKER_URL)
+    if url.scheme not in ("redis", "rediss"):
+        return False
+    try:
+        socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _unavailable(item: pytest.Item) -> str:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL"
+    if item.get_closest_marker("redis") and not _redis_reachable():
+        return "needs Redis: set CELERY_BROKER_URL to a reachable redis:// URL"
+    return ""
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    reason = _unavailable(request.node)
+    if reason:
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(f"REQUIRE_SERVICES is set but this test {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def examples() -> Path:
+    if not EXAMPLES.is_dir():
+        pytest.fail(f"the shared examples are not at {EXAMPLES}")
+    return EXAMPLES
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None):
+    """A Celery worker in a thread of the test process.
+
+    On the in-memory transport where no broker is configured, on Redis where one is: either
+    way tasks go through a real queue instead of running eagerly.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = eager

@@ -1,0 +1,136 @@
+"""The home page: what a signed-in user sees first."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from metrics.closing import cycle_close_request
+from metrics.services import metrics_import
+from metrics.tasks import cycle_close_enqueue
+from people.models import Role, User
+from people.services import roster_import
+from plans.periods import Period
+from tests.factories import UserFactory, csv_table, publish
+
+# wu.di, in the other department, has a poor January: churn 13.33 % scores 0, satisfaction
+# 6.5/9 → 18.06, no new customer → 20 - 3*5 = 5, 80 % of feedback in time → 8;
+# (0 + 18.06 + 5 + 8) * 100 / 90 = 34.51: band C, no bonus, a warning.
+EXTRA_ROSTER = "wu.di,吴迪,客户二部,zhao.lei,customer-manager,2026-01,2000,6000\n"
+EXTRA_METRICS = "wu.di,2026-01,4,30,6.5,0,16,20,\n"
+
+
+def page_text(response) -> str:
+    """The page as a reader sees it: no tags, whitespace collapsed."""
+    html = response.content.decode()
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture
+def january_closed(db, examples, django_capture_on_commit_callbacks) -> None:
+    """The shared examples (li.lei, han.mei from February) plus wu.di, with 2026-01 closed."""
+    publish()
+    roster_import(table=csv_table((examples / "roster.csv").read_text(encoding="utf-8") + EXTRA_ROSTER))
+    metrics_import(table=csv_table((examples / "metrics.csv").read_text(encoding="utf-8") + EXTRA_METRICS))
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_close_request(period=Period.parse("2026-01"), enqueue=cycle_close_enqueue)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_the_login_page_has_labelled_fields_and_no_cdn(client, db):
+    response = client.get("/accounts/login/")
+
+    html = response.content.decode()
+    assert re.search(r'<label\s+for="id_username"', html)
+    assert re.search(r'<label\s+for="id_password"', html)
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
+    assert "/static/vendor/bootstrap/js/bootstrap.bundle.min.js" in html
+    assert "cdn" not in html.lower()
+
+
+def test_a_user_can_log_in_and_lands_on_the_home_page(client, db):
+    user = UserFactory(username="hr", display_name="孙丽", role=Role.HR)
+    user.set_password("demo12345")
+    user.save()
+
+    response = client.post("/accounts/login/", {"username": "hr", "password": "demo12345"}, follow=True)
+
+    text = page_text(response)
+    assert response.redirect_chain == [("/", 302)]
+    assert "孙丽 HR" in text
+    assert "Log out" in text
+
+
+def test_hr_sees_the_plan_the_cycles_and_the_closed_months_scores(january_closed):
+    hr = UserFactory(username="hr", role=Role.HR)
+
+    text = page_text(client_for(hr).get("/"))
+
+    assert "客户管理员绩效方案 customer-manager 1 3" in text  # version 1, three people on it
+    assert "2026-01 Closed 2026-02 Open 2026-03 Open 2026-Q1 Open" in text
+    assert "Scores for 2026-01" in text
+    assert "A 1 B 0 C 1" in text
+    # SPEC.md's worked example, and wu.di computed above; han.mei starts in February.
+    assert "李雷 li.lei 客户部 107.66 A 2000.00" in text
+    assert "吴迪 wu.di 客户二部 34.51 C 0.00 Warning" in text
+    assert "han.mei" not in text
+
+
+def test_a_manager_sees_only_their_own_reports_scores(january_closed):
+    wang_fang = User.objects.get(username="wang.fang")
+
+    text = page_text(client_for(wang_fang).get("/"))
+
+    assert "李雷 li.lei 客户部 107.66 A 2000.00" in text
+    assert "wu.di" not in text
+    assert "A 1 B 0 C 0" in text
+
+
+def test_an_employee_sees_only_their_own_score(january_closed):
+    wu_di = User.objects.get(username="wu.di")
+
+    text = page_text(client_for(wu_di).get("/"))
+
+    assert "吴迪 wu.di 客户二部 34.51 C 0.00 Warning" in text
+    assert "li.lei" not in text
+
+
+def test_it_says_so_while_no_period_is_closed(db):
+    publish()
+    hr = UserFactory(username="hr", role=Role.HR)
+
+    text = page_text(client_for(hr).get("/"))
+
+    assert "客户管理员绩效方案 customer-manager 1 0" in text
+    assert "No period is closed yet" in text
+
+
+def test_the_page_follows_the_language_chosen(january_closed):
+    client = client_for(UserFactory(username="hr", role=Role.HR))
+
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
+
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert '<option value="en" lang="en">English</option>' in response.content.decode()
+
+
+def test_the_home_page_makes_a_fixed_number_of_queries(january_closed, django_assert_num_queries):
+    client = client_for(UserFactory(username="hr", role=Role.HR))
+    client.get("/")  # the session is warm, as on any later page
+
+    # the request's savepoint and its release, session, user, the plans (2), the cycles (2),
+    # the results and their bands (2): none of them per person
+    with django_assert_num_queries(10):
+        client.get("/")

@@ -1,0 +1,116 @@
+"""Formulas over named inputs: numbers, names, + - * /, unary minus and parentheses, nothing else."""
+
+import builtins
+from decimal import Decimal
+
+import pytest
+
+from plans.formula import FormulaDivisionByZero, FormulaError, evaluate, names, parse
+
+D = Decimal
+
+
+def calculate(text: str, **values: str) -> Decimal:
+    return evaluate(parse(text), {name: D(value) for name, value in values.items()})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", "42"),
+        ("1.5", "1.5"),
+        (".5 * 2", "1.0"),
+        ("1 + 2 * 3", "7"),  # * before +
+        ("2 * 3 + 1", "7"),
+        ("1 + 6 / 3", "3"),  # / before +
+        ("(1 + 2) * 3", "9"),
+        ("((1 + 2)) * (3 - 1)", "6"),
+        ("10 - 4 - 3", "3"),  # left to right, not 10 - (4 - 3)
+        ("12 / 4 / 3", "1"),  # left to right, not 12 / (4 / 3)
+        ("2 * 6 / 4", "3"),
+        ("-2 * 3", "-6"),
+        ("-(1 + 2)", "-3"),
+        ("2 * -3", "-6"),
+        ("--2", "2"),
+        ("1 - -1", "2"),
+        ("-2 + 5", "3"),
+        ("  1+2*3  ", "7"),
+        ("1 / 4", "0.25"),
+    ],
+)
+def test_it_calculates_with_the_usual_precedence(text: str, expected: str) -> None:
+    assert calculate(text) == D(expected)
+
+
+def test_it_calculates_over_named_inputs_in_decimal() -> None:
+    assert calculate("lost / total * 100", lost="2", total="50") == D("4")
+    assert calculate("ok / total * 100", ok="0.1", total="0.3") == D("100") / D(3)  # no binary floating point
+    assert calculate("a + b", a="0.1", b="0.2") == D("0.3")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lost / total * 100", {"lost", "total"}),
+        ("-(a + b) * a", {"a", "b"}),
+        ("x_1 - _y", {"x_1", "_y"}),
+        ("42", set()),
+        ("-(1 + 2)", set()),
+    ],
+)
+def test_it_lists_the_input_names_a_formula_uses(text: str, expected: set[str]) -> None:
+    assert names(parse(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "2 **3",
+        "2 ^ 3",
+        "7 % 2",
+        "abs(x)",
+        "__import__('os').system('true')",
+        "os.system",
+        "x if y else z",
+        "1e5",
+        "(1 + 2",
+        "1 + 2)",
+        ")(",
+        "()",
+        "1 +",
+        "* 2",
+        "1 2",
+        "a b",
+        "[1]",
+        "1,5",
+    ],
+)
+def test_it_refuses_anything_but_arithmetic(text: str) -> None:
+    with pytest.raises(FormulaError):
+        parse(text)
+
+
+def test_dividing_by_zero_is_its_own_error() -> None:
+    with pytest.raises(FormulaDivisionByZero):
+        calculate("lost / total * 100", lost="0", total="0")
+
+
+def test_a_division_by_zero_is_a_formula_error_as_well() -> None:
+    assert issubclass(FormulaDivisionByZero, FormulaError)
+    assert issubclass(FormulaError, ValueError)
+
+
+def test_it_never_hands_the_text_to_eval(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("eval or exec was called")
+
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+
+    # Python names are only input names: their values come from the inputs, not from Python.
+    node = parse("os * 2 + __import__ - open")
+
+    assert names(node) == {"os", "__import__", "open"}
+    assert evaluate(node, {"os": D(3), "__import__": D(1), "open": D(4)}) == D(3)

@@ -1,0 +1,306 @@
+"""The plan file of SPEC.md section 3: every problem reported at once, and written back as read."""
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from plans.plan_file import PlanFileError, plan_file_data, plan_file_dumps, plan_file_loads, plan_file_parse
+from plans.scoring import Direction, Frequency, IndicatorRule, Method, score_month
+from tests.conftest import EXAMPLES
+
+EXAMPLE = EXAMPLES / "customer-manager.json"
+
+D = Decimal
+Change = Callable[[dict[str, Any]], None]
+
+
+def example() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"), parse_float=Decimal)
+    return data
+
+
+def as_decimals(value: Any) -> Any:
+    """The same JSON value with every number as a Decimal, so 1.2 == Decimal("1.2") and 30 == 30.0."""
+    if isinstance(value, dict):
+        return {key: as_decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_decimals(item) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return D(str(value))
+    return value
+
+
+def errors_of(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(PlanFileError) as raised:
+        plan_file_parse(data)
+    return raised.value.errors
+
+
+# Small edits that each break an otherwise valid plan: indicators are churn, satisfaction,
+# new_customers, feedback, collaboration.
+
+
+def setting(*path: str | int, value: Any) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        *parents, key = path
+        target: Any = data
+        for parent in parents:
+            target = target[parent]
+        target[key] = value
+
+    return change
+
+
+def dropping(*path: str | int) -> Change:
+    def change(data: dict[str, Any]) -> None:
+        *parents, key = path
+        target: Any = data
+        for parent in parents:
+            target = target[parent]
+        del target[key]
+
+    return change
+
+
+# --- the example ------------------------------------------------------------------------------
+
+
+def test_it_reads_the_example_plan() -> None:
+    plan = plan_file_loads(EXAMPLE.read_bytes())
+
+    assert (plan.code, plan.name) == ("customer-manager", "客户管理员绩效方案")
+    assert [goal.code for goal in plan.goals] == ["retention", "satisfaction", "growth", "service", "teamwork"]
+    assert [i.rule.code for i in plan.indicators] == [
+        "churn",
+        "satisfaction",
+        "new_customers",
+        "feedback",
+        "collaboration",
+    ]
+    assert [(band.min, band.label, band.payout, band.flag) for band in plan.bands] == [
+        (D(80), "A", D(100), ""),
+        (D(60), "B", D(70), ""),
+        (D(0), "C", D(0), "warning"),
+    ]
+    assert (plan.streak.months, plan.streak.min_score, plan.streak.flag) == (3, 90, "promotion_candidate")  # type: ignore[union-attr]
+
+
+def test_it_reads_an_indicator_with_every_detail() -> None:
+    churn = plan_file_loads(EXAMPLE.read_bytes()).indicators[0]
+
+    assert (churn.name, churn.goal, churn.unit) == ("客户流失率", "retention", "%")
+    assert churn.rule == IndicatorRule(
+        code="churn",
+        weight=D(30),
+        method=Method.PROPORTIONAL,
+        frequency=Frequency.MONTHLY,
+        direction=Direction.LOWER,
+        target=D(5),
+        cap=D("1.2"),
+        formula="lost / total * 100",
+        inputs=("lost", "total"),
+        stretch_target=D(3),
+        stretch_bonus=D(5),
+    )
+
+
+def test_the_example_plan_scores_the_worked_example() -> None:
+    plan = plan_file_loads(EXAMPLE.read_bytes())
+    actuals = {"churn": D(4), "satisfaction": D("8.6"), "new_customers": D(4), "feedback": D("95.8333")}
+
+    result = score_month(plan.rules, actuals, bonus_amount=D(2000))
+
+    assert (str(result.score), result.band) == ("107.66", "A")
+
+
+def test_it_writes_the_example_back_as_it_was_read() -> None:
+    original = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+    data = plan_file_data(plan_file_loads(EXAMPLE.read_bytes()))
+
+    assert as_decimals(data) == as_decimals(original)
+
+
+def test_a_written_plan_reads_back_the_same() -> None:
+    plan = plan_file_loads(EXAMPLE.read_bytes())
+
+    text = plan_file_dumps(plan)
+
+    assert plan_file_loads(text) == plan
+    assert "客户流失率" in text  # written as text, not \u escapes
+
+
+def test_it_reads_numbers_as_exact_decimals() -> None:
+    plan = plan_file_loads(EXAMPLE.read_bytes())
+
+    assert plan.indicators[0].rule.cap == D("1.2")
+    assert plan.indicators[0].rule.cap.as_tuple() == D("1.2").as_tuple()
+
+
+# --- one problem at a time --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (setting("indicators", 0, "weight", value=29), "the weights add up to 99, not 100"),
+        (setting("indicators", 0, "weight", value=D("30.5")), "the weights add up to 100.5, not 100"),
+        (setting("indicators", 1, "code", value="churn"), "indicators[1] “churn”: duplicate code “churn”"),
+        (
+            lambda data: data["goals"].append({"code": "retention", "name": "again"}),
+            "goals[5]: duplicate code “retention”",
+        ),
+        (dropping("indicators", 2, "penalty_per_unit"), "method “per_unit” needs “penalty_per_unit”"),
+        (dropping("indicators", 1, "target"), "“satisfaction”: method “proportional” needs “target”"),
+        (setting("indicators", 1, "target", value=0), "method “proportional” needs a target greater than 0"),
+        (dropping("indicators", 4, "scale"), "“collaboration”: method “rating” needs “scale”"),
+        (dropping("indicators", 3, "tiers"), "“feedback”: method “tiers” needs “tiers”"),
+        (setting("indicators", 3, "tiers", value=[[95, 15], [90]]), "tier 2 must be [threshold, points]"),
+        (
+            setting("indicators", 0, "formula", value="lost / customers * 100"),
+            "“churn”: the formula names an unknown input “customers”",
+        ),
+        (setting("indicators", 0, "formula", value="lost ** total"), "the formula “lost ** total” cannot be read"),
+        (dropping("indicators", 0, "formula"), "“churn”: “inputs” are given without a “formula”"),
+        (setting("indicators", 0, "colour", value="red"), "indicators[0] “churn”: unknown key “colour”"),
+        (setting("owner", value="hr"), "unknown key “owner”"),
+        (setting("indicators", 0, "stretch", "when", value=3), "unknown key “when”"),
+        (setting("bands", 0, "colour", value="green"), "bands[0]: unknown key “colour”"),
+        (setting("streak", "months", value=0), "streak: “months” must be a whole number of at least 1"),
+        (setting("streak", "months", value="three"), "streak: “months” must be a whole number of at least 1"),
+        (setting("streak", "months", value=D("2.5")), "streak: “months” must be a whole number of at least 1"),
+        (dropping("streak", "min_score"), "streak: “min_score” is required"),
+        (dropping("streak", "flag"), "streak: “flag” is required"),
+        (setting("streak", value=3), "streak: must be an object"),
+        (setting("indicators", 0, "weight", value="30"), '“churn”: “weight” must be a number, not "30"'),
+        (setting("indicators", 0, "weight", value=True), "“churn”: “weight” must be a number, not true"),
+        (dropping("indicators", 0, "weight"), "“churn”: “weight” is required"),
+        (setting("indicators", 0, "method", value="guess"), "“method” must be one of"),
+        (setting("indicators", 0, "direction", value="up"), "“direction” must be one of"),
+        (setting("indicators", 0, "frequency", value="weekly"), "“frequency” must be one of"),
+        (setting("indicators", 0, "goal", value="profit"), "unknown goal “profit”"),
+        (setting("indicators", 0, "code", value="churn.rate"), "code “churn.rate” may hold only letters"),
+        (setting("bands", 1, "min", value=80), "another band already starts at 80"),
+        (setting("code", value="customer manager"), "“customer manager” may hold only letters"),
+        (dropping("name"), "“name” is required"),
+        (setting("indicators", value=[]), "a plan needs at least one indicator"),
+    ],
+)
+def test_it_reports_what_is_wrong_with_a_plan(change: Change, message: str) -> None:
+    data = example()
+    change(data)
+
+    errors = errors_of(data)
+
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+def test_a_formula_without_its_inputs_names_the_inputs_it_lacks() -> None:
+    data = example()
+    del data["indicators"][0]["inputs"]
+
+    assert errors_of(data) == [
+        "indicators[0] “churn”: a “formula” needs its “inputs”",
+        "indicators[0] “churn”: the formula names an unknown input “lost”",
+        "indicators[0] “churn”: the formula names an unknown input “total”",
+    ]
+
+
+def test_the_error_message_holds_every_problem() -> None:
+    data = example()
+    data["owner"] = "hr"
+    data["indicators"][0]["colour"] = "red"
+
+    with pytest.raises(PlanFileError) as raised:
+        plan_file_parse(data)
+
+    assert str(raised.value) == "\n".join(raised.value.errors)
+    assert len(raised.value.errors) == 2
+
+
+def test_a_plan_needs_a_monthly_indicator() -> None:
+    data = example()
+    for indicator in data["indicators"]:
+        indicator["frequency"] = "quarterly"
+
+    assert errors_of(data) == ["indicators: a plan needs at least one monthly indicator"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"{", "The plan file is not valid JSON"),
+        (b"\xff\xfe", "The plan file is not valid JSON"),
+        (b"[]", "The plan file must hold one JSON object."),
+    ],
+)
+def test_it_refuses_a_file_that_is_not_a_json_object(text: bytes, message: str) -> None:
+    with pytest.raises(PlanFileError) as raised:
+        plan_file_loads(text)
+
+    assert message in raised.value.errors[0]
+
+
+# --- every problem at once ----------------------------------------------------------------------
+
+
+def test_it_reports_every_problem_of_a_file_at_once() -> None:
+    data = example()
+    problems: list[tuple[Change, str]] = [
+        (setting("owner", value="hr"), "unknown key “owner”"),
+        (setting("indicators", 0, "weight", value=29), "the weights add up to 99, not 100"),
+        (setting("indicators", 1, "code", value="churn"), "duplicate code “churn”"),
+        (dropping("indicators", 2, "penalty_per_unit"), "method “per_unit” needs “penalty_per_unit”"),
+        (setting("indicators", 3, "formula", value="ok / answered * 100"), "unknown input “answered”"),
+        (dropping("indicators", 4, "scale"), "method “rating” needs “scale”"),
+        (setting("indicators", 4, "colour", value="red"), "unknown key “colour”"),
+        (setting("streak", "months", value=0), "“months” must be a whole number"),
+    ]
+    for change, _message in problems:
+        change(data)
+
+    errors = errors_of(data)
+
+    assert len(errors) == len(problems), errors
+    for _change, message in problems:
+        assert any(message in error for error in errors), (message, errors)
+
+
+def test_it_reports_a_duplicate_code_even_when_that_indicator_has_other_problems() -> None:
+    data = example()
+    data["indicators"][2]["code"] = "churn"
+    del data["indicators"][2]["penalty_per_unit"]
+
+    errors = errors_of(data)
+
+    assert len(errors) == 2, errors
+    assert any("duplicate code “churn”" in error for error in errors)
+    assert any("needs “penalty_per_unit”" in error for error in errors)
+
+
+def test_it_does_not_sum_the_weights_when_one_is_not_a_number() -> None:
+    data = example()
+    data["indicators"][0]["weight"] = "thirty"
+    data["indicators"][1]["weight"] = 24
+
+    errors = errors_of(data)
+
+    assert errors == ['indicators[0] “churn”: “weight” must be a number, not "thirty"']
+
+
+def test_it_refuses_a_plan_it_can_read_nothing_from() -> None:
+    errors = errors_of({"goals": "none", "streak": {}})
+
+    assert errors == [
+        "“code” is required",
+        "“name” is required",
+        "“goals” must be a list",
+        "“indicators” is required",
+        "streak: “months” must be a whole number of at least 1",
+        "streak: “min_score” is required",
+        "streak: “flag” is required",
+    ]

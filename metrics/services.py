@@ -291,7 +291,7 @@ def _row_entries(
                     number,
                     code,
                     _("the rating %(value)s is outside its scale of 0 to %(scale)s")
-                    % {"value": value, "scale": rule.scale.normalize()},
+                    % {"value": value, "scale": _shown(rule.scale)},
                 )
             )
             continue

@@ -44,4 +44,4 @@ messages:
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .test-db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles .test-db-*.sqlite3

@@ -101,8 +101,8 @@ def cycle_close_start(*, cycle_id: int, run: int) -> list[int]:
     """
     with transaction.atomic():
         claimed = Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.OPEN).update(status=CycleStatus.CLOSING)
-        cycle = Cycle.objects.get(pk=cycle_id)
-        if cycle.run != run or cycle.status != CycleStatus.CLOSING:
+        cycle = Cycle.objects.filter(pk=cycle_id).first()
+        if cycle is None or cycle.run != run or cycle.status != CycleStatus.CLOSING:
             return []  # closed already, or reopened since this message was sent
         if claimed or not CycleChunk.objects.filter(cycle=cycle, run=run).exists():
             employee_ids = sorted(close_scope(period=Period.parse(cycle.period)))

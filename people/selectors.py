@@ -144,9 +144,8 @@ def _scores(*, period: str, user: User) -> tuple[list[ScoreRow], list[BandCount]
     ]
     # Every band of the plans involved, best first, even those nobody reached.
     best: dict[str, Decimal] = {}
-    for label, minimum in Band.objects.filter(version_id__in={r.version_id for r in results}).values_list(
-        "label", "min"
-    ):
+    bands = Band.objects.filter(version_id__in={r.version_id for r in results}).order_by()
+    for label, minimum in bands.values_list("label", "min"):
         best[label] = max(minimum, best.get(label, minimum))
     counts = Counter(r.band for r in results)
     labels = sorted(best.keys() | counts.keys(), key=lambda label: (label not in best, -best.get(label, 0), label))

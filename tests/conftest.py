@@ -51,9 +51,9 @@ def examples() -> Path:
     return EXAMPLES
 
 
-@pytest.fixture
-def celery_worker(transactional_db: None):
-    """A Celery worker in a thread of the test process.
+@pytest.fixture(scope="session")
+def _worker_thread(django_db_setup, django_db_blocker):
+    """One Celery worker in a thread of the test process, for the whole session.
 
     On the in-memory transport where no broker is configured, on Redis where one is: either
     way tasks go through a real queue instead of running eagerly.
@@ -62,11 +62,22 @@ def celery_worker(transactional_db: None):
 
     from config.celery_app import app
 
+    app.control.purge()
+    with (
+        django_db_blocker.unblock(),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
+    ):
+        yield worker
+
+
+@pytest.fixture
+def celery_worker(_worker_thread, transactional_db):
+    """Tasks go to the session's worker during this test (instead of running eagerly)."""
+    from config.celery_app import app
+
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    app.control.purge()
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-            yield worker
+        yield _worker_thread
     finally:
         app.conf.task_always_eager = eager

@@ -1,5 +1,7 @@
 """The test suite: the same database and broker settings as base, faster hashing."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, DATABASES, env
 
@@ -8,8 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory: tests that run a Celery worker in a thread share the database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file, not memory: tests that run a Celery worker in a thread share the database. One
+    # file per run, so that two runs on one machine never flush each other's data.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 # Tests have their own queue, so that they never meet a developer's worker or its messages.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="performance-tests")

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
+
 
 def run(*args: str) -> str:
     out = StringIO()
@@ -19,7 +21,6 @@ def load_examples(examples: Path) -> None:
     run("import_metrics", str(examples / "metrics.csv"))
 
 
-@pytest.mark.django_db(transaction=True)
 def test_closing_the_first_quarter_reproduces_every_expected_export(examples, tmp_path):
     load_examples(examples)
     for period in ("2026-01", "2026-02", "2026-03", "2026-Q1"):
@@ -29,14 +30,12 @@ def test_closing_the_first_quarter_reproduces_every_expected_export(examples, tm
         assert output.read_text(encoding="utf-8") == (examples / f"scores-{period}.csv").read_text(encoding="utf-8")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_export_goes_to_standard_output_by_default(examples):
     load_examples(examples)
     run("close_cycle", "2026-01")
     assert run("export_scores", "2026-01") == (examples / "scores-2026-01.csv").read_text(encoding="utf-8")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_loading_everything_twice_changes_no_result(examples, tmp_path):
     load_examples(examples)
     load_examples(examples)

@@ -1,9 +1,11 @@
 """The home page: what a signed-in user sees first."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from metrics.closing import cycle_close_request
 from metrics.services import metrics_import
@@ -11,7 +13,7 @@ from metrics.tasks import cycle_close_enqueue
 from people.models import Role, User
 from people.services import roster_import
 from plans.periods import Period
-from tests.factories import UserFactory, csv_table, publish
+from tests.factories import csv_table, publish
 
 # wu.di, in the other department, has a poor January: churn 13.33 % scores 0, satisfaction
 # 6.5/9 → 18.06, no new customer → 20 - 3*5 = 5, 80 % of feedback in time → 8;
@@ -20,14 +22,16 @@ EXTRA_ROSTER = "wu.di,吴迪,客户二部,zhao.lei,customer-manager,2026-01,2000
 EXTRA_METRICS = "wu.di,2026-01,4,30,6.5,0,16,20,\n"
 
 
-def page_text(response) -> str:
+def page_text(content: bytes) -> str:
     """The page as a reader sees it: no tags, whitespace collapsed."""
-    html = response.content.decode()
+    html = content.decode()
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 @pytest.fixture
-def january_closed(db, examples, django_capture_on_commit_callbacks) -> None:
+def january_closed(
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     """The shared examples (li.lei, han.mei from February) plus wu.di, with 2026-01 closed."""
     publish()
     roster_import(table=csv_table((examples / "roster.csv").read_text(encoding="utf-8") + EXTRA_ROSTER))
@@ -36,20 +40,24 @@ def january_closed(db, examples, django_capture_on_commit_callbacks) -> None:
         cycle_close_request(period=Period.parse("2026-01"), enqueue=cycle_close_enqueue)
 
 
+def person(username: str, role: Role = Role.EMPLOYEE, name: str = "") -> User:
+    return User.objects.create_user(username=username, display_name=name, role=role)
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def test_it_sends_an_anonymous_visitor_to_the_login_page(client, db):
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client: Client, db: None) -> None:
     response = client.get("/")
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/"
 
 
-def test_the_login_page_has_labelled_fields_and_no_cdn(client, db):
+def test_the_login_page_has_labelled_fields_and_no_cdn(client: Client, db: None) -> None:
     response = client.get("/accounts/login/")
 
     html = response.content.decode()
@@ -60,23 +68,23 @@ def test_the_login_page_has_labelled_fields_and_no_cdn(client, db):
     assert "cdn" not in html.lower()
 
 
-def test_a_user_can_log_in_and_lands_on_the_home_page(client, db):
-    user = UserFactory(username="hr", display_name="孙丽", role=Role.HR)
+def test_a_user_can_log_in_and_lands_on_the_home_page(client: Client, db: None) -> None:
+    user = person("hr", Role.HR, "孙丽")
     user.set_password("demo12345")
     user.save()
 
     response = client.post("/accounts/login/", {"username": "hr", "password": "demo12345"}, follow=True)
 
-    text = page_text(response)
+    text = page_text(response.content)
     assert response.redirect_chain == [("/", 302)]
     assert "孙丽 HR" in text
     assert "Log out" in text
 
 
-def test_hr_sees_the_plan_the_cycles_and_the_closed_months_scores(january_closed):
-    hr = UserFactory(username="hr", role=Role.HR)
+def test_hr_sees_the_plan_the_cycles_and_the_closed_months_scores(january_closed: None) -> None:
+    hr = person("hr", Role.HR)
 
-    text = page_text(client_for(hr).get("/"))
+    text = page_text(client_for(hr).get("/").content)
 
     assert "客户管理员绩效方案 customer-manager 1 3" in text  # version 1, three people on it
     assert "2026-01 Closed 2026-02 Open 2026-03 Open 2026-Q1 Open" in text
@@ -88,37 +96,37 @@ def test_hr_sees_the_plan_the_cycles_and_the_closed_months_scores(january_closed
     assert "han.mei" not in text
 
 
-def test_a_manager_sees_only_their_own_reports_scores(january_closed):
+def test_a_manager_sees_only_their_own_reports_scores(january_closed: None) -> None:
     wang_fang = User.objects.get(username="wang.fang")
 
-    text = page_text(client_for(wang_fang).get("/"))
+    text = page_text(client_for(wang_fang).get("/").content)
 
     assert "李雷 li.lei 客户部 107.66 A 2000.00" in text
     assert "wu.di" not in text
     assert "A 1 B 0 C 0" in text
 
 
-def test_an_employee_sees_only_their_own_score(january_closed):
+def test_an_employee_sees_only_their_own_score(january_closed: None) -> None:
     wu_di = User.objects.get(username="wu.di")
 
-    text = page_text(client_for(wu_di).get("/"))
+    text = page_text(client_for(wu_di).get("/").content)
 
     assert "吴迪 wu.di 客户二部 34.51 C 0.00 Warning" in text
     assert "li.lei" not in text
 
 
-def test_it_says_so_while_no_period_is_closed(db):
+def test_it_says_so_while_no_period_is_closed(db: None) -> None:
     publish()
-    hr = UserFactory(username="hr", role=Role.HR)
+    hr = person("hr", Role.HR)
 
-    text = page_text(client_for(hr).get("/"))
+    text = page_text(client_for(hr).get("/").content)
 
     assert "客户管理员绩效方案 customer-manager 1 0" in text
     assert "No period is closed yet" in text
 
 
-def test_the_page_follows_the_language_chosen(january_closed):
-    client = client_for(UserFactory(username="hr", role=Role.HR))
+def test_the_page_follows_the_language_chosen(january_closed: None) -> None:
+    client = client_for(person("hr", Role.HR))
 
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
 
@@ -126,8 +134,10 @@ def test_the_page_follows_the_language_chosen(january_closed):
     assert '<option value="en" lang="en">English</option>' in response.content.decode()
 
 
-def test_the_home_page_makes_a_fixed_number_of_queries(january_closed, django_assert_num_queries):
-    client = client_for(UserFactory(username="hr", role=Role.HR))
+def test_the_home_page_makes_a_fixed_number_of_queries(
+    january_closed: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = client_for(person("hr", Role.HR))
     client.get("/")  # the session is warm, as on any later page
 
     # the request's savepoint and its release, session, user, the plans (2), the cycles (2),

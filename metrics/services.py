@@ -159,8 +159,8 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
                 )
             )
             continue
-        assignment = assignment_at(assignments.get(employee, []), period)
-        if assignment is None:
+        in_force = assignment_at(assignments.get(employee, []), period)
+        if in_force is None:
             first = assignments.get(employee)
             message = (
                 _("%(period)s is before %(employee)s’s plan starts (%(start)s)")
@@ -171,7 +171,7 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
             errors.append(row_error(row.number, "period", message))
             continue
         row_pending, row_errors = _row_entries(
-            row.number, row.cells, columns, assignment, rules[assignment.version_id], period, existing
+            row.number, row.cells, columns, in_force, rules[in_force.version_id], period, existing
         )
         pending += row_pending
         errors += row_errors
@@ -240,11 +240,11 @@ def _row_entries(
             )
             errors.append(row_error(number, column.name, message % {"indicator": indicator.code, "period": period}))
             continue
-        value = cell_decimal(text)
-        if value is None:
+        number_given = cell_decimal(text)
+        if number_given is None:
             errors.append(row_error(number, column.name, _("“%(value)s” is not a number") % {"value": text}))
             continue
-        if value.as_tuple().exponent < -VALUE_PLACES or abs(value) >= VALUE_LIMIT:  # type: ignore[operator]
+        if number_given.as_tuple().exponent < -VALUE_PLACES or abs(number_given) >= VALUE_LIMIT:  # type: ignore[operator]
             errors.append(
                 row_error(
                     number,
@@ -254,7 +254,7 @@ def _row_entries(
                 )
             )
             continue
-        given.setdefault(indicator.code, {})[column.input] = value
+        given.setdefault(indicator.code, {})[column.input] = number_given
 
     pending = []
     for code, values in given.items():
@@ -262,9 +262,9 @@ def _row_entries(
         rule = next(r for r in version.rules.indicators if r.code == code)
         entry = existing.get((assignment.pk, indicator.pk, str(period)))
         inputs: dict[str, str] = dict(entry.inputs) if entry else {}
+        value: Decimal | None = None
         if indicator.formula:
-            inputs.update({name: str(value) for name, value in values.items()})
-            value: Decimal | None = None
+            inputs.update({name: str(number) for name, number in values.items()})
             if all(name in inputs for name in indicator.inputs):
                 try:
                     value = actual_from_inputs(rule, {name: Decimal(inputs[name]) for name in indicator.inputs})

@@ -7,10 +7,10 @@ from metrics import closing
 
 # A dropped database connection fails the transaction, which leaves the chunk pending:
 # retrying the task simply scores it again.
-_RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": 1, "max_retries": 8}
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
-@shared_task(**_RETRY)
+@shared_task(autoretry_for=DATABASE_ERRORS, retry_backoff=1, max_retries=8)
 def cycle_close_task(cycle_id: int, run: int) -> None:
     """Claim the close, let other workers share its chunks, and score what is left here."""
     for chunk_id in closing.cycle_close_start(cycle_id=cycle_id, run=run):
@@ -18,7 +18,7 @@ def cycle_close_task(cycle_id: int, run: int) -> None:
     closing.cycle_close_work(cycle_id=cycle_id, run=run)
 
 
-@shared_task(**_RETRY)
+@shared_task(autoretry_for=DATABASE_ERRORS, retry_backoff=1, max_retries=8)
 def cycle_chunk_task(cycle_id: int, run: int, chunk_id: int) -> None:
     closing.cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=chunk_id)
 

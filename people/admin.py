@@ -5,7 +5,7 @@ from people.models import Department, User
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(UserAdmin[User]):
     list_display = ("username", "display_name", "role", "department", "manager", "is_active")
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "display_name")
@@ -13,5 +13,5 @@ class PersonAdmin(UserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[Department]):
     search_fields = ("name",)

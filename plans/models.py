@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from plans import scoring
 
@@ -25,8 +28,8 @@ class Direction(models.TextChoices):
     LOWER = scoring.Direction.LOWER, _("Lower is better")
 
 
-def _decimal(verbose_name: str, **kwargs: object) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=6, **kwargs)  # type: ignore[arg-type]
+def _decimal(verbose_name: StrOrPromise, **kwargs: Any) -> "models.DecimalField[Any, Any]":
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=6, **kwargs)
 
 
 class PlanTemplate(models.Model):

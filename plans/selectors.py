@@ -88,16 +88,17 @@ def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
 def plan_definition(*, version: PlanVersion) -> PlanDefinition:
     """A version as the plan file describes it."""
     rules = version_rules(version_ids=[version.pk])[version.pk]
-    goals: dict[int, Goal] = {goal.pk: goal for goal in Goal.objects.filter(version=version)}
+    goals = list(Goal.objects.filter(version=version))
+    goal_codes: dict[int | None, str] = {None: "", **{goal.pk: goal.code for goal in goals}}
     return PlanDefinition(
         code=version.template.code,
         name=version.name,
-        goals=tuple(GoalDefinition(code=g.code, name=g.name) for g in goals.values()),
+        goals=tuple(GoalDefinition(code=g.code, name=g.name) for g in goals),
         indicators=tuple(
             IndicatorDefinition(
                 rule=rule,
                 name=rules.indicators[rule.code].name,
-                goal=goals[rules.indicators[rule.code].goal_id].code if rules.indicators[rule.code].goal_id else "",
+                goal=goal_codes[rules.indicators[rule.code].goal_id],
                 unit=rules.indicators[rule.code].unit,
             )
             for rule in rules.rules.indicators

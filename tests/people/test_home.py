@@ -9,7 +9,7 @@ from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from metrics.closing import cycle_close_request
 from metrics.services import metrics_import
-from metrics.tasks import cycle_close_enqueue
+from metrics.tasks import cycle_close_task
 from people.models import Role, User
 from people.services import roster_import
 from plans.periods import Period
@@ -36,8 +36,8 @@ def january_closed(
     publish()
     roster_import(table=csv_table((examples / "roster.csv").read_text(encoding="utf-8") + EXTRA_ROSTER))
     metrics_import(table=csv_table((examples / "metrics.csv").read_text(encoding="utf-8") + EXTRA_METRICS))
-    with django_capture_on_commit_callbacks(execute=True):
-        cycle_close_request(period=Period.parse("2026-01"), enqueue=cycle_close_enqueue)
+    with django_capture_on_commit_callbacks(execute=True):  # the close task, run here and now
+        cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
 
 
 def person(username: str, role: Role = Role.EMPLOYEE, name: str = "") -> User:

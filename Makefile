@@ -36,6 +36,7 @@ check-migrations:
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 pytest:
+	@test -x /usr/bin/chromium || echo "Chromium not found at /usr/bin/chromium: the browser tests are skipped (apt-get install chromium)."
 	$(BIN)/pytest
 
 # Catalogs: edit locale/*/LC_MESSAGES/django.po, then compile (the .mo files are committed).

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _redis_reachable() -> bool:
@@ -28,6 +30,8 @@ def _redis_reachable() -> bool:
 
 
 def _unavailable(item: pytest.Item) -> str:
+    if item.get_closest_marker("browser") and not Path(CHROMIUM).exists():
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL"
     if item.get_closest_marker("redis") and not _redis_reachable():
@@ -81,3 +85,35 @@ def celery_worker(_worker_thread, transactional_db):
         yield _worker_thread
     finally:
         app.conf.task_always_eager = eager
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (``playwright install`` cannot download here)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's ORM calls are still
+    # plain synchronous calls, made between its steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live server, in English unless the test switches."""
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def browser_login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

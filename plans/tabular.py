@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
 from django.utils.translation import gettext as _
 
 
@@ -27,6 +28,47 @@ class Row:
 class Table:
     header: list[str]
     rows: list[Row]
+
+
+def table_read_upload(*, name: str, data: bytes) -> Table:
+    """A CSV or an Excel workbook (its first sheet), by the file's name."""
+    if name.lower().endswith(".xlsx"):
+        return table_read_xlsx(data)
+    return table_read(data)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        # Excel keeps numbers as binary floats: 8.6 comes back as 8.6, never 8.5999…
+        return format(Decimal(repr(value)).normalize(), "f")
+    return str(value).strip()
+
+
+def table_read_xlsx(data: bytes) -> Table:
+    """The first sheet of a workbook as a table; row numbers are the sheet's."""
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise TableError([_("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}]) from error
+    try:
+        sheet = workbook.worksheets[0]
+        lines = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    while lines and lines[0] and not lines[0][-1]:  # trailing empty header cells
+        lines[0].pop()
+    width = len(lines[0]) if lines else 0
+    text = io.StringIO()
+    writer = csv.writer(text)
+    for line in lines:
+        while len(line) > width and not line[-1]:  # empty cells right of the header's last column
+            line.pop()
+        writer.writerow(line)
+    return table_read(text.getvalue())
 
 
 def table_read(data: bytes | str) -> Table:

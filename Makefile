@@ -46,3 +46,10 @@ messages:
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .test-db-*.sqlite3
+
+# Pictures of the main pages over the demo data, in Chinese, into docs/screenshots/ (see README).
+.PHONY: screenshots
+screenshots: install
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing fonts-noto-cjk for the Chinese text..."; \
+		$$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends fonts-noto-cjk; }
+	$(PY) manage.py screenshots

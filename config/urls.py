@@ -11,4 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("metrics.urls")),
+    path("people/", include("people.urls")),
+    path("plans/", include("plans.urls")),
+    path("reviews/", include("reviews.urls")),
 ]

@@ -7,13 +7,15 @@ last chunk (closing -> closed, again a conditional update). Results are unique p
 (cycle, run, employee), so a redelivered task or chunk writes nothing twice.
 """
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +30,11 @@ from metrics.models import (
     Result,
     ResultLine,
 )
+from metrics.pgcopy import copy_rows, reserve_ids
 from metrics.selectors import MissingFigure, close_scope, figures_missing, monthly_lines, monthly_results
 from people.models import User
 from plans.periods import Period
-from plans.scoring import Frequency, PeriodResult, score_month, score_quarter
+from plans.scoring import Frequency, IndicatorScore, PeriodResult, score_month, score_quarter
 from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
 
 
@@ -313,8 +316,22 @@ def _score_quarter(quarter: Period, employee_ids: list[int]) -> list[_Scored]:
 
 
 def _results_write(cycle: Cycle, scored: list[_Scored]) -> None:
-    """Write a chunk's results and their lines in bulk; rows already there are left alone."""
-    Result.objects.bulk_create(
+    """Write a chunk's results and their lines in bulk; employees with a result already are skipped.
+
+    The chunk's lock makes a second writer impossible, and the unique key makes it harmless.
+    On PostgreSQL the rows go in with COPY (ids reserved from the sequence first, so the lines
+    can point at their results); elsewhere with bulk inserts.
+    """
+    done = set(
+        Result.objects.filter(
+            cycle=cycle, run=cycle.run, employee_id__in=[item.employee_id for item in scored]
+        ).values_list("employee_id", flat=True)
+    )
+    scored = [item for item in scored if item.employee_id not in done]
+    if connection.vendor == "postgresql":
+        _results_copy(cycle, scored)
+        return
+    results = Result.objects.bulk_create(
         [
             Result(
                 cycle=cycle,
@@ -330,32 +347,64 @@ def _results_write(cycle: Cycle, scored: list[_Scored]) -> None:
                 flags=list(item.result.flags),
             )
             for item in scored
-        ],
-        ignore_conflicts=True,
+        ]
     )
-    ids = dict(
-        Result.objects.filter(
-            cycle=cycle, run=cycle.run, employee_id__in=[item.employee_id for item in scored]
-        ).values_list("employee_id", "pk")
+    ResultLine.objects.bulk_create(  # SQLite returns the new results' ids, as PostgreSQL does
+        ResultLine(result=result, **_line_fields(item, position, line))
+        for result, item in zip(results, scored, strict=True)
+        for position, line in enumerate(item.result.lines)
     )
-    ResultLine.objects.bulk_create(
-        [
-            ResultLine(
-                result_id=ids[item.employee_id],
-                indicator_id=item.version.indicators[line.code].pk,
-                position=position,
-                method=line.method,
-                actual=line.actual,
-                target=line.target,
-                points=line.points,
-                capped=line.capped,
-                floored=line.floored,
-                stretched=line.stretched,
-                missing=line.missing,
-                months=line.months,
-            )
-            for item in scored
+
+
+def _line_fields(item: _Scored, position: int, line: IndicatorScore) -> dict[str, Any]:
+    return {
+        "indicator_id": item.version.indicators[line.code].pk,
+        "position": position,
+        "method": line.method.value,
+        "actual": line.actual,
+        "target": line.target,
+        "points": line.points,
+        "capped": line.capped,
+        "floored": line.floored,
+        "stretched": line.stretched,
+        "missing": line.missing,
+        "months": line.months,
+    }
+
+
+_LINE_COLUMNS = (
+    "indicator_id",
+    "position",
+    "method",
+    "actual",
+    "target",
+    "points",
+    "capped",
+    "floored",
+    "stretched",
+    "missing",
+    "months",
+)
+
+
+def _results_copy(cycle: Cycle, scored: list[_Scored]) -> None:
+    ids = reserve_ids(Result._meta.db_table, len(scored))
+    now = timezone.now().isoformat()
+    copy_rows(
+        Result._meta.db_table,
+        ["id", "cycle_id", "run", "period", "employee_id", "assignment_id", "version_id", "score", "band", "payout", "bonus", "flags", "created_at"],
+        (
+            (pk, cycle.pk, cycle.run, cycle.period, item.employee_id, item.assignment_id, item.version.version_id,
+             item.result.score, item.result.band, item.result.payout, item.result.bonus, json.dumps(list(item.result.flags)), now)
+            for pk, item in zip(ids, scored, strict=True)
+        ),
+    )  # fmt: skip
+    copy_rows(
+        ResultLine._meta.db_table,
+        ["result_id", *_LINE_COLUMNS],
+        (
+            (pk, *(_line_fields(item, position, line)[column] for column in _LINE_COLUMNS))
+            for pk, item in zip(ids, scored, strict=True)
             for position, line in enumerate(item.result.lines)
-        ],
-        ignore_conflicts=True,
+        ),
     )

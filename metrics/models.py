@@ -170,3 +170,40 @@ class ResultLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.method} {self.points}"
+
+
+class ChangeSource(models.TextChoices):
+    GRID = "grid", _("Team grid")
+    UPLOAD = "upload", _("Upload")
+    IMPORT = "import", _("Import command")
+
+
+class MetricChange(models.Model):
+    """The audit trail of figures: who changed which value, when, from what to what.
+
+    Written by the one service every figure goes through, so the grid, uploads and the
+    command are all covered; never edited afterwards.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    old_inputs = models.JSONField(_("old inputs"), default=dict, blank=True)
+    new_inputs = models.JSONField(_("new inputs"), default=dict, blank=True)
+    created = models.BooleanField(_("new"), default=False)  # there was no value before
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["assignment", "period"])]
+        verbose_name = _("figure change")
+        verbose_name_plural = _("figure changes")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.period} {self.indicator_id} {self.old_value} → {self.new_value}"

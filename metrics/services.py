@@ -1,14 +1,14 @@
-"""Writes of figures: the metrics import (and, later, the grid) go through here."""
+"""Writes of figures: the metrics import, the team grid and uploads all go through here."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import Cycle, CycleStatus, MetricEntry
+from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry
 from people.models import User
 from plans import formula as formulas
 from plans.models import Assignment, Indicator
@@ -26,6 +26,37 @@ class Column:
     name: str
     indicator: str
     input: str = ""  # a formula's input, for "churn.lost"
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem, where it belongs: the row's number and the column's name ("" for the row).
+
+    ``current`` is set for a conflict: the value stored now, which someone saved meanwhile.
+    """
+
+    row: int
+    column: str
+    message: str
+    current: str | None = None
+
+
+class FiguresError(TableError):
+    """A refused import: ``errors`` as text (one line each), ``cells`` the same, structured."""
+
+    def __init__(self, cells: list[CellError]) -> None:
+        super().__init__([_error_text(cell) for cell in cells])
+        self.cells = cells
+
+
+def _error_text(cell: CellError) -> str:
+    if cell.row <= 1 and not cell.column:
+        return cell.message  # a header problem already says "Row 1"
+    return row_error(cell.row, cell.column, cell.message)
+
+
+# The cells a grid was loaded with: (employee, period, column) -> the text shown then.
+Expected = Mapping[tuple[str, str, str], str]
 
 
 @dataclass
@@ -59,24 +90,47 @@ def assignment_at(assignments: Sequence[Assignment], period: Period) -> Assignme
     return current
 
 
-def metrics_import(*, table: Table, user: User | None = None, dry_run: bool = False) -> ImportOutcome:
+def metrics_import(
+    *,
+    table: Table,
+    user: User | None = None,
+    dry_run: bool = False,
+    source: ChangeSource = ChangeSource.IMPORT,
+    expected: Expected | None = None,
+    employees: set[str] | None = None,
+) -> ImportOutcome:
     """Import a metrics file: all or nothing, every bad row listed by number; idempotent.
 
-    With ``dry_run`` nothing is saved and the outcome says what would change.
+    With ``dry_run`` nothing is saved and the outcome says what would change. Every change is
+    recorded (``MetricChange``) with ``user`` and ``source``.
+
+    ``expected``: what each given cell held when the page was loaded. A cell whose stored
+    value differs now was changed by someone else meanwhile: the import is refused with that
+    value (compared under the rows' locks, so two saves cannot both pass).
+    ``employees``: the only people the caller may enter figures for; anyone else is unknown.
+
+    Raises ``FiguresError`` (a ``TableError``) listing every problem.
     """
-    with transaction.atomic():
-        pending, errors = _metrics_check(table)
-        if errors:
-            raise TableError(errors)
-        outcome = _metrics_apply(pending, user=user, dry_run=dry_run)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            pending, errors = _metrics_check(table, expected=expected or {}, employees=employees)
+            if errors:
+                raise FiguresError(errors)
+            outcome = _metrics_apply(pending, user=user, dry_run=dry_run, source=source)
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as error:
+        # Two saves creating the same figure at once: the rows did not exist to be locked, so
+        # the unique constraint catches the second one instead.
+        raise FiguresError(
+            [CellError(0, "", _("Someone else saved some of these figures at the same moment: load them again."))]
+        ) from error
     return outcome
 
 
-def _columns(table: Table) -> tuple[list[Column], list[str]]:
+def _columns(table: Table) -> tuple[list[Column], list[CellError]]:
     errors = [
-        _("Row 1: the column “%(column)s” is missing") % {"column": name}
+        CellError(1, "", _("Row 1: the column “%(column)s” is missing") % {"column": name})
         for name in ("employee", "period")
         if name not in table.header
     ]
@@ -86,17 +140,25 @@ def _columns(table: Table) -> tuple[list[Column], list[str]]:
             continue
         indicator, _dot, input_name = name.partition(".")
         if not indicator or (_dot and not input_name):
-            errors.append(_("Row 1: “%(column)s” is not an indicator code or indicator.input") % {"column": name})
+            errors.append(
+                CellError(
+                    1, "", _("Row 1: “%(column)s” is not an indicator code or indicator.input") % {"column": name}
+                )
+            )
             continue
         columns.append(Column(name=name, indicator=indicator, input=input_name))
     return columns, errors
 
 
-def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
+def _metrics_check(
+    table: Table, *, expected: Expected, employees: set[str] | None
+) -> tuple[list[_Pending], list[CellError]]:
     columns, errors = _columns(table)
     if errors:
         return [], errors
     usernames = {row.cells["employee"] for row in table.rows}
+    if employees is not None:
+        usernames &= employees
     assignments: dict[str, list[Assignment]] = {}
     for assignment in (
         Assignment.objects.filter(employee__username__in=usernames).select_related("employee").order_by("start")
@@ -123,16 +185,16 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
     for row in table.rows:
         employee, period_text = row.cells["employee"], row.cells["period"]
         if not employee:
-            errors.append(row_error(row.number, "employee", _("is empty")))
+            errors.append(CellError(row.number, "employee", _("is empty")))
             continue
         if employee not in known_people:
-            errors.append(row_error(row.number, "employee", _("unknown employee “%(value)s”") % {"value": employee}))
+            errors.append(CellError(row.number, "employee", _("unknown employee “%(value)s”") % {"value": employee}))
             continue
         try:
             period = Period.parse(period_text)
         except PeriodError:
             errors.append(
-                row_error(
+                CellError(
                     row.number,
                     "period",
                     _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1") % {"value": period_text},
@@ -141,7 +203,7 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
             continue
         if (employee, str(period)) in seen:
             errors.append(
-                row_error(
+                CellError(
                     row.number,
                     "period",
                     _("%(employee)s %(period)s is already on row %(other)s")
@@ -152,7 +214,7 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
         seen[(employee, str(period))] = row.number
         if str(period) in shut:
             errors.append(
-                row_error(
+                CellError(
                     row.number,
                     "period",
                     _("%(period)s is closed: it takes no new or changed figures") % {"period": period},
@@ -168,25 +230,29 @@ def _metrics_check(table: Table) -> tuple[list[_Pending], list[str]]:
                 if first
                 else _("%(employee)s is not assigned a plan") % {"employee": employee}
             )
-            errors.append(row_error(row.number, "period", message))
+            errors.append(CellError(row.number, "period", message))
             continue
         row_pending, row_errors = _row_entries(
-            row.number, row.cells, columns, in_force, rules[in_force.version_id], period, existing
+            row.number, row.cells, columns, in_force, rules[in_force.version_id], period, existing, expected
         )
         pending += row_pending
         errors += row_errors
     return pending, errors
 
 
-def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules]) -> list[str]:
+def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules]) -> list[CellError]:
     known: set[str] = set()
     for version in rules.values():
         for code, indicator in version.indicators.items():
             known.add(code)
             known.update(f"{code}.{name}" for name in indicator.inputs)
     return [
-        _("Row 1: unknown column “%(column)s”: no plan of these employees has that indicator or input")
-        % {"column": c.name}
+        CellError(
+            1,
+            "",
+            _("Row 1: unknown column “%(column)s”: no plan of these employees has that indicator or input")
+            % {"column": c.name},
+        )
         for c in columns
         if c.name not in known
     ]
@@ -200,8 +266,9 @@ def _row_entries(
     version: VersionRules,
     period: Period,
     existing: dict[tuple[int, int, str], MetricEntry],
-) -> tuple[list[_Pending], list[str]]:
-    errors: list[str] = []
+    expected: Expected,
+) -> tuple[list[_Pending], list[CellError]]:
+    errors: list[CellError] = []
     given: dict[str, dict[str, Decimal]] = {}  # indicator code -> {input or "": value}
     employee = assignment.employee.username
     for column in columns:
@@ -211,7 +278,7 @@ def _row_entries(
         indicator = version.indicators.get(column.indicator)
         if indicator is None or (column.input and column.input not in indicator.inputs):
             errors.append(
-                row_error(
+                CellError(
                     number,
                     column.name,
                     _("%(employee)s’s plan has no “%(column)s”") % {"employee": employee, "column": column.name},
@@ -220,7 +287,7 @@ def _row_entries(
             continue
         if not column.input and indicator.formula:
             errors.append(
-                row_error(
+                CellError(
                     number,
                     column.name,
                     _("%(indicator)s is computed from its inputs: give %(columns)s")
@@ -238,15 +305,15 @@ def _row_entries(
                 if period.is_month
                 else _("%(indicator)s is entered every month, not for the quarter %(period)s")
             )
-            errors.append(row_error(number, column.name, message % {"indicator": indicator.code, "period": period}))
+            errors.append(CellError(number, column.name, message % {"indicator": indicator.code, "period": period}))
             continue
         number_given = cell_decimal(text)
         if number_given is None:
-            errors.append(row_error(number, column.name, _("“%(value)s” is not a number") % {"value": text}))
+            errors.append(CellError(number, column.name, _("“%(value)s” is not a number") % {"value": text}))
             continue
         if number_given.as_tuple().exponent < -VALUE_PLACES or abs(number_given) >= VALUE_LIMIT:  # type: ignore[operator]
             errors.append(
-                row_error(
+                CellError(
                     number,
                     column.name,
                     _("“%(value)s” has more than %(places)s decimals or is too large")
@@ -254,6 +321,12 @@ def _row_entries(
                 )
             )
             continue
+        loaded = expected.get((employee, str(period), column.name))
+        if loaded is not None:
+            entry = existing.get((assignment.pk, indicator.pk, str(period)))
+            if _changed_meanwhile(entry, column, loaded, number_given):
+                errors.append(_conflict_error(number, column, entry))
+                continue
         given.setdefault(indicator.code, {})[column.input] = number_given
 
     pending = []
@@ -270,7 +343,7 @@ def _row_entries(
                     value = actual_from_inputs(rule, {name: Decimal(inputs[name]) for name in indicator.inputs})
                 except formulas.FormulaDivisionByZero:
                     errors.append(
-                        row_error(
+                        CellError(
                             number,
                             code,
                             _("%(employee)s %(period)s %(indicator)s: %(formula)s divides by zero")
@@ -287,7 +360,7 @@ def _row_entries(
             and not 0 <= value <= rule.scale
         ):
             errors.append(
-                row_error(
+                CellError(
                     number,
                     code,
                     _("the rating %(value)s is outside its scale of 0 to %(scale)s")
@@ -303,10 +376,10 @@ def _row_entries(
     return pending, errors
 
 
-def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool) -> ImportOutcome:
+def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool, source: ChangeSource) -> ImportOutcome:
     outcome = ImportOutcome()
     now = timezone.now()
-    created, changed = [], []
+    created, changed, audit = [], [], []
     for item in pending:
         entry = item.entry
         label = f"{item.assignment.employee.username} {item.period} {item.indicator.code}"
@@ -323,17 +396,65 @@ def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool)
                 )
             )
             outcome.changes.append(f"{label}: {_shown(item.value)}")
+            old_value, old_inputs = None, {}
         elif entry.value != item.value or _as_numbers(entry.inputs) != _as_numbers(item.inputs):
             outcome.changes.append(f"{label}: {_shown(entry.value)} → {_shown(item.value)}")
+            old_value, old_inputs = entry.value, dict(entry.inputs)
             entry.value, entry.inputs, entry.updated_by, entry.updated_at = item.value, item.inputs, user, now
             changed.append(entry)
         else:
             outcome.unchanged += 1
+            continue
+        audit.append(
+            MetricChange(
+                assignment=item.assignment,
+                indicator=item.indicator,
+                period=item.period,
+                old_value=old_value,
+                new_value=item.value,
+                old_inputs=old_inputs,
+                new_inputs=item.inputs,
+                created=entry is None,
+                source=source,
+                user=user,
+                at=now,
+            )
+        )
     outcome.created, outcome.changed = len(created), len(changed)
     if not dry_run:
         MetricEntry.objects.bulk_create(created)
         MetricEntry.objects.bulk_update(changed, ["value", "inputs", "updated_by", "updated_at"])
+        MetricChange.objects.bulk_create(audit)
     return outcome
+
+
+def _stored(entry: MetricEntry | None, column: Column) -> Decimal | None:
+    """What a column's cell holds now: an input, or the indicator's own value."""
+    if entry is None:
+        return None
+    if column.input:
+        text = entry.inputs.get(column.input)
+        return None if text is None else Decimal(text)
+    return entry.value
+
+
+def _changed_meanwhile(entry: MetricEntry | None, column: Column, loaded: str, given: Decimal) -> bool:
+    """True when the cell holds something else than the page was loaded with (and than what is
+    given now: two people typing the same figure do not conflict)."""
+    stored = _stored(entry, column)
+    return stored != cell_decimal(loaded) and stored != given
+
+
+def _conflict_error(number: int, column: Column, entry: MetricEntry | None) -> CellError:
+    stored = _stored(entry, column)
+    who = entry.updated_by if entry is not None and entry.updated_by_id else None
+    return CellError(
+        number,
+        column.name,
+        _("changed meanwhile by %(user)s to %(value)s; save again to replace it with yours")
+        % {"user": who.username if who else _("someone else"), "value": _shown(stored)},
+        current="" if stored is None else _shown(stored),
+    )
 
 
 def _as_numbers(inputs: dict[str, str]) -> dict[str, Decimal]:

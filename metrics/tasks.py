@@ -2,8 +2,10 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from metrics import closing
+from metrics.emails import figures_reminders_send, reminders_period
 
 # A dropped database connection fails the transaction, which leaves the chunk pending:
 # retrying the task simply scores it again.
@@ -25,3 +27,15 @@ def cycle_chunk_task(cycle_id: int, run: int, chunk_id: int) -> None:
 
 def cycle_close_enqueue(cycle_id: int, run: int) -> None:
     cycle_close_task.delay(cycle_id, run)
+
+
+# The daily schedule (auto-close and reminders) lives in its own module; importing it registers its task.
+from metrics.schedule import cycles_schedule_task  # noqa: E402, F401
+
+
+@shared_task
+def figures_reminders_task() -> None:
+    """Daily: remind managers of last month's missing figures in the days before the deadline."""
+    period = reminders_period(today=timezone.localdate())
+    if period is not None:
+        figures_reminders_send(period=period)

@@ -1,6 +1,7 @@
-"""Writes of people: the roster import."""
+"""Writes of people: the roster import and plan assignments."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from metrics.models import Cycle, CycleStatus
 from people.models import Department, Role, User
-from plans.models import Assignment, PlanVersion
+from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 from plans.selectors import plan_current_versions
 from plans.tabular import Table, TableError, cell_decimal, row_error, table_check_columns
@@ -50,7 +51,9 @@ def roster_import(*, table: Table) -> RosterOutcome:
     versions = plan_current_versions(codes={row.cells["plan"] for row in table.rows if row.cells["plan"]})
     lines, errors = _roster_lines(table, versions)
     with transaction.atomic():
-        errors += _assignment_conflicts(lines, versions)
+        assigned = [line for line in lines if line.plan]
+        conflicts = _assignment_conflicts([_Wish(line.employee, line.plan, line.start) for line in assigned])
+        errors += [row_error(assigned[c.index].row, c.column, c.message) for c in conflicts]
         if errors:
             raise TableError(errors)
         return _roster_apply(lines, versions)
@@ -136,12 +139,32 @@ def _closed_months() -> list[str]:
     return sorted(p for p in periods if Period.parse(p).is_month)
 
 
-def _assignment_conflicts(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> list[str]:
-    """Refuse changes that would rewrite who was assessed on what in a closed month."""
+@dataclass(frozen=True)
+class _Wish:
+    """An assignment someone asks for, before the rules below decide whether it may be written."""
+
+    employee: str  # user name
+    plan: str  # plan code
+    start: str
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    index: int  # of the wish refused
+    column: str  # "start" or "plan": what to change to get past it
+    message: str
+
+
+def _assignment_conflicts(wishes: list[_Wish]) -> list[_Conflict]:
+    """Refuse changes that would rewrite who was assessed on what in a closed month.
+
+    The one place these rules live: the roster import and the assignment pages both ask here.
+    Call it inside the transaction that writes, so the assignments it reads stay locked.
+    """
     closed = _closed_months()
     existing = {
         (a.employee.username, a.start): a
-        for a in Assignment.objects.filter(employee__username__in=[line.employee for line in lines if line.plan])
+        for a in Assignment.objects.filter(employee__username__in=[wish.employee for wish in wishes])
         .select_related("employee", "version__template")
         .select_for_update()
     }
@@ -150,34 +173,61 @@ def _assignment_conflicts(lines: list[RosterLine], versions: dict[str, PlanVersi
             "pk", flat=True
         )
     )
-    errors = []
-    for line in lines:
-        if not line.plan:
-            continue
-        current = existing.get((line.employee, line.start))
+    conflicts = []
+    for index, wish in enumerate(wishes):
+        current = existing.get((wish.employee, wish.start))
         if current is None:
-            later_closed = [month for month in closed if month >= line.start]
+            later_closed = [month for month in closed if month >= wish.start]
             if later_closed:
-                errors.append(
-                    row_error(
-                        line.row,
+                conflicts.append(
+                    _Conflict(
+                        index,
                         "start",
                         _("%(month)s is closed: a new assignment must start in an open month")
                         % {"month": later_closed[0]},
                     )
                 )
-        elif current.version.template.code != line.plan and current.pk in with_entries:
-            errors.append(
-                row_error(
-                    line.row,
+        elif current.version.template.code != wish.plan and current.pk in with_entries:
+            conflicts.append(
+                _Conflict(
+                    index,
                     "plan",
                     _(
                         "%(employee)s already has figures on plan “%(plan)s” from %(start)s: give a new first month to change the plan"
                     )
-                    % {"employee": line.employee, "plan": current.version.template.code, "start": line.start},
+                    % {"employee": wish.employee, "plan": current.version.template.code, "start": wish.start},
                 )
             )
-    return errors
+    return conflicts
+
+
+def _assignment_write(
+    *, user: User, version: PlanVersion, start: str, monthly_bonus: Decimal, quarterly_bonus: Decimal
+) -> str:
+    """Create or update ``user``'s assignment from ``start``: "created", "updated" or "" (unchanged)."""
+    assignment = Assignment.objects.filter(employee=user, start=start).select_related("version").first()
+    if assignment is None:
+        Assignment.objects.create(
+            employee=user,
+            version=version,
+            start=start,
+            monthly_bonus=monthly_bonus,
+            quarterly_bonus=quarterly_bonus,
+        )
+        return "created"
+    changed = []
+    # Publishing a new version moves nobody: the same plan keeps the version it has.
+    if assignment.version.template_id != version.template_id:
+        assignment.version = version
+        changed.append("version")
+    for field, amount in (("monthly_bonus", monthly_bonus), ("quarterly_bonus", quarterly_bonus)):
+        if getattr(assignment, field) != amount:
+            setattr(assignment, field, amount)
+            changed.append(field)
+    if not changed:
+        return ""
+    assignment.save(update_fields=[*changed, "updated_at"])
+    return "updated"
 
 
 def _roster_apply(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> RosterOutcome:
@@ -225,26 +275,80 @@ def _roster_apply(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> 
 
 
 def _assignment_apply(line: RosterLine, user: User, version: PlanVersion, outcome: RosterOutcome) -> None:
-    assignment = Assignment.objects.filter(employee=user, start=line.start).select_related("version").first()
-    if assignment is None:
-        Assignment.objects.create(
-            employee=user,
-            version=version,
-            start=line.start,
-            monthly_bonus=line.monthly_bonus,
-            quarterly_bonus=line.quarterly_bonus,
-        )
+    written = _assignment_write(
+        user=user,
+        version=version,
+        start=line.start,
+        monthly_bonus=line.monthly_bonus,
+        quarterly_bonus=line.quarterly_bonus,
+    )
+    if written == "created":
         outcome.assignments_created += 1
-        return
-    changed = []
-    # Publishing a new version moves nobody: the same plan keeps the version it has.
-    if assignment.version.template_id != version.template_id:
-        assignment.version = version
-        changed.append("version")
-    for field in ("monthly_bonus", "quarterly_bonus"):
-        if getattr(assignment, field) != getattr(line, field):
-            setattr(assignment, field, getattr(line, field))
-            changed.append(field)
-    if changed:
-        assignment.save(update_fields=[*changed, "updated_at"])
+    elif written == "updated":
         outcome.assignments_updated += 1
+
+
+class AssignmentRefused(ValueError):
+    """Nothing was assigned; ``errors`` says why, each message naming what to change."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class AssignmentOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def assignment_set(
+    *,
+    employees: Iterable[User],
+    version: PlanVersion,
+    start: str,
+    monthly_bonus: Decimal,
+    quarterly_bonus: Decimal,
+) -> AssignmentOutcome:
+    """Put ``employees`` on a published plan ``version`` from the month ``start``.
+
+    The roster's rules apply: a new assignment cannot start in (or before) a closed month,
+    an assignment with figures keeps its plan unless given a new first month, and the same
+    first month updates the assignment there. Any refusal assigns nobody.
+    """
+    people = list(employees)
+    errors = []
+    if not people:
+        errors.append(_("There is nobody to assign."))
+    if version.status != VersionStatus.PUBLISHED:
+        errors.append(_("Only a published plan can be assigned."))
+    try:
+        if not Period.parse(start).is_month:
+            raise PeriodError(start)
+    except PeriodError:
+        errors.append(_("“%(value)s” is not a month like 2026-01") % {"value": start})
+    if errors:
+        raise AssignmentRefused(errors)
+    code = version.template.code
+    outcome = AssignmentOutcome()
+    with transaction.atomic():
+        conflicts = _assignment_conflicts([_Wish(person.username, code, start) for person in people])
+        if conflicts:
+            # A closed month is one problem however many people it stops: say it once.
+            raise AssignmentRefused(list(dict.fromkeys(conflict.message for conflict in conflicts)))
+        for person in people:
+            written = _assignment_write(
+                user=person,
+                version=version,
+                start=start,
+                monthly_bonus=monthly_bonus,
+                quarterly_bonus=quarterly_bonus,
+            )
+            if written == "created":
+                outcome.created += 1
+            elif written == "updated":
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+    return outcome

@@ -1,14 +1,27 @@
 """Reads of plans: rows in, the pure core's dataclasses out."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils.translation import get_language
 
+from plans.diff import FIELD_LABELS, Change, plan_diff, show
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.periods import Period
-from plans.plan_file import GoalDefinition, IndicatorDefinition, PlanDefinition
+from plans.plan_file import (
+    GoalDefinition,
+    IndicatorDefinition,
+    PlanDefinition,
+    PlanFileError,
+    plan_file_data,
+    plan_file_parse,
+)
 from plans.scoring import ONE, ZERO, BandRule, Direction, Frequency, IndicatorRule, Method, PlanRules, StreakRule
 
 
@@ -141,3 +154,279 @@ def assignments_for_quarter(
         months = tuple(m for m in quarter.months() if str(m) >= first_start)
         result[employee_id] = QuarterAssignment(assignment=assignments[-1], months=months)
     return result
+
+
+# --- the plan pages ------------------------------------------------------------------------------
+
+DRAFT_NUMBER = 0  # a draft's number; (template, number) is unique, so a template has one draft at most
+LIBRARY = Path(__file__).resolve().parent / "templates_library"
+
+
+def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
+    """One indicator row as the scoring core reads it (draft rows included)."""
+    return _indicator_rule(indicator)
+
+
+def number_tidy(value: Decimal | str | None) -> Decimal | None:
+    """A stored number without its six trailing decimals: 30, 1.2."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return number.quantize(ONE) if number == number.to_integral_value() else number.normalize()
+
+
+def _indicator_item(row: Indicator, goal_codes: dict[int, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": row.code, "name": row.name}
+    if row.goal_id:
+        item["goal"] = goal_codes.get(row.goal_id, "")
+    if row.unit:
+        item["unit"] = row.unit
+    item.update(frequency=row.frequency, weight=number_tidy(row.weight), direction=row.direction)
+    numbers = {
+        "target": row.target, "floor": row.floor, "cap": row.cap, "bonus_per_unit": row.bonus_per_unit,
+        "penalty_per_unit": row.penalty_per_unit, "scale": row.scale,
+    }  # fmt: skip
+    item.update({key: number_tidy(value) for key, value in numbers.items() if value is not None})
+    item["method"] = row.method
+    if row.tiers:
+        item["tiers"] = [[number_tidy(threshold), number_tidy(points)] for threshold, points in row.tiers]
+    if row.formula:
+        item["formula"] = row.formula
+    if row.formula or row.inputs:
+        item["inputs"] = list(row.inputs)
+    if row.stretch_target is not None or row.stretch_bonus is not None:
+        stretch = {"target": number_tidy(row.stretch_target), "bonus": number_tidy(row.stretch_bonus)}
+        item["stretch"] = {key: value for key, value in stretch.items() if value is not None}
+    return item
+
+
+def _band_item(band: Band) -> dict[str, Any]:
+    item = {"min": number_tidy(band.min), "label": band.label, "payout": number_tidy(band.payout)}
+    return {**item, "flag": band.flag} if band.flag else item
+
+
+def _streak_item(version: PlanVersion) -> dict[str, Any] | None:
+    if version.streak_months is None and version.streak_min_score is None and not version.streak_flag:
+        return None
+    streak = {"months": version.streak_months, "min_score": number_tidy(version.streak_min_score)}
+    item: dict[str, Any] = {key: value for key, value in streak.items() if value is not None}
+    if version.streak_flag:
+        item["flag"] = version.streak_flag
+    return item
+
+
+@dataclass(frozen=True)
+class _VersionRows:
+    goals: list[Goal]
+    indicators: list[Indicator]
+    bands: list[Band]
+
+
+def _version_rows(version: PlanVersion) -> _VersionRows:
+    return _VersionRows(
+        goals=list(Goal.objects.filter(version=version).order_by("position", "pk")),
+        indicators=list(Indicator.objects.filter(version=version).order_by("position", "pk")),
+        bands=list(Band.objects.filter(version=version).order_by("-min", "pk")),
+    )
+
+
+def _plan_data(version: PlanVersion, rows: _VersionRows) -> dict[str, Any]:
+    goal_codes = {goal.pk: goal.code for goal in rows.goals}
+    data: dict[str, Any] = {
+        "code": version.template.code,
+        "name": version.name,
+        "goals": [{"code": goal.code, "name": goal.name} for goal in rows.goals],
+        "indicators": [_indicator_item(row, goal_codes) for row in rows.indicators],
+        "bands": [_band_item(band) for band in rows.bands],
+    }
+    streak = _streak_item(version)
+    if streak is not None:
+        data["streak"] = streak
+    return data
+
+
+def version_plan_data(*, version: PlanVersion) -> dict[str, Any]:
+    """A version's rows as a plan file, exactly as they are, unchecked.
+
+    For a draft this is what ``plan_file_parse`` checks before it is published, so that the
+    rules of a valid plan exist once, in ``plan_file``.
+    """
+    return _plan_data(version, _version_rows(version))
+
+
+_SHOWN_ELSEWHERE = {"code", "name", "goal", "unit", "frequency", "weight", "direction", "method"}
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    item: dict[str, Any]  # as in the plan file
+    goal_name: str
+    settings: list[tuple[str, str]]  # the method's and formula's settings, readable
+
+
+@dataclass(frozen=True)
+class VersionOverview:
+    version: PlanVersion
+    goals: list[Goal]
+    indicators: list[IndicatorRow]
+    bands: list[tuple[Band, dict[str, Any]]]
+    streak: dict[str, Any] | None
+    weight_total: Decimal
+    data: dict[str, Any]
+
+
+def version_overview(*, version: PlanVersion) -> VersionOverview:
+    """Everything the builder and version pages show of a version, in a few queries."""
+    rows = _version_rows(version)
+    data = _plan_data(version, rows)
+    # The settings as the plan file writes them: a stored default (floor 0, cap 1) is not news.
+    written = {
+        item["code"]: item for item in plan_file_data(plan_definitions(versions=[version])[version.pk])["indicators"]
+    }
+    goal_names = {goal.pk: goal.name for goal in rows.goals}
+    indicators = [
+        IndicatorRow(
+            indicator=row,
+            item=written[row.code],
+            goal_name=goal_names.get(row.goal_id or 0, ""),
+            settings=[
+                (str(FIELD_LABELS[k]), show(v)) for k, v in written[row.code].items() if k not in _SHOWN_ELSEWHERE
+            ],
+        )
+        for row in rows.indicators
+    ]
+    return VersionOverview(
+        version=version,
+        goals=rows.goals,
+        indicators=indicators,
+        bands=list(zip(rows.bands, data["bands"], strict=True)),
+        streak=data.get("streak"),
+        weight_total=number_tidy(sum((row.weight for row in rows.indicators), ZERO)) or ZERO,
+        data=data,
+    )
+
+
+def draft_check(*, draft: PlanVersion) -> tuple[PlanDefinition | None, list[str]]:
+    """The draft as a checked plan, or every problem that stops it from being published."""
+    try:
+        return plan_file_parse(version_plan_data(version=draft)), []
+    except PlanFileError as error:
+        return None, error.errors
+
+
+def weight_total(*, version: PlanVersion, without: Indicator | None = None) -> Decimal:
+    rows = Indicator.objects.filter(version=version)
+    if without is not None:
+        rows = rows.exclude(pk=without.pk)
+    return number_tidy(rows.aggregate(total=Sum("weight"))["total"] or ZERO) or ZERO
+
+
+def plan_draft(*, template: PlanTemplate) -> PlanVersion | None:
+    return template.versions.filter(status=VersionStatus.DRAFT).select_related("template").first()
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    code: str
+    name: str
+    current: int | None  # the newest published version's number
+    published_at: datetime | None
+    has_draft: bool
+
+
+def plan_summaries() -> list[PlanSummary]:
+    """Every plan for the plan list, in one query whatever their number."""
+    published = Q(versions__status=VersionStatus.PUBLISHED)
+    templates = PlanTemplate.objects.annotate(
+        current=Max("versions__number", filter=published),
+        last_published=Max("versions__published_at", filter=published),
+        drafts=Count("versions", filter=Q(versions__status=VersionStatus.DRAFT)),
+    ).order_by("name", "code")
+    return [
+        PlanSummary(code=t.code, name=t.name, current=t.current, published_at=t.last_published, has_draft=t.drafts > 0)
+        for t in templates
+    ]
+
+
+def plan_definitions(*, versions: Iterable[PlanVersion]) -> dict[int, PlanDefinition]:
+    """Several versions as plan files, in four queries whatever their number.
+
+    Unchecked: a draft's incomplete indicator comes out with the scoring core's defaults.
+    """
+    versions = list(versions)
+    all_rules = version_rules(version_ids=[v.pk for v in versions])
+    goals: dict[int, list[Goal]] = {v.pk: [] for v in versions}
+    for goal in Goal.objects.filter(version__in=versions).order_by("position", "pk"):
+        goals[goal.version_id].append(goal)
+    result = {}
+    for version in versions:
+        rules = all_rules[version.pk]
+        goal_codes = {goal.pk: goal.code for goal in goals[version.pk]}
+        result[version.pk] = PlanDefinition(
+            code=version.template.code,
+            name=version.name,
+            goals=tuple(GoalDefinition(code=g.code, name=g.name) for g in goals[version.pk]),
+            indicators=tuple(
+                IndicatorDefinition(
+                    rule=rule,
+                    name=rules.indicators[rule.code].name,
+                    goal=goal_codes.get(rules.indicators[rule.code].goal_id or 0, ""),
+                    unit=rules.indicators[rule.code].unit,
+                )
+                for rule in rules.rules.indicators
+            ),
+            bands=rules.rules.bands,
+            streak=rules.rules.streak,
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    version: PlanVersion
+    changes: list[Change]  # from the version before it (for the draft: from the current version)
+    first: bool
+
+
+def plan_history(*, template: PlanTemplate) -> list[VersionEntry]:
+    """The template's versions, newest first (the draft on top), each with what it changed.
+
+    Every version is read the way a plan file is written (defaults left out), the draft too even
+    while it is incomplete, so that a change is a change and not a difference of storage.
+    """
+    versions = list(template.versions.select_related("template", "published_by").order_by("number"))
+    published = [v for v in versions if v.status == VersionStatus.PUBLISHED]
+    drafts = [v for v in versions if v.status == VersionStatus.DRAFT]
+    definitions = plan_definitions(versions=published + drafts)
+    entries = []
+    previous: dict[str, Any] | None = None
+    for version in published + drafts:
+        data = plan_file_data(definitions[version.pk])
+        entries.append(VersionEntry(version=version, changes=plan_diff(previous, data), first=previous is None))
+        if version.status == VersionStatus.PUBLISHED:
+            previous = data
+    return entries[::-1]
+
+
+@dataclass(frozen=True)
+class LibraryTemplate:
+    key: str  # the file's name without ".json": "customer-manager.en"
+    name: str
+    language: str
+    data: dict[str, Any]
+
+
+def library_templates() -> list[LibraryTemplate]:
+    """The starting plans that ship with the product, the current language's first."""
+    language = get_language() or ""
+    found = []
+    for path in sorted(LIBRARY.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        key = path.name.removesuffix(".json")
+        found.append(LibraryTemplate(key=key, name=data.get("name", key), language=key.rpartition(".")[2], data=data))
+    return sorted(found, key=lambda t: t.language != language)
+
+
+def library_template(*, key: str) -> LibraryTemplate | None:
+    return next((t for t in library_templates() if t.key == key), None)

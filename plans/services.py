@@ -1,15 +1,24 @@
-"""Writes of plans: publishing versions."""
+"""Writes of plans: publishing versions, and the drafts HR builds in the browser."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from people.models import User
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import PlanDefinition
-from plans.selectors import plan_current_version, plan_definition
+from plans.plan_file import PlanDefinition, plan_file_parse
+from plans.selectors import (
+    DRAFT_NUMBER,
+    library_template,
+    plan_current_version,
+    plan_definition,
+    plan_draft,
+    version_plan_data,
+)
 
 
 @dataclass(frozen=True)
@@ -90,3 +99,224 @@ def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefi
         for band in definition.bands
     )
     return version
+
+
+# --- drafts: what HR edits in the browser ---------------------------------------------------------
+
+
+class PlanError(Exception):
+    """A refused change, with a message for HR."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _require_draft(version: PlanVersion) -> None:
+    # Results and assignments point at published versions: changing one would rewrite history.
+    if version.status != VersionStatus.DRAFT:
+        raise PlanError(_("Version %(number)s is published and cannot be changed.") % {"number": version.number})
+
+
+def _template_create(*, code: str, name: str) -> PlanTemplate:
+    if PlanTemplate.objects.filter(code=code).exists():
+        raise PlanError(_("A plan with the code “%(code)s” exists already.") % {"code": code})
+    return PlanTemplate.objects.create(code=code, name=name)
+
+
+@transaction.atomic
+def plan_create(*, code: str, name: str) -> PlanVersion:
+    """A new, empty plan: a template with a draft and nothing published."""
+    template = _template_create(code=code, name=name)
+    return PlanVersion.objects.create(template=template, number=DRAFT_NUMBER, name=name)
+
+
+def _version_copy(*, source: PlanVersion, template: PlanTemplate, name: str) -> PlanVersion:
+    """A draft of ``template`` holding the same goals, indicators, bands and streak as ``source``."""
+    draft = PlanVersion.objects.create(
+        template=template,
+        number=DRAFT_NUMBER,
+        name=name,
+        streak_months=source.streak_months,
+        streak_min_score=source.streak_min_score,
+        streak_flag=source.streak_flag,
+    )
+    goal_ids = {}
+    for goal in Goal.objects.filter(version=source).order_by("position", "pk"):
+        old_id = goal.pk
+        goal.pk = None
+        goal.version = draft
+        goal.save()
+        goal_ids[old_id] = goal.pk
+    indicators = list(Indicator.objects.filter(version=source).order_by("position", "pk"))
+    for indicator in indicators:
+        indicator.pk = None
+        indicator.version = draft
+        indicator.goal_id = goal_ids.get(indicator.goal_id) if indicator.goal_id else None
+    Indicator.objects.bulk_create(indicators)
+    bands = list(Band.objects.filter(version=source))
+    for band in bands:
+        band.pk = None
+        band.version = draft
+    Band.objects.bulk_create(bands)
+    return draft
+
+
+@transaction.atomic
+def draft_open(*, template: PlanTemplate) -> PlanVersion:
+    """The template's draft: the one being edited, or a new copy of the current version."""
+    PlanTemplate.objects.select_for_update().filter(pk=template.pk).first()  # one draft, even when two click
+    draft = plan_draft(template=template)
+    if draft is not None:
+        return draft
+    current = plan_current_version(template=template)
+    if current is None:
+        return PlanVersion.objects.create(template=template, number=DRAFT_NUMBER, name=template.name)
+    return _version_copy(source=current, template=template, name=current.name)
+
+
+@transaction.atomic
+def plan_clone(*, version: PlanVersion, code: str, name: str) -> PlanVersion:
+    """A new plan, as a draft, starting from the goals and indicators of ``version``."""
+    template = _template_create(code=code, name=name)
+    return _version_copy(source=version, template=template, name=name)
+
+
+@transaction.atomic
+def plan_start_from_library(*, key: str, code: str, name: str) -> PlanVersion:
+    """A new plan, as a draft, starting from one of the plans that ship with the product."""
+    found = library_template(key=key)
+    if found is None:
+        raise PlanError(_("There is no starting plan “%(key)s”.") % {"key": key})
+    definition = plan_file_parse({**found.data, "code": code, "name": name})
+    template = _template_create(code=code, name=name)
+    return _version_create(template=template, number=DRAFT_NUMBER, definition=definition)
+
+
+@transaction.atomic
+def draft_update(
+    *, draft: PlanVersion, name: str, streak_months: int | None, streak_min_score: Decimal | None, streak_flag: str
+) -> PlanVersion:
+    _require_draft(draft)
+    draft.name = name
+    draft.streak_months = streak_months
+    draft.streak_min_score = streak_min_score
+    draft.streak_flag = streak_flag
+    draft.save(update_fields=["name", "streak_months", "streak_min_score", "streak_flag"])
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, draft: PlanVersion) -> None:
+    """Throw a draft away; a plan that was never published goes with it."""
+    _require_draft(draft)
+    template = draft.template
+    draft.delete()
+    if not template.versions.exists():
+        template.delete()
+
+
+@transaction.atomic
+def draft_publish(*, draft: PlanVersion, user: User | None = None) -> PublishOutcome:
+    """Check the draft as a plan file and publish it as the next version (max + 1).
+
+    Raises ``PlanFileError`` with every problem, and changes nothing then. A draft identical
+    to the current version publishes nothing and is closed.
+    """
+    _require_draft(draft)
+    definition = plan_file_parse(version_plan_data(version=draft))
+    draft.delete()
+    return plan_publish(definition=definition, user=user)
+
+
+@transaction.atomic
+def goal_save(*, draft: PlanVersion, code: str, name: str, goal: Goal | None = None) -> Goal:
+    _require_draft(draft)
+    if Goal.objects.filter(version=draft, code=code).exclude(pk=goal.pk if goal else 0).exists():
+        raise PlanError(_("The plan has a goal “%(code)s” already.") % {"code": code})
+    if goal is None:
+        position = (draft.goals.aggregate(n=Max("position"))["n"] or 0) + 1
+        return Goal.objects.create(version=draft, code=code, name=name, position=position)
+    goal.code, goal.name = code, name
+    goal.save(update_fields=["code", "name"])
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal) -> None:
+    _require_draft(goal.version)
+    if goal.indicators.exists():
+        # The foreign key would take the indicators with it: HR moves or deletes them first.
+        raise PlanError(_("Goal “%(code)s” still has indicators: move or delete them first.") % {"code": goal.code})
+    goal.delete()
+
+
+@dataclass(frozen=True)
+class IndicatorFields:
+    """An indicator as HR entered it; what a method does not use is None."""
+
+    code: str
+    name: str
+    goal: Goal | None
+    unit: str
+    frequency: str
+    weight: Decimal
+    direction: str
+    method: str
+    target: Decimal | None = None
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+    bonus_per_unit: Decimal | None = None
+    penalty_per_unit: Decimal | None = None
+    tiers: tuple[tuple[Decimal, Decimal], ...] = ()
+    scale: Decimal | None = None
+    formula: str = ""
+    inputs: tuple[str, ...] = ()
+    stretch_target: Decimal | None = None
+    stretch_bonus: Decimal | None = None
+
+
+@transaction.atomic
+def indicator_save(*, draft: PlanVersion, fields: IndicatorFields, indicator: Indicator | None = None) -> Indicator:
+    _require_draft(draft)
+    if Indicator.objects.filter(version=draft, code=fields.code).exclude(pk=indicator.pk if indicator else 0).exists():
+        raise PlanError(_("The plan has an indicator “%(code)s” already.") % {"code": fields.code})
+    if fields.goal is not None and fields.goal.version_id != draft.pk:
+        raise PlanError(_("That goal belongs to another plan."))
+    if indicator is None:
+        position = (draft.indicators.aggregate(n=Max("position"))["n"] or 0) + 1
+        indicator = Indicator(version=draft, position=position)
+    for name in IndicatorFields.__dataclass_fields__:
+        value = getattr(fields, name)
+        if name == "tiers":
+            value = [[str(threshold), str(points)] for threshold, points in value]
+        elif name == "inputs":
+            value = list(value)
+        setattr(indicator, name, value)
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator) -> None:
+    _require_draft(indicator.version)
+    indicator.delete()
+
+
+@transaction.atomic
+def band_save(
+    *, draft: PlanVersion, minimum: Decimal, label: str, payout: Decimal, flag: str, band: Band | None = None
+) -> Band:
+    _require_draft(draft)
+    if Band.objects.filter(version=draft, label=label).exclude(pk=band.pk if band else 0).exists():
+        raise PlanError(_("The plan has a band “%(label)s” already.") % {"label": label})
+    band = band or Band(version=draft)
+    band.min, band.label, band.payout, band.flag = minimum, label, payout, flag
+    band.save()
+    return band
+
+
+@transaction.atomic
+def band_delete(*, band: Band) -> None:
+    _require_draft(band.version)
+    band.delete()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 # Lets the admin classes be written ModelAdmin[Model] for the type checker.
@@ -94,6 +95,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from the npm package that `make install` puts in node_modules: no CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # Chart.js for the dashboards, from the npm package as well.
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -132,4 +135,33 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}
+
+# --- Cycles schedule -----------------------------------------------------------------------------
+# A month closes by itself this many days after its end when every figure is in; otherwise the
+# managers with figures missing get a reminder each time the schedule runs (daily, by Celery beat).
+CYCLE_AUTO_CLOSE_DAYS = env.int("CYCLE_AUTO_CLOSE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE = {
+    "cycles-schedule": {"task": "metrics.schedule.cycles_schedule_task", "schedule": crontab(hour=7, minute=0)},
+}
+
+# --- Figures: deadline, reminders, email ---------------------------------------------------------
+# A month's figures are due by the end of this day of the following month (local time).
+FIGURES_DEADLINE_DAY = env.int("FIGURES_DEADLINE_DAY", default=5)
+# Managers with figures missing are emailed each day from this many days before the deadline.
+FIGURES_REMINDER_DAYS = env.int("FIGURES_REMINDER_DAYS", default=3)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# Added to the schedule, never replacing it: other sections have their own entries.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "figures-reminders": {
+        "task": "metrics.tasks.figures_reminders_task",
+        "schedule": crontab(hour=9, minute=0),  # CELERY_TIMEZONE: 9 in the morning, local time
+    },
 }

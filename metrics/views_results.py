@@ -1,0 +1,212 @@
+"""Pages of cycles (HR closes and reopens them), scorecards and dashboards."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from kombu.exceptions import OperationalError as BrokerError
+
+from metrics.closing import CloseRefused, cycle_close_request, cycle_reopen
+from metrics.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
+from metrics.forms_results import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
+from metrics.selectors_results import (
+    Dashboard,
+    cycle_page,
+    cycle_progress_data,
+    cycles_list,
+    dashboard,
+    missing_by_manager,
+    result_periods,
+    scorecard,
+)
+from metrics.tasks import cycle_close_enqueue
+from people.access import HR_ROLES, has_role, role_required
+from people.models import Role, User
+from people.selectors import people_visible
+from plans.periods import Period, PeriodError
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        raise Http404(text) from error
+
+
+# --- cycles ------------------------------------------------------------------------------------
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycles(request: HttpRequest) -> HttpResponse:
+    return render(request, "metrics/cycles_list.html", {"rows": cycles_list()})
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle(request: HttpRequest, period: str) -> HttpResponse:
+    target = _period(period)
+    data = cycle_page(period=target)
+    watch = data.status == "closing" or (data.status == "open" and request.GET.get("watch") == "1")
+    return render(
+        request,
+        "metrics/cycles_detail.html",
+        {"cycle": data, "watch": watch, "reopen_form": ReopenForm(), "progress": cycle_progress_data(period=target)},
+    )
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle_progress(request: HttpRequest, period: str) -> JsonResponse:
+    return JsonResponse(cycle_progress_data(period=_period(period)))
+
+
+def _close(request: HttpRequest, target: Period, *, force: bool) -> HttpResponse:
+    detail = reverse("metrics:cycle", args=[str(target)])
+    try:
+        # The task is enqueued when the request's transaction commits, inside this call: the
+        # view is not atomic, so an unreachable broker is caught here with the cycle still open.
+        request_ = cycle_close_request(
+            period=target, force=force, user=cast(User, request.user), enqueue=cycle_close_enqueue
+        )
+    except CloseRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(detail)
+    except BrokerError as error:
+        messages.error(
+            request,
+            _(
+                "The task queue cannot be reached (%(error)s): %(period)s stays open and nothing was lost. Try again when it is back."
+            )
+            % {"error": error, "period": target},
+        )
+        return redirect(detail)
+    if request_.already_closed:
+        messages.info(request, _("%(period)s is already closed: nothing changed.") % {"period": target})
+        return redirect(detail)
+    messages.success(request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": target})
+    return redirect(f"{detail}?watch=1")
+
+
+@transaction.non_atomic_requests
+@role_required(*HR_ROLES)
+@require_POST
+def cycle_close(request: HttpRequest, period: str) -> HttpResponse:
+    return _close(request, _period(period), force=False)
+
+
+@transaction.non_atomic_requests
+@role_required(*HR_ROLES)
+def cycle_force(request: HttpRequest, period: str) -> HttpResponse:
+    """A forced close lists first what will score 0 and asks for a confirmation."""
+    target = _period(period)
+    form = ForceCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _close(request, target, force=True)
+    missing = missing_by_manager(period=target)
+    return render(
+        request,
+        "metrics/cycles_force.html",
+        {"period": str(target), "form": form, "missing": missing, "count": sum(g.count for g in missing)},
+    )
+
+
+@role_required(*HR_ROLES)
+@require_POST
+def cycle_reopen_view(request: HttpRequest, period: str) -> HttpResponse:
+    target = _period(period)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle_reopen(period=target, reason=form.cleaned_data["reason"], user=cast(User, request.user))
+        except CloseRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request, _("%(period)s is open again: its results are kept as superseded.") % {"period": target}
+            )
+            return redirect("metrics:cycle", period=str(target))
+    else:
+        for error in form.errors.get("reason", []):
+            messages.error(request, str(error))
+    return redirect("metrics:cycle", period=str(target))
+
+
+# --- scorecards --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def scorecard_mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    lookup = ScorecardLookupForm(request.GET or None)
+    if lookup.is_valid():
+        return redirect("metrics:scorecard", username=lookup.cleaned_data["employee"].strip())
+    return _scorecard_page(request, user, lookup)
+
+
+@login_required
+@require_GET
+def scorecard_of(request: HttpRequest, username: str) -> HttpResponse:
+    # Fetched through the viewer's own scope: another team's scorecard does not exist for them.
+    employee = get_object_or_404(people_visible(user=cast(User, request.user)), username=username)
+    return _scorecard_page(request, employee, ScorecardLookupForm())
+
+
+def _scorecard_page(request: HttpRequest, employee: User, lookup: ScorecardLookupForm) -> HttpResponse:
+    viewer = cast(User, request.user)
+    team = []
+    if has_role(viewer, Role.MANAGER):
+        team = list(User.objects.filter(manager=viewer).order_by("username"))
+    return render(
+        request,
+        "metrics/scorecard_page.html",
+        {
+            "employee": employee,
+            "periods": scorecard(employee=employee),
+            "own": employee.pk == viewer.pk,
+            "team": team,
+            "lookup": lookup if has_role(viewer, *HR_ROLES) else None,
+        },
+    )
+
+
+# --- dashboards --------------------------------------------------------------------------------
+
+
+def _dashboard_data(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
+    form = DashboardFilterForm(request.GET or None, periods=result_periods())
+    return form, dashboard(filters=form.filters())
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    form, board = _dashboard_data(request)
+    return render(
+        request,
+        "metrics/dashboard_page.html",
+        {"form": form, "board": board, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def dashboard_export(request: HttpRequest, extension: str) -> HttpResponse:
+    _form, board = _dashboard_data(request)
+    tables = dashboard_tables(board)
+    name = f"dashboard-{board.period or 'all'}"
+    if extension == "csv":
+        response = HttpResponse("\ufeff" + dashboard_csv(tables), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            dashboard_xlsx(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response

@@ -1,0 +1,187 @@
+"""`screenshots`: pictures of the main pages over the demo data, in Chinese, for the README.
+
+The pages are served by `runserver` in a child process against a throwaway SQLite database
+loaded with `load_demo`, so the developer's own database is never touched. Each picture is one
+entry of ``SHOTS``: add a page by adding a line.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from people.management.commands.load_demo import EMPLOYEES, PASSWORD
+from people.services import ROSTER_COLUMNS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+WIDE, NARROW = 1280, 375
+SERVER_START_SECONDS = 60
+
+
+class Skip(Exception):
+    """A page that is not there (yet): the picture is skipped with a note, the others are taken."""
+
+
+def _open_plan_draft(page: Any) -> None:
+    """Open the demo plan's draft: the builder, where HR edits goals, indicators and bands."""
+    edit = page.locator("form[action$='/edit/'] [type=submit]")
+    if not edit.count():
+        raise Skip("no button opens a draft of the plan")
+    edit.first.click()
+    page.wait_for_url("**/draft/")
+
+
+def _upload_bad_roster(page: Any) -> None:
+    """Upload a roster with one bad row, to show how the page lists it."""
+    person = EMPLOYEES[0]
+    text = ",".join(ROSTER_COLUMNS) + "\n"
+    text += f"{person.username},{person.name},{person.department},{person.manager},customer-manager,2026-13,2000,6000\n"
+    page.locator("input[type=file]").set_input_files(
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str  # the file name, without .png
+    path: str
+    username: str = "hr"
+    width: int = WIDE
+    prepare: Callable[[Any], None] | None = None  # what to do on the page before the picture
+
+
+SHOTS = [
+    Shot("home", "/"),
+    Shot("people-list", "/people/"),
+    Shot("roster-upload-error", "/people/roster/", prepare=_upload_bad_roster),
+    Shot("department-assign", "/people/assign/"),
+    Shot("plans", "/plans/"),
+    Shot("plan-builder", "/plans/customer-manager/", prepare=_open_plan_draft),
+    Shot("home-manager", "/", username=EMPLOYEES[0].manager),
+    Shot("people-list-mobile", "/people/", width=NARROW),
+    Shot("department-assign-mobile", "/people/assign/", width=NARROW),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Command(BaseCommand):
+    help = "Take screenshots of the main pages over the demo data, in Chinese, into docs/screenshots/."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", type=Path, default=Path(settings.BASE_DIR) / "docs" / "screenshots")
+
+    def handle(self, *args: Any, output: Path, **options: Any) -> None:
+        if not Path(CHROMIUM).exists():
+            raise CommandError(f"Chromium is not at {CHROMIUM}: apt-get install chromium")
+        if (
+            shutil.which("fc-list")
+            and not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip()
+        ):
+            self.stderr.write(
+                "No Chinese font is installed: the pictures will show boxes (apt-get install fonts-noto-cjk)."
+            )
+        output.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="screenshots-") as folder:
+            env = self._environment(Path(folder) / "demo.sqlite3")
+            self._manage(env, "migrate", "--noinput")
+            self._manage(env, "load_demo")
+            port = _free_port()
+            server = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                base_url = f"http://127.0.0.1:{port}"
+                self._wait_for(base_url, server)
+                self._take(base_url, output)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+
+    def _environment(self, database: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            DATABASE_URL=f"sqlite:///{database}",
+            DEBUG="true",  # runserver serves the static files only then
+        )
+        env.pop("CELERY_BROKER_URL", None)  # closing the demo month runs in-process
+        return env
+
+    def _manage(self, env: dict[str, str], *command: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        )
+        if done.returncode:
+            raise CommandError(f"manage.py {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+    def _wait_for(self, base_url: str, server: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError("runserver stopped before it served a page")
+            try:
+                urllib.request.urlopen(f"{base_url}/accounts/login/", timeout=2).close()
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.3)
+        raise CommandError(f"runserver did not answer within {SERVER_START_SECONDS} s")
+
+    def _take(self, base_url: str, output: Path) -> None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for shot in SHOTS:
+                    self._shot(browser, base_url, shot, output)
+            finally:
+                browser.close()
+
+    def _shot(self, browser: Any, base_url: str, shot: Shot, output: Path) -> None:
+        context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": shot.width, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto("/accounts/login/")
+            page.locator("input[name=username]").fill(shot.username)
+            page.locator("input[name=password]").fill(PASSWORD)
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_url(f"{base_url}/")
+            response = page.goto(shot.path)
+            if response is None or response.status == 404:
+                self.stdout.write(f"{shot.name}: {shot.path} answers 404 (not built yet), skipped.")
+                return
+            if shot.prepare:
+                try:
+                    shot.prepare(page)
+                except Skip as skip:
+                    self.stdout.write(f"{shot.name}: {skip}, skipped.")
+                    return
+            path = output / f"{shot.name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            self.stdout.write(f"{shot.name}: {path}")
+        finally:
+            context.close()

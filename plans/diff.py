@@ -1,0 +1,177 @@
+"""What changed between two versions of a plan, read from their plan-file data.
+
+Pure code over the dicts of ``plan_file.plan_file_data`` (or ``selectors.version_plan_data``): no
+model, no query. Numbers are compared by value, so ``30``, ``30.0`` and ``Decimal("30.000000")``
+are the same weight.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The plan file's keys as HR reads them; the diff and the builder's pages share these words.
+FIELD_LABELS = {
+    "code": gettext_lazy("code"),
+    "name": gettext_lazy("name"),
+    "goal": gettext_lazy("goal"),
+    "unit": gettext_lazy("unit"),
+    "frequency": gettext_lazy("frequency"),
+    "weight": gettext_lazy("weight"),
+    "direction": gettext_lazy("direction"),
+    "target": gettext_lazy("target"),
+    "method": gettext_lazy("method"),
+    "floor": gettext_lazy("floor"),
+    "cap": gettext_lazy("cap"),
+    "bonus_per_unit": gettext_lazy("bonus per unit"),
+    "penalty_per_unit": gettext_lazy("penalty per unit"),
+    "tiers": gettext_lazy("tiers"),
+    "scale": gettext_lazy("scale"),
+    "formula": gettext_lazy("formula"),
+    "inputs": gettext_lazy("inputs"),
+    "stretch": gettext_lazy("stretch"),
+    "min": gettext_lazy("minimum score"),
+    "label": gettext_lazy("label"),
+    "payout": gettext_lazy("payout %"),
+    "flag": gettext_lazy("flag"),
+    "months": gettext_lazy("months"),
+    "min_score": gettext_lazy("minimum score"),
+}
+
+
+def show(value: object) -> str:
+    """A plan-file value as a person writes it: 1.2, [[95, 15], [90, 12]], lost, total."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float | Decimal):
+        number = _number(value)
+        return f"{number:f}" if number is not None else str(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{FIELD_LABELS.get(k, k)} {show(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if all(isinstance(item, str) for item in value):
+            return ", ".join(value)
+        return "[" + ", ".join(show(item) for item in value) + "]"
+    return str(value)
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
+def _same(old: object, new: object) -> bool:
+    return _comparable(old) == _comparable(new)
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return _number(value)
+    if isinstance(value, Mapping):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_comparable(item) for item in value]
+    return value
+
+
+class Part:
+    PLAN = "plan"
+    GOAL = "goal"
+    INDICATOR = "indicator"
+    BAND = "band"
+    STREAK = "streak"
+
+
+class Action:
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class Change:
+    part: str  # a Part
+    action: str  # an Action
+    subject: str = ""  # the goal's or indicator's code, the band's label
+    field: str = ""  # for a change: the plan-file key
+    old: object = None
+    new: object = None
+
+    @property
+    def text(self) -> str:
+        """One readable line, in the language of the request."""
+        part = {
+            Part.PLAN: _("Plan"),
+            Part.GOAL: _("Goal “%(subject)s”"),
+            Part.INDICATOR: _("Indicator “%(subject)s”"),
+            Part.BAND: _("Band “%(subject)s”"),
+            Part.STREAK: _("Streak rule"),
+        }[self.part] % {"subject": self.subject}
+        if self.action == Action.ADDED:
+            return _("%(part)s added") % {"part": part}
+        if self.action == Action.REMOVED:
+            return _("%(part)s removed") % {"part": part}
+        return _("%(part)s: %(field)s %(old)s → %(new)s") % {
+            "part": part,
+            "field": FIELD_LABELS.get(self.field, self.field),
+            "old": show(self.old),
+            "new": show(self.new),
+        }
+
+
+def plan_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Change]:
+    """Every difference from ``old`` to ``new`` (two plan files), plan first, then goals,
+    indicators, bands and the streak rule. ``old`` None: the first version, nothing to compare."""
+    if old is None:
+        return []
+    changes = _fields(Part.PLAN, "", old, new, ("name",))
+    changes += _keyed(Part.GOAL, old.get("goals") or [], new.get("goals") or [], "code")
+    changes += _keyed(Part.INDICATOR, old.get("indicators") or [], new.get("indicators") or [], "code")
+    changes += _keyed(Part.BAND, old.get("bands") or [], new.get("bands") or [], "label")
+    old_streak, new_streak = old.get("streak"), new.get("streak")
+    if old_streak and not new_streak:
+        changes.append(Change(Part.STREAK, Action.REMOVED))
+    elif new_streak and not old_streak:
+        changes.append(Change(Part.STREAK, Action.ADDED))
+    elif old_streak and new_streak:
+        changes += _fields(Part.STREAK, "", old_streak, new_streak, None)
+    return changes
+
+
+def _keyed(part: str, old_items: list[Any], new_items: list[Any], key: str) -> list[Change]:
+    old_by_key = {item.get(key): item for item in old_items if isinstance(item, Mapping)}
+    new_by_key = {item.get(key): item for item in new_items if isinstance(item, Mapping)}
+    changes = [Change(part, Action.REMOVED, str(k)) for k in old_by_key if k not in new_by_key]
+    for k, item in new_by_key.items():
+        if k not in old_by_key:
+            changes.append(Change(part, Action.ADDED, str(k)))
+        else:
+            changes += _fields(part, str(k), old_by_key[k], item, None)
+    return changes
+
+
+def _fields(
+    part: str, subject: str, old: Mapping[str, Any], new: Mapping[str, Any], keys: tuple[str, ...] | None
+) -> list[Change]:
+    if keys is None:
+        keys = tuple(dict.fromkeys([*old.keys(), *new.keys()]))  # the order of the files
+    return [
+        Change(part, Action.CHANGED, subject, field=k, old=old.get(k), new=new.get(k))
+        for k in keys
+        if not _same(old.get(k), new.get(k))
+    ]

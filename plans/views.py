@@ -1,0 +1,409 @@
+"""The plan pages: HR builds, checks, publishes and downloads plans. Every view is HR-only."""
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from people.access import HR_ROLES, role_required
+from people.models import User
+from plans import services
+from plans.forms import (
+    METHOD_FIELDS,
+    METHOD_SETTINGS,
+    BandForm,
+    DraftSettingsForm,
+    GoalForm,
+    IndicatorForm,
+    PlanCodeForm,
+    PlanUploadForm,
+    TryForm,
+)
+from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
+from plans.plan_file import PlanFileError, plan_file_dumps, plan_file_loads
+from plans.scoring import Method, indicator_score
+from plans.selectors import (
+    draft_check,
+    indicator_rule,
+    library_template,
+    library_templates,
+    number_tidy,
+    plan_current_version,
+    plan_definition,
+    plan_draft,
+    plan_history,
+    plan_summaries,
+    version_overview,
+    weight_total,
+)
+
+hr_only = role_required(*HR_ROLES)
+
+UPLOAD_MAX_BYTES = 1_000_000  # a plan file is a few kilobytes
+
+
+def _template(code: str) -> PlanTemplate:
+    return get_object_or_404(PlanTemplate, code=code)
+
+
+def _draft(code: str) -> PlanVersion:
+    return get_object_or_404(
+        PlanVersion.objects.select_related("template"), template__code=code, status=VersionStatus.DRAFT
+    )
+
+
+def _published(code: str, number: int) -> PlanVersion:
+    return get_object_or_404(
+        PlanVersion.objects.select_related("template"),
+        template__code=code,
+        number=number,
+        status=VersionStatus.PUBLISHED,
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+# --- the list, new plans, files ---------------------------------------------------------------
+
+
+@hr_only
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"plans": plan_summaries(), "library": library_templates(), "form": PlanCodeForm(), "upload": PlanUploadForm()},
+    )
+
+
+@hr_only
+def plan_create(request: HttpRequest) -> HttpResponse:
+    form = PlanCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.plan_create(code=form.cleaned_data["code"], name=form.cleaned_data["name"])
+        except services.PlanError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Plan created: add its goals, indicators and bands, then publish it."))
+            return redirect("plans:draft", code=draft.template.code)
+    return render(request, "plans/plan_code_form.html", {"form": form, "title": _("New plan")})
+
+
+@hr_only
+def library_start(request: HttpRequest, key: str) -> HttpResponse:
+    found = library_template(key=key)
+    if found is None:
+        raise Http404
+    form = PlanCodeForm(request.POST or None, initial={"code": found.data.get("code"), "name": found.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.plan_start_from_library(
+                key=key, code=form.cleaned_data["code"], name=form.cleaned_data["name"]
+            )
+        except services.PlanError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Draft created from “%(name)s”.") % {"name": found.name})
+            return redirect("plans:draft", code=draft.template.code)
+    title = _("Start from “%(name)s”") % {"name": found.name}
+    return render(request, "plans/plan_code_form.html", {"form": form, "title": title})
+
+
+@hr_only
+def plan_upload(request: HttpRequest) -> HttpResponse:
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > UPLOAD_MAX_BYTES:
+                raise PlanFileError([_("The file is too large for a plan file.")])
+            definition = plan_file_loads(upload.read())
+        except PlanFileError as error:
+            errors = error.errors
+        else:
+            outcome = services.plan_publish(definition=definition, user=_user(request))
+            if outcome.created:
+                messages.success(
+                    request,
+                    _("Published %(code)s version %(number)s.")
+                    % {"code": definition.code, "number": outcome.version.number},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("%(code)s is unchanged: version %(number)s is already this plan.")
+                    % {"code": definition.code, "number": outcome.version.number},
+                )
+            return redirect("plans:detail", code=definition.code)
+    status = 400 if errors else 200
+    return render(request, "plans/plan_upload.html", {"form": form, "errors": errors}, status=status)
+
+
+@hr_only
+@require_GET
+def version_download(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _published(code, number)
+    response = HttpResponse(
+        plan_file_dumps(plan_definition(version=version)), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{version.template.code}-v{version.number}.json"'
+    return response
+
+
+# --- one plan: versions, editing, cloning -------------------------------------------------------
+
+
+@hr_only
+@require_GET
+def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+    template = _template(code)
+    history = plan_history(template=template)
+    has_draft = any(entry.version.status == VersionStatus.DRAFT for entry in history)
+    context = {"template": template, "history": history, "has_draft": has_draft}
+    return render(request, "plans/plan_detail.html", context)
+
+
+@hr_only
+@require_GET
+def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _published(code, number)
+    context = {"template": version.template, "overview": version_overview(version=version)}
+    return render(request, "plans/version_detail.html", context)
+
+
+@hr_only
+@require_POST
+def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
+    draft = services.draft_open(template=_template(code))
+    return redirect("plans:draft", code=draft.template.code)
+
+
+@hr_only
+def plan_clone(request: HttpRequest, code: str) -> HttpResponse:
+    template = _template(code)
+    source = plan_current_version(template=template) or plan_draft(template=template)
+    if source is None:
+        raise Http404
+    form = PlanCodeForm(request.POST or None, initial={"name": template.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.plan_clone(version=source, code=form.cleaned_data["code"], name=form.cleaned_data["name"])
+        except services.PlanError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Plan copied as a draft."))
+            return redirect("plans:draft", code=draft.template.code)
+    title = _("Copy “%(name)s” into a new plan") % {"name": template.name}
+    return render(request, "plans/plan_code_form.html", {"form": form, "title": title})
+
+
+# --- the draft: the builder ---------------------------------------------------------------------
+
+
+@hr_only
+def draft_detail(request: HttpRequest, code: str) -> HttpResponse:
+    draft = _draft(code)
+    form = DraftSettingsForm(request.POST) if request.method == "POST" else DraftSettingsForm.for_draft(draft)
+    if request.method == "POST" and form.is_valid():
+        services.draft_update(draft=draft, **form.cleaned_data)
+        messages.success(request, _("Plan settings saved."))
+        return redirect("plans:draft", code=code)
+    _definition, problems = draft_check(draft=draft)
+    current = plan_current_version(template=draft.template)
+    context = {
+        "template": draft.template,
+        "overview": version_overview(version=draft),
+        "form": form,
+        "problems": problems,
+        "current": current,
+        # A version published (from a file) after the draft was made: publishing the draft undoes it.
+        "overtaken": bool(current and current.published_at and current.published_at > draft.created_at),
+    }
+    return render(request, "plans/draft.html", context)
+
+
+@hr_only
+@require_POST
+def draft_publish(request: HttpRequest, code: str) -> HttpResponse:
+    draft = _draft(code)
+    try:
+        outcome = services.draft_publish(draft=draft, user=_user(request))
+    except PlanFileError as error:
+        for problem in error.errors:
+            messages.error(request, _("Not published: %(problem)s") % {"problem": problem})
+        return redirect("plans:draft", code=code)
+    if outcome.created:
+        messages.success(request, _("Published version %(number)s.") % {"number": outcome.version.number})
+    else:
+        messages.info(
+            request,
+            _("The draft was the same as version %(number)s: nothing was published.")
+            % {"number": outcome.version.number},
+        )
+    return redirect("plans:detail", code=code)
+
+
+@hr_only
+@require_POST
+def draft_discard(request: HttpRequest, code: str) -> HttpResponse:
+    services.draft_discard(draft=_draft(code))
+    messages.success(request, _("Draft discarded."))
+    if PlanTemplate.objects.filter(code=code).exists():
+        return redirect("plans:detail", code=code)
+    return redirect("plans:list")
+
+
+def _saved(request: HttpRequest, code: str) -> HttpResponse:
+    messages.success(request, _("Saved."))
+    return redirect("plans:draft", code=code)
+
+
+@hr_only
+def goal_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    draft = _draft(code)
+    goal = get_object_or_404(Goal, pk=pk, version=draft) if pk is not None else None
+    initial = {"code": goal.code, "name": goal.name} if goal else None
+    form = GoalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_save(draft=draft, goal=goal, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error("code", error.message)
+        else:
+            return _saved(request, code)
+    title = _("Edit goal") if goal else _("New goal")
+    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+
+
+@hr_only
+@require_POST
+def goal_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    goal = get_object_or_404(Goal.objects.select_related("version"), pk=pk, version=_draft(code))
+    try:
+        services.goal_delete(goal=goal)
+    except services.PlanError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Goal deleted."))
+    return redirect("plans:draft", code=code)
+
+
+@hr_only
+def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    draft = _draft(code)
+    indicator = get_object_or_404(Indicator, pk=pk, version=draft) if pk is not None else None
+    initial = IndicatorForm.initial_for(indicator) if indicator else None
+    form = IndicatorForm(request.POST or None, initial=initial, draft=draft)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_save(draft=draft, indicator=indicator, fields=form.indicator_fields())
+        except services.PlanError as error:
+            form.add_error(None, error.message)
+        else:
+            return _saved(request, code)
+    context = {
+        "form": form,
+        "title": _("Edit indicator") if indicator else _("New indicator"),
+        "template": draft.template,
+        "other_weights": weight_total(version=draft, without=indicator),
+        # Each setting with the methods that use it: the page shows the current method's only.
+        "method_settings": [
+            (form[name], " ".join(m for m, used in METHOD_FIELDS.items() if name in used))
+            for name in METHOD_SETTINGS
+            if name != "tiers"
+        ],
+        "tiers_methods": " ".join(m for m, used in METHOD_FIELDS.items() if "tiers" in used),
+        "tier_rows": [*form.tier_rows, ("", "")],
+    }
+    return render(request, "plans/indicator_form.html", context)
+
+
+@hr_only
+@require_POST
+def indicator_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("version"), pk=pk, version=_draft(code))
+    services.indicator_delete(indicator=indicator)
+    messages.success(request, _("Indicator deleted."))
+    return redirect("plans:draft", code=code)
+
+
+@hr_only
+def band_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    draft = _draft(code)
+    band = get_object_or_404(Band, pk=pk, version=draft) if pk is not None else None
+    initial = (
+        {"minimum": number_tidy(band.min), "label": band.label, "payout": number_tidy(band.payout), "flag": band.flag}
+        if band
+        else None
+    )
+    form = BandForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.band_save(draft=draft, band=band, **form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error("label", error.message)
+        else:
+            return _saved(request, code)
+    title = _("Edit band") if band else _("New band")
+    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+
+
+@hr_only
+@require_POST
+def band_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    band = get_object_or_404(Band.objects.select_related("version"), pk=pk, version=_draft(code))
+    services.band_delete(band=band)
+    messages.success(request, _("Band deleted."))
+    return redirect("plans:draft", code=code)
+
+
+# --- "try it": the scoring core on one indicator ------------------------------------------------
+
+
+@hr_only
+@require_GET
+def indicator_try(request: HttpRequest, code: str, pk: int) -> JsonResponse:
+    """The points one actual value earns, computed by the scoring core, as JSON."""
+    indicator = get_object_or_404(Indicator, pk=pk, version__template__code=code)
+    form = TryForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": _("Enter a number as the actual value.")}, status=400)
+    actual: Decimal = form.cleaned_data["actual"]
+    rule = indicator_rule(indicator=indicator)
+    if rule.method == Method.RATING and rule.scale is not None and not 0 <= actual <= rule.scale:
+        message = _("A rating lies between 0 and %(scale)s.") % {"scale": number_tidy(rule.scale)}
+        return JsonResponse({"error": message}, status=400)
+    try:
+        score = indicator_score(rule, actual)
+    except (ValueError, ArithmeticError):
+        message = _("This indicator cannot be scored yet: complete its method's settings.")
+        return JsonResponse({"error": message}, status=400)
+    notes = [
+        note
+        for flag, note in (
+            (score.capped, _("capped")),
+            (score.floored, _("below the floor")),
+            (score.stretched, _("stretch bonus")),
+        )
+        if flag
+    ]
+    text = _("%(points)s points") % {"points": score.points}
+    if notes:
+        text += f" ({', '.join(notes)})"
+    result: dict[str, Any] = {
+        "points": str(score.points),
+        "weight": str(number_tidy(rule.weight)),
+        "capped": score.capped,
+        "floored": score.floored,
+        "stretched": score.stretched,
+        "text": text,
+    }
+    return JsonResponse(result)

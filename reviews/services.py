@@ -1,0 +1,379 @@
+"""Writes of quarterly reviews: one service a step.
+
+Each step moves the status with a conditional update (``status`` must still be the one the
+step follows), so two clicks or two people never take the same step twice; a step in the
+wrong status is refused with a message that says where the review stands. Who may take a
+step is checked here too: the employee, their manager or HR (the wrong person is a 403).
+
+The manager's quarterly ratings are figures: they go through ``metrics_import`` with a one-row
+table, so the quarter's close scores them and its checks (the rating's scale, a closed
+quarter) are the only ones.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.closing import CloseRefused, cycle_reopen
+from metrics.models import CycleStatus
+from metrics.selectors import cycle_status
+from metrics.services import ImportOutcome, metrics_import
+from people.access import HR_ROLES, has_role
+from people.models import User
+from plans.models import Indicator
+from plans.periods import Period
+from plans.selectors import assignments_for_quarter
+from plans.tabular import Row, Table
+from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
+from reviews.selectors import (
+    FEEDBACK_OPEN_STATUSES,
+    feedback_candidates,
+    review_label,
+    review_quarterly_indicators,
+    review_ratings,
+)
+
+MAX_COLLEAGUES = 3
+RATINGS_ROW = 2  # the one row of the ratings table, as the import numbers rows
+
+
+class ReviewRefused(Exception):
+    """A step that cannot be taken now, with the reason to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ReviewForbidden(PermissionDenied):
+    """The wrong person for a step: views answer 403."""
+
+
+@dataclass
+class RescoreOutcome:
+    reopened: bool  # the quarter was closed: it was reopened and must be closed again
+    ratings: ImportOutcome = field(default_factory=ImportOutcome)
+
+
+def _is_hr(user: User) -> bool:
+    return has_role(user, *HR_ROLES)
+
+
+def _is_manager_of(user: User, review: Review) -> bool:
+    return review.employee.manager_id is not None and review.employee.manager_id == user.pk
+
+
+def review_require_employee(review: Review, user: User) -> None:
+    """The employee's own steps; views call it before reading a form, so the wrong person gets a 403."""
+    if user.pk != review.employee_id:
+        raise ReviewForbidden(_("Only %(employee)s can take this step.") % {"employee": review.employee})
+
+
+def review_require_manager(review: Review, user: User) -> None:
+    if not _is_manager_of(user, review):
+        raise ReviewForbidden(_("Only %(employee)s’s manager can take this step.") % {"employee": review.employee})
+
+
+def _require_hr(user: User) -> None:
+    if not _is_hr(user):
+        raise ReviewForbidden(_("Only HR can take this step."))
+
+
+def _text(value: str, message: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ReviewRefused(message)
+    return value
+
+
+def _advance(
+    review: Review,
+    *,
+    user: User,
+    source: ReviewStatus,
+    target: ReviewStatus,
+    action: ReviewAction,
+    refusal: str,
+    note: str = "",
+    **fields: str,
+) -> Review:
+    """Move ``review`` from ``source`` to ``target`` if it is still at ``source``, and record it."""
+    moved = Review.objects.filter(pk=review.pk, status=source).update(
+        status=target, updated_at=timezone.now(), **fields
+    )
+    if not moved:
+        current = Review.objects.filter(pk=review.pk).values_list("status", flat=True).first() or review.status
+        raise ReviewRefused(
+            _("%(review)s is “%(status)s”, not “%(expected)s”: %(refusal)s")
+            % {
+                "review": review_label(review),
+                "status": ReviewStatus(current).label,
+                "expected": source.label,
+                "refusal": refusal,
+            }
+        )
+    ReviewEvent.objects.create(review=review, action=action, status=target, note=note, user=user)
+    # A fresh object: the caller's copy stays as it was should the transaction roll back.
+    return Review.objects.select_related("employee").get(pk=review.pk)
+
+
+def review_open(*, employee: User, period: Period, user: User) -> Review:
+    """Open ``employee``'s review of a quarter: HR or the employee's manager."""
+    if not (_is_hr(user) or (employee.manager_id is not None and employee.manager_id == user.pk)):
+        raise ReviewForbidden(_("Only HR or %(employee)s’s manager can open their review.") % {"employee": employee})
+    if not period.is_quarter:
+        raise ReviewRefused(_("A review is of a quarter like 2026-Q1, not “%(period)s”.") % {"period": period})
+    if not assignments_for_quarter(quarter=period, employee_ids=[employee.pk]):
+        raise ReviewRefused(
+            _("%(employee)s is not assessed in %(period)s: no plan is assigned to them by then.")
+            % {"employee": employee, "period": period}
+        )
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(employee=employee, period=str(period), opened_by=user)
+            ReviewEvent.objects.create(review=review, action=ReviewAction.OPENED, status=review.status, user=user)
+    except IntegrityError:
+        raise ReviewRefused(
+            _("%(employee)s’s review of %(period)s is already open.") % {"employee": employee, "period": period}
+        ) from None
+    return review
+
+
+@transaction.atomic
+def review_self_assessment_submit(*, review: Review, text: str, user: User) -> Review:
+    review_require_employee(review, user)
+    text = _text(text, _("Write your self-assessment before submitting it."))
+    return _advance(
+        review,
+        user=user,
+        source=ReviewStatus.DRAFT,
+        target=ReviewStatus.SELF_ASSESSMENT,
+        action=ReviewAction.SELF_ASSESSMENT_SUBMITTED,
+        refusal=_("the self-assessment can no longer be submitted."),
+        self_assessment=text,
+    )
+
+
+@transaction.atomic
+def review_feedback_request(
+    *, review: Review, colleague: User, indicator: Indicator, user: User
+) -> ReviewFeedbackRequest:
+    """Ask a colleague to rate one of the review's quarterly indicators (three colleagues at most)."""
+    review_require_manager(review, user)
+    review = Review.objects.select_for_update().select_related("employee").get(pk=review.pk)
+    if review.status not in FEEDBACK_OPEN_STATUSES:
+        raise ReviewRefused(
+            _("%(review)s is “%(status)s”: colleagues are asked only before the manager rates.")
+            % {"review": review_label(review), "status": review.get_status_display()}
+        )
+    if indicator.pk not in {i.pk for i in review_quarterly_indicators(review=review)}:
+        raise ReviewRefused(
+            _("%(indicator)s is not a quarterly indicator of this review.") % {"indicator": indicator.name}
+        )
+    if colleague.pk in (review.employee_id, user.pk):
+        raise ReviewRefused(_("Ask a colleague: not the employee or yourself."))
+    if not feedback_candidates(review=review, user=user).filter(pk=colleague.pk).exists():
+        raise ReviewRefused(
+            _("%(colleague)s is not a colleague of %(employee)s: ask someone of their department or team.")
+            % {"colleague": colleague, "employee": review.employee}
+        )
+    asked = ReviewFeedbackRequest.objects.filter(review=review, indicator=indicator)
+    if asked.filter(colleague=colleague).exists():
+        raise ReviewRefused(
+            _("%(colleague)s has already been asked about %(indicator)s.")
+            % {"colleague": colleague, "indicator": indicator.name}
+        )
+    if asked.count() >= MAX_COLLEAGUES:
+        raise ReviewRefused(
+            _("At most %(count)s colleagues can be asked about %(indicator)s.")
+            % {"count": MAX_COLLEAGUES, "indicator": indicator.name}
+        )
+    request = ReviewFeedbackRequest.objects.create(
+        review=review, indicator=indicator, colleague=colleague, asked_by=user, asked_at=timezone.now()
+    )
+    ReviewEvent.objects.create(
+        review=review,
+        action=ReviewAction.FEEDBACK_REQUESTED,
+        status=review.status,
+        note=f"{colleague} · {indicator.name}",
+        user=user,
+    )
+    return request
+
+
+@transaction.atomic
+def review_feedback_answer(
+    *, request: ReviewFeedbackRequest, rating: Decimal, comment: str, user: User
+) -> ReviewFeedbackRequest:
+    """A colleague's answer: a rating on the indicator's scale and a comment, given once."""
+    if user.pk != request.colleague_id:
+        raise ReviewForbidden(_("Only %(colleague)s can answer this request.") % {"colleague": request.colleague})
+    review = Review.objects.select_for_update().select_related("employee").get(pk=request.review_id)
+    if review.status not in FEEDBACK_OPEN_STATUSES:
+        raise ReviewRefused(
+            _("%(review)s has already been rated by the manager: the request is closed.")
+            % {"review": review_label(review)}
+        )
+    scale = request.indicator.scale
+    if rating < 0 or (scale is not None and rating > scale):
+        raise ReviewRefused(
+            _("The rating %(value)s is outside its scale of 0 to %(scale)s.")
+            % {"value": rating, "scale": f"{(scale or Decimal(0)).normalize():f}"}
+        )
+    answered = ReviewFeedbackRequest.objects.filter(pk=request.pk, answered_at__isnull=True).update(
+        rating=rating, comment=comment.strip(), answered_at=timezone.now()
+    )
+    if not answered:
+        raise ReviewRefused(_("You have already answered this request."))
+    ReviewEvent.objects.create(
+        review=review,
+        action=ReviewAction.FEEDBACK_ANSWERED,
+        status=review.status,
+        note=f"{request.indicator.name}",
+        user=user,
+    )
+    request.refresh_from_db()
+    return request
+
+
+def _ratings_write(review: Review, ratings: Mapping[str, Decimal], user: User) -> ImportOutcome:
+    """Write the quarterly ratings as the metrics import's one row (raises its TableError)."""
+    codes = [indicator.code for indicator in review_quarterly_indicators(review=review)]
+    missing = [code for code in codes if ratings.get(code) is None]
+    if missing:
+        raise ReviewRefused(_("Rate every quarterly indicator: %(codes)s is missing.") % {"codes": ", ".join(missing)})
+    if not codes:
+        return ImportOutcome()
+    cells = {"employee": review.employee.username, "period": review.period}
+    cells.update({code: f"{ratings[code]:f}" for code in codes})
+    table = Table(header=["employee", "period", *codes], rows=[Row(number=RATINGS_ROW, cells=cells)])
+    return metrics_import(table=table, user=user)
+
+
+@transaction.atomic
+def review_manager_submit(*, review: Review, ratings: Mapping[str, Decimal], comment: str, user: User) -> Review:
+    """The manager rates the quarterly indicators and comments; the ratings become the quarter's figures."""
+    review_require_manager(review, user)
+    comment = _text(comment, _("Write a comment for the employee before submitting."))
+    review = _advance(
+        review,
+        user=user,
+        source=ReviewStatus.SELF_ASSESSMENT,
+        target=ReviewStatus.MANAGER_REVIEW,
+        action=ReviewAction.MANAGER_REVIEW_SUBMITTED,
+        refusal=_("the manager rates after the employee’s self-assessment, once."),
+        note=_ratings_note(ratings),
+        manager_comment=comment,
+    )
+    _ratings_write(review, ratings, user)
+    return review
+
+
+@transaction.atomic
+def review_approve(*, review: Review, user: User) -> Review:
+    _require_hr(user)
+    return _advance(
+        review,
+        user=user,
+        source=ReviewStatus.MANAGER_REVIEW,
+        target=ReviewStatus.HR_APPROVAL,
+        action=ReviewAction.APPROVED,
+        refusal=_("HR approves a review once the manager has submitted it."),
+    )
+
+
+@transaction.atomic
+def review_acknowledge(*, review: Review, user: User) -> Review:
+    review_require_employee(review, user)
+    return _advance(
+        review,
+        user=user,
+        source=ReviewStatus.HR_APPROVAL,
+        target=ReviewStatus.ACKNOWLEDGED,
+        action=ReviewAction.ACKNOWLEDGED,
+        refusal=_("a review is acknowledged once HR has approved it."),
+    )
+
+
+@transaction.atomic
+def review_appeal(*, review: Review, reason: str, user: User) -> Review:
+    review_require_employee(review, user)
+    reason = _text(reason, _("Say why you appeal."))
+    return _advance(
+        review,
+        user=user,
+        source=ReviewStatus.HR_APPROVAL,
+        target=ReviewStatus.APPEALED,
+        action=ReviewAction.APPEALED,
+        refusal=_("a review is appealed once HR has approved it, instead of acknowledging it."),
+        note=reason,
+        appeal_reason=reason,
+    )
+
+
+@transaction.atomic
+def review_appeal_uphold(*, review: Review, reason: str, user: User) -> Review:
+    """HR keeps the rating: the appeal is resolved with the reason."""
+    _require_hr(user)
+    reason = _text(reason, _("Give the reason for the decision."))
+    return _advance(
+        review,
+        user=user,
+        source=ReviewStatus.APPEALED,
+        target=ReviewStatus.RESOLVED,
+        action=ReviewAction.UPHELD,
+        refusal=_("only an appealed review can be resolved."),
+        note=reason,
+        resolution=reason,
+    )
+
+
+@transaction.atomic
+def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], reason: str, user: User) -> RescoreOutcome:
+    """HR changes the quarterly rating on appeal.
+
+    A closed quarter takes no changed figure: it is reopened with the appeal's reason (its
+    results stay, superseded) and has to be closed again for the new rating to count.
+    """
+    _require_hr(user)
+    reason = _text(reason, _("Give the reason for the decision."))
+    current = review_ratings(review=review)
+    if all(current.get(code) == value for code, value in ratings.items()):
+        raise ReviewRefused(_("A re-score changes a rating: to keep the ratings, uphold the appeal."))
+    review = _advance(
+        review,
+        user=user,
+        source=ReviewStatus.APPEALED,
+        target=ReviewStatus.RESOLVED,
+        action=ReviewAction.RESCORED,
+        refusal=_("only an appealed review can be resolved."),
+        note=f"{reason}\n{_ratings_note(ratings, current)}",
+        resolution=reason,
+    )
+    period = Period.parse(review.period)
+    reopened = cycle_status(period=period) == CycleStatus.CLOSED
+    if reopened:
+        try:
+            cycle_reopen(
+                period=period,
+                reason=_("Appeal of %(employee)s’s review of %(period)s: %(reason)s")
+                % {"employee": review.employee, "period": review.period, "reason": reason},
+                user=user,
+            )
+        except CloseRefused as refused:
+            raise ReviewRefused(refused.message) from refused
+    return RescoreOutcome(reopened=reopened, ratings=_ratings_write(review, ratings, user))
+
+
+def _ratings_note(ratings: Mapping[str, Decimal], before: Mapping[str, Decimal | None] | None = None) -> str:
+    def shown(value: Decimal | None) -> str:
+        return "—" if value is None else f"{value.normalize():f}"
+
+    if before is None:
+        return ", ".join(f"{code}: {shown(value)}" for code, value in ratings.items())
+    return ", ".join(f"{code}: {shown(before.get(code))} → {shown(value)}" for code, value in ratings.items())

@@ -1,0 +1,329 @@
+"""Review pages: each fetches through the user's scope (another team's review is a 404), checks
+the form, calls one service and redirects with a message; the wrong person gets a 403."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from people.access import HR_ROLES, MANAGER_ROLES, has_role, role_required
+from people.models import Role, User
+from people.selectors import people_visible
+from plans.periods import Period
+from plans.tabular import TableError
+from reviews import services
+from reviews.forms import (
+    AppealForm,
+    Decision,
+    FeedbackAnswerForm,
+    FeedbackRequestForm,
+    QuarterChoiceForm,
+    RatingsForm,
+    ResolveForm,
+    ReviewOpenForm,
+    SelfAssessmentForm,
+)
+from reviews.models import Review, ReviewStatus
+from reviews.selectors import (
+    feedback_candidates,
+    feedback_request_row,
+    feedback_requests_list,
+    feedback_requests_of,
+    quarter_default,
+    review_detail,
+    review_label,
+    review_quarterly_indicators,
+    reviews_by_status,
+    reviews_of,
+    reviews_visible,
+    team_reviews,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _review(request: HttpRequest, pk: int) -> Review:
+    return get_object_or_404(reviews_visible(user=_user(request)), pk=pk)
+
+
+def _chosen_quarter(request: HttpRequest) -> tuple[QuarterChoiceForm, Period | None]:
+    form = QuarterChoiceForm(request.GET or None)
+    period = form.cleaned_data["period"] if form.is_valid() else None
+    return form, period
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/mine.html", {"rows": reviews_of(user=_user(request))})
+
+
+@role_required(Role.MANAGER)
+def team(request: HttpRequest) -> HttpResponse:
+    form, period = _chosen_quarter(request)
+    period = period or quarter_default()
+    rows = team_reviews(manager=_user(request), period=period)
+    return render(request, "reviews/team.html", {"form": form, "period": period, "rows": rows})
+
+
+@role_required(*HR_ROLES)
+def hr_reviews(request: HttpRequest) -> HttpResponse:
+    form, period = _chosen_quarter(request)
+    status = request.GET.get("status", "")
+    if status not in ReviewStatus.values:
+        status = ""
+    overview = reviews_by_status(user=_user(request), period=period, status=status)
+    open_form = ReviewOpenForm(initial={"period": str(period or quarter_default())})
+    return render(
+        request, "reviews/hr_list.html", {"form": form, "overview": overview, "status": status, "open_form": open_form}
+    )
+
+
+@login_required
+def feedback_requests(request: HttpRequest) -> HttpResponse:
+    waiting, done = feedback_requests_list(user=_user(request))
+    return render(request, "reviews/feedback_list.html", {"waiting": waiting, "done": done})
+
+
+# --- opening and the review page ------------------------------------------------------------------
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the open form came from (the team or the HR list); only a page of this site."""
+    back = request.POST.get("back", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("reviews:team" if has_role(request.user, Role.MANAGER) else "reviews:hr")
+
+
+@require_POST
+@role_required(*MANAGER_ROLES)
+def review_open(request: HttpRequest) -> HttpResponse:
+    form = ReviewOpenForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
+        return redirect(_back(request))
+    employee = get_object_or_404(people_visible(user=_user(request)), username=form.cleaned_data["employee"])
+    try:
+        review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=_user(request))
+    except services.ReviewRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_back(request))
+    messages.success(request, _("%(review)s is open.") % {"review": review_label(review)})
+    return redirect("reviews:detail", pk=review.pk)
+
+
+def _detail(request: HttpRequest, review: Review, status: int = 200, **forms: Any) -> HttpResponse:
+    user = _user(request)
+    detail = review_detail(review=review, user=user)
+    current = detail.current
+    context: dict[str, Any] = {"detail": detail}
+    if detail.can_self_assess:
+        context["self_form"] = forms.get("self_form") or SelfAssessmentForm()
+    if detail.can_request_feedback:
+        context["feedback_form"] = forms.get("feedback_form") or FeedbackRequestForm(
+            colleagues=feedback_candidates(review=review, user=user), indicators=detail.indicators
+        )
+    if detail.can_rate:
+        context["ratings_form"] = forms.get("ratings_form") or RatingsForm(
+            indicators=detail.indicators, current=current
+        )
+    if detail.can_acknowledge:
+        context["appeal_form"] = forms.get("appeal_form") or AppealForm()
+    if detail.can_resolve:
+        context["resolve_form"] = forms.get("resolve_form") or ResolveForm(
+            indicators=detail.indicators, current=current
+        )
+    return render(request, "reviews/detail.html", context, status=status)
+
+
+@login_required
+def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _review(request, pk))
+
+
+def _refused(request: HttpRequest, review: Review, refused: services.ReviewRefused) -> HttpResponse:
+    messages.error(request, refused.message)
+    return redirect("reviews:detail", pk=review.pk)
+
+
+# --- one view a step ------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    services.review_require_employee(review, _user(request))
+    form = SelfAssessmentForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, review, 400, self_form=form)
+    try:
+        services.review_self_assessment_submit(review=review, text=form.cleaned_data["text"], user=_user(request))
+    except services.ReviewRefused as refused:
+        return _refused(request, review, refused)
+    messages.success(request, _("Your self-assessment is submitted to your manager."))
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@require_POST
+@login_required
+def feedback_request(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    services.review_require_manager(review, _user(request))
+    user = _user(request)
+    form = FeedbackRequestForm(
+        request.POST,
+        colleagues=feedback_candidates(review=review, user=user),
+        indicators=review_quarterly_indicators(review=review),
+    )
+    if not form.is_valid():
+        return _detail(request, review, 400, feedback_form=form)
+    try:
+        services.review_feedback_request(
+            review=review, colleague=form.cleaned_data["colleague"], indicator=form.cleaned_data["indicator"], user=user
+        )
+    except services.ReviewRefused as refused:
+        return _refused(request, review, refused)
+    messages.success(
+        request, _("%(colleague)s is asked for their rating.") % {"colleague": form.cleaned_data["colleague"]}
+    )
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@require_POST
+@login_required
+def manager_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    services.review_require_manager(review, _user(request))
+    indicators = review_quarterly_indicators(review=review)
+    form = RatingsForm(request.POST, indicators=indicators, current={})
+    if form.is_valid():
+        try:
+            services.review_manager_submit(
+                review=review, ratings=form.ratings(), comment=form.cleaned_data["comment"], user=_user(request)
+            )
+        except services.ReviewRefused as refused:
+            return _refused(request, review, refused)
+        except TableError as error:
+            form.add_import_errors(error)
+        else:
+            messages.success(request, _("Your rating is submitted to HR for approval."))
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail(request, review, 400, ratings_form=form)
+
+
+@require_POST
+@role_required(*HR_ROLES)
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    try:
+        services.review_approve(review=review, user=_user(request))
+    except services.ReviewRefused as refused:
+        return _refused(request, review, refused)
+    messages.success(request, _("The review is approved: the employee can now read and acknowledge it."))
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    services.review_require_employee(review, _user(request))
+    try:
+        services.review_acknowledge(review=review, user=_user(request))
+    except services.ReviewRefused as refused:
+        return _refused(request, review, refused)
+    messages.success(request, _("You have acknowledged your review."))
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@require_POST
+@login_required
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    services.review_require_employee(review, _user(request))
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, review, 400, appeal_form=form)
+    try:
+        services.review_appeal(review=review, reason=form.cleaned_data["reason"], user=_user(request))
+    except services.ReviewRefused as refused:
+        return _refused(request, review, refused)
+    messages.success(request, _("Your appeal is sent to HR."))
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@require_POST
+@role_required(*HR_ROLES)
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = ResolveForm(request.POST, indicators=review_quarterly_indicators(review=review), current={})
+    if form.is_valid():
+        user, reason = _user(request), form.cleaned_data["reason"]
+        try:
+            if form.cleaned_data["decision"] == Decision.UPHOLD:
+                services.review_appeal_uphold(review=review, reason=reason, user=user)
+                messages.success(request, _("The appeal is resolved: the rating is upheld."))
+            else:
+                outcome = services.review_appeal_rescore(
+                    review=review, ratings=form.ratings(), reason=reason, user=user
+                )
+                messages.success(request, _("The appeal is resolved: the rating is changed."))
+                if outcome.reopened:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(period)s was closed, so it has been reopened for the new rating: close it again on its cycle page."
+                        )
+                        % {"period": review.period},
+                    )
+        except services.ReviewRefused as refused:
+            return _refused(request, review, refused)
+        except TableError as error:
+            form.add_import_errors(error)
+        else:
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail(request, review, 400, resolve_form=form)
+
+
+# --- a colleague's feedback -----------------------------------------------------------------------
+
+
+@login_required
+def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = get_object_or_404(feedback_requests_of(user=_user(request)), pk=pk)
+    form = FeedbackAnswerForm(request.POST or None, indicator=feedback.indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_feedback_answer(
+                request=feedback,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                user=_user(request),
+            )
+        except services.ReviewRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Thank you: your rating is sent to the manager."))
+            return redirect("reviews:feedback")
+    row = feedback_request_row(request=feedback)
+    return render(
+        request,
+        "reviews/feedback_answer.html",
+        {"row": row, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

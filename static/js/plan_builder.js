@@ -1,0 +1,96 @@
+// The plan builder's small helps. The server stays the authority: it checks every plan with the
+// plan-file rules and scores "try it" values with the scoring core; nothing here decides.
+(function () {
+  "use strict";
+
+  // Show only the settings the chosen method uses.
+  function showMethodSettings(form) {
+    var method = form.querySelector("[name=method]");
+    if (!method) return;
+    function update() {
+      form.querySelectorAll("[data-for-methods]").forEach(function (box) {
+        box.hidden = box.getAttribute("data-for-methods").split(" ").indexOf(method.value) < 0;
+      });
+    }
+    method.addEventListener("change", update);
+    update();
+  }
+
+  // The running weight total, as you type. Display only: the server checks the sum of 100.
+  function showWeightTotal(form) {
+    var weight = form.querySelector("[name=weight]");
+    var output = document.getElementById("weight-total");
+    if (!weight || !output) return;
+    var other = Number(output.getAttribute("data-other")) || 0;
+    function update() {
+      var own = Number(weight.value) || 0;
+      var total = Math.round((other + own) * 1e6) / 1e6;
+      output.textContent = output.getAttribute("data-text").replace("{total}", String(total));
+      output.classList.toggle("text-danger", total !== 100);
+      output.classList.toggle("text-success", total === 100);
+    }
+    weight.addEventListener("input", update);
+    update();
+  }
+
+  // Tiers: rows of [threshold, points] that can be added and removed.
+  function editTiers(form) {
+    var table = form.querySelector("table.tiers");
+    var add = form.querySelector(".tier-add");
+    if (!table || !add) return;
+    var body = table.tBodies[0];
+    function renumber() {
+      Array.prototype.forEach.call(body.rows, function (row, index) {
+        var n = " " + (index + 1);
+        row.querySelector("[name=tier_threshold]").setAttribute("aria-label", table.dataset.labelThreshold + n);
+        row.querySelector("[name=tier_points]").setAttribute("aria-label", table.dataset.labelPoints + n);
+        var remove = row.querySelector(".tier-remove");
+        remove.setAttribute("aria-label", table.dataset.labelRemove + n);
+        remove.hidden = false;
+      });
+    }
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var row = body.rows[body.rows.length - 1].cloneNode(true);
+      row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      body.appendChild(row);
+      renumber();
+      row.querySelector("input").focus();
+    });
+    body.addEventListener("click", function (event) {
+      var remove = event.target.closest(".tier-remove");
+      if (!remove) return;
+      var row = remove.closest("tr");
+      if (body.rows.length > 1) {
+        row.remove();
+      } else {
+        row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      }
+      renumber();
+      add.focus();
+    });
+    renumber();
+  }
+
+  // "Try it": the server scores the value with the scoring core and says the points.
+  function tryIt(form) {
+    var output = form.querySelector("output");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var url = form.action + "?" + new URLSearchParams(new FormData(form)).toString();
+      output.textContent = "…";
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) { output.textContent = data.text || data.error; })
+        .catch(function () { output.textContent = "?"; });
+    });
+  }
+
+  var indicatorForm = document.getElementById("indicator-form");
+  if (indicatorForm) {
+    showMethodSettings(indicatorForm);
+    showWeightTotal(indicatorForm);
+    editTiers(indicatorForm);
+  }
+  document.querySelectorAll("form[data-try]").forEach(tryIt);
+})();

@@ -1,0 +1,286 @@
+"""HR closes, force-closes and reopens cycles from the browser's pages."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from kombu.exceptions import OperationalError as BrokerError
+
+from metrics import views_results
+from metrics.closing import cycle_close_request
+from metrics.models import Cycle, CycleAction, CycleStatus, Result
+from metrics.selectors import cycle_status
+from metrics.services import metrics_import
+from metrics.tasks import cycle_close_task
+from people.models import Role, User
+from people.services import roster_import
+from plans.periods import Period
+from tests.factories import csv_table, publish
+
+# wu.di, in zhao.lei's team, has no figure at all: four monthly values are missing for 2026-01.
+WU_DI = "wu.di,吴迪,客户二部,zhao.lei,customer-manager,2026-01,2000,6000\n"
+
+
+def examples_loaded(examples: Path, extra_roster: str = "", extra_metrics: str = "") -> None:
+    """The shared examples (li.lei from January, han.mei from February), through the services."""
+    publish()
+    roster_import(table=csv_table((examples / "roster.csv").read_text(encoding="utf-8") + extra_roster))
+    metrics_import(table=csv_table((examples / "metrics.csv").read_text(encoding="utf-8") + extra_metrics))
+
+
+def close(period: str, force: bool = False) -> None:
+    """Close a period here and now, without a worker."""
+    request = cycle_close_request(period=Period.parse(period), force=force, enqueue=lambda *ids: None)
+    cycle_close_task.apply(args=(request.cycle.pk, request.cycle.run))
+
+
+def person(username: str, role: Role = Role.EMPLOYEE, name: str = "", manager: User | None = None) -> User:
+    return User.objects.create_user(username=username, display_name=name, role=role, manager=manager)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_text(content: bytes) -> str:
+    """The page as a reader sees it: no tags, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", content.decode()).split())
+
+
+@pytest.fixture
+def hr(db: None) -> Client:
+    return client_for(person("hr", Role.HR, "孙丽"))
+
+
+@pytest.fixture
+def enqueue_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' close task runs right away in the test's thread (no worker, no broker)."""
+    monkeypatch.setattr(views_results, "cycle_close_enqueue", lambda *ids: cycle_close_task.apply(args=ids))
+
+
+def test_the_cycles_list_shows_each_period_with_its_status_and_results(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+
+    text = page_text(hr.get("/cycles/").content)
+
+    assert re.search(r"2026-01 Closed \S+.* 1 ", text)
+    assert "2026-02 Open — 0" in text
+    assert "2026-03 Open — 0" in text
+    assert "2026-Q1 Open — 0" in text
+
+
+def test_the_cycle_page_lists_what_is_missing_by_manager(hr: Client, examples: Path) -> None:
+    examples_loaded(examples, WU_DI)
+
+    text = page_text(hr.get("/cycles/2026-01/").content)
+
+    assert "4 values are still missing, by manager" in text
+    assert "zhao.lei 4 values missing" in text
+    assert "吴迪 wu.di : churn , feedback , new_customers , satisfaction" in text
+    assert "li.lei" not in text  # complete
+    assert "Force close…" in text
+
+
+def test_hr_closes_a_complete_month_and_reads_its_summary(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post("/cycles/2026-01/close/")
+
+    assert response.status_code == 302 and response["Location"] == "/cycles/2026-01/?watch=1"
+    text = page_text(hr.get(response["Location"]).content)
+    assert "Closing 2026-01: the workers are scoring everybody." in text
+    assert "2026-01 Closed" in text
+    assert "Results 1 Average score 107.66 Bonus total 2000.00" in text
+    assert "A 1 2000.00" in text
+    assert "Close requested run 1 孙丽" in text and "Closed run 1 孙丽" in text
+
+
+def test_closing_with_figures_missing_is_refused_and_the_month_stays_open(hr: Client, examples: Path) -> None:
+    examples_loaded(examples, WU_DI)
+
+    response = hr.post("/cycles/2026-01/close/", follow=True)
+
+    assert "2026-01 cannot close: 4 values are missing" in page_text(response.content)
+    assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.OPEN
+    assert not Result.objects.exists()
+
+
+def test_a_forced_close_lists_what_will_score_0_and_asks_for_a_confirmation(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+
+    text = page_text(hr.get("/cycles/2026-01/force/").content)
+    assert "These 4 values will score 0 and their results will be flagged incomplete" in text
+    assert "吴迪 wu.di : churn , feedback , new_customers , satisfaction" in text
+
+    unconfirmed = hr.post("/cycles/2026-01/force/")
+    assert "Tick the box to confirm the forced close." in page_text(unconfirmed.content)
+    assert not Cycle.objects.filter(period="2026-01", status=CycleStatus.CLOSED).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post("/cycles/2026-01/force/", {"confirm": "on"})
+
+    result = Result.objects.get(employee__username="wu.di")
+    assert (result.score, result.flags) == (0, ["incomplete", "warning"])
+    text = page_text(hr.get("/cycles/2026-01/").content)
+    assert "closed with figures missing" in text
+    assert "Close requested forced run 1 孙丽" in text
+
+
+def test_reopening_needs_a_reason_and_keeps_it_in_the_history(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+
+    refused = hr.post("/cycles/2026-01/reopen/", {"reason": "  "}, follow=True)
+    assert "Say why the cycle is reopened" in page_text(refused.content)
+    assert Cycle.objects.get(period="2026-01").status == CycleStatus.CLOSED
+
+    response = hr.post("/cycles/2026-01/reopen/", {"reason": "li.lei's churn was wrong"}, follow=True)
+
+    text = page_text(response.content)
+    assert "2026-01 is open again: its results are kept as superseded." in text
+    assert "Reopened run 1 孙丽 li.lei&#x27;s churn was wrong" in text
+    assert Result.objects.get().superseded_at is not None
+
+
+def test_reopening_a_month_whose_quarter_is_closed_says_why(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    for period in ("2026-01", "2026-02", "2026-03", "2026-Q1"):
+        close(period)
+
+    response = hr.post("/cycles/2026-02/reopen/", {"reason": "typo"}, follow=True)
+
+    assert "2026-Q1 is closed: reopen the quarter before its month 2026-02." in page_text(response.content)
+
+
+def test_the_progress_endpoint_reports_status_and_chunks(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    assert hr.get("/cycles/2026-01/progress/").json() == {
+        "period": "2026-01",
+        "status": "open",
+        "status_label": "Open",
+        "done": 0,
+        "total": 0,
+        "percent": 0,
+    }
+    close("2026-01")
+    data = json.loads(hr.get("/cycles/2026-01/progress/").content)
+    assert (data["status"], data["percent"]) == ("closed", 100)
+
+
+def test_a_page_being_watched_carries_the_progress_bar_and_its_script(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSING)
+
+    html = hr.get("/cycles/2026-01/").content.decode()
+
+    assert 'data-url="/cycles/2026-01/progress/"' in html
+    assert "/static/js/cycles.js" in html
+    assert 'role="progressbar"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_task_queue_is_said_plainly_and_the_month_stays_open(
+    examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples_loaded(examples)
+    hr = client_for(person("hr", Role.HR))
+
+    def unreachable(*ids: int) -> None:
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(views_results, "cycle_close_enqueue", unreachable)
+
+    response = hr.post("/cycles/2026-01/close/", follow=True)
+
+    text = page_text(response.content)
+    assert "The task queue cannot be reached" in text and "2026-01 stays open and nothing was lost" in text
+    assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.OPEN
+    assert not Result.objects.exists()
+
+
+def test_closing_a_closed_month_changes_nothing_and_says_so(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+
+    response = hr.post("/cycles/2026-01/close/", follow=True)
+
+    assert "2026-01 is already closed: nothing changed." in page_text(response.content)
+    assert Cycle.objects.get().events.filter(action=CycleAction.CLOSE_REQUESTED).count() == 1
+
+
+CYCLE_URLS = [
+    ("get", "/cycles/"),
+    ("get", "/cycles/2026-01/"),
+    ("get", "/cycles/2026-01/progress/"),
+    ("post", "/cycles/2026-01/close/"),
+    ("get", "/cycles/2026-01/force/"),
+    ("post", "/cycles/2026-01/force/"),
+    ("post", "/cycles/2026-01/reopen/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), CYCLE_URLS)
+@pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.MANAGER])
+def test_only_hr_and_admins_reach_the_cycle_pages(db: None, method: str, url: str, role: Role) -> None:
+    client = client_for(person("someone", role))
+
+    assert getattr(client, method)(url).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url"), CYCLE_URLS)
+def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, db: None, method: str, url: str) -> None:
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_an_admin_reaches_the_cycle_pages(db: None) -> None:
+    assert client_for(person("root", Role.ADMIN)).get("/cycles/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/cycles/2026-13/", "/cycles/soon/", "/cycles/2026-Q5/progress/"])
+def test_a_period_that_does_not_exist_is_404(hr: Client, url: str) -> None:
+    assert hr.get(url).status_code == 404
+
+
+def _cycle_page_queries(hr: Client, examples: Path, team_size: int) -> int:
+    roster = "".join(f"p{n:03d},P{n},客户二部,zhao.lei,customer-manager,2026-01,2000,6000\n" for n in range(team_size))
+    examples_loaded(examples, roster)
+    with CaptureQueriesContext(connection) as queries:
+        assert hr.get("/cycles/2026-01/").status_code == 200
+    return len(queries)
+
+
+def test_the_cycle_page_makes_as_many_queries_for_2_people_missing_as_for_30(
+    examples: Path, django_db_blocker, db: None
+) -> None:
+    small = _cycle_page_queries(client_for(person("hr", Role.HR)), examples, 2)
+    User.objects.filter(username__startswith="p").delete()
+    large = _cycle_page_queries(client_for(User.objects.get(username="hr")), examples, 30)
+
+    assert small == large
+
+
+def test_a_quarter_page_says_which_months_must_close_first(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+
+    text = page_text(hr.get("/cycles/2026-Q1/").content)
+
+    assert "A quarter closes after its months: close 2026-02, 2026-03 first." in text
+    assert "Close 2026-Q1" not in text
+    for period in ("2026-02", "2026-03"):
+        close(period)
+    assert "Close 2026-Q1" in page_text(hr.get("/cycles/2026-Q1/").content)

@@ -1,0 +1,109 @@
+"""A manager enters the worked example's figures in a real browser, through the team grid."""
+
+import csv
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from metrics.closing import cycle_close_request
+from metrics.exports import scores_csv
+from metrics.models import ChangeSource, MetricChange, MetricEntry
+from metrics.tasks import cycle_close_task
+from people.models import User
+from plans.periods import Period
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-pass-1"
+MONTHLY = ["churn.lost", "churn.total", "satisfaction", "new_customers", "feedback.ok", "feedback.total"]
+
+
+def setup_team(examples) -> list[dict[str, str]]:
+    call_command("load_plan", str(examples / "customer-manager.json"), stdout=StringIO())
+    call_command("import_roster", str(examples / "roster.csv"), stdout=StringIO())
+    manager = User.objects.get(username="wang.fang")
+    manager.set_password(PASSWORD)
+    manager.save()
+    return list(csv.DictReader((examples / "metrics.csv").open(encoding="utf-8")))
+
+
+def cell(page, employee: str, column: str):
+    return page.locator(f'input[name="v:{employee}:{column}"]')
+
+
+def active(page) -> str:
+    return page.evaluate("document.activeElement.name")
+
+
+def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(page, examples):
+    figures = setup_team(examples)
+    browser_login(page, "wang.fang", PASSWORD)
+    page.get_by_role("link", name="My team").click()
+
+    for month in ("2026-01", "2026-02", "2026-03"):
+        page.goto(f"/figures/{month}/")
+        rows = [row for row in figures if row["period"] == month]
+        expect(page.locator("#figures-progress")).to_contain_text(f"0 of {4 * len(rows)} filled")
+        for row in rows:
+            # Type a row as a person would: a cell, then Tab to the next one.
+            cell(page, row["employee"], MONTHLY[0]).click()
+            for index, column in enumerate(MONTHLY):
+                assert active(page) == f"v:{row['employee']}:{column}"
+                page.keyboard.type(row[column])
+                if index < len(MONTHLY) - 1:
+                    page.keyboard.press("Tab")
+        if len(rows) == 2:  # Enter goes down the column, to the next person, without saving
+            cell(page, "han.mei", "satisfaction").focus()
+            page.keyboard.press("Enter")
+            assert active(page) == "v:li.lei:satisfaction"
+        page.get_by_role("button", name="Save all").click()
+        expect(page.get_by_role("alert").filter(has_text="Saved:")).to_contain_text(f"{4 * len(rows)} new")
+        expect(page.locator("#figures-progress")).to_contain_text(f"{4 * len(rows)} of {4 * len(rows)} filled")
+        if month == "2026-01":
+            expect(page.locator('tr[data-employee="li.lei"] [data-score]')).to_contain_text("107.66")
+
+    assert set(MetricChange.objects.values_list("source", "user__username").distinct()) == {
+        (ChangeSource.GRID, "wang.fang")
+    }
+    for month in ("2026-01", "2026-02", "2026-03"):
+        cycle_close_request(period=Period.parse(month), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
+        assert scores_csv(period=Period.parse(month)) == (examples / f"scores-{month}.csv").read_text(encoding="utf-8")
+
+    # A closed month: said so, and nothing can be typed or saved.
+    page.goto("/figures/2026-01/")
+    expect(page.get_by_text("2026-01 is closed: its figures are read-only.")).to_be_visible()
+    expect(cell(page, "li.lei", "satisfaction")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save all")).to_have_count(0)
+
+
+def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
+    setup_team(examples)
+    browser_login(page, "wang.fang", PASSWORD)
+    page.goto("/figures/2026-04/")
+    page.get_by_role("link", name="Upload a file").click()
+    text = (
+        "employee,period," + ",".join(MONTHLY) + "\n"
+        "li.lei,2026-04,1,49,9.0,3,38,40\n"
+        "han.mei,2026-04,3,31,lots,0,15,20\n"
+    )
+    page.get_by_label("Figures file").set_input_files(
+        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#upload-errors")).to_contain_text("Row 3, satisfaction: “lots” is not a number")
+    expect(page.get_by_role("button", name="Apply these changes")).to_have_count(0)
+    assert MetricEntry.objects.count() == 0
+
+    # The corrected file: a preview, then applied.
+    page.get_by_label("Figures file").set_input_files(
+        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.replace("lots", "6.0").encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#upload-summary")).to_contain_text("0 values change, 8 new")
+    assert MetricEntry.objects.count() == 0
+    page.get_by_role("button", name="Apply these changes").click()
+    expect(page.get_by_role("alert").filter(has_text="saved")).to_contain_text("8 new values")
+    assert MetricEntry.objects.count() == 8

@@ -1,0 +1,172 @@
+"""Months close by themselves after their closing day, or their managers are reminded."""
+
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from config.celery_app import app
+from metrics import schedule
+from metrics.management.commands import run_schedule
+from metrics.models import CycleStatus, Result
+from metrics.schedule import cycles_schedule_task, month_end, schedule_run
+from metrics.selectors import cycle_status
+from metrics.tasks import cycle_close_task
+from people.models import Role, User
+from plans.periods import Period
+from tests.metrics.test_cycle_pages import WU_DI, examples_loaded, person
+
+FEBRUARY_8 = datetime.date(2026, 2, 8)  # January 31 + 7 days: January is due
+
+
+class Enqueued(list):
+    """Records the closes requested, and runs them here when asked."""
+
+    def __call__(self, cycle_id: int, run: int) -> None:
+        self.append((cycle_id, run))
+        cycle_close_task.apply(args=(cycle_id, run))
+
+
+def run_schedule_at(today: datetime.date, django_capture_on_commit_callbacks) -> tuple[schedule.ScheduleOutcome, list]:
+    enqueued = Enqueued()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = schedule_run(today=today, enqueue=enqueued)
+    return outcome, enqueued
+
+
+def status(period: str) -> str:
+    return cycle_status(period=Period.parse(period))
+
+
+def test_a_month_ends_on_its_last_day() -> None:
+    assert month_end(Period.parse("2026-02")) == datetime.date(2026, 2, 28)
+    assert month_end(Period.parse("2024-02")) == datetime.date(2024, 2, 29)
+    assert month_end(Period.parse("2026-12")) == datetime.date(2026, 12, 31)
+
+
+def test_a_complete_month_closes_by_itself_seven_days_after_its_end(
+    db: None, examples: Path, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+
+    outcome, enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    assert outcome.closed == ["2026-01"] and len(enqueued) == 1
+    assert status("2026-01") == CycleStatus.CLOSED
+    assert str(Result.objects.get(period="2026-01").score) == "107.66"
+    assert not mail.outbox
+
+
+def test_nothing_happens_before_the_closing_day(db: None, examples: Path, django_capture_on_commit_callbacks) -> None:
+    examples_loaded(examples)
+
+    outcome, enqueued = run_schedule_at(datetime.date(2026, 2, 6), django_capture_on_commit_callbacks)
+
+    assert (outcome.closed, outcome.reminded, enqueued) == ([], {}, [])
+    assert status("2026-01") == CycleStatus.OPEN
+
+
+def test_the_number_of_days_is_a_setting(
+    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+    settings.CYCLE_AUTO_CLOSE_DAYS = 3
+
+    outcome, _enqueued = run_schedule_at(datetime.date(2026, 2, 3), django_capture_on_commit_callbacks)
+
+    assert outcome.closed == ["2026-01"]
+
+
+def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_and_what(
+    db: None, examples: Path, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+    User.objects.filter(username__in=["zhao.lei", "wang.fang"]).update(email="manager@example.com")
+    User.objects.filter(username="zhao.lei").update(email="zhao.lei@example.com")
+
+    outcome, enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    assert outcome.reminded == {"2026-01": ["zhao.lei@example.com"]} and enqueued == []
+    assert status("2026-01") == CycleStatus.OPEN
+    [email] = mail.outbox
+    assert email.to == ["zhao.lei@example.com"]
+    assert email.subject == "2026-01: 4 figures missing"
+    assert "wu.di (吴迪) 2026-01 churn" in email.body and "wu.di (吴迪) 2026-01 satisfaction" in email.body
+    assert "li.lei" not in email.body
+
+
+def test_figures_missing_for_someone_without_a_manager_go_to_hr(
+    db: None, examples: Path, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples, "solo,独行,客户二部,,customer-manager,2026-01,2000,6000\n")
+    User.objects.create_user(username="hr", role=Role.HR, email="hr@example.com")
+
+    outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    assert outcome.reminded == {"2026-01": ["hr@example.com"]}
+    assert "solo (独行) 2026-01 churn" in mail.outbox[0].body
+
+
+def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(
+    db: None, examples: Path, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+    run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    outcome, enqueued = run_schedule_at(datetime.date(2026, 3, 9), django_capture_on_commit_callbacks)
+
+    assert outcome.closed == ["2026-02"] and len(enqueued) == 1
+    assert Result.objects.filter(period="2026-01").count() == 1  # January was not closed again
+    assert Result.objects.filter(period="2026-02").count() == 2
+
+
+def test_months_nobody_is_assessed_in_are_skipped(db: None, django_capture_on_commit_callbacks) -> None:
+    person("lonely")
+
+    outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    assert outcome.lines() == []
+
+
+def test_the_command_runs_the_same_check_for_a_given_day(
+    db: None, examples: Path, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+    monkeypatch.setattr(run_schedule, "cycle_close_enqueue", Enqueued())
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_schedule", "--today", "2026-02-08", stdout=out)
+
+    assert out.getvalue() == "2026-01: complete, close requested.\n"
+    assert status("2026-01") == CycleStatus.CLOSED
+
+
+def test_the_command_says_when_there_is_nothing_to_do(db: None, examples: Path) -> None:
+    examples_loaded(examples)
+    out = StringIO()
+
+    call_command("run_schedule", "--today", "2026-01-20", stdout=out)
+
+    assert out.getvalue() == "Nothing to do on 2026-01-20: no open month is 7 days past its end.\n"
+
+
+def test_the_command_refuses_a_day_that_is_not_a_date(db: None) -> None:
+    with pytest.raises(CommandError, match=r"“2026-02-30” is not a date like 2026-02-08\."):
+        call_command("run_schedule", "--today", "2026-02-30")
+
+
+def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["cycles-schedule"]
+    app.loader.import_default_modules()
+    assert entry["task"] == cycles_schedule_task.name
+    assert cycles_schedule_task.name in app.tasks
+
+    calls = []
+    monkeypatch.setattr(schedule, "schedule_run", lambda **kwargs: calls.append(kwargs))
+    cycles_schedule_task.apply()
+    assert calls and isinstance(calls[0]["today"], datetime.date)

@@ -1,0 +1,263 @@
+"""Assigning plans to a person or a whole department: the roster's rules, from a page."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from metrics.models import Cycle, CycleStatus
+from metrics.services import metrics_import
+from people.models import Role, User
+from people.services import AssignmentRefused, assignment_set, roster_import
+from plans.models import Assignment, PlanVersion, VersionStatus
+from plans.tabular import TableError
+from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
+from tests.people.test_home import page_text
+
+OTHER_PLAN = plan_data(code="service-desk", name="客服绩效方案")
+
+
+@pytest.fixture
+def plan(db: None) -> PlanVersion:
+    return publish()
+
+
+@pytest.fixture
+def other_plan(db: None) -> PlanVersion:
+    return publish(OTHER_PLAN)
+
+
+@pytest.fixture
+def hr_client(db: None) -> Client:
+    client = Client()
+    client.force_login(User.objects.create_user(username="hr", role=Role.HR))
+    return client
+
+
+def set_plan(employees, version, start="2026-02", monthly="2000", quarterly="6000"):
+    return assignment_set(
+        employees=employees,
+        version=version,
+        start=start,
+        monthly_bonus=Decimal(monthly),
+        quarterly_bonus=Decimal(quarterly),
+    )
+
+
+def test_it_assigns_a_person_from_a_month_with_their_bonuses(plan):
+    li = UserFactory(username="li.lei")
+
+    outcome = set_plan([li], plan, start="2026-03", monthly="2500.50", quarterly="7000")
+
+    assignment = Assignment.objects.get(employee=li)
+    assert (assignment.version, assignment.start, assignment.monthly_bonus, assignment.quarterly_bonus) == (
+        plan,
+        "2026-03",
+        Decimal("2500.50"),
+        Decimal("7000"),
+    )
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (1, 0, 0)
+
+
+def test_the_same_first_month_updates_the_assignment_instead_of_adding_one(plan, other_plan):
+    li = UserFactory(username="li.lei")
+    set_plan([li], plan)
+
+    outcome = set_plan([li], other_plan, monthly="3000")
+
+    assignment = Assignment.objects.get(employee=li)
+    assert (assignment.version, assignment.monthly_bonus) == (other_plan, Decimal("3000"))
+    assert (outcome.created, outcome.updated) == (0, 1)
+    assert set_plan([li], other_plan, monthly="3000").unchanged == 1
+
+
+def test_a_new_first_month_keeps_the_earlier_assignment(plan, other_plan):
+    li = UserFactory(username="li.lei")
+    set_plan([li], plan, start="2026-01")
+
+    set_plan([li], other_plan, start="2026-04")
+
+    assert list(Assignment.objects.filter(employee=li).values_list("start", "version")) == [
+        ("2026-01", plan.pk),
+        ("2026-04", other_plan.pk),
+    ]
+
+
+def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(plan):
+    Cycle.objects.create(period="2026-02", status=CycleStatus.CLOSED)
+    people = [UserFactory(), UserFactory()]
+
+    with pytest.raises(AssignmentRefused) as refused:
+        set_plan(people, plan, start="2026-01")
+
+    assert refused.value.errors == ["2026-02 is closed: a new assignment must start in an open month"]
+    assert not Assignment.objects.exists()
+
+
+def test_changing_the_plan_of_an_assignment_with_figures_needs_a_new_first_month(plan, other_plan):
+    roster_import(
+        table=csv_table(
+            "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+            "li.lei,李雷,客户部,wang.fang,customer-manager,2026-01,2000,6000\n"
+        )
+    )
+    metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,8.6\n"))
+    li = User.objects.get(username="li.lei")
+
+    with pytest.raises(AssignmentRefused) as refused:
+        set_plan([li], other_plan, start="2026-01")
+
+    assert refused.value.errors == [
+        "li.lei already has figures on plan “customer-manager” from 2026-01: give a new first month to change the plan"
+    ]
+    set_plan([li], other_plan, start="2026-02")
+    assert Assignment.objects.filter(employee=li).count() == 2
+
+
+def test_a_refusal_for_one_person_assigns_nobody(plan, other_plan):
+    li, han = UserFactory(username="li.lei"), UserFactory(username="han.mei")
+    assign(li, plan, start="2026-01")
+    metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,8.6\n"))
+
+    with pytest.raises(AssignmentRefused):
+        set_plan([han, li], other_plan, start="2026-01")
+
+    assert not Assignment.objects.filter(employee=han).exists()
+
+
+def test_a_draft_version_and_a_bad_month_are_refused(plan):
+    draft = PlanVersion.objects.create(template=plan.template, number=9, name="draft", status=VersionStatus.DRAFT)
+
+    with pytest.raises(AssignmentRefused) as refused:
+        set_plan([UserFactory()], draft, start="2026-13")
+
+    assert refused.value.errors == [
+        "Only a published plan can be assigned.",
+        "“2026-13” is not a month like 2026-01",
+    ]
+
+
+def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan):
+    """One rule for both: the roster says it per row, the page once."""
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
+    with pytest.raises(TableError) as roster_error:
+        roster_import(
+            table=csv_table(
+                "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+                "li.lei,李雷,客户部,,customer-manager,2026-01,2000,6000\n"
+            )
+        )
+    with pytest.raises(AssignmentRefused) as page_error:
+        set_plan([UserFactory(username="li.lei")], plan, start="2026-01")
+
+    assert roster_error.value.errors == ["Row 2, start: " + page_error.value.errors[0]]
+
+
+# --- The pages ---------------------------------------------------------------------------------
+
+
+def test_hr_assigns_a_person_from_the_page(hr_client, plan):
+    UserFactory(username="li.lei", display_name="李雷")
+
+    page = hr_client.get("/people/li.lei/assign/")
+    assert "Assign a plan to 李雷" in page_text(page.content)
+
+    response = hr_client.post(
+        "/people/li.lei/assign/",
+        {"plan": plan.template.pk, "start": "2026-02", "monthly_bonus": "2100", "quarterly_bonus": "6300"},
+        follow=True,
+    )
+
+    assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 0." in page_text(response.content)
+    assignment = Assignment.objects.get(employee__username="li.lei")
+    assert (assignment.start, assignment.monthly_bonus) == ("2026-02", Decimal("2100"))
+
+
+def test_the_person_page_starts_from_the_first_open_month_and_the_current_bonuses(hr_client, plan):
+    li = UserFactory(username="li.lei")
+    assign(li, plan, start="2026-01", monthly_bonus="2500", quarterly_bonus="7500")
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
+
+    form = hr_client.get("/people/li.lei/assign/").context["form"]
+
+    assert (form["start"].value(), form["monthly_bonus"].value(), form["plan"].value()) == (
+        "2026-02",
+        Decimal("2500"),
+        plan.template.pk,
+    )
+
+
+def test_the_page_shows_the_refusal_and_saves_nothing(hr_client, plan):
+    UserFactory(username="li.lei")
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
+
+    response = hr_client.post(
+        "/people/li.lei/assign/",
+        {"plan": plan.template.pk, "start": "2026-01", "monthly_bonus": "0", "quarterly_bonus": "0"},
+    )
+
+    assert response.status_code == 200
+    assert "2026-01 is closed: a new assignment must start in an open month" in page_text(response.content)
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("start", "2026-1", "“2026-1” is not a month like 2026-01"),
+        ("monthly_bonus", "-5", "Ensure this value is greater than or equal to 0."),
+        ("quarterly_bonus", "lots", "Enter a number."),
+        ("plan", "", "This field is required."),
+    ],
+)
+def test_bad_input_is_named_next_to_its_field(hr_client, plan, field, value, message):
+    UserFactory(username="li.lei")
+    data = {"plan": plan.template.pk, "start": "2026-02", "monthly_bonus": "0", "quarterly_bonus": "0", field: value}
+
+    response = hr_client.post("/people/li.lei/assign/", data)
+
+    assert response.context["form"].errors[field] == [message]
+    assert not Assignment.objects.exists()
+
+
+def test_hr_assigns_a_department_employees_but_not_its_manager(hr_client, plan):
+    sales, service = DepartmentFactory(name="客户一部"), DepartmentFactory(name="客户二部")
+    boss = UserFactory(username="wang.fang", role=Role.MANAGER, department=sales)
+    team = [UserFactory(username=f"p{n}", department=sales, manager=boss) for n in range(3)]
+    UserFactory(username="elsewhere", department=service)
+
+    response = hr_client.post(
+        "/people/assign/",
+        {
+            "department": sales.pk,
+            "plan": plan.template.pk,
+            "start": "2026-03",
+            "monthly_bonus": "1800",
+            "quarterly_bonus": "5400",
+        },
+    )
+
+    assert response.status_code == 302 and response["Location"] == f"/people/?department={sales.pk}"
+    assert sorted(Assignment.objects.values_list("employee__username", flat=True)) == [p.username for p in team]
+    assert set(Assignment.objects.values_list("start", "quarterly_bonus")) == {("2026-03", Decimal("5400"))}
+
+
+def test_a_department_with_nobody_to_assign_says_so(hr_client, plan):
+    empty = DepartmentFactory(name="空部门")
+
+    response = hr_client.post(
+        "/people/assign/",
+        {
+            "department": empty.pk,
+            "plan": plan.template.pk,
+            "start": "2026-03",
+            "monthly_bonus": 0,
+            "quarterly_bonus": 0,
+        },
+    )
+
+    assert "There is nobody to assign." in page_text(response.content)
+
+
+def test_an_unknown_person_is_404(hr_client, plan):
+    assert hr_client.get("/people/nobody/assign/").status_code == 404

@@ -77,9 +77,8 @@ def cycle_close_request(
             cycle.forced = force
             cycle.requested_by = user
             cycle.save(update_fields=["forced", "requested_by"])
-            CycleEvent.objects.create(
-                cycle=cycle, action=CycleAction.CLOSE_REQUESTED, run=cycle.run, forced=force, user=user
-            )
+        # The audit trail records the request once a worker claims it: a request the broker
+        # never took (it was down) leaves no trace of a close that did not happen.
         # A close already under way is enqueued again: the claim makes that harmless.
         run = cycle.run
         transaction.on_commit(lambda: enqueue(cycle.pk, run))
@@ -107,6 +106,10 @@ def cycle_close_start(*, cycle_id: int, run: int) -> list[int]:
         cycle = Cycle.objects.filter(pk=cycle_id).first()
         if cycle is None or cycle.run != run or cycle.status != CycleStatus.CLOSING:
             return []  # closed already, or reopened since this message was sent
+        if claimed:
+            CycleEvent.objects.create(
+                cycle=cycle, action=CycleAction.CLOSE_REQUESTED, run=run, forced=cycle.forced, user=cycle.requested_by
+            )
         if claimed or not CycleChunk.objects.filter(cycle=cycle, run=run).exists():
             employee_ids = sorted(close_scope(period=Period.parse(cycle.period)))
             size = settings.CLOSE_CHUNK_SIZE

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from plans import formula as formulas
 
@@ -101,7 +102,13 @@ class PlanRules:
     streak: StreakRule | None = None
 
     def of_frequency(self, frequency: Frequency) -> tuple[IndicatorRule, ...]:
-        return tuple(i for i in self.indicators if i.frequency == frequency)
+        return self._by_frequency[frequency]
+
+    @cached_property
+    def _by_frequency(self) -> dict[Frequency, tuple[IndicatorRule, ...]]:
+        # Asked for twice per employee in a close: worth keeping (a cached_property writes the
+        # instance's __dict__ directly, which a frozen dataclass allows).
+        return {f: tuple(i for i in self.indicators if i.frequency == f) for f in Frequency}
 
 
 @dataclass(frozen=True)

@@ -148,11 +148,12 @@ def assignments_for_quarter(
     by_employee: dict[int, list[Assignment]] = {}
     for assignment in queryset.order_by("employee_id", "start"):
         by_employee.setdefault(assignment.employee_id, []).append(assignment)
+    months = [(str(month), month) for month in quarter.months()]
     result = {}
     for employee_id, assignments in by_employee.items():
         first_start = assignments[0].start
-        months = tuple(m for m in quarter.months() if str(m) >= first_start)
-        result[employee_id] = QuarterAssignment(assignment=assignments[-1], months=months)
+        assigned = tuple(month for text, month in months if text >= first_start)
+        result[employee_id] = QuarterAssignment(assignment=assignments[-1], months=assigned)
     return result
 
 

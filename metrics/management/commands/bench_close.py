@@ -21,6 +21,12 @@ from plans.periods import Period
 ROOT = Path(settings.BASE_DIR)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used: steadier than wall time on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     """The most memory a process has held (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -77,7 +83,10 @@ class Command(BaseCommand):
         try:
             time.sleep(3)  # let the workers connect before the clock starts
             for period in (*MONTHS, QUARTER):
+                before = sum(_cpu_seconds(process.pid) for process in processes)
                 self._close(period, queue)
+                used = sum(_cpu_seconds(process.pid) for process in processes) - before
+                self.stdout.write(f"  workers' CPU time: {used:.2f} s")
             peaks = [_peak_rss_mb(process.pid) for process in processes]
             self.stdout.write(f"worker peak memory: {', '.join(f'{peak:.0f} MB' for peak in peaks)}")
         finally:

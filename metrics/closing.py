@@ -147,7 +147,9 @@ def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -
         chunks = CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING)
         if chunk_id is not None:
             chunks = chunks.filter(pk=chunk_id)
-        chunk = chunks.select_for_update(skip_locked=True).order_by("index").select_related("cycle").first()
+        chunk = (
+            chunks.select_for_update(skip_locked=True, of=("self",)).order_by("index").select_related("cycle").first()
+        )
         if chunk is None or chunk.cycle.status != CycleStatus.CLOSING or chunk.cycle.run != run:
             return False
         if connection.vendor == "postgresql":

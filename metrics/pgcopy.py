@@ -26,7 +26,9 @@ def copy_rows(
         buffer.seek(0)
         nulls = list(nullable)
         options = f", FORCE_NULL ({', '.join(nulls)})" if nulls else ""
-        with connection.cursor() as cursor:
+        # Django does not wrap the driver's copy_expert: wrap its errors like any query's, so a
+        # dropped connection is django.db.OperationalError and the close task retries.
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{options})", buffer)
     return count
 

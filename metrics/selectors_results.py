@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -635,10 +636,24 @@ def _ranks(results: QuerySet[Result], *, best: bool) -> list[RankRow]:
     ]
 
 
+def _figure_periods() -> set[str]:
+    """The distinct periods of the figures, in one query that probes the period index once per
+    period (a loose index scan): ``SELECT DISTINCT period`` read every figure, 250 ms of each
+    dashboard over 3.2 million figures (bench_load)."""
+    table = MetricEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE p(period) AS (SELECT MIN(period) FROM {table} UNION ALL "
+            f"SELECT (SELECT MIN(period) FROM {table} WHERE period > p.period) FROM p WHERE p.period IS NOT NULL) "
+            "SELECT period FROM p WHERE period IS NOT NULL"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def open_months() -> list[Period]:
     """Months with figures or a cycle that are not closed yet."""
     statuses = dict(Cycle.objects.values_list("period", "status"))
-    periods = set(statuses) | set(MetricEntry.objects.order_by().values_list("period", flat=True).distinct())
+    periods = set(statuses) | _figure_periods()
     months = (Period.parse(p) for p in periods)
     return sorted(m for m in months if m.is_month and statuses.get(str(m)) != CycleStatus.CLOSED)
 

@@ -8,7 +8,9 @@ from metrics import closing
 from metrics.emails import figures_reminders_send, reminders_period
 
 # A dropped database connection fails the transaction, which leaves the chunk pending:
-# retrying the task simply scores it again.
+# retrying the task simply scores it again, on a new connection (Celery's Django fixup closes
+# every connection after each task, a failed or retried one included). metrics.pgcopy wraps
+# the driver's COPY errors, so a connection dropped mid-COPY is one of these too.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 

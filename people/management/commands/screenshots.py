@@ -56,6 +56,21 @@ def _upload_bad_roster(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def _open_first_review(page: Any) -> None:
+    """Open the first quarterly review of the manager's team: the review page of that employee."""
+    start = page.locator("main form[action$='/reviews/open/'] button[type=submit]")
+    if not start.count():
+        raise Skip("nobody in the team can have a review opened")
+    start.first.click()
+    page.wait_for_url("**/reviews/*/")
+
+
+def _wait_for_charts(page: Any) -> None:
+    """The dashboard draws its charts with Chart.js after load: wait until they are drawn and still."""
+    page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('chart-bands'))")
+    page.wait_for_timeout(1500)  # Chart.js animates for a second
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str  # the file name, without .png
@@ -75,6 +90,14 @@ SHOTS = [
     Shot("home-manager", "/", username=EMPLOYEES[0].manager),
     Shot("people-list-mobile", "/people/", width=NARROW),
     Shot("department-assign-mobile", "/people/assign/", width=NARROW),
+    Shot("figures-grid", "/figures/2026-02/", username=EMPLOYEES[0].manager),
+    Shot("figures-grid-mobile", "/figures/2026-02/", username=EMPLOYEES[0].manager, width=NARROW),
+    Shot("cycle-summary", "/cycles/2026-01/"),
+    Shot("cycle-missing", "/cycles/2026-Q1/"),
+    Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
+    Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
+    Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
+    Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
 ]
 
 

@@ -1,0 +1,178 @@
+"""Real `celery worker` processes for tests, on the test database and a queue of their own.
+
+Each worker logs to a file (a pipe nobody reads would block a chatty worker), and its database
+connections carry an application name, so that a test can find them in ``pg_stat_activity``.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg2
+from django.conf import settings
+from django.db import connection
+
+from metrics.models import ChunkStatus, CycleChunk
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Their own queue, so that the worker thread other tests use takes none of these tasks.
+QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-process"
+# What the workers' database connections call themselves in pg_stat_activity.
+APPLICATION = f"test-worker-{os.getpid()}"
+
+
+def database_url(application: str = APPLICATION) -> str:
+    """The test database (not the one in DATABASE_URL: pytest-django made its own)."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}?application_name={application}"
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """The environment of a worker or a management command run against the test database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        **extra,
+    }
+
+
+def queue_purge() -> None:
+    """Forget the messages a previous test left on the workers' queue."""
+    from config.celery_app import app
+
+    with app.connection_for_write() as broker:
+        broker.default_channel.queue_purge(QUEUE)
+
+
+def manage(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py`` in a process of its own, as an operator would run it."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=process_env(**env), capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+class Worker:
+    def __init__(self, process: subprocess.Popen[str], log: Path, handle: IO[str]) -> None:
+        self.process = process
+        self.log_path = log
+        self._handle = handle
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def ready(self, timeout: float = 30) -> None:
+        """Wait for the worker to consume from its queue."""
+        deadline = time.monotonic() + timeout
+        while "ready." not in self.log():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the worker did not start:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no ack, nothing cleaned up (one process with ``--pool solo``)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._handle.close()
+
+
+class Workers:
+    """Starts workers on demand; every one of them is gone when the block ends, whatever happened."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[Worker] = []
+
+    def start(self, *, pool: str = "solo", concurrency: int = 1, **env: Any) -> Worker:
+        number = len(self.started) + 1
+        log = self.folder / f"worker-{number}.log"
+        handle = log.open("w", encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", str(concurrency),
+             "--loglevel", "INFO", "-Q", QUEUE, "--hostname", f"test-{os.getpid()}-{number}@%h", "--without-heartbeat",
+             "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=process_env(**{key: str(value) for key, value in env.items()}),
+            stdout=handle, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        worker = Worker(process, log, handle)
+        self.started.append(worker)
+        worker.ready()
+        return worker
+
+    def __enter__(self) -> "Workers":
+        queue_purge()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.started:
+            worker.stop()
+        queue_purge()
+
+
+def chunks_done(cycle_id: int) -> tuple[int, int]:
+    chunks = CycleChunk.objects.filter(cycle_id=cycle_id)
+    return chunks.filter(status=ChunkStatus.DONE).count(), chunks.count()
+
+
+def wait_for(condition: Any, *, timeout: float, what: str, poll: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(poll)
+
+
+@contextmanager
+def results_locked() -> Iterator[None]:
+    """Hold a lock that stops any chunk at its first write, with its transaction open.
+
+    SHARE mode lets everybody read ``metrics_result`` but blocks the COPY (or INSERT) of a
+    chunk's results until the block ends: a worker is then caught in the middle of a chunk, its
+    chunk row locked and nothing of it written. On a connection of its own, outside the test's.
+    """
+    db = connection.settings_dict
+    held = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+    )  # fmt: skip
+    try:
+        with held.cursor() as cursor:
+            cursor.execute("LOCK TABLE metrics_result IN SHARE MODE")
+            yield
+    finally:
+        held.rollback()
+        held.close()
+
+
+def worker_backends_waiting() -> list[int]:
+    """The workers' database backends waiting for a lock, as PostgreSQL sees them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'", [APPLICATION]
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -140,7 +140,13 @@ class Result(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "run", "employee"], name="unique_result_per_run")]
-        indexes = [models.Index(fields=["period", "employee"])]
+        indexes = [
+            models.Index(fields=["period", "employee"]),
+            # The dashboard's best and worst ten of a period: read in score order, not sorted (bench_load).
+            models.Index(
+                fields=["period", "score"], condition=models.Q(superseded_at__isnull=True), name="result_current_score"
+            ),
+        ]
         verbose_name = _("result")
         verbose_name_plural = _("results")
 

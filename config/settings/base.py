@@ -40,6 +40,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files from gunicorn itself (no CDN, no separate web server);
+    # right after SecurityMiddleware so that static responses skip sessions, locale and CSRF.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +101,14 @@ STATICFILES_DIRS = [
     # Chart.js for the dashboards, from the npm package as well.
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+# Until `collectstatic` has made STATIC_ROOT (development, a fresh clone's tests) whitenoise looks
+# files up per request instead of warning that the folder is missing; production.py turns it off.
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
+# Plain storages here; production.py swaps in whitenoise's compressed, hashed (manifest) files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -113,16 +124,31 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A close must happen exactly once even when a worker dies: a task is acknowledged only once it
-# has finished (late acks), a worker that is killed hands its task back (reject on worker lost),
-# and each worker holds one task at a time so a dying worker strands no other work (prefetch 1).
-# The services are idempotent, so a redelivered task writes nothing twice.
+# A close must happen exactly once even when a worker dies (tests/metrics/test_faults.py):
+# - late acks: a task is acknowledged once it has finished, so a worker killed in the middle
+#   leaves its message unacknowledged in Redis, to be handed back (below);
+# - reject on worker lost: a prefork child that dies has its task put back on the queue instead
+#   of acknowledged as failed (a whole worker killed acknowledges nothing anyway);
+# - prefetch 1: each worker holds one message at a time, so a dying worker strands no other work.
+# The services are idempotent (the claim, the chunk locks, one result per employee and run), so a
+# redelivered task writes nothing twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task after this many seconds; keep it well above the
-# longest chunk so a slow chunk is not handed to a second worker while the first still works.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Redis hands an unacknowledged message back after this many seconds (looked for when a worker
+# starts, then about every 100 s). A close task scores chunks until none is left, so it can run
+# as long as the whole close, not just one chunk: keep the timeout above the longest close and
+# above the longest retry countdown (metrics.tasks backs off up to 128 s). An earlier redelivery
+# would be harmless (the second worker joins in) but wasted. So a close whose worker was killed
+# resumes by itself only after this timeout: the operator's answer is to run `close_cycle` again,
+# which enqueues the close under way once more and resumes it at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A broker that refuses connections fails a publish in under a second (three quick retries);
+    # one whose host does not answer at all within about 20 s (four tries of at most 5 s), not
+    # after the system's TCP timeout: HR's close button says that the queue cannot be reached.
+    "socket_connect_timeout": 5,
+}
 
 # --- The product -------------------------------------------------------------------------------
 # How many employees one close task scores at a time.

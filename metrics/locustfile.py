@@ -1,0 +1,152 @@
+"""The load of `bench_load`: managers saving their team's figures grid, admins opening the dashboard.
+
+Run by `python manage.py bench_load`, which makes the data and passes it in the environment:
+
+- ``BENCH_LOAD_MONTH``: the open month of the grid, e.g. ``2099-04``;
+- ``BENCH_LOAD_MANAGERS``: the managers' user names, comma-separated (one per simulated manager);
+- ``BENCH_LOAD_ADMIN``: the admin's user name; ``BENCH_LOAD_PASSWORD``: everybody's password;
+- ``BENCH_LOAD_ADMINS``: how many of the simulated users are admins (the rest are managers);
+- ``BENCH_LOAD_MAX_REQUESTS``: the run stops by itself after this many requests (besides ``-t``);
+- ``BENCH_LOAD_THINK``: ``MIN,MAX`` seconds a user waits between two requests.
+
+Each user logs in once; a manager then loads the grid, changes a few typed cells (a value taken
+from another row of the same column, so it is always valid) and saves it; an admin loads the
+dashboard. The default think time (0.5 to 1.5 s) is short: 20 users make a heavy morning.
+"""
+
+import html
+import itertools
+import os
+import random
+import re
+from typing import Any
+
+import gevent
+from locust import HttpUser, between, events, task
+from locust.env import Environment
+
+MONTH = os.environ.get("BENCH_LOAD_MONTH", "2099-04")
+PASSWORD = os.environ.get("BENCH_LOAD_PASSWORD", "")
+MANAGERS = [name for name in os.environ.get("BENCH_LOAD_MANAGERS", "").split(",") if name]
+ADMIN = os.environ.get("BENCH_LOAD_ADMIN", "")
+ADMINS = int(os.environ.get("BENCH_LOAD_ADMINS", "2"))
+MAX_REQUESTS = int(os.environ.get("BENCH_LOAD_MAX_REQUESTS", "0"))
+THINK = [float(seconds) for seconds in os.environ.get("BENCH_LOAD_THINK", "0.5,1.5").split(",")]
+CELLS_PER_SAVE = 5
+
+_INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')
+_managers = itertools.cycle(MANAGERS or [""])
+_requests = itertools.count(1)
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """Every named input of a page (hidden or not), name -> value, as a browser would post it."""
+    fields = {}
+    for tag in _INPUT.findall(page):
+        attributes = {key: html.unescape(value) for key, value in _ATTRIBUTE.findall(tag)}
+        if "name" in attributes and "disabled" not in tag:
+            fields[attributes["name"]] = attributes.get("value", "")
+    return fields
+
+
+def grid_edit(fields: dict[str, str], rng: random.Random, cells: int = CELLS_PER_SAVE) -> dict[str, str]:
+    """The grid's fields with ``cells`` typed values changed to another row's value of the same column.
+
+    Only whole figures (``v:<employee>:<indicator>``), not a formula's inputs, so that every change
+    is valid; the hidden ``o:`` fields keep what was loaded, as the page sends them.
+    """
+    by_column: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        if _figure_column(name) and value:
+            by_column.setdefault(_figure_column(name), []).append(value)
+    candidates = [name for name in fields if _figure_column(name)]
+    changed = dict(fields)
+    for name in rng.sample(candidates, min(cells, len(candidates))):
+        values = [v for v in by_column.get(_figure_column(name), []) if v != fields[name]]
+        if values:
+            changed[name] = rng.choice(values)
+    return changed
+
+
+def _figure_column(name: str) -> str:
+    """The column of a typed whole figure ``v:<employee>:<indicator>``; "" for anything else."""
+    kind, _employee, column = [*name.split(":", 2), "", ""][:3]
+    return column if kind == "v" and column and "." not in column else ""
+
+
+class _LoggedIn(HttpUser):
+    abstract = True
+    wait_time = between(THINK[0], THINK[-1])
+    username = ""
+
+    def on_start(self) -> None:
+        page = self.client.get("/accounts/login/", name="GET /accounts/login/").text
+        token = form_fields(page).get("csrfmiddlewaretoken", "")
+        with self.client.post(
+            "/accounts/login/",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            name="POST /accounts/login/",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"{self.username} could not log in ({response.status_code})")
+
+
+class Manager(_LoggedIn):
+    weight = 1
+
+    def on_start(self) -> None:
+        self.username = next(_managers)
+        self.rng = random.Random(self.username)
+        super().on_start()
+
+    @task
+    def save_grid(self) -> None:
+        url = f"/figures/{MONTH}/"
+        with self.client.get(url, name="GET /figures/[month]/", catch_response=True) as response:
+            start = response.text.find('id="figures-grid"')
+            fields = form_fields(response.text[start : response.text.find("</form>", start)]) if start >= 0 else {}
+            if response.status_code != 200 or not any(name.startswith("v:") for name in fields):
+                response.failure(f"no grid for {self.username} ({response.status_code})")
+                return
+        with self.client.post(
+            url,
+            data=grid_edit(fields, self.rng),
+            name="POST /figures/[month]/",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            # Saved (or nothing changed) redirects to the grid; a refusal renders it again.
+            if response.status_code != 302:
+                response.failure(f"the grid was not saved ({response.status_code})")
+
+
+class Admin(_LoggedIn):
+    fixed_count = ADMINS
+    username = ADMIN
+
+    @task
+    def dashboard(self) -> None:
+        with self.client.get("/dashboard/", name="GET /dashboard/", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"the dashboard answered {response.status_code}")
+
+
+_environment: Environment | None = None
+
+
+def _keep_environment(environment: Environment, **kwargs: Any) -> None:
+    global _environment
+    _environment = environment
+
+
+def _stop_after_enough(**kwargs: Any) -> None:
+    """Bounded in requests as well as in time: quit once ``BENCH_LOAD_MAX_REQUESTS`` are done."""
+    if MAX_REQUESTS and next(_requests) == MAX_REQUESTS and _environment and _environment.runner:
+        gevent.spawn(_environment.runner.quit)
+
+
+events.init.add_listener(_keep_environment)  # type: ignore[no-untyped-call]  # locust is untyped here
+events.request.add_listener(_stop_after_enough)  # type: ignore[no-untyped-call]

@@ -152,7 +152,7 @@ def floor_seconds(*, period: str) -> float:
 
     Reads what the close reads (a month's figures; a quarter's monthly result lines and its
     own figures), then COPYs as many result and result-line rows as the close wrote into
-    temporary tables shaped like the real ones.
+    temporary tables shaped like the real ones, with their indexes (foreign keys aside).
     """
     results = Result.objects.filter(period=period, superseded_at__isnull=True)
     result_count = results.count()
@@ -169,8 +169,9 @@ def floor_seconds(*, period: str) -> float:
                 [months],
             )
             cursor.fetchall()
-        cursor.execute(f"CREATE TEMP TABLE floor_result (LIKE {Result._meta.db_table}) ON COMMIT DROP")
-        cursor.execute(f"CREATE TEMP TABLE floor_line (LIKE {ResultLine._meta.db_table}) ON COMMIT DROP")
+        # Tables like the real ones, their indexes included: writing a result row means updating them.
+        cursor.execute(f"CREATE TEMP TABLE floor_result (LIKE {Result._meta.db_table} INCLUDING ALL) ON COMMIT DROP")
+        cursor.execute(f"CREATE TEMP TABLE floor_line (LIKE {ResultLine._meta.db_table} INCLUDING ALL) ON COMMIT DROP")
         now = timezone.now().isoformat()
         result_rows = io.StringIO(
             "".join(

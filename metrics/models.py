@@ -124,7 +124,9 @@ class Result(models.Model):
     cycle marks the run's results superseded instead of deleting them.
     """
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="results")
+    # No index of its own: the unique (cycle, run, employee) key starts with it. A close writes
+    # a row a result, so every index on this table costs on each one.
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="results", db_index=False)
     run = models.PositiveIntegerField()
     period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
     employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results")
@@ -157,7 +159,8 @@ class Result(models.Model):
 class ResultLine(models.Model):
     """Why one indicator scored what it did in a result."""
 
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the unique (result, indicator) key starts with it.
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="lines", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=16)

@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _database_recreate(self, name: str) -> None:
         """A database of the benchmark's own, migrated, that the workers use too."""
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # a killed run's sessions too
             cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
         connection.settings_dict["NAME"] = name

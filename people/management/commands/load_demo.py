@@ -13,16 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.closing import CloseRefused, cycle_close_request, cycle_wait
+from metrics.management.commands.close_cycle import close_and_wait
 from metrics.models import CycleStatus, MetricEntry
 from metrics.selectors import cycle_status
 from metrics.services import metrics_import
-from metrics.tasks import cycle_close_enqueue
 from people.models import Role, User
 from people.services import ROSTER_COLUMNS, roster_import
 from plans.models import PlanVersion, VersionStatus
@@ -264,25 +261,9 @@ class Command(BaseCommand):
 
     def _close(self, *, user: User) -> None:
         period = Period.parse(CLOSED_MONTH)
-        try:
-            request = cycle_close_request(period=period, user=user, enqueue=cycle_close_enqueue)
-        except CloseRefused as refused:
-            raise CommandError(
-                "\n".join([refused.message, *(f"  {missing}" for missing in refused.missing)])
-            ) from refused
-        except BrokerError as error:
-            raise CommandError(
-                _("The task queue cannot be reached (%(error)s): %(period)s stays open.")
-                % {"error": error, "period": period}
-            ) from error
-        if request.already_closed:
+        cycle = close_and_wait(period=period, user=user)
+        if cycle is None:
             self.stdout.write(_("%(period)s: already closed, kept.") % {"period": period})
             return
-        cycle = cycle_wait(cycle_id=request.cycle.pk, timeout=settings.CLOSE_WAIT_SECONDS)
-        if cycle.status != CycleStatus.CLOSED:
-            raise CommandError(
-                _("%(period)s is still %(status)s after %(seconds)s s: are the workers running?")
-                % {"period": period, "status": cycle.get_status_display(), "seconds": settings.CLOSE_WAIT_SECONDS}
-            )
         count = cycle.results.filter(run=cycle.run).count()
         self.stdout.write(_("%(period)s: closed, %(count)s results.") % {"period": period, "count": count})

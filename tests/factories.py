@@ -2,7 +2,6 @@
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import factory
@@ -12,6 +11,7 @@ from plans.models import Assignment, PlanVersion
 from plans.plan_file import plan_file_parse
 from plans.services import plan_publish
 from plans.tabular import table_read
+from tests.conftest import SEED_PLAN
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -34,9 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def plan_data(**changes: Any) -> dict[str, Any]:
     """The seed plan of the shared examples as a dict, with top-level keys changed."""
-    data = json.loads(
-        (Path(__file__).resolve().parent.parent.parent / "shared/examples/customer-manager.json").read_text()
-    )
+    data = json.loads(SEED_PLAN.read_text(encoding="utf-8"))
     data.update(changes)
     return data
 

@@ -9,9 +9,9 @@ import pytest
 
 from plans.plan_file import PlanFileError, plan_file_data, plan_file_dumps, plan_file_loads, plan_file_parse
 from plans.scoring import Direction, Frequency, IndicatorRule, Method, score_month
-from tests.conftest import EXAMPLES
+from tests.conftest import SEED_PLAN
 
-EXAMPLE = EXAMPLES / "customer-manager.json"
+EXAMPLE = SEED_PLAN  # shipped with the product; equal to the shared example (tested below)
 
 D = Decimal
 Change = Callable[[dict[str, Any]], None]
@@ -304,3 +304,7 @@ def test_it_refuses_a_plan_it_can_read_nothing_from() -> None:
         "streak: “min_score” is required",
         "streak: “flag” is required",
     ]
+
+
+def test_the_shipped_seed_plan_is_the_shared_example(examples):
+    assert EXAMPLE.read_bytes() == (examples / "customer-manager.json").read_bytes()

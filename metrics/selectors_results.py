@@ -30,7 +30,7 @@ from metrics.closing import cycle_progress
 from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
 from metrics.selectors import figures_missing
 from people.models import User
-from people.selectors import FLAG_LABELS
+from people.selectors import flag_labels
 from plans.models import Assignment, Band, Frequency, Indicator, Method
 from plans.periods import Period
 
@@ -438,7 +438,7 @@ def scorecard(*, employee: User) -> list[ScorecardPeriod]:
                 band=result.band,
                 payout=result.payout,
                 bonus=result.bonus,
-                flags=[str(FLAG_LABELS.get(flag, flag)) for flag in sorted(result.flags)],
+                flags=list(flag_labels(result.flags)),
                 lines=lines,
             )
         )

@@ -1,7 +1,7 @@
 """Reads for people's pages: who a user may see, the people list, and the home page's overview."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +23,11 @@ FLAG_LABELS = {
     "promotion_candidate": gettext_lazy("Promotion candidate"),
     INCOMPLETE_FLAG: gettext_lazy("Incomplete"),
 }
+
+
+def flag_labels(flags: Iterable[str]) -> tuple[str, ...]:
+    """A result's flags in words, sorted as the export sorts them."""
+    return tuple(str(FLAG_LABELS.get(flag, flag)) for flag in sorted(flags))
 
 
 def people_visible(*, user: User) -> QuerySet[User]:
@@ -140,7 +145,7 @@ def _scores(*, period: str, user: User) -> tuple[list[ScoreRow], list[BandCount]
             score=r.score,
             band=r.band,
             bonus=r.bonus,
-            flags=tuple(str(FLAG_LABELS.get(flag, flag)) for flag in sorted(r.flags)),
+            flags=flag_labels(r.flags),
         )
         for r in results
     ]

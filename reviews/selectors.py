@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from metrics.models import Cycle, CycleStatus, MetricEntry, Result
 from people.access import HR_ROLES, has_role
 from people.models import User
-from people.selectors import FLAG_LABELS, people_visible
+from people.selectors import flag_labels, people_visible
 from plans.models import Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
@@ -458,7 +458,7 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
                 score=quarter_result.score,
                 band=quarter_result.band,
                 bonus=quarter_result.bonus,
-                flags=[str(FLAG_LABELS.get(flag, flag)) for flag in sorted(quarter_result.flags)],
+                flags=list(flag_labels(quarter_result.flags)),
             )
             if quarter_result
             else None

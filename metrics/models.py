@@ -126,12 +126,19 @@ class Result(models.Model):
 
     # No index of its own: the unique (cycle, run, employee) key starts with it. A close writes
     # a row a result, so every index on this table costs on each one.
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="results", db_index=False)
+    # Every result of a close shares its cycle and its version, as every line shares its
+    # indicator. A database constraint would lock that one shared row (FOR KEY SHARE) for each
+    # row written, and the workers of a close would queue on it (bench_close: a third of the
+    # close, and two workers no faster than one). Django still refuses to delete them (PROTECT),
+    # and only the close writes these rows, from the cycle, version and indicators it has read.
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="results", db_index=False, db_constraint=False
+    )
     run = models.PositiveIntegerField()
     period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
     employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results")
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="results")
-    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results", db_constraint=False)
     score = models.DecimalField(_("score"), max_digits=12, decimal_places=2)
     band = models.CharField(_("band"), max_length=32, blank=True)
     payout = models.DecimalField(_("payout %"), max_digits=8, decimal_places=2)
@@ -159,9 +166,13 @@ class Result(models.Model):
 class ResultLine(models.Model):
     """Why one indicator scored what it did in a result."""
 
-    # No index of its own: the unique (result, indicator) key starts with it.
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="lines", db_index=False)
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (result, indicator) key starts with it. No database
+    # constraints either (see Result.cycle): a line is written only with its result, in the
+    # same COPY and transaction, and Django deletes lines with their result (CASCADE).
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     position = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=16)
     actual = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)

@@ -76,6 +76,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboard keeps its figures of closed periods here (metrics.selectors_results). Memory is
+# per process: with several web processes, point CACHE_URL at Redis (e.g. redis://host:6379/1)
+# so that they share one copy and a change seen by one is seen by all.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -124,6 +129,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Every task goes to this queue, chunks that a close task sends included: a worker started with
+# `-Q name` needs this set to the same name, or the chunks wait in a queue nobody consumes.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # A close must happen exactly once even when a worker dies (tests/metrics/test_faults.py):
 # - late acks: a task is acknowledged once it has finished, so a worker killed in the middle
 #   leaves its message unacknowledged in Redis, to be handed back (below);

@@ -15,5 +15,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 # Tests have their own queue, so that they never meet a developer's worker or its messages.
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="performance-tests")
+if "CELERY_TASK_DEFAULT_QUEUE" not in os.environ:
+    CELERY_TASK_DEFAULT_QUEUE = "performance-tests"
 CLOSE_WAIT_SECONDS = 60

@@ -83,10 +83,13 @@ class Command(BaseCommand):
         try:
             time.sleep(3)  # let the workers connect before the clock starts
             for period in (*MONTHS, QUARTER):
-                before = sum(_cpu_seconds(process.pid) for process in processes)
+                before = [_cpu_seconds(process.pid) for process in processes]
                 self._close(period, queue)
-                used = sum(_cpu_seconds(process.pid) for process in processes) - before
-                self.stdout.write(f"  workers' CPU time: {used:.2f} s")
+                used = [_cpu_seconds(process.pid) - start for process, start in zip(processes, before, strict=True)]
+                # Each worker's share shows whether the chunks were spread over all of them.
+                self.stdout.write(
+                    f"  workers' CPU time: {sum(used):.2f} s ({' + '.join(f'{seconds:.2f}' for seconds in used)})"
+                )
             peaks = [_peak_rss_mb(process.pid) for process in processes]
             self.stdout.write(f"worker peak memory: {', '.join(f'{peak:.0f} MB' for peak in peaks)}")
         finally:

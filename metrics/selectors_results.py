@@ -5,10 +5,13 @@ Every figure a dashboard shows is aggregated by the database (``values().annotat
 periods and sections, never on the number of employees.
 """
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -24,22 +27,30 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from metrics.closing import cycle_progress
 from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
 from metrics.selectors import figures_missing
 from people.models import User
-from people.selectors import flag_labels
+from people.selectors import flag_labels, roster_generation
 from plans.models import Assignment, Band, Frequency, Indicator, Method
 from plans.periods import Period
 
+T = TypeVar("T")
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
 TOP_COUNT = 10
 # Score buckets of the distribution: [0, 10), [10, 20), … [110, 120), then 120 and above.
 BUCKET_WIDTH = 10
 BUCKET_COUNT = 12
+# Results change only when a cycle closes or reopens, and each of those writes a CycleEvent; the
+# people they are grouped by change with a roster import. So the dashboard's figures of results
+# are kept in the cache under the latest event and the roster's generation, and computed once
+# per change instead of on every view: over 100,000 people they cost about a second (bench_load).
+# An entry lives at most this long, for edits made where no generation is bumped (Django's admin).
+DASHBOARD_CACHE_SECONDS = 600
 
 
 def period_key(period: Period) -> tuple[Period, bool]:
@@ -520,10 +531,23 @@ class Dashboard:
     charts: dict[str, Any] = field(default_factory=dict)
 
 
+def _results_cached(name: str, compute: Callable[[], T], *parts: object) -> T:
+    """``compute()``, from the cache while no cycle has closed or reopened and no roster changed."""
+    last_event = CycleEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    stamp = [name, translation.get_language() or "", last_event, roster_generation(), *parts]
+    key = "dashboard:" + hashlib.sha256(repr(stamp).encode()).hexdigest()
+    return cast(T, cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS))
+
+
 def result_periods() -> list[str]:
     """The periods that have current results, in time order."""
-    return _sorted_periods(
-        set(Result.objects.filter(superseded_at__isnull=True).order_by().values_list("period", flat=True).distinct())
+    return _results_cached(
+        "periods",
+        lambda: _sorted_periods(
+            set(
+                Result.objects.filter(superseded_at__isnull=True).order_by().values_list("period", flat=True).distinct()
+            )
+        ),
     )
 
 
@@ -680,6 +704,15 @@ def completion(*, filters: DashboardFilters) -> list[CompletionRow]:
 
 
 def dashboard(*, filters: DashboardFilters) -> Dashboard:
+    """The dashboard: its figures of results from the cache when nothing changed, the completion
+    of the open months (which every saved figure changes) computed each time."""
+    board = _results_cached(
+        "board", lambda: _results_board(filters), filters.period, filters.department_id, filters.plan
+    )
+    return replace(board, completion=completion(filters=filters))
+
+
+def _results_board(filters: DashboardFilters) -> Dashboard:
     periods, band_labels = _period_rows(filters)
     period = filters.period or (periods[-1].period if periods else "")
     selected = _results(filters).filter(period=period)
@@ -692,7 +725,7 @@ def dashboard(*, filters: DashboardFilters) -> Dashboard:
         trend=trend,
         departments=_departments(selected),
         indicators=_indicators(selected),
-        completion=completion(filters=filters),
+        completion=[],
         top=_ranks(selected, best=True),
         bottom=_ranks(selected, best=False),
     )

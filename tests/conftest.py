@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
@@ -39,6 +40,12 @@ def _unavailable(item: pytest.Item) -> str:
     if item.get_closest_marker("redis") and not _redis_reachable():
         return "needs Redis: set CELERY_BROKER_URL to a reachable redis:// URL"
     return ""
+
+
+@pytest.fixture(autouse=True)
+def _cache_clear() -> None:
+    """Each test starts with an empty cache: a rolled-back test's ids come back in the next one."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,11 +14,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from metrics.closing import cycle_reopen
 from metrics.dashboard_export import cell_safe
 from metrics.management.commands.bench_dashboard import bench_data_create
 from metrics.models import Result
 from metrics.selectors_results import DashboardFilters, dashboard
+from metrics.services import metrics_import
 from people.models import Department, Role, User
+from people.services import roster_import
+from plans.periods import Period
+from tests.factories import csv_table
 from tests.metrics.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person
 
 PERIODS = ("2026-01", "2026-02", "2026-03", "2026-Q1")
@@ -150,14 +155,15 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_10_and_100_employees
 ) -> None:
     bench_data_create(employees=employees, prefix="q")
 
-    # Sessions, user, the filter form's choices, one query per table, and two a month for
-    # the completion of the open month: the same for any number of employees.
+    # Sessions, user, the cache stamps (the latest cycle event, twice), the filter form's
+    # choices, one query per table, and two a month for the completion of the open month:
+    # the same for any number of employees.
     with django_assert_num_queries(QUERIES):
         response = hr.get("/dashboard/", {"plan": "q-dashboard"})
     assert response.status_code == 200
 
 
-QUERIES = 19
+QUERIES = 21
 
 
 def test_the_query_count_does_not_depend_on_the_number_of_employees(db: None) -> None:
@@ -253,3 +259,46 @@ def test_the_benchmark_times_the_dashboard_and_leaves_the_database_as_it_was(db:
     assert "dashboard (plan bench-dashboard): median" in out.getvalue()
     assert "rolled back" in out.getvalue()
     assert not User.objects.filter(username__startswith="bench-").exists()
+
+
+def test_a_second_view_reads_the_closed_periods_from_the_cache_and_shows_the_same(
+    quarter_closed: None, hr: Client
+) -> None:
+    with CaptureQueriesContext(connection) as first:
+        first_text = page_text(hr.get("/dashboard/").content)
+    with CaptureQueriesContext(connection) as second:
+        second_text = page_text(hr.get("/dashboard/").content)
+
+    assert second_text == first_text
+    assert "2026-Q1 All 2 10200.00" in second_text
+    # Left to run: the session and user, the two cache stamps, and the live completion of open months.
+    assert len(second) < len(first) - 5
+
+
+def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: None, examples: Path, hr: Client) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+    assert "Top 10, 2026-01 Employee Department Score Band Bonus 李雷 li.lei 客户部 107.66" in page_text(
+        hr.get("/dashboard/").content
+    )
+
+    cycle_reopen(period=Period.parse("2026-01"), reason="new customers were counted twice")
+    metrics_import(table=csv_table("employee,period,new_customers\nli.lei,2026-01,1\n"))
+    close("2026-01")
+
+    text = page_text(hr.get("/dashboard/").content)
+    assert "李雷 li.lei 客户部 107.66" not in text
+    assert "2026-01 All 1 " in text
+
+
+def test_people_moved_by_a_roster_import_show_in_their_new_department_at_once(
+    quarter_closed: None, hr: Client, django_capture_on_commit_callbacks
+) -> None:
+    assert "客户部 2 " in page_text(hr.get("/dashboard/").content)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import(table=csv_table("employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+                                      "han.mei,韩梅梅,大客户部,wang.fang,,,,\n"))  # fmt: skip
+
+    text = page_text(hr.get("/dashboard/").content)
+    assert "大客户部 1 " in text and "客户部 1 " in text

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +15,7 @@ from plans.periods import Period, PeriodError
 from plans.tabular import Row, Table, TableError, cell_decimal, table_read_upload
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_CELL_LENGTH = 40
 
 
 class MonthForm(forms.Form):
@@ -42,8 +43,12 @@ def loaded_name(employee: str, column: str) -> str:
 @dataclass
 class BoundCell:
     cell: GridCell
-    entry: forms.BoundField | None  # None for a computed value or a column the plan lacks
-    loaded: forms.BoundField | None
+    typed: bool  # False for a computed value or a column the plan lacks
+    name: str = ""
+    value: str = ""
+    loaded_name: str = ""
+    loaded: str = ""
+    label: str = ""
     errors: list[str] = field(default_factory=list)
 
 
@@ -54,45 +59,58 @@ class BoundRow:
     errors: list[str] = field(default_factory=list)
 
 
-class GridForm(forms.Form):
+class GridForm:
     """Every typed cell of the grid, with the value it was loaded with beside it (hidden).
 
     Only the cells someone changed are saved, each checked against what it was loaded with,
     so a save never writes back a stale value it merely displayed.
+
+    Not a Django form: a team of 40 has some 900 inputs, and as many form fields and bound
+    fields cost more than the rest of the page (bench_load: 120 ms a grid). Each cell is a
+    short text, and its checks are the two below; the values are checked by metrics_import.
     """
 
-    def __init__(self, *args: Any, grid: FiguresGrid, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, grid: FiguresGrid) -> None:
         self.grid = grid
+        self.data = data
+        self.cleaned_data: dict[str, str] = {}
         self.cell_errors: dict[tuple[str, str], list[str]] = {}  # (employee, column) -> messages
-        for row in grid.rows:
-            for cell in row.cells:
-                if not cell.applies or cell.column.computed:
-                    continue
-                column = cell.column
-                self.fields[value_name(row.employee, column.name)] = forms.CharField(
-                    label=f"{row.name} {column.label}", required=False, max_length=40, initial=cell.text
-                )
-                self.fields[loaded_name(row.employee, column.name)] = forms.CharField(
-                    required=False, max_length=40, initial=cell.text, widget=forms.HiddenInput
-                )
+        self.names = {
+            name
+            for row in grid.rows
+            for cell in row.cells
+            if cell.applies and not cell.column.computed
+            for name in (value_name(row.employee, cell.column.name), loaded_name(row.employee, cell.column.name))
+        }
 
     def foreign(self) -> bool:
         """True when the post names a cell that is not on this user's grid: another team's."""
-        return any(name[:2] in ("v:", "o:") and name not in self.fields for name in self.data)
+        return self.data is not None and any(name[:2] in ("v:", "o:") and name not in self.names for name in self.data)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+    def is_valid(self) -> bool:
+        if self.data is None:
+            return False
+        self.cleaned_data = {name: str(self.data.get(name, "")).strip() for name in self.names}
         for row in self.grid.rows:
             for cell in row.cells:
                 name = value_name(row.employee, cell.column.name)
-                if (
-                    name in self.fields
-                    and cleaned.get(name) == ""
-                    and cleaned.get(loaded_name(row.employee, cell.column.name))
-                ):
-                    self.add_error(name, _("A figure cannot be emptied: type the right value instead."))
-        return cleaned
+                if name not in self.names:
+                    continue
+                given = self.cleaned_data[name]
+                if len(given) > MAX_CELL_LENGTH:
+                    self._error(
+                        row.employee,
+                        cell.column.name,
+                        _("A figure has at most %(count)s characters.") % {"count": MAX_CELL_LENGTH},
+                    )
+                elif given == "" and self.cleaned_data[loaded_name(row.employee, cell.column.name)]:
+                    self._error(
+                        row.employee, cell.column.name, _("A figure cannot be emptied: type the right value instead.")
+                    )
+        return not self.cell_errors
+
+    def _error(self, employee: str, column: str, message: str) -> None:
+        self.cell_errors.setdefault((employee, column), []).append(message)
 
     def changes(self) -> tuple[Table, Expected]:
         """The changed cells as a metrics table (one row per person), and what each was loaded with."""
@@ -122,35 +140,42 @@ class GridForm(forms.Form):
         """Put each error of a refused save in its cell; a conflict also shows the value saved
         meanwhile as the one loaded, so that saving again deliberately replaces it."""
         employees = {row.number: row.cells["employee"] for row in table.rows}
-        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the form is bound
         for error in errors:
             employee = employees.get(error.row, "")
             column = error.column if error.column not in ("employee", "period") else ""
-            self.cell_errors.setdefault((employee, column), []).append(error.message)
+            self._error(employee, column, error.message)
             if error.current is not None:
-                data[loaded_name(employee, column)] = error.current
-        self.data = data
+                self.cleaned_data[loaded_name(employee, column)] = error.current
 
     def rows(self) -> list[BoundRow]:
+        """The cells as the page shows them: what was typed (or stored), and its errors."""
         bound = []
         for row in self.grid.rows:
             cells = []
             for cell in row.cells:
                 name = value_name(row.employee, cell.column.name)
-                typed = name in self.fields
+                errors = self.cell_errors.get((row.employee, cell.column.name), [])
+                if name not in self.names:
+                    cells.append(BoundCell(cell=cell, typed=False, errors=errors))
+                    continue
+                loaded = loaded_name(row.employee, cell.column.name)
                 cells.append(
                     BoundCell(
                         cell=cell,
-                        entry=self[name] if typed else None,
-                        loaded=self[loaded_name(row.employee, cell.column.name)] if typed else None,
-                        errors=self.cell_errors.get((row.employee, cell.column.name), []),
+                        typed=True,
+                        name=name,
+                        value=self.cleaned_data.get(name, cell.text),
+                        loaded_name=loaded,
+                        loaded=self.cleaned_data.get(loaded, cell.text),
+                        label=f"{row.name} {cell.column.label}",
+                        errors=errors,
                     )
                 )
             bound.append(BoundRow(row=row, cells=cells, errors=self.cell_errors.get((row.employee, ""), [])))
         return bound
 
     def general_errors(self) -> list[str]:
-        return [*self.non_field_errors(), *self.cell_errors.get(("", ""), [])]
+        return self.cell_errors.get(("", ""), [])
 
 
 def _same(given: str, loaded: str) -> bool:

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 from io import StringIO
@@ -302,3 +304,20 @@ def test_people_moved_by_a_roster_import_show_in_their_new_department_at_once(
 
     text = page_text(hr.get("/dashboard/").content)
     assert "大客户部 1 " in text and "客户部 1 " in text
+
+
+def test_completion_is_counted_at_most_once_a_minute_and_the_page_says_when(
+    db: None, examples: Path, hr: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples_loaded(examples, WU_DI)
+    close("2026-01", force=True)
+    first = page_text(hr.get("/dashboard/").content)
+    assert "2026-02 8 12 66.7 %" in first
+    assert re.search(r"Counted at \d\d:\d\d, at most once a minute\.", first)
+
+    metrics_import(table=csv_table("employee,period,satisfaction\nwu.di,2026-02,9\n"))
+    assert "2026-02 8 12 66.7 %" in page_text(hr.get("/dashboard/").content)  # within the minute
+
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)  # the cache's clock
+    assert "2026-02 9 12 75.0 %" in page_text(hr.get("/dashboard/").content)

@@ -392,6 +392,7 @@ class Command(BaseCommand):
         verdict = "within" if p95 <= TARGET_P95_MS else "ABOVE"
         self.stdout.write(
             f"\n{total} requests in {elapsed:.0f} s ({total / max(elapsed, 1):.1f}/s), {users} users "
-            f"({users - admins} managers, {admins} admins), gunicorn {web_workers} workers; "
+            f"({users - admins} managers, {admins} admins), gunicorn {web_workers} workers, "
+            f"cache {os.environ.get('CACHE_URL') or 'in each process (CACHE_URL unset)'}; "
             f"p95 {p95} ms: {verdict} the {TARGET_P95_MS} ms target"
         )

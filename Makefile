@@ -55,14 +55,15 @@ screenshots: install
 	$(PY) manage.py screenshots
 
 # The benchmarks of the README's "Performance" section, on PostgreSQL and Redis (the services of
-# .ci/run; override BENCH_DATABASE_URL / BENCH_BROKER_URL). Each works in a database of its own,
+# .ci/run; override BENCH_DATABASE_URL / BENCH_BROKER_URL / BENCH_CACHE_URL). Each works in a database of its own,
 # dropped at the end; together they take a few minutes on two cores.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
 BENCH_BROKER_URL ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)
+BENCH_CACHE_URL ?= $(or $(CACHE_URL),redis://127.0.0.1:6379/1)
 BENCH_EMPLOYEES ?= 100000
 .PHONY: bench
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
 		$(PY) manage.py bench_close --employees $(BENCH_EMPLOYEES)
-	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) CACHE_URL=$(BENCH_CACHE_URL) \
 		$(PY) manage.py bench_load --employees $(BENCH_EMPLOYEES) --users 20 --seconds 60

@@ -49,9 +49,9 @@ BUCKET_COUNT = 12
 # Results change only when a cycle closes or reopens, and each of those writes a CycleEvent; the
 # people they are grouped by change with a roster import. So the dashboard's figures of results
 # are kept in the cache under the latest event and the roster's generation, and computed once
-# per change instead of on every view: over 100,000 people they cost about a second (bench_load).
+# per change instead of on every view: over 100,000 people they cost over a second (bench_load).
 # An entry lives at most this long, for edits made where no generation is bumped (Django's admin).
-DASHBOARD_CACHE_SECONDS = 600
+DASHBOARD_CACHE_SECONDS = 3600
 # The completion of open months changes with every figure saved, and counting it reads every
 # figure of the month (0.3 s at 100,000 people): it is counted at most once a minute, and the
 # page says when.

@@ -104,7 +104,7 @@ class Command(BaseCommand):
         url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "DATABASE_URL": url}
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
+            [sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker", "--pool", "solo", "--loglevel", "WARNING",
              "-Q", queue, "--hostname", f"{queue}-{number}@%h", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=env,
         )  # fmt: skip

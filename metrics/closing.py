@@ -274,7 +274,10 @@ def _score_month(month: Period, employee_ids: list[int]) -> list[_Scored]:
     scored = []
     for employee_id, assignment in assignments.items():
         version = rules[assignment.version_id]
-        actuals = {code: values.get((assignment.pk, indicator.pk)) for code, indicator in version.indicators.items()}
+        assignment_id = assignment.pk
+        actuals = {
+            code: values.get((assignment_id, indicator_id)) for code, indicator_id in version.indicator_ids.items()
+        }
         result = score_month(
             version.rules,
             actuals,
@@ -323,7 +326,7 @@ def _score_quarter(quarter: Period, employee_ids: list[int]) -> list[_Scored]:
                 for rule in version.rules.of_frequency(Frequency.MONTHLY)
             },
             {
-                rule.code: values.get((assignment.pk, version.indicators[rule.code].pk))
+                rule.code: values.get((assignment.pk, version.indicator_ids[rule.code]))
                 for rule in version.rules.of_frequency(Frequency.QUARTERLY)
             },
             bonus_amount=assignment.quarterly_bonus,
@@ -368,26 +371,10 @@ def _results_write(cycle: Cycle, scored: list[_Scored]) -> None:
         ]
     )
     ResultLine.objects.bulk_create(  # SQLite returns the new results' ids, as PostgreSQL does
-        ResultLine(result=result, **_line_fields(item, position, line))
+        ResultLine(result=result, **dict(zip(_LINE_COLUMNS, _line_values(item, position, line), strict=True)))
         for result, item in zip(results, scored, strict=True)
         for position, line in enumerate(item.result.lines)
     )
-
-
-def _line_fields(item: _Scored, position: int, line: IndicatorScore) -> dict[str, Any]:
-    return {
-        "indicator_id": item.version.indicators[line.code].pk,
-        "position": position,
-        "method": line.method.value,
-        "actual": line.actual,
-        "target": line.target,
-        "points": line.points,
-        "capped": line.capped,
-        "floored": line.floored,
-        "stretched": line.stretched,
-        "missing": line.missing,
-        "months": line.months,
-    }
 
 
 _LINE_COLUMNS = (
@@ -403,6 +390,23 @@ _LINE_COLUMNS = (
     "missing",
     "months",
 )
+
+
+def _line_values(item: _Scored, position: int, line: IndicatorScore) -> tuple[Any, ...]:
+    """A result line's values, in the order of ``_LINE_COLUMNS``."""
+    return (
+        item.version.indicator_ids[line.code],
+        position,
+        line.method.value,
+        line.actual,
+        line.target,
+        line.points,
+        line.capped,
+        line.floored,
+        line.stretched,
+        line.missing,
+        line.months,
+    )
 
 
 def _results_copy(cycle: Cycle, scored: list[_Scored]) -> None:
@@ -421,7 +425,7 @@ def _results_copy(cycle: Cycle, scored: list[_Scored]) -> None:
         ResultLine._meta.db_table,
         ["result_id", *_LINE_COLUMNS],
         (
-            (pk, *_line_fields(item, position, line).values())
+            (pk, *_line_values(item, position, line))
             for pk, item in zip(ids, scored, strict=True)
             for position, line in enumerate(item.result.lines)
         ),

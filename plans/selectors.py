@@ -70,6 +70,7 @@ class VersionRules:
     version_id: int
     rules: PlanRules
     indicators: dict[str, Indicator]  # by code, in the plan's order
+    indicator_ids: dict[str, int]  # the same, their ids: a close looks them up for every figure
 
 
 def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
@@ -94,7 +95,12 @@ def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
             bands=tuple(sorted(bands[pk], key=lambda b: b.min, reverse=True)),
             streak=streak,
         )
-        result[pk] = VersionRules(version_id=pk, rules=rules, indicators={i.code: i for i in indicators[pk]})
+        result[pk] = VersionRules(
+            version_id=pk,
+            rules=rules,
+            indicators={i.code: i for i in indicators[pk]},
+            indicator_ids={i.code: i.pk for i in indicators[pk]},
+        )
     return result
 
 

@@ -5,14 +5,11 @@ Every figure a dashboard shows is aggregated by the database (``values().annotat
 periods and sections, never on the number of employees.
 """
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -31,15 +28,15 @@ from django.db.models import (
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from metrics.cache import cached, roster_generation
 from metrics.closing import cycle_progress
 from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
 from metrics.selectors import figures_missing
 from people.models import User
-from people.selectors import flag_labels, roster_generation
+from people.selectors import flag_labels
 from plans.models import Assignment, Band, Frequency, Indicator, Method
 from plans.periods import Period
 
-T = TypeVar("T")
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
 TOP_COUNT = 10
@@ -545,14 +542,9 @@ def _results_stamp() -> tuple[object, ...]:
     return (translation.get_language() or "", last_event, roster_generation())
 
 
-def _cached(compute: Callable[[], T], *parts: object, seconds: int = DASHBOARD_CACHE_SECONDS) -> T:
-    key = "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    return cast(T, cache.get_or_set(key, compute, seconds))
-
-
 def result_periods() -> list[str]:
     """The periods that have current results, in time order."""
-    return _cached(
+    return cached(
         lambda: _sorted_periods(
             set(
                 Result.objects.filter(superseded_at__isnull=True).order_by().values_list("period", flat=True).distinct()
@@ -560,6 +552,7 @@ def result_periods() -> list[str]:
         ),
         "periods",
         *_results_stamp(),
+        seconds=DASHBOARD_CACHE_SECONDS,
     )
 
 
@@ -719,8 +712,8 @@ def dashboard(*, filters: DashboardFilters) -> Dashboard:
     """The dashboard: its figures of results from the cache while nothing changed them, the
     completion of the open months as counted in the last minute."""
     parts = (*_results_stamp(), filters.period, filters.department_id, filters.plan)
-    board = _cached(lambda: _results_board(filters), "board", *parts)
-    counted_at, rows = _cached(
+    board = cached(lambda: _results_board(filters), "board", *parts, seconds=DASHBOARD_CACHE_SECONDS)
+    counted_at, rows = cached(
         lambda: (timezone.now(), completion(filters=filters)), "completion", *parts, seconds=COMPLETION_CACHE_SECONDS
     )
     return replace(board, completion=rows, completion_at=counted_at)

@@ -5,7 +5,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,15 +28,6 @@ FLAG_LABELS = {
 def flag_labels(flags: Iterable[str]) -> tuple[str, ...]:
     """A result's flags in words, sorted as the export sorts them."""
     return tuple(str(FLAG_LABELS.get(flag, flag)) for flag in sorted(flags))
-
-
-# Bumped by every roster import: pages that cache figures grouped by department or showing names
-# (the dashboard) read it into their cache keys, so that a move shows at once.
-ROSTER_GENERATION_KEY = "people:roster-generation"
-
-
-def roster_generation() -> int:
-    return int(cache.get(ROSTER_GENERATION_KEY, 0))
 
 
 def people_visible(*, user: User) -> QuerySet[User]:

@@ -5,13 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from metrics.cache import roster_generation_bump
 from metrics.models import Cycle, CycleStatus
 from people.models import Department, Role, User
-from people.selectors import ROSTER_GENERATION_KEY
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 from plans.selectors import plan_current_versions
@@ -58,15 +57,8 @@ def roster_import(*, table: Table) -> RosterOutcome:
         errors += [row_error(assigned[c.index].row, c.column, c.message) for c in conflicts]
         if errors:
             raise TableError(errors)
-        transaction.on_commit(_roster_generation_bump)
+        transaction.on_commit(roster_generation_bump)
         return _roster_apply(lines, versions)
-
-
-def _roster_generation_bump() -> None:
-    try:
-        cache.incr(ROSTER_GENERATION_KEY)
-    except ValueError:  # not in the cache (yet, or any more)
-        cache.set(ROSTER_GENERATION_KEY, 1, timeout=None)
 
 
 def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[RosterLine], list[str]]:

@@ -324,3 +324,33 @@ def test_completion_is_counted_at_most_once_a_minute_and_the_page_says_when(
     later = time.time() + 61
     monkeypatch.setattr(time, "time", lambda: later)  # the cache's clock
     assert "2026-02 9 12 75.0 %" in page_text(hr.get("/dashboard/").content)
+
+
+UNREACHABLE_REDIS = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
+
+
+def test_the_dashboard_counts_without_its_cache_when_redis_is_down(
+    quarter_closed: None, hr: Client, settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.CACHES = UNREACHABLE_REDIS  # nothing listens on port 1: connection refused
+
+    response = hr.get("/dashboard/")
+
+    assert response.status_code == 200
+    assert "2026-Q1 All 2 10200.00" in page_text(response.content)
+    assert "The cache cannot be read: counting the dashboard without it." in caplog.text
+
+
+def test_a_roster_import_is_saved_when_redis_is_down(
+    quarter_closed: None, settings, django_capture_on_commit_callbacks, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.CACHES = UNREACHABLE_REDIS
+
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import(table=csv_table("employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+                                      "han.mei,韩梅梅,大客户部,wang.fang,,,,\n"))  # fmt: skip
+
+    assert User.objects.get(username="han.mei").department.name == "大客户部"
+    assert "dashboards may show the old roster for an hour" in caplog.text

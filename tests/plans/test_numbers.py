@@ -1,0 +1,135 @@
+"""The one number reader (SPEC.md section 7): what is accepted, what is refused and why."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plans.numbers import LIMIT, NumberError, money_parse, number_check, number_parse, number_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.5", "12.5"),
+        ("  7 ", "7"),
+        ("１２．５", "12.5"),  # a Chinese input method's full-width digits and point
+        ("－３", "-3"),
+        ("\u22123", "-3"),  # the minus sign of a document
+        ("1,234.5", "1234.5"),
+        ("１，２３４", "1234"),
+        ("12,345,678", "12345678"),
+        ("1.5E+3", "1500"),
+        ("1.5e-3", "0.0015"),
+        ("+4", "4"),
+        (".5", "0.5"),
+        ("0.000001", "0.000001"),
+        ("-0", "0"),
+        ("1.500000000", "1.5"),  # trailing zeros are not decimals lost
+        ("999999999.999999", "999999999.999999"),
+        ("-999999999.999999", "-999999999.999999"),
+        ("\u30008.6\u3000", "8.6"),  # ideographic spaces around
+    ],
+)
+def test_it_reads_numbers_as_people_type_them(text: str, expected: str) -> None:
+    assert number_parse(text) == Decimal(expected)
+    assert number_text(number_parse(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("8,6", "is not a number"),
+        ("1_000", "is not a number"),
+        ("1.2.3", "is not a number"),
+        ("12,34", "is not a number"),
+        ("1,2345", "is not a number"),
+        ("NaN", "is not a number"),
+        ("Infinity", "is not a number"),
+        ("inf", "is not a number"),
+        ("1e999", "is too large"),
+        ("1 000", "is not a number"),
+        ("abc", "is not a number"),
+        ("   ", "a number is needed"),
+        ("", "a number is needed"),
+        ("0x10", "is not a number"),
+        ("1000000000", "is too large"),
+        ("-1000000000", "is too large"),
+        ("10000000000000000", "is too large"),
+        ("0.1234567", "more than 6 decimals"),
+        ("1e-7", "more than 6 decimals"),
+        ("5%", "percentage is accepted only"),
+    ],
+)
+def test_it_refuses_what_is_not_an_acceptable_number(text: str, message: str) -> None:
+    with pytest.raises(NumberError, match=message):
+        number_parse(text)
+
+
+def test_a_percentage_means_the_number_before_the_sign_where_the_unit_is_percent() -> None:
+    assert number_parse("5%", percent=True) == Decimal(5)
+    assert number_parse("１２．５％", percent=True) == Decimal("12.5")
+    assert number_parse("12.5", percent=True) == Decimal("12.5")
+    with pytest.raises(NumberError, match="is not a number"):
+        number_parse("%", percent=True)
+
+
+def test_it_checks_a_range_and_says_which_end() -> None:
+    assert number_parse("0", minimum=Decimal(0)) == 0
+    with pytest.raises(NumberError, match="below the minimum of 0"):
+        number_parse("-1", minimum=Decimal(0))
+    with pytest.raises(NumberError, match="above the maximum of 10"):
+        number_parse("10.5", maximum=Decimal(10))
+
+
+def test_money_has_two_decimals_and_is_never_negative() -> None:
+    assert money_parse("２，５００．５０") == Decimal("2500.5")
+    with pytest.raises(NumberError, match="more than 2 decimals"):
+        money_parse("1.005")
+    with pytest.raises(NumberError, match="below the minimum"):
+        money_parse("-1")
+
+
+def test_numbers_that_already_are_numbers_get_the_same_limits() -> None:
+    assert number_check(Decimal("4.0000")) == Decimal(4)
+    assert number_check(30) == Decimal(30)
+    for bad in (Decimal("NaN"), Decimal("Infinity"), Decimal("1E+12"), Decimal("0.1234567")):
+        with pytest.raises(NumberError):
+            number_check(bad)
+    with pytest.raises(NumberError):
+        number_check(True)  # type: ignore[arg-type]
+
+
+# Every value SPEC 7 accepts: below 10^9 in absolute value, at most 6 decimals.
+accepted = st.decimals(min_value=-LIMIT + Decimal("0.000001"), max_value=LIMIT - Decimal("0.000001"), places=6)
+
+
+@given(accepted)
+def test_an_accepted_value_reads_back_exactly_from_any_way_it_is_written(value: Decimal) -> None:
+    plain = number_text(value)
+    assert number_parse(plain) == value
+    assert number_parse(f"{value:,f}") == value  # with thousands separators
+    assert number_parse(f"{value:E}") == value  # scientific notation
+    full_width = plain.translate(str.maketrans("0123456789.-", "０１２３４５６７８９．－"))
+    assert number_parse(full_width) == value
+    assert number_parse(f"{plain}%", percent=True) == value
+
+
+@given(
+    st.decimals(min_value=-LIMIT, max_value=LIMIT, places=7).filter(lambda d: d.normalize().as_tuple().exponent == -7)
+)
+def test_a_seventh_decimal_is_refused_never_rounded(value: Decimal) -> None:
+    with pytest.raises(NumberError):
+        number_parse(format(value, "f"))
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_number_or_a_clear_refusal(text: str) -> None:
+    try:
+        value = number_parse(text)
+    except NumberError as error:
+        assert error.message
+    else:
+        assert abs(value) < LIMIT
+        assert number_parse(number_text(value)) == value

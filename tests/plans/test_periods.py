@@ -1,6 +1,10 @@
-"""Assessment periods: a month 2026-01 or a quarter 2026-Q1."""
+"""Assessment periods: a month 2026-01 or a quarter 2026-Q1, from 2000-01 to 2100-12."""
+
+import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plans.periods import Period, PeriodError
 
@@ -26,7 +30,7 @@ def test_it_says_whether_a_period_is_a_month_or_a_quarter(text: str, is_month: b
     assert (period.is_month, period.is_quarter) == (is_month, not is_month)
 
 
-@pytest.mark.parametrize("text", ["2026-01", "2026-12", "2026-Q1", "2026-Q4", "0999-05"])
+@pytest.mark.parametrize("text", ["2026-01", "2026-12", "2026-Q1", "2026-Q4", "2000-01", "2100-12"])
 def test_it_writes_a_period_as_it_reads_it(text: str) -> None:
     assert str(Period.parse(text)) == text
 
@@ -48,6 +52,9 @@ def test_it_writes_a_period_as_it_reads_it(text: str) -> None:
         "2026",
         "",
         "January 2026",
+        "2026-04-01",
+        "２０２６-０１",
+        "٢٠٢٦-٠١",  # Arabic-Indic digits
     ],
 )
 def test_it_refuses_a_period_that_is_not_one(text: str) -> None:
@@ -120,3 +127,166 @@ def test_months_sort_in_calendar_order() -> None:
     months = ["2026-02", "2025-12", "2026-10", "2026-01"]
 
     assert [str(p) for p in sorted(Period.parse(m) for m in months)] == ["2025-12", "2026-01", "2026-02", "2026-10"]
+
+
+@pytest.mark.parametrize("text", ["1999-12", "1999-Q4", "2101-01", "2101-Q1", "9999-12", "0000-01", "0999-05"])
+def test_it_refuses_a_period_outside_2000_01_to_2100_12(text: str) -> None:
+    with pytest.raises(PeriodError) as error:
+        Period.parse(text)
+
+    assert error.value.out_of_range
+
+
+@pytest.mark.parametrize("text", ["2000-01", "2000-Q1", "2100-12", "2100-Q4"])
+def test_it_reads_the_first_and_last_periods_of_the_range(text: str) -> None:
+    assert str(Period.parse(text)) == text
+
+
+@given(
+    st.one_of(
+        st.builds(Period.of_month, st.integers(2000, 2100), st.integers(1, 12)),
+        st.builds(lambda year, quarter: Period(year=year, quarter=quarter), st.integers(2000, 2100), st.integers(1, 4)),
+    )
+)
+def test_every_period_in_range_reads_back_as_it_is_written(period: Period) -> None:
+    assert Period.parse(str(period)) == period
+    assert Period.from_cell(str(period)) == period
+    assert Period.from_cell(f" {period} ") == period
+
+
+@given(st.text(max_size=20))
+def test_a_cell_is_a_period_in_range_or_a_period_error(text: str) -> None:
+    try:
+        period = Period.from_cell(text)
+    except PeriodError:
+        return
+    assert 2000 <= period.year <= 2100
+    assert Period.parse(str(period)) == period
+
+
+# --- cells of files: what a spreadsheet makes of a month ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-04", "2026-04"),
+        ("2026-Q1", "2026-Q1"),
+        ("2026-4", "2026-04"),
+        ("2026/04", "2026-04"),
+        ("2026/4", "2026-04"),
+        ("2026/4/1", "2026-04"),
+        ("2026/04/30", "2026-04"),
+        ("2026-04-01", "2026-04"),
+        ("2026-04-15", "2026-04"),
+        ("2026-4-1", "2026-04"),
+        ("2026-04-01 00:00:00", "2026-04"),
+        ("2026-04-01T00:00:00", "2026-04"),
+        ("2026/4/1 0:00", "2026-04"),
+        ("2024-02-29", "2024-02"),
+        ("2026年4月", "2026-04"),
+        ("2026年04月", "2026-04"),
+        ("2026年4月份", "2026-04"),
+        ("2026年4月1日", "2026-04"),
+        ("2026年12月31日", "2026-12"),
+        ("２０２６－０４", "2026-04"),
+        ("２０２６年４月", "2026-04"),
+        ("２０２６／４／１", "2026-04"),
+        ("\u30002026-04\u3000", "2026-04"),
+        ("2026Q1", "2026-Q1"),
+        ("2026 Q2", "2026-Q2"),
+        ("2026-q3", "2026-Q3"),
+        ("２０２６－Ｑ４", "2026-Q4"),
+        ("2026年第1季度", "2026-Q1"),
+        ("2026年第二季度", "2026-Q2"),
+        ("2026年3季度", "2026-Q3"),
+        ("2000-01-01", "2000-01"),
+        ("2100年12月", "2100-12"),
+    ],
+)
+def test_it_reads_a_month_or_quarter_as_a_spreadsheet_writes_it(text: str, expected: str) -> None:
+    assert str(Period.from_cell(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2026",
+        "2026-13",
+        "2026-0",
+        "2026/13/1",
+        "2026-02-30",
+        "2026-04-31",
+        "2026-04/01",  # mixed separators
+        "2026-04-01 09:30:00",  # a time of day is not a date cell
+        "4/1/2026",  # April or January?
+        "01/04/2026",
+        "26-04",
+        "2026.4",  # 2026.4 or 2026.40?
+        "2026.04",
+        "202604",
+        "46113",  # a date's serial number
+        "2026年13月",
+        "2026年4月31日",
+        "2026年第5季度",
+        "2026Q5",
+        "2026-Q0",
+        "April 2026",
+        "٢٠٢٦-٠٤",
+        "2026-04-01-01",
+        "2026/4/0",
+        "2026年4月0日",
+        "2026年4月1日份",
+    ],
+)
+def test_it_refuses_a_cell_that_is_not_surely_one_period(text: str) -> None:
+    with pytest.raises(PeriodError):
+        Period.from_cell(text)
+
+
+@pytest.mark.parametrize("text", ["1999-12-31", "2101/1/1", "1999年12月", "2101Q1", "9999-12", "0000-01"])
+def test_a_cell_outside_the_range_is_refused_as_out_of_range(text: str) -> None:
+    with pytest.raises(PeriodError) as error:
+        Period.from_cell(text)
+
+    assert error.value.out_of_range
+    assert error.value.text == text
+
+
+# --- when a period has ended ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first_day", "day_after"),
+    [
+        ("2026-01", datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)),
+        ("2026-12", datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)),
+        ("2026-Q1", datetime.date(2026, 1, 1), datetime.date(2026, 4, 1)),
+        ("2026-Q4", datetime.date(2026, 10, 1), datetime.date(2027, 1, 1)),
+        ("2100-12", datetime.date(2100, 12, 1), datetime.date(2101, 1, 1)),
+    ],
+)
+def test_a_period_runs_from_its_first_day_to_the_day_before_the_day_after(
+    text: str, first_day: datetime.date, day_after: datetime.date
+) -> None:
+    period = Period.parse(text)
+
+    assert (period.first_day(), period.day_after()) == (first_day, day_after)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "ended"),
+    [
+        ("2026-01", datetime.date(2026, 1, 31), False),
+        ("2026-01", datetime.date(2026, 2, 1), True),
+        ("2026-01", datetime.date(2025, 12, 1), False),
+        ("2026-12", datetime.date(2026, 12, 31), False),
+        ("2026-12", datetime.date(2027, 1, 1), True),
+        ("2026-Q1", datetime.date(2026, 3, 31), False),
+        ("2026-Q1", datetime.date(2026, 4, 1), True),
+        ("2031-06", datetime.date(2026, 12, 1), False),
+    ],
+)
+def test_a_period_has_ended_from_the_first_day_after_it(text: str, today: datetime.date, ended: bool) -> None:
+    assert Period.parse(text).has_ended(today=today) is ended

@@ -24,20 +24,10 @@ from metrics.selectors import FiguresGrid, figure_changes, figures_grid, figures
 from metrics.services import FiguresError, metrics_import
 from people.access import MANAGER_ROLES, has_role, role_required
 from people.models import Role, User
-from plans.periods import Period, PeriodError
+from plans.periods import Period
 from plans.tabular import TableError, table_read_upload
 
 UPLOAD_SESSION_KEY = "figures_upload"
-
-
-def _month(text: str) -> Period:
-    try:
-        period = Period.parse(text)
-    except PeriodError:
-        raise Http404 from None
-    if not period.is_month:
-        raise Http404
-    return period
 
 
 def _manager_id(request: HttpRequest) -> int | None:
@@ -66,9 +56,9 @@ def figures_home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
-def figures_grid_page(request: HttpRequest, period: str) -> HttpResponse:
+def figures_grid_page(request: HttpRequest, period: Period) -> HttpResponse:
     user = cast(User, request.user)
-    month = _month(period)
+    month = period
     manager_id = _manager_id(request)
     grid = figures_grid(people=figures_people(user=user, manager_id=manager_id), period=month)
     if request.method == "POST":
@@ -121,9 +111,9 @@ def _grid_context(request: HttpRequest, grid: FiguresGrid, form: GridForm, manag
 
 
 @role_required(*MANAGER_ROLES)
-def figures_template(request: HttpRequest, period: str, extension: str) -> HttpResponse:
+def figures_template(request: HttpRequest, period: Period, extension: str) -> HttpResponse:
     """The month's figures file for the user's team, filled with what is stored already."""
-    month = _month(period)
+    month = period
     if extension not in ("csv", "xlsx"):
         raise Http404
     user = cast(User, request.user)
@@ -202,8 +192,8 @@ def figures_upload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
-def figures_history(request: HttpRequest, period: str, employee: str) -> HttpResponse:
-    month = _month(period)
+def figures_history(request: HttpRequest, period: Period, employee: str) -> HttpResponse:
+    month = period
     person = get_object_or_404(figures_people(user=cast(User, request.user)), username=employee)
     return render(
         request,

@@ -5,7 +5,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,15 +29,7 @@ from metrics.tasks import cycle_close_enqueue
 from people.access import HR_ROLES, has_role, role_required
 from people.models import Role, User
 from people.selectors import people_visible
-from plans.periods import Period, PeriodError
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as error:
-        raise Http404(text) from error
-
+from plans.periods import Period
 
 # --- cycles ------------------------------------------------------------------------------------
 
@@ -50,21 +42,20 @@ def cycles(request: HttpRequest) -> HttpResponse:
 
 @role_required(*HR_ROLES)
 @require_GET
-def cycle(request: HttpRequest, period: str) -> HttpResponse:
-    target = _period(period)
-    data = cycle_page(period=target)
+def cycle(request: HttpRequest, period: Period) -> HttpResponse:
+    data = cycle_page(period=period)
     watch = data.status == "closing" or (data.status == "open" and request.GET.get("watch") == "1")
     return render(
         request,
         "metrics/cycles_detail.html",
-        {"cycle": data, "watch": watch, "reopen_form": ReopenForm(), "progress": cycle_progress_data(period=target)},
+        {"cycle": data, "watch": watch, "reopen_form": ReopenForm(), "progress": cycle_progress_data(period=period)},
     )
 
 
 @role_required(*HR_ROLES)
 @require_GET
-def cycle_progress(request: HttpRequest, period: str) -> JsonResponse:
-    return JsonResponse(cycle_progress_data(period=_period(period)))
+def cycle_progress(request: HttpRequest, period: Period) -> JsonResponse:
+    return JsonResponse(cycle_progress_data(period=period))
 
 
 def _close(request: HttpRequest, target: Period, *, force: bool) -> HttpResponse:
@@ -97,45 +88,43 @@ def _close(request: HttpRequest, target: Period, *, force: bool) -> HttpResponse
 @transaction.non_atomic_requests
 @role_required(*HR_ROLES)
 @require_POST
-def cycle_close(request: HttpRequest, period: str) -> HttpResponse:
-    return _close(request, _period(period), force=False)
+def cycle_close(request: HttpRequest, period: Period) -> HttpResponse:
+    return _close(request, period, force=False)
 
 
 @transaction.non_atomic_requests
 @role_required(*HR_ROLES)
-def cycle_force(request: HttpRequest, period: str) -> HttpResponse:
+def cycle_force(request: HttpRequest, period: Period) -> HttpResponse:
     """A forced close lists first what will score 0 and asks for a confirmation."""
-    target = _period(period)
     form = ForceCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _close(request, target, force=True)
-    missing = missing_by_manager(period=target)
+        return _close(request, period, force=True)
+    missing = missing_by_manager(period=period)
     return render(
         request,
         "metrics/cycles_force.html",
-        {"period": str(target), "form": form, "missing": missing, "count": sum(g.count for g in missing)},
+        {"period": str(period), "form": form, "missing": missing, "count": sum(g.count for g in missing)},
     )
 
 
 @role_required(*HR_ROLES)
 @require_POST
-def cycle_reopen_view(request: HttpRequest, period: str) -> HttpResponse:
-    target = _period(period)
+def cycle_reopen_view(request: HttpRequest, period: Period) -> HttpResponse:
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            cycle_reopen(period=target, reason=form.cleaned_data["reason"], user=cast(User, request.user))
+            cycle_reopen(period=period, reason=form.cleaned_data["reason"], user=cast(User, request.user))
         except CloseRefused as refused:
             messages.error(request, refused.message)
         else:
             messages.success(
-                request, _("%(period)s is open again: its results are kept as superseded.") % {"period": target}
+                request, _("%(period)s is open again: its results are kept as superseded.") % {"period": period}
             )
-            return redirect("metrics:cycle", period=str(target))
+            return redirect("metrics:cycle", period=str(period))
     else:
         for error in form.errors.get("reason", []):
             messages.error(request, str(error))
-    return redirect("metrics:cycle", period=str(target))
+    return redirect("metrics:cycle", period=str(period))
 
 
 # --- scorecards --------------------------------------------------------------------------------

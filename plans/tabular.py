@@ -1,15 +1,43 @@
-"""Reading the CSV files of SPEC.md section 4: UTF-8 with or without BOM, one header row.
+"""The one reader of tabular files (SPEC.md sections 4 and 7): CSV and XLSX, as real spreadsheets save them.
 
-Row numbers are the file's line numbers as a spreadsheet shows them: the header is row 1.
+A file is told apart by its content, never its name: an XLSX workbook is a zip archive, anything
+else is read as CSV text whose encoding is detected (UTF-8 with or without BOM, UTF-16 with a BOM
+as Excel's "Unicode text", GB18030 as Excel saves "CSV (逗号分隔)" on a Chinese Windows).
+
+An XLSX sheet is read from its XML, not through the size it declares (a 5 KB file may claim a
+million rows by sixteen thousand columns): only the cells that are there count. A percentage
+cell comes back as ``5%`` (it holds 0.05), a date cell as ``2026-04-01``, a formula cell as its
+cached value; a formula without one, an error value and merged cells are refused by their place.
+
+Row numbers are the file's as a spreadsheet shows them: the header is row 1.
 """
 
+from __future__ import annotations
+
+import codecs
 import csv
 import io
+import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
+from decimal import Context, Decimal, InvalidOperation
+from posixpath import dirname, join, normpath
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
-import openpyxl
 from django.utils.translation import gettext as _
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+from plans.numbers import NumberError, number_parse, number_text
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000  # data rows, the header not counted
+MAX_COLUMNS = 200
+# What a sheet's XML may unpack to: a 50 MB workbook of real data stays well below it, a zip bomb
+# is stopped as it inflates.
+MAX_XML_BYTES = 512 * 1024 * 1024
 
 
 class TableError(ValueError):
@@ -31,76 +59,346 @@ class Table:
 
 
 def table_read_upload(*, name: str, data: bytes) -> Table:
-    """A CSV or an Excel workbook (its first sheet), by the file's name."""
-    if name.lower().endswith(".xlsx"):
-        return table_read_xlsx(data)
+    """An uploaded file, read by its content; its name only makes a refusal clearer."""
+    if name.lower().endswith((".xlsx", ".xlsm")) and not data.startswith(b"PK\x03\x04"):
+        raise TableError([_("The file is not an Excel workbook (.xlsx): save it again from Excel or WPS.")])
     return table_read(data)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float):
-        # Excel keeps numbers as binary floats: 8.6 comes back as 8.6, never 8.5999…
-        return format(Decimal(repr(value)).normalize(), "f")
-    return str(value).strip()
-
-
-def table_read_xlsx(data: bytes) -> Table:
-    """The first sheet of a workbook as a table; row numbers are the sheet's."""
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise TableError([_("The file is not an Excel workbook (.xlsx): %(error)s") % {"error": error}]) from error
-    try:
-        sheet = workbook.worksheets[0]
-        lines = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    while lines and lines[0] and not lines[0][-1]:  # trailing empty header cells
-        lines[0].pop()
-    width = len(lines[0]) if lines else 0
-    text = io.StringIO()
-    writer = csv.writer(text)
-    for line in lines:
-        while len(line) > width and not line[-1]:  # empty cells right of the header's last column
-            line.pop()
-        writer.writerow(line)
-    return table_read(text.getvalue())
-
-
 def table_read(data: bytes | str) -> Table:
-    if isinstance(data, bytes):
+    """A CSV or XLSX file as a table: one header row, then the data rows."""
+    if isinstance(data, str):
+        return _table(_csv_lines(data))
+    if len(data) > MAX_FILE_BYTES:
+        raise TableError([_too_large_message()])
+    if data.startswith(b"PK\x03\x04"):
+        return _table(_xlsx_lines(data))
+    return _table(_csv_lines(_decode(data)))
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than %(size)s MB: split it into smaller files.") % {
+        "size": MAX_FILE_BYTES // (1024 * 1024)
+    }
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _save_as_utf8() -> str:
+    return _(
+        "Save it from Excel or WPS as “CSV UTF-8 (逗号分隔)” or as an Excel workbook (.xlsx), then upload it again."
+    )
+
+
+def _decode(data: bytes) -> str:
+    """The text of a CSV file, whatever Excel or WPS saved it as."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif b"\x00" in data[:4096]:
+        raise TableError([_("The file is not a text (CSV) file or an Excel workbook.") + " " + _save_as_utf8()])
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
         try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise TableError([_("The file is not UTF-8 text: %(error)s") % {"error": error}]) from error
-    data = data.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(data, newline=""))
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableError([_("The file's characters are in an encoding we cannot read.") + " " + _save_as_utf8()])
+
+
+def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    # Excel's "Unicode text" separates with tabs; its CSV with commas.
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        lines = list(reader)
+        for line in reader:
+            yield reader.line_num, line
     except csv.Error as error:
-        raise TableError([_("The file is not a readable CSV file: %(error)s") % {"error": error}]) from error
-    if not lines or not any(cell.strip() for cell in lines[0]):
+        raise TableError(
+            [
+                _("Row %(row)s: the file is not a readable CSV file (%(error)s); a quote may be left open.")
+                % {"row": reader.line_num, "error": error}
+            ]
+        ) from error
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})(\d+)")
+_PERCENT_FORMAT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted text
+_EXCEL_PRECISION = Context(prec=15)  # what Excel shows of a binary float: 8.6, never 8.5999…
+
+
+def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook = _Workbook(archive)
+        lines = workbook.first_sheet_lines()
+    except (zipfile.BadZipFile, KeyError, ParseError, ValueError, EOFError) as error:
+        if isinstance(error, TableError):
+            raise
+        raise TableError(
+            [_("The file is not an Excel workbook (.xlsx) we can read: %(error)s") % {"error": error}]
+        ) from error
+    return iter(lines)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _cell_name(row: int, column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return f"{letters}{row}"
+
+
+class _Workbook:
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        book_path = self._office_document()
+        book = self._xml(book_path)
+        properties = book.find(f"{_MAIN}workbookPr")
+        self.epoch = (
+            datetime(1904, 1, 1)  # noqa: DTZ001 - a calendar date, no time zone
+            if properties is not None and properties.get("date1904") in ("1", "true")
+            else datetime(1899, 12, 30)  # noqa: DTZ001
+        )
+        sheet = book.find(f"{_MAIN}sheets/{_MAIN}sheet")
+        if sheet is None:
+            raise TableError([_("The workbook has no sheet.")])
+        targets = self._relationships(book_path)
+        self.sheet_path = targets[sheet.get(_RELATIONSHIP, "")]
+        self.strings = self._shared_strings(targets)
+        self.percent_styles, self.date_styles = self._styles(targets)
+
+    def _office_document(self) -> str:
+        for relation in self._xml("_rels/.rels").iter(_PACKAGE_RELS):
+            if relation.get("Type", "").endswith("/officeDocument"):
+                return relation.get("Target", "").lstrip("/")
+        return "xl/workbook.xml"
+
+    def _relationships(self, path: str) -> dict[str, str]:
+        rels = join(dirname(path), "_rels", path.rsplit("/", 1)[-1] + ".rels")
+        targets = {}
+        for relation in self._xml(rels).iter(_PACKAGE_RELS):
+            target = relation.get("Target", "")
+            resolved = target.lstrip("/") if target.startswith("/") else normpath(join(dirname(path), target))
+            targets[relation.get("Id", "")] = resolved
+            targets[relation.get("Type", "").rsplit("/", 1)[-1]] = resolved
+        return targets
+
+    def _xml(self, path: str) -> Element:
+        with self._open(path) as stream:
+            root: Element | None = None
+            for _event, element in iterparse(stream, events=("end",)):
+                root = element
+            assert root is not None
+            return root
+
+    def _open(self, path: str) -> _Bounded:
+        info = self.archive.getinfo(path)
+        if info.file_size > MAX_XML_BYTES:
+            raise TableError([_too_large_message()])
+        return _Bounded(self.archive.open(info), MAX_XML_BYTES)
+
+    def _shared_strings(self, targets: dict[str, str]) -> list[str]:
+        path = targets.get("sharedStrings")
+        if path is None or path not in self.archive.namelist():
+            return []
+        strings = []
+        with self._open(path) as stream:
+            for _event, element in iterparse(stream, events=("end",)):
+                if element.tag == f"{_MAIN}si":
+                    # Plain text, or rich-text runs; never the phonetic guide (rPh) of East Asian text.
+                    parts = [t.text or "" for t in element.findall(f"{_MAIN}t")]
+                    parts += [t.text or "" for t in element.findall(f"{_MAIN}r/{_MAIN}t")]
+                    strings.append("".join(parts))
+                    element.clear()
+        return strings
+
+    def _styles(self, targets: dict[str, str]) -> tuple[set[int], set[int]]:
+        path = targets.get("styles")
+        if path is None or path not in self.archive.namelist():
+            return set(), set()
+        styles = self._xml(path)
+        formats: dict[int, str] = dict(BUILTIN_FORMATS)
+        for number_format in styles.iter(f"{_MAIN}numFmt"):
+            formats[int(number_format.get("numFmtId", "0"))] = number_format.get("formatCode", "")
+        percent, dates = set(), set()
+        cell_formats = styles.find(f"{_MAIN}cellXfs")
+        for index, xf in enumerate(cell_formats if cell_formats is not None else []):
+            code = formats.get(int(xf.get("numFmtId", "0")), "")
+            if _PERCENT_FORMAT.search(code):
+                percent.add(index)
+            elif is_date_format(code):
+                dates.add(index)
+        return percent, dates
+
+    def first_sheet_lines(self) -> list[tuple[int, list[str]]]:
+        rows: dict[int, dict[int, str]] = {}
+        errors: list[str] = []
+        row_number = 0
+        sheet_data = None
+        with self._open(self.sheet_path) as stream:
+            for event, element in iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == f"{_MAIN}sheetData":
+                        sheet_data = element
+                    continue
+                if tag == f"{_MAIN}row":
+                    row_number = int(element.get("r") or row_number + 1)
+                    column = -1
+                    for cell in element.iter(f"{_MAIN}c"):
+                        reference = _CELL_REFERENCE.fullmatch(cell.get("r", ""))
+                        column = _column_index(reference[1]) if reference else column + 1
+                        text = self._cell_text(cell, row_number, column, errors)
+                        if text:
+                            if column >= MAX_COLUMNS:
+                                raise TableError(
+                                    [
+                                        _("Cell %(cell)s: a file may have at most %(columns)s columns.")
+                                        % {"cell": _cell_name(row_number, column), "columns": MAX_COLUMNS}
+                                    ]
+                                )
+                            rows.setdefault(row_number, {})[column] = text
+                    if len(rows) > MAX_ROWS + 1:
+                        raise TableError([_too_many_rows_message()])
+                    if sheet_data is not None:
+                        sheet_data.clear()  # rows read are not kept: memory stays flat
+                    element.clear()
+                elif tag == f"{_MAIN}mergeCell":
+                    errors.append(
+                        _("Cells %(range)s are merged: unmerge them and fill in every cell.")
+                        % {"range": element.get("ref", "")}
+                    )
+        if errors:
+            raise TableError(errors)
+        return [
+            (number, [cells.get(column, "") for column in range(max(cells) + 1)])
+            for number, cells in sorted(rows.items())
+        ]
+
+    def _cell_text(self, cell: Element, row: int, column: int, errors: list[str]) -> str:
+        kind = cell.get("t", "n")
+        value = cell.find(f"{_MAIN}v")
+        raw = value.text if value is not None else None
+        if kind == "inlineStr":
+            return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()
+        if raw is None:
+            if cell.find(f"{_MAIN}f") is not None:
+                errors.append(
+                    _(
+                        "Cell %(cell)s holds a formula without a saved value: open the file in Excel or WPS, save it, and upload it again."
+                    )
+                    % {"cell": _cell_name(row, column)}
+                )
+            return ""
+        if kind == "s":
+            return self.strings[int(raw)].strip()
+        if kind in ("str", "d"):
+            return raw.strip()
+        if kind == "b":
+            return "TRUE" if raw == "1" else "FALSE"
+        if kind == "e":
+            errors.append(
+                _("Cell %(cell)s holds the error %(error)s.") % {"cell": _cell_name(row, column), "error": raw}
+            )
+            return ""
+        try:
+            number = _EXCEL_PRECISION.create_decimal(raw)
+        except InvalidOperation:
+            return raw.strip()
+        style = int(cell.get("s", "0"))
+        if style in self.percent_styles:
+            return f"{number_text(number * 100)}%"
+        if style in self.date_styles:
+            try:
+                moment = self.epoch + timedelta(days=float(number))
+            except OverflowError:
+                return number_text(number)
+            return moment.date().isoformat()
+        return number_text(number)
+
+
+class _Bounded(io.RawIOBase):
+    """A stream that refuses to give more than ``limit`` bytes: a zip bomb stops as it inflates."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self.stream, self.left = stream, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.stream.read(len(buffer))
+        self.left -= len(data)
+        if self.left < 0:
+            raise TableError([_too_large_message()])
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
+
+
+# --- Both ------------------------------------------------------------------------------------
+
+
+def _too_many_rows_message() -> str:
+    return _("The file has more than %(rows)s rows: split it into smaller files.") % {"rows": f"{MAX_ROWS:,}"}
+
+
+def _table(lines: Iterator[tuple[int, list[str]]]) -> Table:
+    header_line = next(lines, None)
+    if header_line is None or not any(cell.strip() for cell in header_line[1]):
         raise TableError([_("The file is empty: it needs a header row.")])
-    header = [cell.strip() for cell in lines[0]]
+    header = [cell.strip() for cell in header_line[1]]
+    while header and not header[-1]:  # empty cells right of the last column
+        header.pop()
     errors = []
-    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if len(header) > MAX_COLUMNS:
+        raise TableError([_("Row 1: a file may have at most %(columns)s columns.") % {"columns": MAX_COLUMNS}])
+    errors += [
+        _("Row 1: column %(position)s has no name") % {"position": position}
+        for position, name in enumerate(header, start=1)
+        if not name
+    ]
+    duplicates = sorted({name for name in header if name and header.count(name) > 1})
     if duplicates:
         errors.append(_("Row 1: column “%(column)s” appears twice") % {"column": ", ".join(duplicates)})
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in line):
+    rows: list[Row] = []
+    for number, line in lines:
+        cells = [cell.strip() for cell in line]
+        while len(cells) > len(header) and not cells[-1]:
+            cells.pop()  # empty cells right of the header's last column
+        if not any(cells):
             continue  # blank lines, e.g. at the end of a spreadsheet export
-        if len(line) > len(header):
+        if len(rows) >= MAX_ROWS:
+            raise TableError([_too_many_rows_message()])
+        if len(cells) > len(header):
             errors.append(
                 _("Row %(row)s: %(found)s cells but the header has %(expected)s columns")
-                % {"row": number, "found": len(line), "expected": len(header)}
+                % {"row": number, "found": len(cells), "expected": len(header)}
             )
             continue
-        padded = [cell.strip() for cell in line] + [""] * (len(header) - len(line))
+        padded = cells + [""] * (len(header) - len(cells))
         rows.append(Row(number=number, cells=dict(zip(header, padded, strict=True))))
     if errors:
         raise TableError(errors)
@@ -128,9 +426,8 @@ def row_error(row: int, column: str, message: str) -> str:
 
 
 def cell_decimal(text: str) -> Decimal | None:
-    """A number as people type it in a spreadsheet cell; None when it is not one."""
+    """A number as people type it in a spreadsheet cell (``plans.numbers``); None when it is not one."""
     try:
-        number = Decimal(text.replace(",", "")) if text else None
-    except InvalidOperation:
+        return number_parse(text, percent=False) if text else None
+    except NumberError:
         return None
-    return number if number is None or number.is_finite() else None

@@ -1,11 +1,39 @@
-"""Reading CSV and Excel files into the same table."""
+"""Reading CSV and Excel files as real spreadsheets save them (SPEC.md section 7)."""
 
 import io
+import tracemalloc
+import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
+from plans import tabular
 from plans.tabular import TableError, table_read, table_read_upload
+
+FILES = Path(__file__).resolve().parent.parent / "files"
+ROSTER_ROWS = [
+    {
+        "employee": "li.lei",
+        "name": "李雷",
+        "department": "客户部",
+        "manager": "wang.fang",
+        "plan": "customer-manager",
+        "start": "2026-01",
+        "monthly_bonus": "2000",
+        "quarterly_bonus": "6000",
+    },
+    {
+        "employee": "han.mei",
+        "name": "韩梅梅",
+        "department": "客户部",
+        "manager": "wang.fang",
+        "plan": "customer-manager",
+        "start": "2026-02",
+        "monthly_bonus": "2000",
+        "quarterly_bonus": "6000",
+    },
+]
 
 
 def workbook(rows: list[list[object]]) -> bytes:
@@ -16,6 +44,10 @@ def workbook(rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def read(name: str) -> tabular.Table:
+    return table_read((FILES / name).read_bytes())
 
 
 def test_an_excel_sheet_reads_like_the_same_csv():
@@ -35,17 +67,155 @@ def test_an_excel_sheet_reads_like_the_same_csv():
     ]
 
 
-def test_a_file_that_is_not_a_workbook_is_refused_with_a_message():
+@pytest.mark.parametrize("name", ["roster-gb18030.csv", "roster-utf8-bom.csv", "roster-utf16.txt"])
+def test_a_roster_with_chinese_names_reads_in_every_encoding_excel_saves(name):
+    table = read(name)
+    assert [row.cells for row in table.rows] == ROSTER_ROWS
+    assert [row.number for row in table.rows] == [2, 3]
+
+
+def test_a_file_is_told_apart_by_its_content_not_its_name():
+    assert table_read_upload(name="team.txt", data=b"employee,period\nli.lei,2026-01\n").rows[0].cells == {
+        "employee": "li.lei",
+        "period": "2026-01",
+    }
     with pytest.raises(TableError, match="not an Excel workbook"):
         table_read_upload(name="team.xlsx", data=b"employee,period\n")
+    data = workbook([["employee", "period"], ["li.lei", "2026-01"]])
+    assert table_read_upload(name="team.csv", data=data).rows[0].cells["employee"] == "li.lei"
 
 
-def test_a_csv_upload_with_a_bom_reads_as_csv():
-    table = table_read_upload(name="team.csv", data="\ufeffemployee,period\nli.lei,2026-01\n".encode())
-    assert table.rows[0].cells == {"employee": "li.lei", "period": "2026-01"}
+def test_a_binary_file_or_an_unknown_encoding_is_refused_saying_how_to_save_it():
+    with pytest.raises(TableError, match="CSV UTF-8"):
+        table_read(b"\x00\x01\x02\x03 not text")
+    with pytest.raises(TableError, match="not an Excel workbook"):
+        table_read(b"PK\x03\x04 broken zip")
+
+
+def test_a_workbook_as_excel_writes_it_shared_strings_styles_and_the_first_sheet():
+    table = read("roster-excel.xlsx")
+    assert table.header == ["employee", "name", "start", "monthly_bonus"]
+    # The phonetic guide Excel keeps beside Chinese text is not part of the name; the date is a date.
+    assert [(row.number, row.cells) for row in table.rows] == [
+        (2, {"employee": "li.lei", "name": "李雷", "start": "2026-04-01", "monthly_bonus": "2500.5"})
+    ]
+
+
+@pytest.mark.parametrize("name", ["metrics-lying-dimension.xlsx", "metrics-stale-dimension.xlsx"])
+def test_the_size_a_sheet_declares_is_not_trusted(name):
+    table = read(name)
+    assert [row.cells["employee"] for row in table.rows] == ["li.lei", "han.mei"]
+    assert table.rows[1].cells["churn.total"] == "40"
+
+
+def test_a_sheet_claiming_a_million_rows_by_16384_columns_reads_its_10000_rows_in_little_memory():
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>p{n}</t></is></c><c r="B{n}"><v>{n}</v></c></row>'
+        for n in range(2, 10_002)
+    )
+    data = _sheet_workbook('<dimension ref="A1:XFD1048576"/>', header=("employee", "value"), rows=rows)
+    assert len(data) < 200_000
+    tracemalloc.start()
+    try:
+        table = table_read(data)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(table.rows) == 10_000
+    assert table.rows[-1].cells == {"employee": "p10001", "value": "10001"}
+    assert peak < 100 * 1024 * 1024
+
+
+def _sheet_workbook(dimension: str, *, header: tuple[str, ...], rows: str) -> bytes:
+    head = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{name}</t></is></c>' for i, name in enumerate(header))
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(workbook([["x"]])))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = (
+                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f'{dimension}<sheetData><row r="1">{head}</row>{rows}</sheetData></worksheet>'
+                ).encode()
+            archive.writestr(item, content)
+    return out.getvalue()
+
+
+def test_merged_cells_are_refused_naming_the_range():
+    with pytest.raises(TableError) as error:
+        read("roster-merged.xlsx")
+    assert error.value.errors == ["Cells C2:C3 are merged: unmerge them and fill in every cell."]
+
+
+def test_a_formula_is_read_by_its_cached_value_and_refused_without_one():
+    assert read("metrics-formula-cached.xlsx").rows[1].cells["satisfaction"] == "9.1"
+    with pytest.raises(TableError) as error:
+        read("metrics-formula-uncached.xlsx")
+    assert error.value.errors == [
+        "Cell C3 holds a formula without a saved value: open the file in Excel or WPS, save it, and upload it again."
+    ]
+
+
+def test_a_percentage_cell_reads_as_the_percentage_and_a_date_as_its_day():
+    cells = read("metrics-percent-date.xlsx").rows[0].cells
+    assert cells["churn"] == "12.9032%"
+    assert cells["period"] == "2026-04-01"
+    assert cells["feedback.ok"] == "46"
+
+
+def test_an_error_value_is_refused_naming_the_cell():
+    rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2" t="e"><v>#DIV/0!</v></c></row>'
+    with pytest.raises(TableError) as error:
+        table_read(_sheet_workbook("", header=("employee", "value"), rows=rows))
+    assert error.value.errors == ["Cell B2 holds the error #DIV/0!."]
+
+
+def test_too_many_rows_or_columns_are_refused_with_the_limit(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_ROWS", 3)
+    text = "employee\n" + "".join(f"p{n}\n" for n in range(4))
+    with pytest.raises(TableError, match="more than 3 rows"):
+        table_read(text.encode())
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 7))
+    with pytest.raises(TableError, match="more than 3 rows"):
+        table_read(_sheet_workbook("", header=("value",), rows=rows))
+    with pytest.raises(TableError, match="at most 200 columns"):
+        table_read((",".join(f"c{n}" for n in range(201)) + "\n").encode())
+    wide = '<row r="2"><c r="HA2"><v>1</v></c></row>'  # column 209
+    with pytest.raises(TableError, match="Cell HA2: a file may have at most 200 columns"):
+        table_read(_sheet_workbook("", header=("value",), rows=wide))
+
+
+def test_a_file_over_50_mb_is_refused(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 10)
+    with pytest.raises(TableError, match="larger than"):
+        table_read(b"employee,period\nli.lei,2026-01\n")
+
+
+def test_a_zip_bomb_stops_as_it_inflates(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_XML_BYTES", 50_000)
+    rows = "".join(f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(2, 5000))
+    with pytest.raises(TableError, match="larger than"):
+        table_read(_sheet_workbook("", header=("value",), rows=rows))
+
+
+def test_an_unclosed_quote_is_refused_not_swallowed():
+    with pytest.raises(TableError, match="a quote may be left open"):
+        table_read(b'employee,period\nli.lei,"2026-01\nhan.mei,2026-02\n')
+
+
+def test_trailing_empty_columns_and_rows_are_ignored():
+    table = table_read(b"employee,period,,\r\nli.lei,2026-01,,\r\n,,,\r\n")
+    assert table.header == ["employee", "period"]
+    assert [row.cells for row in table.rows] == [{"employee": "li.lei", "period": "2026-01"}]
 
 
 def test_a_row_longer_than_the_header_is_refused_with_its_number():
     with pytest.raises(TableError) as error:
         table_read("employee,period\nli.lei,2026-01,extra\n")
     assert error.value.errors == ["Row 2: 3 cells but the header has 2 columns"]
+
+
+def test_a_column_without_a_name_is_refused():
+    with pytest.raises(TableError, match="Row 1: column 2 has no name"):
+        table_read("employee,,period\nli.lei,x,2026-01\n")

@@ -72,7 +72,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     form, period = _chosen_quarter(request)
     period = period or quarter_default()
-    rows = team_reviews(manager=_user(request), period=period)
+    rows = team_reviews(manager=_user(request), period=period, page=request.GET.get("page"))
     return render(request, "reviews/team.html", {"form": form, "period": period, "rows": rows})
 
 
@@ -82,7 +82,7 @@ def hr_reviews(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ReviewStatus.values:
         status = ""
-    overview = reviews_by_status(user=_user(request), period=period, status=status)
+    overview = reviews_by_status(user=_user(request), period=period, status=status, page=request.GET.get("page"))
     open_form = ReviewOpenForm(initial={"period": str(period or quarter_default())})
     return render(
         request, "reviews/hr_list.html", {"form": form, "overview": overview, "status": status, "open_form": open_form}
@@ -101,7 +101,8 @@ def feedback_requests(request: HttpRequest) -> HttpResponse:
 def _back(request: HttpRequest) -> str:
     """Where the open form came from (the team or the HR list); only a page of this site."""
     back = request.POST.get("back", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path of this site only: redirect() would read a bare word as the name of a view.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return back
     return reverse("reviews:team" if has_role(request.user, Role.MANAGER) else "reviews:hr")
 

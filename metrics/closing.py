@@ -7,6 +7,7 @@ last chunk (closing -> closed, again a conditional update). Results are unique p
 (cycle, run, employee), so a redelivered task or chunk writes nothing twice.
 """
 
+import datetime
 import json
 import time
 from collections.abc import Callable
@@ -51,17 +52,42 @@ class CloseRequest:
     already_closed: bool = False
 
 
+def company_today() -> datetime.date:
+    """Today in the company's time zone (``TIME_ZONE``), whatever zone a request is in."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def close_opens(*, period: Period, today: datetime.date | None = None) -> datetime.date | None:
+    """The day ``period`` may close from, while that day is still to come; None once it has ended."""
+    today = company_today() if today is None else today
+    return None if period.has_ended(today=today) else period.day_after()
+
+
 def cycle_close_request(
-    *, period: Period, force: bool = False, user: User | None = None, enqueue: Callable[[int, int], None]
+    *,
+    period: Period,
+    force: bool = False,
+    user: User | None = None,
+    enqueue: Callable[[int, int], None],
+    today: datetime.date | None = None,
 ) -> CloseRequest:
     """Check that ``period`` can close and have ``enqueue(cycle_id, run)`` called after the commit.
 
-    Refused, with the list of what is missing, while figures are missing, unless forced: then
-    each missing value scores 0 and its result is flagged ``incomplete``.
+    Refused before the period has ended (from the first day after it, ``today`` in the
+    company's time zone), forced or not: its figures may still change. Refused, with the list
+    of what is missing, while figures are missing, unless forced: then each missing value
+    scores 0 and its result is flagged ``incomplete``.
     """
+    if opens := close_opens(period=period, today=today):
+        raise CloseRefused(
+            _("%(period)s has not ended yet: it can close from %(day)s.") % {"period": period, "day": opens.isoformat()}
+        )
     with transaction.atomic():
-        cycle, _created = Cycle.objects.get_or_create(period=str(period))
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        # The first statement writes: on SQLite a second request at once (a double click) then
+        # waits for the first one's commit, where a read first would make it fail at once with
+        # "database is locked". On PostgreSQL the row lock below queues it the same way.
+        Cycle.objects.bulk_create([Cycle(period=str(period))], ignore_conflicts=True)
+        cycle = Cycle.objects.select_for_update().get(period=str(period))
         if cycle.status == CycleStatus.CLOSED:
             return CloseRequest(cycle=cycle, already_closed=True)
         if cycle.status == CycleStatus.OPEN:

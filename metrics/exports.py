@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from metrics.dashboard_export import cell_safe
 from metrics.models import CycleStatus
 from metrics.selectors import cycle_status, results_current
 from plans.models import Indicator
@@ -46,13 +47,15 @@ def scores_csv(*, period: Period) -> str:
         points = {line.indicator.code: _two(line.points) for line in result.lines.all()}
         writer.writerow(
             [
-                result.employee.username,
+                # Text cells that a spreadsheet would run as a formula get a quote, as in the
+                # dashboard's exports; numbers are written as they are.
+                cell_safe(result.employee.username),
                 result.period,
                 _two(result.score),
-                result.band,
+                cell_safe(result.band),
                 _two(result.payout),
                 _two(result.bonus),
-                ";".join(sorted(result.flags)),
+                cell_safe(";".join(sorted(result.flags))),
                 *(points.get(code, "") for code in codes),
             ]
         )

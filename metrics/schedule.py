@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.closing import CloseRefused, cycle_close_request
+from metrics.closing import CloseRefused, company_today, cycle_close_request
 from metrics.models import Cycle, CycleStatus
 from metrics.selectors import MissingFigure, close_scope, figures_missing
 from people.models import Role, User
@@ -55,7 +54,8 @@ def months_due(*, today: datetime.date, days: int) -> list[Period]:
     if first is None:
         return []
     month = Period.of_month(today.year, today.month)
-    while month_end(month) + datetime.timedelta(days=days) > today:
+    # At least one day after its end: a month closes only once it has ended, even with 0 days.
+    while month_end(month) + datetime.timedelta(days=max(days, 1)) > today:
         month = month.shift(-1)
     months = [month.shift(-back) for back in range(LOOKBACK_MONTHS)]
     months = [m for m in months if str(m) >= first]
@@ -81,7 +81,7 @@ def schedule_run(
             outcome.reminded[str(month)] = reminders_send(month=month, missing=missing)
             continue
         try:
-            cycle_close_request(period=month, enqueue=enqueue)
+            cycle_close_request(period=month, enqueue=enqueue, today=today)
         except CloseRefused as refused:  # figures removed since: remind next time
             outcome.problems.append(f"{month}: {refused.message}")
         except BrokerError as error:
@@ -138,4 +138,4 @@ def cycles_schedule_task() -> None:
     # Imported here: metrics.tasks imports this module to register the task.
     from metrics.tasks import cycle_close_enqueue
 
-    schedule_run(today=timezone.localdate(), enqueue=cycle_close_enqueue)
+    schedule_run(today=company_today(), enqueue=cycle_close_enqueue)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.closing import CloseRefused, cycle_close_request, cycle_reopen
+from metrics.closing import CloseRefused, close_opens, cycle_close_request, cycle_reopen
 from metrics.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.forms_results import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
 from metrics.selectors_results import (
@@ -48,7 +48,13 @@ def cycle(request: HttpRequest, period: Period) -> HttpResponse:
     return render(
         request,
         "metrics/cycles_detail.html",
-        {"cycle": data, "watch": watch, "reopen_form": ReopenForm(), "progress": cycle_progress_data(period=period)},
+        {
+            "cycle": data,
+            "watch": watch,
+            "reopen_form": ReopenForm(),
+            "progress": cycle_progress_data(period=period),
+            "closes_from": close_opens(period=period),
+        },
     )
 
 
@@ -103,7 +109,13 @@ def cycle_force(request: HttpRequest, period: Period) -> HttpResponse:
     return render(
         request,
         "metrics/cycles_force.html",
-        {"period": str(period), "form": form, "missing": missing, "count": sum(g.count for g in missing)},
+        {
+            "period": str(period),
+            "form": form,
+            "missing": missing,
+            "count": sum(g.count for g in missing),
+            "closes_from": close_opens(period=period),
+        },
     )
 
 

@@ -1,7 +1,11 @@
 """Closing and reopening cycles through the commands and the services under them."""
 
+import datetime
+import threading
+import time
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metrics import closing
-from metrics.models import ChunkStatus, Cycle, CycleAction, CycleChunk, CycleStatus, Result, ResultLine
+from metrics.models import ChunkStatus, Cycle, CycleAction, CycleChunk, CycleEvent, CycleStatus, Result, ResultLine
 from metrics.selectors import cycle_status
 from metrics.services import metrics_import
 from metrics.tasks import cycle_close_task
@@ -201,3 +205,151 @@ def test_each_extra_chunk_costs_a_fixed_handful_of_queries(settings):
     assert CycleChunk.objects.filter(cycle__period="2026-02").count() == 4
     assert Result.objects.filter(period="2026-02").count() == 200
     assert (four_chunks - one_chunk) / 3 <= 16, (one_chunk, four_chunks)
+
+
+# --- a period closes only once it has ended, and only within 2000-01 to 2100-12 -----------------
+
+
+@pytest.fixture
+def december_1_2026(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
+    """Today, for the close, is 2026-12-01 in the company's time zone, whatever the clock says."""
+    today = datetime.date(2026, 12, 1)
+    monkeypatch.setattr(closing, "company_today", lambda: today)
+    return today
+
+
+@pytest.mark.usefixtures("december_1_2026")
+@pytest.mark.parametrize("period", ["2031-06", "2026-12", "2026-Q4"])
+def test_a_period_that_has_not_ended_is_refused_even_forced_and_nothing_changes(period: str) -> None:
+    people = team(1, figures=False)
+    before = list(people[0].assignments.values_list("pk", "start", "monthly_bonus"))
+
+    with pytest.raises(CommandError) as error:
+        run("close_cycle", period, "--force")
+
+    day = str(Period.parse(period).day_after())
+    assert str(error.value) == f"{period} has not ended yet: it can close from {day}."
+    assert not Cycle.objects.filter(period=period).exists()
+    assert not Result.objects.exists() and not CycleEvent.objects.exists()
+    assert list(people[0].assignments.values_list("pk", "start", "monthly_bonus")) == before
+
+
+@pytest.mark.usefixtures("december_1_2026")
+def test_the_month_just_ended_closes() -> None:
+    people = team(1, figures=False)
+    rows = "".join(f"{p.username},2026-11,2,50,8.6,4,46,48\n" for p in people)
+    metrics_import(table=csv_table(FIGURES + rows))
+
+    assert run("close_cycle", "2026-11") == "2026-11 is closed: 1 results.\n"
+
+
+@pytest.mark.parametrize(
+    ("utc", "can_close"),
+    [
+        (datetime.datetime(2026, 1, 31, 15, 59, tzinfo=datetime.UTC), False),  # 23:59 in Shanghai
+        (datetime.datetime(2026, 1, 31, 16, 0, tzinfo=datetime.UTC), True),  # 00:00 on February 1
+    ],
+)
+def test_a_month_can_close_from_midnight_after_it_in_the_company_time_zone(
+    settings, monkeypatch: pytest.MonkeyPatch, utc: datetime.datetime, can_close: bool
+) -> None:
+    settings.TIME_ZONE = "Asia/Shanghai"
+    monkeypatch.setattr(closing.timezone, "now", lambda: utc)
+
+    assert (closing.close_opens(period=Period.parse("2026-01")) is None) is can_close
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0000-01", "1999-12", "2101-Q1"])
+def test_a_period_outside_the_range_is_refused_naming_the_range(period: str) -> None:
+    with pytest.raises(CommandError) as error:
+        run("close_cycle", period, "--force")
+
+    assert str(error.value) == f"“{period}” is outside the periods this product handles: 2000-01 to 2100-12."
+    assert not Cycle.objects.exists()
+
+
+# --- a double click: two close requests at once --------------------------------------------------
+
+
+def test_two_close_requests_at_once_both_answer_and_the_month_closes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    team(1)
+    inside = threading.Event()
+    checked = closing.figures_missing
+
+    def slow_check(**kwargs):
+        if threading.current_thread().name == "first":
+            inside.set()
+            time.sleep(0.5)  # the second click arrives while the first request holds its transaction
+        return checked(**kwargs)
+
+    monkeypatch.setattr(closing, "figures_missing", slow_check)
+    enqueued: list[tuple[int, int]] = []
+    errors: list[Exception] = []
+
+    def click() -> None:
+        try:
+            closing.cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda *ids: enqueued.append(ids))
+        except Exception as error:  # the test reports whatever a click got
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=click, name="first")
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=click, name="second")
+    second.start()
+    first.join(30)
+    second.join(30)
+
+    assert errors == []
+    cycle = Cycle.objects.get(period="2026-01")
+    assert enqueued == [(cycle.pk, 1), (cycle.pk, 1)]  # the claim lets one of them close it
+    cycle_close_task.apply(args=enqueued[0])
+    cycle_close_task.apply(args=enqueued[1])
+    assert Result.objects.count() == 1 and cycle_status(period=Period.parse("2026-01")) == CycleStatus.CLOSED
+
+
+# --- export_scores -------------------------------------------------------------------------------
+
+
+def test_exporting_into_a_missing_folder_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    team(1)
+    run("close_cycle", "2026-01")
+    target = tmp_path / "missing" / "scores.csv"
+
+    with pytest.raises(CommandError) as error:
+        run("export_scores", "2026-01", "--output", str(target))
+
+    assert str(error.value) == f"Cannot write {target}: the folder {target.parent} does not exist."
+    assert not target.parent.exists()
+
+
+def test_exporting_onto_a_folder_is_one_line(tmp_path: Path) -> None:
+    team(1)
+    run("close_cycle", "2026-01")
+
+    with pytest.raises(CommandError) as error:
+        run("export_scores", "2026-01", "--output", str(tmp_path))
+
+    assert str(error.value).startswith(f"Cannot write {tmp_path}: ") and "\n" not in str(error.value)
+
+
+def test_exporting_to_a_file_writes_the_scores(tmp_path: Path) -> None:
+    team(1)
+    run("close_cycle", "2026-01")
+    target = tmp_path / "scores.csv"
+
+    run("export_scores", "2026-01", "--output", str(target))
+
+    assert target.read_text(encoding="utf-8") == run("export_scores", "2026-01")
+
+
+def test_the_export_quotes_a_band_or_flag_a_spreadsheet_would_run_and_leaves_numbers_alone() -> None:
+    team(1)
+    run("close_cycle", "2026-01")
+    Result.objects.update(band="=HYPERLINK(1)", flags=["-1+1", "@me"], score=Decimal("-3.5"))
+
+    row = run("export_scores", "2026-01").splitlines()[1].split(",")
+
+    assert row[:7] == ["e0000", "2026-01", "-3.50", "'=HYPERLINK(1)", "100.00", "2000.00", "'-1+1;@me"]

@@ -1,5 +1,6 @@
 """HR closes, force-closes and reopens cycles from the browser's pages."""
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics import views_results
+from metrics import closing, views_results
 from metrics.closing import cycle_close_request
 from metrics.models import Cycle, CycleAction, CycleStatus, Result
 from metrics.selectors import cycle_status
@@ -284,3 +285,62 @@ def test_a_quarter_page_says_which_months_must_close_first(hr: Client, examples:
     for period in ("2026-02", "2026-03"):
         close(period)
     assert "Close 2026-Q1" in page_text(hr.get("/cycles/2026-Q1/").content)
+
+
+# --- a period closes only once it has ended ------------------------------------------------------
+
+
+@pytest.fixture
+def february_10(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today, for closing, is 2026-02-10 in the company's time zone: January has ended, February not."""
+    monkeypatch.setattr(closing, "company_today", lambda: datetime.date(2026, 2, 10))
+
+
+@pytest.mark.usefixtures("february_10")
+@pytest.mark.parametrize("extra", ["", WU_DI], ids=["complete", "missing"])
+def test_a_month_that_has_not_ended_says_when_it_can_close_and_offers_no_close(
+    hr: Client, examples: Path, extra: str
+) -> None:
+    examples_loaded(examples, extra)
+
+    response = hr.get("/cycles/2026-02/")
+
+    assert "2026-02 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
+    assert "/cycles/2026-02/close/" not in response.content.decode()
+    assert "/cycles/2026-02/force/" not in response.content.decode()
+
+
+@pytest.mark.usefixtures("february_10")
+def test_a_month_that_has_ended_offers_its_close(hr: Client, examples: Path) -> None:
+    examples_loaded(examples)
+
+    response = hr.get("/cycles/2026-01/")
+
+    assert "has not ended" not in page_text(response.content)
+    assert 'action="/cycles/2026-01/close/"' in response.content.decode()
+
+
+@pytest.mark.usefixtures("february_10")
+def test_the_force_page_of_a_month_that_has_not_ended_offers_no_confirmation(hr: Client, examples: Path) -> None:
+    examples_loaded(examples, WU_DI)
+
+    response = hr.get("/cycles/2026-02/force/")
+
+    assert "2026-02 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
+    assert 'name="confirm"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(("period", "day"), [("2031-06", "2031-07-01"), ("2026-Q1", "2026-04-01")])
+@pytest.mark.parametrize("url", ["/cycles/{}/force/", "/cycles/{}/close/"])
+def test_hr_closing_a_period_that_has_not_ended_is_refused_and_nothing_changes(
+    hr: Client, examples: Path, enqueue_here: None, february_10: None, url: str, period: str, day: str
+) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+    before = list(Cycle.objects.values_list("period", "status", "run"))
+
+    response = hr.post(url.format(period), {"confirm": "on"}, follow=True)
+
+    assert f"{period} has not ended yet: it can close from {day}." in page_text(response.content)
+    assert list(Cycle.objects.values_list("period", "status", "run")) == before
+    assert Result.objects.count() == 1

@@ -170,3 +170,31 @@ def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(schedule, "schedule_run", lambda **kwargs: calls.append(kwargs))
     cycles_schedule_task.apply()
     assert calls and isinstance(calls[0]["today"], datetime.date)
+
+
+def test_with_0_days_a_month_closes_on_the_day_after_its_end_not_on_its_last_day(
+    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+) -> None:
+    examples_loaded(examples)
+    settings.CYCLE_AUTO_CLOSE_DAYS = 0
+
+    on_its_last_day, _enqueued = run_schedule_at(datetime.date(2026, 1, 31), django_capture_on_commit_callbacks)
+    assert on_its_last_day.lines() == [] and status("2026-01") == CycleStatus.OPEN
+
+    the_day_after, _enqueued = run_schedule_at(datetime.date(2026, 2, 1), django_capture_on_commit_callbacks)
+    assert the_day_after.closed == ["2026-01"] and status("2026-01") == CycleStatus.CLOSED
+
+
+def test_the_command_refuses_a_day_in_the_future_and_closes_nothing(
+    db: None, examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples_loaded(examples)
+    monkeypatch.setattr(run_schedule, "company_today", lambda: datetime.date(2026, 12, 1))
+    monkeypatch.setattr(run_schedule, "cycle_close_enqueue", Enqueued())
+
+    with pytest.raises(
+        CommandError, match=r"^2031-07-08 is in the future: the schedule runs for today or a past day\.$"
+    ):
+        call_command("run_schedule", "--today", "2031-07-08")
+
+    assert status("2026-01") == CycleStatus.OPEN

@@ -16,6 +16,10 @@ def parse_period(text: str) -> Period:
     try:
         return Period.parse(text)
     except PeriodError as error:
+        if error.out_of_range:
+            raise CommandError(
+                _("“%(value)s” is outside the periods this product handles: 2000-01 to 2100-12.") % {"value": text}
+            ) from error
         raise CommandError(
             _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1.") % {"value": text}
         ) from error

@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from metrics.exports import ExportRefused, scores_csv
 from metrics.management.commands.close_cycle import parse_period
@@ -21,5 +22,15 @@ class Command(BaseCommand):
             raise CommandError(str(refused)) from refused
         if output is None:
             self.stdout.write(text, ending="")
-        else:
+            return
+        if not output.parent.is_dir():
+            raise CommandError(
+                _("Cannot write %(path)s: the folder %(folder)s does not exist.")
+                % {"path": output, "folder": output.parent}
+            )
+        try:
             output.write_text(text, encoding="utf-8")
+        except OSError as error:  # no such folder, a folder, no permission, disk full
+            raise CommandError(
+                _("Cannot write %(path)s: %(reason)s.") % {"path": output, "reason": error.strerror or error}
+            ) from error

@@ -3,9 +3,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from metrics.closing import company_today
 from metrics.schedule import schedule_run
 from metrics.tasks import cycle_close_enqueue
 
@@ -18,9 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, today: str | None, **options: Any) -> None:
         try:
-            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+            day = datetime.date.fromisoformat(today) if today else company_today()
         except ValueError as error:
             raise CommandError(_("“%(value)s” is not a date like 2026-02-08.") % {"value": today}) from error
+        if day > company_today():
+            # Pretending a later day would close months that have not ended.
+            raise CommandError(_("%(day)s is in the future: the schedule runs for today or a past day.") % {"day": day})
         outcome = schedule_run(today=day, enqueue=cycle_close_enqueue)
         lines = outcome.lines()
         if not lines:

@@ -1,0 +1,100 @@
+"""What goes in is what comes out (SPEC.md section 7): values at the limits, saved through the
+services and read back from the database, equal to the digit. Runs on the suite's database:
+SQLite here, PostgreSQL in CI."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics.models import MetricEntry
+from metrics.services import FiguresError, metrics_import
+from people.models import User
+from people.services import roster_import
+from plans.models import Assignment, Indicator
+from plans.numbers import LIMIT, number_text
+from plans.plan_file import plan_file_parse
+from plans.services import plan_publish
+from tests.factories import UserFactory, assign, csv_table, plan_data, publish
+
+EDGE = Decimal("0.000001")
+# Every figure SPEC 7 accepts, with the limits themselves drawn often.
+figures = st.one_of(
+    st.sampled_from([LIMIT - EDGE, -(LIMIT - EDGE), EDGE, -EDGE, Decimal(0), Decimal("123456789.123456")]),
+    st.decimals(min_value=-(LIMIT - EDGE), max_value=LIMIT - EDGE, places=6),
+)
+money = st.one_of(
+    st.sampled_from([LIMIT - Decimal("0.01"), Decimal("0.01"), Decimal(0)]),
+    st.decimals(min_value=0, max_value=LIMIT - Decimal("0.01"), places=2),
+)
+SLOW = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+@pytest.fixture
+def li(db):
+    version = publish()
+    person = UserFactory(username="li.lei")
+    assign(person, version, start="2026-01")
+    return person
+
+
+@SLOW
+@given(value=figures, lost=figures)
+def test_a_figure_at_the_limits_reads_back_exactly(li, value, lost):
+    churn = lost.quantize(Decimal("0.0001"))  # lost / 100 * 100, to 4 decimals
+    if abs(churn) >= LIMIT:
+        with pytest.raises(FiguresError, match="li.lei 2026-01 churn: .* is too large"):
+            metrics_import(
+                table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{number_text(lost)},100\n")
+            )
+        assert not MetricEntry.objects.exists()
+        return
+    with transaction.atomic():
+        metrics_import(
+            table=csv_table(
+                "employee,period,new_customers,churn.lost,churn.total\n"
+                f"li.lei,2026-01,{number_text(value)},{number_text(lost)},100\n"
+            )
+        )
+        entries = {entry.indicator.code: entry for entry in MetricEntry.objects.select_related("indicator")}
+        assert entries["new_customers"].value == value
+        assert Decimal(entries["churn"].inputs["lost"]) == lost
+        assert entries["churn"].value == churn
+        transaction.set_rollback(True)
+
+
+@SLOW
+@given(monthly=money, quarterly=money)
+def test_a_bonus_amount_at_the_limits_reads_back_exactly(db, monthly, quarterly):
+    with transaction.atomic():
+        publish()
+        roster_import(
+            table=csv_table(
+                "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+                f"li.lei,李雷,客户部,,customer-manager,2026-01,{monthly:f},{quarterly:f}\n"
+            )
+        )
+        assignment = Assignment.objects.get(employee=User.objects.get(username="li.lei"))
+        assert (assignment.monthly_bonus, assignment.quarterly_bonus) == (monthly, quarterly)
+        transaction.set_rollback(True)
+
+
+@SLOW
+@given(target=figures.filter(lambda v: v > 0), tier=figures, bonus=figures.filter(lambda v: v >= 0))
+def test_a_plan_parameter_at_the_limits_reads_back_exactly(db, target, tier, bonus):
+    data = plan_data()
+    churn, _satisfaction, _new, feedback, _collaboration = data["indicators"]
+    churn["target"] = target
+    churn["stretch"] = {"target": tier, "bonus": bonus}
+    feedback["tiers"] = [[tier, bonus]]
+    with transaction.atomic():
+        version = plan_publish(definition=plan_file_parse(data)).version
+        stored = {i.code: i for i in Indicator.objects.filter(version=version)}
+        assert stored["churn"].target == target
+        assert (stored["churn"].stretch_target, stored["churn"].stretch_bonus) == (tier, bonus)
+        assert [[Decimal(t), Decimal(p)] for t, p in stored["feedback"].tiers] == [[tier, bonus]]
+        transaction.set_rollback(True)

@@ -47,7 +47,7 @@ def li(db):
 def test_a_figure_at_the_limits_reads_back_exactly(li, value, lost):
     churn = lost.quantize(Decimal("0.0001"))  # lost / 100 * 100, to 4 decimals
     if abs(churn) >= LIMIT:
-        with pytest.raises(FiguresError, match="li.lei 2026-01 churn: .* is too large"):
+        with pytest.raises(FiguresError, match=r"li\.lei 2026-01 churn: .* is too large"):
             metrics_import(
                 table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{number_text(lost)},100\n")
             )

@@ -2,7 +2,7 @@
 
 Run by `python manage.py bench_load`, which makes the data and passes it in the environment:
 
-- ``BENCH_LOAD_MONTH``: the open month of the grid, e.g. ``2099-04``;
+- ``BENCH_LOAD_MONTH``: the open month of the grid, e.g. ``2000-04``;
 - ``BENCH_LOAD_MANAGERS``: the managers' user names, comma-separated (one per simulated manager);
 - ``BENCH_LOAD_ADMIN``: the admin's user name; ``BENCH_LOAD_PASSWORD``: everybody's password;
 - ``BENCH_LOAD_ADMINS``: how many of the simulated users are admins (the rest are managers);
@@ -25,7 +25,7 @@ import gevent
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
-MONTH = os.environ.get("BENCH_LOAD_MONTH", "2099-04")
+MONTH = os.environ.get("BENCH_LOAD_MONTH", "2000-04")
 PASSWORD = os.environ.get("BENCH_LOAD_PASSWORD", "")
 MANAGERS = [name for name in os.environ.get("BENCH_LOAD_MANAGERS", "").split(",") if name]
 ADMIN = os.environ.get("BENCH_LOAD_ADMIN", "")

@@ -35,7 +35,7 @@ from people.models import Department, Role, User
 from plans.models import PlanVersion
 
 ROOT = Path(settings.BASE_DIR)
-OPEN_MONTH = "2099-04"
+OPEN_MONTH = "2000-04"
 REPORTS_PER_MANAGER = 40
 PASSWORD = "bench-load-password"
 ADMIN = f"{BENCH_PREFIX}-admin"

@@ -9,17 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import Department, User
 from people.selectors import NO_PLAN, managers_all, plans_assignable
+from people.services import month_problem
 from plans.models import PlanTemplate
-from plans.periods import Period, PeriodError
+from plans.numbers import NumberError, money_parse
+from plans.tabular import MAX_FILE_BYTES
 
-ROSTER_MAX_BYTES = 5 * 1024 * 1024
+ROSTER_MAX_BYTES = MAX_FILE_BYTES
 ROSTER_EXTENSIONS = (".csv", ".xlsx")
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"),
-        help_text=_("A CSV (UTF-8) or Excel (.xlsx) file with the columns of the template below."),
+        help_text=_("A CSV or Excel (.xlsx) file with the columns of the template below."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ROSTER_EXTENSIONS)}),
     )
 
@@ -28,7 +30,9 @@ class RosterUploadForm(forms.Form):
         if not upload.name.lower().endswith(ROSTER_EXTENSIONS):
             raise ValidationError(_("Choose a .csv or .xlsx file."))
         if upload.size > ROSTER_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."))
+            raise ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": ROSTER_MAX_BYTES // (1024 * 1024)}
+            )
         return upload
 
 
@@ -59,14 +63,39 @@ class PeopleFilterForm(forms.Form):
             field.widget.attrs["class"] = "form-select"
 
 
-def _month(value: str) -> str:
-    try:
-        period = Period.parse(value)
-    except PeriodError:
-        period = None
-    if period is None or not period.is_month:
-        raise ValidationError(_("“%(value)s” is not a month like 2026-01"), params={"value": value})
-    return str(period)
+class MonthField(forms.CharField):
+    """A month from a month picker (``<input type="month">`` sends ``2026-02``).
+
+    Where a browser shows a plain text box instead, what a person types is read as a file's
+    cell is: ``2026/2`` and ``2026年2月`` are February.
+    """
+
+    widget = forms.TextInput(attrs={"type": "month", "min": "2000-01", "max": "2100-12", "placeholder": "2026-02"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        month, problem = month_problem(text)
+        if problem:
+            raise ValidationError(problem)
+        return month
+
+
+class MoneyField(forms.Field):
+    """A bonus amount as a person types it: ``2,500.50``, full-width digits; 0 or more, 2 decimals, below 10^9."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        try:
+            return money_parse(text)
+        except NumberError as error:
+            raise ValidationError(error.message) from error
 
 
 class AssignForm(forms.Form):
@@ -75,27 +104,21 @@ class AssignForm(forms.Form):
         queryset=PlanTemplate.objects.none(),
         help_text=_("People get the plan's current published version."),
     )
-    start = forms.CharField(
+    start = MonthField(
         label=_("First month"),
-        max_length=7,
-        help_text=_("Like 2026-02. The same first month again changes that assignment."),
-        widget=forms.TextInput(attrs={"pattern": r"\d{4}-\d{2}", "placeholder": "2026-02"}),
+        help_text=_(
+            "The same first month again changes that assignment. A change to months that are closed "
+            "applies from the first open month."
+        ),
     )
-    monthly_bonus = forms.DecimalField(
-        label=_("Monthly bonus"), min_value=Decimal(0), max_digits=14, decimal_places=2, initial=Decimal(0)
-    )
-    quarterly_bonus = forms.DecimalField(
-        label=_("Quarterly bonus"), min_value=Decimal(0), max_digits=14, decimal_places=2, initial=Decimal(0)
-    )
+    monthly_bonus = MoneyField(label=_("Monthly bonus"), initial=Decimal(0))
+    quarterly_bonus = MoneyField(label=_("Quarterly bonus"), initial=Decimal(0))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plan_field = self.fields["plan"]
         assert isinstance(plan_field, forms.ModelChoiceField)
         plan_field.queryset = plans_assignable()
-
-    def clean_start(self) -> str:
-        return _month(self.cleaned_data["start"])
 
 
 class DepartmentAssignForm(AssignForm):
@@ -104,5 +127,10 @@ class DepartmentAssignForm(AssignForm):
         queryset=Department.objects.order_by("name"),
         help_text=_("Everyone in it with the employee role; managers keep their own plan."),
     )
+    replace_amounts = forms.BooleanField(
+        label=_("Replace amounts"),
+        required=False,
+        help_text=_("Unticked, people who already have bonus amounts keep their own."),
+    )
 
-    field_order = ["department", "plan", "start", "monthly_bonus", "quarterly_bonus"]
+    field_order = ["department", "plan", "start", "monthly_bonus", "quarterly_bonus", "replace_amounts"]

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+NAME_MAX_LENGTH = 200  # a person's or a department's name (SPEC.md section 7: names 1-200 characters)
+
 
 class Role(models.TextChoices):
     EMPLOYEE = "employee", _("Employee")
@@ -11,7 +13,7 @@ class Role(models.TextChoices):
 
 
 class Department(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -25,7 +27,7 @@ class Department(models.Model):
 class User(AbstractUser):
     """A person: the user name is the employee id used in every file."""
 
-    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    display_name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.EMPLOYEE)
     department = models.ForeignKey(
         Department,

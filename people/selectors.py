@@ -253,16 +253,29 @@ def plans_assignable() -> QuerySet[PlanTemplate]:
     return PlanTemplate.objects.filter(versions__status=VersionStatus.PUBLISHED).distinct().order_by("name", "code")
 
 
+def months_closed() -> dict[str, bool]:
+    """Every month that is closed (True), or was closed and has been reopened since (False), in order.
+
+    Such a month keeps the plan version and bonus amounts it was closed with (SPEC.md section 7).
+    A closed quarter counts by its months.
+    """
+    rows = Cycle.objects.filter(~Q(status=CycleStatus.OPEN) | Q(run__gt=1)).values_list("period", "status")
+    months: dict[str, bool] = {}
+    for period, status in rows:
+        for month in map(str, Period.parse(period).months()):
+            months[month] = months.get(month, False) or status != CycleStatus.OPEN
+    return dict(sorted(months.items()))
+
+
 def month_first_open() -> str:
     """The month a new assignment most likely starts: the one after the latest closed month.
 
     With nothing closed yet, the current month.
     """
-    closed = [Period.parse(p) for p in Cycle.objects.exclude(status=CycleStatus.OPEN).values_list("period", flat=True)]
+    closed = list(months_closed())
     if not closed:
-        today = timezone.localdate()
-        return str(Period.of_month(today.year, today.month))
-    return str(max(p.last_month() for p in closed).shift(1))
+        return str(Period.of_date(timezone.localdate()))
+    return str(Period.parse(closed[-1]).shift(1))
 
 
 def department_employees(*, department: Department) -> QuerySet[User]:

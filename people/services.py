@@ -1,36 +1,81 @@
-"""Writes of people: the roster import and plan assignments."""
+"""Writes of people: the roster import and plan assignments.
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+The roster's rules (SPEC.md section 7) live here, for the import and the assignment pages alike:
+an empty cell leaves its field as it is; a manager chain that loops is refused; a month that is
+or was closed keeps the plan version and bonus amounts it was closed with, so a change to an
+assignment that covers closed months applies from the first month after them, as a new
+assignment, and the outcome says so.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from metrics.cache import roster_generation_bump
-from metrics.models import Cycle, CycleStatus
-from people.models import Department, Role, User
+from metrics.models import MetricEntry
+from people.models import NAME_MAX_LENGTH, Department, Role, User
+from people.selectors import months_closed
 from plans.models import Assignment, PlanVersion, VersionStatus
+from plans.numbers import NumberError, money_parse
 from plans.periods import Period, PeriodError
 from plans.selectors import plan_current_versions
-from plans.tabular import Table, TableError, cell_decimal, row_error, table_check_columns
+from plans.tabular import Table, TableError, row_error, table_check_columns
 
 ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
-_USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username
+_USERNAME = UnicodeUsernameValidator()
+_MOVE_CHUNK = 500  # assignments whose figures one UPDATE moves
+
+
+def username_problem(value: str) -> str:
+    """Why ``value`` cannot be a user name (Django's rule: letters, digits and @.+-_), or ""."""
+    if len(value) > USERNAME_MAX_LENGTH:
+        return _("at most %(limit)s characters") % {"limit": USERNAME_MAX_LENGTH}
+    try:
+        _USERNAME(value)
+    except ValidationError:
+        return _("“%(value)s” is not a valid user name") % {"value": value}
+    return ""
+
+
+def month_problem(text: str) -> tuple[str, str]:
+    """(the month ``text`` names, "") or ("", why not): ``2026-04``, or a date a spreadsheet made of it."""
+    try:
+        period = Period.from_cell(text)
+    except PeriodError as error:
+        if error.out_of_range:
+            return "", _("“%(value)s” is outside 2000-01 to 2100-12") % {"value": text}
+        period = None
+    if period is None or not period.is_month:
+        return "", _("“%(value)s” is not a month like 2026-01") % {"value": text}
+    return str(period), ""
 
 
 @dataclass(frozen=True)
 class RosterLine:
+    """One row of a roster, checked. An empty text or None leaves that field as it is."""
+
     row: int
     employee: str
     name: str
     department: str
     manager: str
     plan: str
-    start: str
-    monthly_bonus: Decimal
-    quarterly_bonus: Decimal
+    start: str  # a month, "2026-04"
+    monthly_bonus: Decimal | None
+    quarterly_bonus: Decimal | None
+
+    @property
+    def assigns(self) -> bool:
+        """Whether the row says anything about the person's plan."""
+        amounts = (self.monthly_bonus, self.quarterly_bonus)
+        return bool(self.plan or self.start) or amounts != (None, None)
 
 
 @dataclass
@@ -39,6 +84,8 @@ class RosterOutcome:
     people_updated: int = 0
     assignments_created: int = 0
     assignments_updated: int = 0
+    # Changes that apply later than the file asked, because the months before are closed.
+    notes: list[str] = field(default_factory=list)
 
 
 def roster_import(*, table: Table) -> RosterOutcome:
@@ -52,13 +99,29 @@ def roster_import(*, table: Table) -> RosterOutcome:
     versions = plan_current_versions(codes={row.cells["plan"] for row in table.rows if row.cells["plan"]})
     lines, errors = _roster_lines(table, versions)
     with transaction.atomic():
-        assigned = [line for line in lines if line.plan]
-        conflicts = _assignment_conflicts([_Wish(line.employee, line.plan, line.start) for line in assigned])
-        errors += [row_error(assigned[c.index].row, c.column, c.message) for c in conflicts]
+        errors += _manager_loops(lines)
+        assigned = [line for line in lines if line.assigns]
+        plan = _assignment_plan(
+            [
+                _Wish(
+                    employee=line.employee,
+                    version=versions[line.plan] if line.plan else None,
+                    start=line.start,
+                    monthly_bonus=line.monthly_bonus,
+                    quarterly_bonus=line.quarterly_bonus,
+                )
+                for line in assigned
+            ]
+        )
+        errors += [row_error(assigned[c.index].row, c.column, c.message) for c in plan.conflicts]
         if errors:
             raise TableError(errors)
         transaction.on_commit(roster_generation_bump)
-        return _roster_apply(lines, versions)
+        outcome = _roster_apply(lines)
+        created, updated = _assignment_apply(plan, users=_users(plan))
+        outcome.assignments_created, outcome.assignments_updated = created, updated
+        outcome.notes = [step.note for step in plan.steps if step.note]
+        return outcome
 
 
 def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[RosterLine], list[str]]:
@@ -71,10 +134,8 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
         employee = cells["employee"]
         if not employee:
             problems.append(row_error(row.number, "employee", _("is empty")))
-        elif not _USERNAME.match(employee):
-            problems.append(
-                row_error(row.number, "employee", _("“%(value)s” is not a valid user name") % {"value": employee})
-            )
+        elif problem := username_problem(employee):
+            problems.append(row_error(row.number, "employee", problem))
         elif employee in seen:
             problems.append(
                 row_error(
@@ -84,39 +145,34 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
                 )
             )
         seen.setdefault(employee, row.number)
+        for column in ("name", "department"):
+            if len(cells[column]) > NAME_MAX_LENGTH:
+                problems.append(
+                    row_error(row.number, column, _("at most %(limit)s characters") % {"limit": NAME_MAX_LENGTH})
+                )
         manager = cells["manager"]
-        if manager and not _USERNAME.match(manager):
-            problems.append(
-                row_error(row.number, "manager", _("“%(value)s” is not a valid user name") % {"value": manager})
-            )
+        if manager and (problem := username_problem(manager)):
+            problems.append(row_error(row.number, "manager", problem))
         if manager and manager == employee:
             problems.append(row_error(row.number, "manager", _("a person cannot manage themselves")))
-        plan, start = cells["plan"], cells["start"]
+        plan = cells["plan"]
         if plan and plan not in versions:
             problems.append(
                 row_error(row.number, "plan", _("no published plan has the code “%(value)s”") % {"value": plan})
             )
-        if plan and not start:
-            problems.append(row_error(row.number, "start", _("a plan needs its first month")))
-        if start:
-            try:
-                month = Period.parse(start)
-                if not month.is_month:
-                    raise PeriodError(start)
-            except PeriodError:
-                problems.append(
-                    row_error(row.number, "start", _("“%(value)s” is not a month like 2026-01") % {"value": start})
-                )
-        if start and not plan:
-            problems.append(row_error(row.number, "plan", _("a first month is given but no plan")))
-        bonuses = {}
+        start = ""
+        if cells["start"]:
+            start, problem = month_problem(cells["start"])
+            if problem:
+                problems.append(row_error(row.number, "start", problem))
+        amounts: dict[str, Decimal | None] = {}
         for column in ("monthly_bonus", "quarterly_bonus"):
-            amount = cell_decimal(cells[column]) if cells[column] else Decimal(0)
-            if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**12:
-                problems.append(
-                    row_error(row.number, column, _("“%(value)s” is not an amount of money") % {"value": cells[column]})
-                )
-            bonuses[column] = amount or Decimal(0)
+            amounts[column] = None
+            if cells[column]:
+                try:
+                    amounts[column] = money_parse(cells[column])
+                except NumberError as error:
+                    problems.append(row_error(row.number, column, error.message))
         if problems:
             errors += problems
             continue
@@ -129,113 +185,60 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
                 manager=manager,
                 plan=plan,
                 start=start,
-                monthly_bonus=bonuses["monthly_bonus"],
-                quarterly_bonus=bonuses["quarterly_bonus"],
+                monthly_bonus=amounts["monthly_bonus"],
+                quarterly_bonus=amounts["quarterly_bonus"],
             )
         )
     return lines, errors
 
 
-def _closed_months() -> list[str]:
-    periods = Cycle.objects.exclude(status=CycleStatus.OPEN).values_list("period", flat=True)
-    return sorted(p for p in periods if Period.parse(p).is_month)
+def _manager_loops(lines: list[RosterLine]) -> list[str]:
+    """A row error for each loop the file's managers would make, with the people already saved.
 
-
-@dataclass(frozen=True)
-class _Wish:
-    """An assignment someone asks for, before the rules below decide whether it may be written."""
-
-    employee: str  # user name
-    plan: str  # plan code
-    start: str
-
-
-@dataclass(frozen=True)
-class _Conflict:
-    index: int  # of the wish refused
-    column: str  # "start" or "plan": what to change to get past it
-    message: str
-
-
-def _assignment_conflicts(wishes: list[_Wish]) -> list[_Conflict]:
-    """Refuse changes that would rewrite who was assessed on what in a closed month.
-
-    The one place these rules live: the roster import and the assignment pages both ask here.
-    Call it inside the transaction that writes, so the assignments it reads stay locked.
+    An empty manager cell keeps the saved manager, so a loop may run through people the file
+    does not name: their managers are read a level at a time (one query per level).
     """
-    closed = _closed_months()
-    existing = {
-        (a.employee.username, a.start): a
-        for a in Assignment.objects.filter(employee__username__in=[wish.employee for wish in wishes])
-        .select_related("employee", "version__template")
-        .select_for_update()
-    }
-    with_entries = set(
-        Assignment.objects.filter(pk__in=[a.pk for a in existing.values()], entries__isnull=False).values_list(
-            "pk", flat=True
-        )
-    )
-    conflicts = []
-    for index, wish in enumerate(wishes):
-        current = existing.get((wish.employee, wish.start))
-        if current is None:
-            later_closed = [month for month in closed if month >= wish.start]
-            if later_closed:
-                conflicts.append(
-                    _Conflict(
-                        index,
-                        "start",
-                        _("%(month)s is closed: a new assignment must start in an open month")
-                        % {"month": later_closed[0]},
-                    )
-                )
-        elif current.version.template.code != wish.plan and current.pk in with_entries:
-            conflicts.append(
-                _Conflict(
-                    index,
-                    "plan",
-                    _(
-                        "%(employee)s already has figures on plan “%(plan)s” from %(start)s: give a new first month to change the plan"
-                    )
-                    % {"employee": wish.employee, "plan": current.version.template.code, "start": wish.start},
-                )
+    rows = {line.employee: line.row for line in lines}
+    manager_of: dict[str, str | None] = {line.employee: line.manager for line in lines if line.manager}
+    unknown = {line.employee for line in lines} | {line.manager for line in lines if line.manager}
+    unknown -= manager_of.keys()
+    while unknown:
+        saved = dict(User.objects.filter(username__in=unknown).values_list("username", "manager__username"))
+        for username in unknown:
+            manager_of[username] = saved.get(username)
+        unknown = {manager for manager in saved.values() if manager and manager not in manager_of}
+    errors = []
+    reported: set[str] = set()
+    for line in lines:
+        if not line.manager or line.employee in reported:
+            continue
+        chain = [line.employee]
+        current = manager_of.get(line.employee)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = manager_of.get(current)
+        if current != line.employee:
+            continue  # the chain ends, or joins a loop that this row is not part of (reported from its own row)
+        reported.update(chain)
+        people = [
+            _("%(person)s (row %(row)s)") % {"person": person, "row": rows[person]} if person in rows else person
+            for person in chain
+        ]
+        errors.append(
+            row_error(
+                line.row,
+                "manager",
+                _("the managers go round in a loop: %(loop)s") % {"loop": " → ".join([*people, people[0]])},
             )
-    return conflicts
-
-
-def _assignment_write(
-    *, user: User, version: PlanVersion, start: str, monthly_bonus: Decimal, quarterly_bonus: Decimal
-) -> str:
-    """Create or update ``user``'s assignment from ``start``: "created", "updated" or "" (unchanged)."""
-    assignment = Assignment.objects.filter(employee=user, start=start).select_related("version").first()
-    if assignment is None:
-        Assignment.objects.create(
-            employee=user,
-            version=version,
-            start=start,
-            monthly_bonus=monthly_bonus,
-            quarterly_bonus=quarterly_bonus,
         )
-        return "created"
-    changed = []
-    # Publishing a new version moves nobody: the same plan keeps the version it has.
-    if assignment.version.template_id != version.template_id:
-        assignment.version = version
-        changed.append("version")
-    for field, amount in (("monthly_bonus", monthly_bonus), ("quarterly_bonus", quarterly_bonus)):
-        if getattr(assignment, field) != amount:
-            setattr(assignment, field, amount)
-            changed.append(field)
-    if not changed:
-        return ""
-    assignment.save(update_fields=[*changed, "updated_at"])
-    return "updated"
+    return errors
 
 
-def _roster_apply(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> RosterOutcome:
+def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
+    """Write the people of checked lines: only the cells that are not empty."""
     outcome = RosterOutcome()
-    departments = {d.name: d for d in Department.objects.all()}
-    for name in {line.department for line in lines if line.department} - departments.keys():
+    departments = {d.name: d for d in Department.objects.filter(name__in={line.department for line in lines})}
+    for name in sorted({line.department for line in lines if line.department} - departments.keys()):
         departments[name] = Department.objects.create(name=name)
 
     names = {line.employee for line in lines} | {line.manager for line in lines if line.manager}
@@ -245,6 +248,7 @@ def _roster_apply(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> 
         people[username] = User.objects.create_user(username=username, role=Role.MANAGER)
         outcome.people_created += 1
 
+    updated: set[str] = set()
     for line in lines:  # people first, then their managers, so every manager exists
         user = people.get(line.employee)
         department = departments.get(line.department)
@@ -252,42 +256,330 @@ def _roster_apply(lines: list[RosterLine], versions: dict[str, PlanVersion]) -> 
             user = User.objects.create_user(username=line.employee, display_name=line.name, department=department)
             people[line.employee] = user
             outcome.people_created += 1
-        elif (user.display_name, user.department_id) != (
-            line.name or user.display_name,
-            department.pk if department else None,
-        ):
-            user.display_name = line.name or user.display_name
+            continue
+        changed = []
+        if line.name and user.display_name != line.name:
+            user.display_name = line.name
+            changed.append("display_name")
+        if department is not None and user.department_id != department.pk:
             user.department = department
-            user.save(update_fields=["display_name", "department"])
-            outcome.people_updated += 1
+            changed.append("department")
+        if changed:
+            user.save(update_fields=changed)
+            updated.add(user.username)
     for line in lines:
         user = people[line.employee]
-        manager = people.get(line.manager) if line.manager else None
-        if user.manager_id != (manager.pk if manager else None):
+        if not line.manager:
+            continue
+        manager = people[line.manager]
+        if user.manager_id != manager.pk:
             if user.manager_id is not None:  # a newcomer's first manager is no update
-                outcome.people_updated += 1
+                updated.add(user.username)
             user.manager = manager
             user.save(update_fields=["manager"])
-        if manager is not None and manager.role == Role.EMPLOYEE:
+        if manager.role == Role.EMPLOYEE:
             manager.role = Role.MANAGER
             manager.save(update_fields=["role"])
-        if line.plan:
-            _assignment_apply(line, user, versions[line.plan], outcome)
+    outcome.people_updated = len(updated)
     return outcome
 
 
-def _assignment_apply(line: RosterLine, user: User, version: PlanVersion, outcome: RosterOutcome) -> None:
-    written = _assignment_write(
-        user=user,
-        version=version,
-        start=line.start,
-        monthly_bonus=line.monthly_bonus,
-        quarterly_bonus=line.quarterly_bonus,
+# --- assignments: the rules shared by the roster and the pages ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Wish:
+    """An assignment someone asks for; None or "" leaves that part as it is."""
+
+    employee: str  # user name
+    version: PlanVersion | None
+    start: str  # "": the start of the person's latest assignment
+    monthly_bonus: Decimal | None
+    quarterly_bonus: Decimal | None
+    keep_own_amounts: bool = False  # someone who has bonus amounts keeps them (a department's senior staff)
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    index: int  # of the wish refused
+    column: str  # "start" or "plan": what to change to get past it
+    message: str
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One assignment to write."""
+
+    index: int  # of the wish
+    employee: str
+    start: str  # the first month written: the one asked for, or the first open month after closed ones
+    version: PlanVersion
+    monthly_bonus: Decimal
+    quarterly_bonus: Decimal
+    existing: Assignment | None  # starts at ``start``: changed in place
+    previous: Assignment | None  # in force before ``start``: its figures from ``start`` on move to the new one
+    next_start: str  # the start of the person's assignment after ``start``, or ""
+    note: str  # why it starts later than asked, or ""
+
+
+@dataclass
+class _Plan:
+    steps: list[_Step] = field(default_factory=list)
+    conflicts: list[_Conflict] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # who kept their own amounts, with them
+    # By first month: (the previous assignment's id, the periods of its figures the new one takes over)
+    moves: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict)
+
+
+def _in_force(assignments: Sequence[Assignment], month: str) -> Assignment | None:
+    """The assignment in force in ``month`` (``assignments`` ordered by start)."""
+    current = None
+    for assignment in assignments:
+        if assignment.start <= month:
+            current = assignment
+    return current
+
+
+def _assignment_plan(wishes: Sequence[_Wish]) -> _Plan:
+    """What to write for each wish, or why it is refused.
+
+    The one place these rules live: the roster import and the assignment pages both ask here.
+    Call it inside the transaction that writes, so the assignments it reads stay locked.
+    """
+    closed = months_closed()
+    last_closed = next(reversed(closed), "")
+    first_open = str(Period.parse(last_closed).shift(1)) if last_closed else ""
+    history: dict[str, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(employee__username__in={wish.employee for wish in wishes})
+        .select_related("employee", "version__template")
+        .select_for_update(of=("self",))
+        .order_by("start")
+    ):
+        history.setdefault(assignment.employee.username, []).append(assignment)
+    plan = _Plan()
+    for index, wish in enumerate(wishes):
+        mine = history.get(wish.employee, [])
+        asked = wish.start or (mine[-1].start if mine else "")
+        if not asked:
+            message = (
+                _("a plan needs its first month")
+                if wish.version
+                else _("%(employee)s has no plan yet: give a plan and its first month") % {"employee": wish.employee}
+            )
+            plan.conflicts.append(_Conflict(index, "start" if wish.version else "plan", message))
+            continue
+        start = asked
+        if last_closed and asked <= last_closed:
+            if _in_force(mine, asked) is None:
+                month = next(month for month in closed if month >= asked)
+                message = (
+                    _("%(month)s is closed: a new assignment must start in an open month")
+                    if closed[month]
+                    else _("%(month)s was closed and reopened: a new assignment must start after the closed months")
+                )
+                plan.conflicts.append(_Conflict(index, "start", message % {"month": month}))
+                continue
+            start = first_open
+        current = _in_force(mine, start)
+        if current is None:
+            if wish.version is None:
+                plan.conflicts.append(
+                    _Conflict(
+                        index,
+                        "plan",
+                        _("%(employee)s has no plan in %(month)s: give one")
+                        % {"employee": wish.employee, "month": start},
+                    )
+                )
+                continue
+            version = wish.version
+            monthly = wish.monthly_bonus if wish.monthly_bonus is not None else Decimal(0)
+            quarterly = wish.quarterly_bonus if wish.quarterly_bonus is not None else Decimal(0)
+        else:
+            # Publishing a new version moves nobody: the same plan keeps the version it has.
+            same_plan = wish.version is None or wish.version.template_id == current.version.template_id
+            version = current.version if same_plan or wish.version is None else wish.version
+            own = (current.monthly_bonus, current.quarterly_bonus)
+            asked_amounts = (
+                current.monthly_bonus if wish.monthly_bonus is None else wish.monthly_bonus,
+                current.quarterly_bonus if wish.quarterly_bonus is None else wish.quarterly_bonus,
+            )
+            if wish.keep_own_amounts and any(own) and own != asked_amounts:
+                plan.kept.append(
+                    _("%(employee)s (%(monthly)s / %(quarterly)s)")
+                    % {"employee": wish.employee, "monthly": own[0], "quarterly": own[1]}
+                )
+                asked_amounts = own
+            monthly, quarterly = asked_amounts
+            if (version.pk, monthly, quarterly) == (current.version_id, current.monthly_bonus, current.quarterly_bonus):
+                plan.unchanged += 1
+                continue
+        existing = current if current is not None and current.start == start else None
+        plan.steps.append(
+            _Step(
+                index=index,
+                employee=wish.employee,
+                start=start,
+                version=version,
+                monthly_bonus=monthly,
+                quarterly_bonus=quarterly,
+                existing=existing,
+                previous=current if existing is None else None,
+                next_start=next((a.start for a in mine if a.start > start), ""),
+                note=_later_note(wish.employee, asked, start, closed, current, version, monthly, quarterly),
+            )
+        )
+    plan.conflicts += _figures_check(plan)
+    return plan
+
+
+def _later_note(
+    employee: str,
+    asked: str,
+    start: str,
+    closed: dict[str, bool],
+    current: Assignment | None,
+    version: PlanVersion,
+    monthly: Decimal,
+    quarterly: Decimal,
+) -> str:
+    """What the outcome says when a change applies from a later month than asked, or ""."""
+    if start == asked or current is None:
+        return ""
+    covered = [month for month in closed if month >= asked]
+    first, last = covered[0], covered[-1]
+    if all(closed[month] for month in covered):
+        months = (
+            _("%(month)s is closed") % {"month": first}
+            if first == last
+            else _("%(first)s..%(last)s are closed") % {"first": first, "last": last}
+        )
+    else:  # some were reopened since: they still keep what they were closed with
+        months = (
+            _("%(month)s has been closed") % {"month": first}
+            if first == last
+            else _("%(first)s..%(last)s have been closed") % {"first": first, "last": last}
+        )
+    new_plan = version.pk != current.version_id
+    new_amounts = (monthly, quarterly) != (current.monthly_bonus, current.quarterly_bonus)
+    if new_plan and new_amounts:
+        text = _("%(employee)s: the new plan and bonus amounts apply from %(start)s; %(months)s")
+    elif new_plan:
+        text = _("%(employee)s: the new plan applies from %(start)s; %(months)s")
+    else:
+        text = _("%(employee)s: new bonus amounts apply from %(start)s; %(months)s")
+    return text % {"employee": employee, "start": start, "months": months}
+
+
+def _figures_check(plan: _Plan) -> list[_Conflict]:
+    """Figures stay with the plan they were entered on (their indicators are that version's).
+
+    Changing the plan of an assignment that has figures needs a new first month. A new
+    assignment takes over the figures of the months it covers from the one in force before
+    when both are on the same version, and is refused when they are not. Two queries in all.
+    """
+    replanned = [s for s in plan.steps if s.existing is not None and s.version.pk != s.existing.version_id]
+    with_figures = set(
+        MetricEntry.objects.filter(assignment_id__in=[s.existing.pk for s in replanned if s.existing])
+        .values_list("assignment_id", flat=True)
+        .distinct()
     )
-    if written == "created":
-        outcome.assignments_created += 1
-    elif written == "updated":
-        outcome.assignments_updated += 1
+    conflicts = [
+        _Conflict(
+            step.index,
+            "plan",
+            _(
+                "%(employee)s already has figures on plan “%(plan)s” from %(start)s: give a new first month to change the plan"
+            )
+            % {"employee": step.employee, "plan": step.existing.version.template.code, "start": step.start},
+        )
+        for step in replanned
+        if step.existing is not None and step.existing.pk in with_figures
+    ]
+    following = [step for step in plan.steps if step.previous is not None]
+    periods_of: dict[int, set[str]] = {}
+    for assignment_id, period in (
+        MetricEntry.objects.filter(assignment_id__in=[s.previous.pk for s in following if s.previous])
+        .values_list("assignment_id", "period")
+        .distinct()
+    ):
+        periods_of.setdefault(assignment_id, set()).add(period)
+    for step in following:
+        assert step.previous is not None
+        # A quarter's figures belong to the assignment in force in its last month.
+        periods = sorted(
+            period
+            for period in periods_of.get(step.previous.pk, ())
+            if step.start <= str(Period.parse(period).last_month()) < (step.next_start or "9999")
+        )
+        if not periods:
+            continue
+        if step.version.pk != step.previous.version_id:
+            conflicts.append(
+                _Conflict(
+                    step.index,
+                    "plan",
+                    _(
+                        "%(employee)s already has figures on plan “%(plan)s” for %(period)s: start the new plan after them"
+                    )
+                    % {"employee": step.employee, "plan": step.previous.version.template.code, "period": periods[-1]},
+                )
+            )
+        else:
+            plan.moves.setdefault(step.start, []).append((step.previous.pk, periods))
+    return conflicts
+
+
+def _users(plan: _Plan) -> dict[str, User]:
+    return {user.username: user for user in User.objects.filter(username__in={step.employee for step in plan.steps})}
+
+
+def _assignment_apply(plan: _Plan, *, users: dict[str, User]) -> tuple[int, int]:
+    """Write a plan's steps: (assignments created, assignments changed)."""
+    created = updated = 0
+    new_of: dict[int, int] = {}  # the previous assignment's id -> the new one's
+    for step in plan.steps:
+        if step.existing is None:
+            assignment = Assignment.objects.create(
+                employee=users[step.employee],
+                version=step.version,
+                start=step.start,
+                monthly_bonus=step.monthly_bonus,
+                quarterly_bonus=step.quarterly_bonus,
+            )
+            if step.previous is not None:
+                new_of[step.previous.pk] = assignment.pk
+            created += 1
+        else:
+            step.existing.version = step.version
+            step.existing.monthly_bonus = step.monthly_bonus
+            step.existing.quarterly_bonus = step.quarterly_bonus
+            step.existing.save(update_fields=["version", "monthly_bonus", "quarterly_bonus", "updated_at"])
+            updated += 1
+    _figures_move(plan.moves, new_of)
+    return created, updated
+
+
+def _figures_move(moves: dict[str, list[tuple[int, list[str]]]], new_of: dict[int, int]) -> None:
+    """Hand the figures of the months a new assignment covers over to it: one UPDATE per chunk.
+
+    Grouped by first month, so the periods of one chunk all lie in the months each of its new
+    assignments covers.
+    """
+    for pairs in moves.values():
+        for offset in range(0, len(pairs), _MOVE_CHUNK):
+            chunk = pairs[offset : offset + _MOVE_CHUNK]
+            MetricEntry.objects.filter(
+                assignment_id__in=[old for old, _periods in chunk],
+                period__in={period for _old, periods in chunk for period in periods},
+            ).update(
+                assignment_id=Case(
+                    *(When(assignment_id=old, then=Value(new_of[old])) for old, _periods in chunk),
+                    output_field=IntegerField(),
+                )
+            )
 
 
 class AssignmentRefused(ValueError):
@@ -303,6 +595,8 @@ class AssignmentOutcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    notes: list[str] = field(default_factory=list)  # changes that apply from a later month than asked
+    kept: list[str] = field(default_factory=list)  # people who kept their own bonus amounts, with them
 
 
 def assignment_set(
@@ -312,12 +606,15 @@ def assignment_set(
     start: str,
     monthly_bonus: Decimal,
     quarterly_bonus: Decimal,
+    keep_own_amounts: bool = False,
 ) -> AssignmentOutcome:
     """Put ``employees`` on a published plan ``version`` from the month ``start``.
 
-    The roster's rules apply: a new assignment cannot start in (or before) a closed month,
-    an assignment with figures keeps its plan unless given a new first month, and the same
-    first month updates the assignment there. Any refusal assigns nobody.
+    The roster's rules apply: a new assignment cannot start in (or before) a closed month;
+    changing an assignment that covers closed months applies from the first open month; an
+    assignment with figures keeps its plan unless given a new first month; the same first month
+    updates the assignment there. With ``keep_own_amounts``, whoever already has bonus amounts
+    keeps them. Any refusal assigns nobody.
     """
     people = list(employees)
     errors = []
@@ -332,25 +629,28 @@ def assignment_set(
         errors.append(_("“%(value)s” is not a month like 2026-01") % {"value": start})
     if errors:
         raise AssignmentRefused(errors)
-    code = version.template.code
-    outcome = AssignmentOutcome()
     with transaction.atomic():
-        conflicts = _assignment_conflicts([_Wish(person.username, code, start) for person in people])
-        if conflicts:
+        plan = _assignment_plan(
+            [
+                _Wish(
+                    employee=person.username,
+                    version=version,
+                    start=start,
+                    monthly_bonus=monthly_bonus,
+                    quarterly_bonus=quarterly_bonus,
+                    keep_own_amounts=keep_own_amounts,
+                )
+                for person in people
+            ]
+        )
+        if plan.conflicts:
             # A closed month is one problem however many people it stops: say it once.
-            raise AssignmentRefused(list(dict.fromkeys(conflict.message for conflict in conflicts)))
-        for person in people:
-            written = _assignment_write(
-                user=person,
-                version=version,
-                start=start,
-                monthly_bonus=monthly_bonus,
-                quarterly_bonus=quarterly_bonus,
-            )
-            if written == "created":
-                outcome.created += 1
-            elif written == "updated":
-                outcome.updated += 1
-            else:
-                outcome.unchanged += 1
-    return outcome
+            raise AssignmentRefused(list(dict.fromkeys(conflict.message for conflict in plan.conflicts)))
+        created, updated = _assignment_apply(plan, users={person.username: person for person in people})
+    return AssignmentOutcome(
+        created=created,
+        updated=updated,
+        unchanged=plan.unchanged,
+        notes=[step.note for step in plan.steps if step.note],
+        kept=plan.kept,
+    )

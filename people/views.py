@@ -74,6 +74,8 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
                         "a_updated": outcome.assignments_updated,
                     },
                 )
+                for note in outcome.notes:
+                    messages.info(request, note)
                 return redirect("people:list")
     else:
         form = RosterUploadForm()
@@ -100,6 +102,8 @@ def _assign(form: AssignForm, *, employees: Iterable[User]) -> AssignmentOutcome
             start=form.cleaned_data["start"],
             monthly_bonus=form.cleaned_data["monthly_bonus"],
             quarterly_bonus=form.cleaned_data["quarterly_bonus"],
+            # A department's people keep amounts of their own unless HR says to replace them.
+            keep_own_amounts="replace_amounts" in form.fields and not form.cleaned_data["replace_amounts"],
         )
     except AssignmentRefused as refused:
         for error in refused.errors:
@@ -113,6 +117,14 @@ def _assigned_message(request: HttpRequest, outcome: AssignmentOutcome) -> None:
         _("Plan assigned. New assignments: %(created)s, changed: %(updated)s, unchanged: %(unchanged)s.")
         % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
     )
+    for note in outcome.notes:
+        messages.info(request, note)
+    if outcome.kept:
+        messages.info(
+            request,
+            _("Kept their own bonus amounts (tick “Replace amounts” to change them): %(people)s.")
+            % {"people": ", ".join(outcome.kept)},
+        )
 
 
 @role_required(*HR_ROLES)

@@ -204,9 +204,19 @@ def test_the_page_shows_the_refusal_and_saves_nothing(hr_client, plan):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("start", "2026-1", "“2026-1” is not a month like 2026-01"),
-        ("monthly_bonus", "-5", "Ensure this value is greater than or equal to 0."),
-        ("quarterly_bonus", "lots", "Enter a number."),
+        ("start", "2026-13", "“2026-13” is not a month like 2026-01"),
+        ("start", "2026-Q1", "“2026-Q1” is not a month like 2026-01"),
+        ("start", "1999-12", "“1999-12” is outside 2000-01 to 2100-12"),
+        ("start", "", "This field is required."),
+        ("monthly_bonus", "-5", "“-5” is below the minimum of 0"),
+        ("monthly_bonus", "1.234", "“1.234” has more than 2 decimals: give at most 2, nothing is rounded"),
+        (
+            "monthly_bonus",
+            "1e9",
+            "“1e9” is too large: a number must lie between −1,000,000,000 and 1,000,000,000",
+        ),
+        ("quarterly_bonus", "lots", "“lots” is not a number"),
+        ("quarterly_bonus", "", "This field is required."),
         ("plan", "", "This field is required."),
     ],
 )
@@ -261,3 +271,131 @@ def test_a_department_with_nobody_to_assign_says_so(hr_client, plan):
 
 def test_an_unknown_person_is_404(hr_client, plan):
     assert hr_client.get("/people/nobody/assign/").status_code == 404
+
+
+def test_the_first_month_is_a_month_picker(hr_client, plan):
+    UserFactory(username="li.lei")
+
+    page = hr_client.get("/people/li.lei/assign/").content.decode()
+
+    assert 'type="month"' in page and 'name="start"' in page and 'min="2000-01"' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "month"), [("2026/3", "2026-03"), ("２０２６－０３", "2026-03"), ("2026年3月", "2026-03")]
+)
+def test_a_month_typed_where_the_browser_has_no_picker_is_read(hr_client, plan, typed, month):
+    UserFactory(username="li.lei")
+
+    hr_client.post(
+        "/people/li.lei/assign/",
+        {"plan": plan.template.pk, "start": typed, "monthly_bonus": "２,５００.５", "quarterly_bonus": "0"},
+    )
+
+    assert Assignment.objects.get(employee__username="li.lei").start == month
+    assert Assignment.objects.get().monthly_bonus == Decimal("2500.5")
+
+
+def test_new_amounts_over_closed_months_apply_from_the_first_open_month_and_the_page_says_so(hr_client, plan):
+    li = UserFactory(username="li.lei")
+    assign(li, plan, start="2026-01", monthly_bonus="2000", quarterly_bonus="6000")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        Cycle.objects.create(period=month, status=CycleStatus.CLOSED)
+
+    response = hr_client.post(
+        "/people/li.lei/assign/",
+        {"plan": plan.template.pk, "start": "2026-01", "monthly_bonus": "2500", "quarterly_bonus": "6000"},
+        follow=True,
+    )
+
+    text = page_text(response.content)
+    assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 0." in text
+    assert "li.lei: new bonus amounts apply from 2026-04; 2026-01..2026-03 are closed" in text
+    assert list(Assignment.objects.filter(employee=li).values_list("start", "monthly_bonus")) == [
+        ("2026-01", Decimal("2000")),
+        ("2026-04", Decimal("2500")),
+    ]
+
+
+def test_the_same_rule_holds_for_the_service_behind_the_pages(plan, other_plan):
+    li = UserFactory(username="li.lei")
+    assign(li, plan, start="2026-01")
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
+
+    outcome = set_plan([li], other_plan, start="2026-01", monthly="2000", quarterly="6000")
+
+    assert outcome.notes == ["li.lei: the new plan applies from 2026-02; 2026-01 is closed"]
+    assert list(Assignment.objects.filter(employee=li).values_list("start", "version")) == [
+        ("2026-01", plan.pk),
+        ("2026-02", other_plan.pk),
+    ]
+
+
+def department_post(client, department, plan, **changes):
+    data = {
+        "department": department.pk,
+        "plan": plan.template.pk,
+        "start": "2026-03",
+        "monthly_bonus": "1800",
+        "quarterly_bonus": "5400",
+    } | changes
+    return client.post("/people/assign/", data, follow=True)
+
+
+def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(hr_client, plan):
+    sales = DepartmentFactory(name="客户一部")
+    senior, newcomer = UserFactory(username="zhao.min", department=sales), UserFactory(username="p1", department=sales)
+    assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
+
+    response = department_post(hr_client, sales, plan)
+
+    assert (
+        "Kept their own bonus amounts (tick “Replace amounts” to change them): zhao.min (3500.00 / 9000.00)."
+        in page_text(response.content)
+    )
+    assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 1." in page_text(response.content)
+    assert list(Assignment.objects.filter(employee=senior).values_list("start", "monthly_bonus")) == [
+        ("2026-01", Decimal("3500"))
+    ]
+    assert Assignment.objects.get(employee=newcomer).monthly_bonus == Decimal("1800")
+
+
+def test_ticking_replace_amounts_gives_everybody_the_new_amounts(hr_client, plan):
+    sales = DepartmentFactory(name="客户一部")
+    senior = UserFactory(username="zhao.min", department=sales)
+    assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
+
+    response = department_post(hr_client, sales, plan, replace_amounts="on")
+
+    assert "Kept their own" not in page_text(response.content)
+    assert list(Assignment.objects.filter(employee=senior).values_list("start", "monthly_bonus")) == [
+        ("2026-01", Decimal("3500")),
+        ("2026-03", Decimal("1800")),
+    ]
+
+
+def test_a_department_on_a_new_plan_keeps_senior_amounts_but_moves_the_plan(hr_client, plan, other_plan):
+    sales = DepartmentFactory(name="客户一部")
+    senior = UserFactory(username="zhao.min", department=sales)
+    assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
+
+    department_post(hr_client, sales, other_plan)
+
+    assert list(
+        Assignment.objects.filter(employee=senior).values_list("start", "version", "monthly_bonus", "quarterly_bonus")
+    ) == [
+        ("2026-01", plan.pk, Decimal("3500"), Decimal("9000")),
+        ("2026-03", other_plan.pk, Decimal("3500"), Decimal("9000")),
+    ]
+
+
+def test_a_refused_department_assignment_changes_nobody(hr_client, plan):
+    sales = DepartmentFactory(name="客户一部")
+    people = [UserFactory(username=f"p{n}", department=sales) for n in range(3)]
+    assign(people[0], plan, start="2026-01")
+    Cycle.objects.create(period="2026-03", status=CycleStatus.CLOSED)
+
+    response = department_post(hr_client, sales, plan, start="2026-02")
+
+    assert "2026-03 is closed: a new assignment must start in an open month" in page_text(response.content)
+    assert list(Assignment.objects.values_list("employee__username", "start")) == [("p0", "2026-01")]

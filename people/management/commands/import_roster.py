@@ -9,7 +9,7 @@ from plans.tabular import TableError, table_read
 
 
 class Command(BaseCommand):
-    help = "Create and update people, managers, departments and plan assignments from a roster CSV."
+    help = "Create and update people, managers, departments and plan assignments from a roster (CSV or XLSX)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
@@ -32,3 +32,5 @@ class Command(BaseCommand):
                 "a_updated": outcome.assignments_updated,
             }
         )
+        for note in outcome.notes:
+            self.stdout.write(note)

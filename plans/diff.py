@@ -43,6 +43,8 @@ FIELD_LABELS = {
     "months": gettext_lazy("months"),
     "min_score": gettext_lazy("minimum score"),
 }
+# An indicator's "min" and "max" are the valid range of the value entered, not a band's score.
+INDICATOR_FIELD_LABELS = {**FIELD_LABELS, "min": gettext_lazy("minimum"), "max": gettext_lazy("maximum")}
 
 
 def show(value: object) -> str:
@@ -57,10 +59,18 @@ def show(value: object) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{FIELD_LABELS.get(k, k)} {show(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
-        if all(isinstance(item, str) for item in value):
-            return ", ".join(value)
+        if all(isinstance(item, str | Mapping) for item in value):  # inputs: "lost (流失客户数, ≥ 0), total"
+            return ", ".join(item if isinstance(item, str) else _input(item) for item in value)
         return "[" + ", ".join(show(item) for item in value) + "]"
     return str(value)
+
+
+def _input(item: Mapping[str, Any]) -> str:
+    """A formula input written as an object: its name, then its label and valid range."""
+    details = [str(item["label"])] if item.get("label") else []
+    details += [f"{INDICATOR_FIELD_LABELS[k]} {show(item[k])}" for k in ("min", "max") if item.get(k) is not None]
+    name = str(item.get("name", ""))
+    return f"{name} ({', '.join(details)})" if details else name
 
 
 def _number(value: object) -> Decimal | None:
@@ -126,9 +136,10 @@ class Change:
             return _("%(part)s added") % {"part": part}
         if self.action == Action.REMOVED:
             return _("%(part)s removed") % {"part": part}
+        labels = INDICATOR_FIELD_LABELS if self.part == Part.INDICATOR else FIELD_LABELS
         return _("%(part)s: %(field)s %(old)s → %(new)s") % {
             "part": part,
-            "field": FIELD_LABELS.get(self.field, self.field),
+            "field": labels.get(self.field, self.field),
             "old": show(self.old),
             "new": show(self.new),
         }

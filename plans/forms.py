@@ -1,6 +1,11 @@
-"""The plan builder's forms: they read what HR typed; ``plan_file`` decides what a valid plan is."""
+"""The plan builder's forms: they read what HR typed; ``plan_file`` decides what a valid plan is.
 
-import re
+Every number is read by ``plans.numbers`` (full-width digits, ``1,234.5``; no NaN, no 1e999, at
+most 6 decimals), and every text has the length of SPEC.md section 7, so that what a form
+accepts is what the database stores and what a plan file may hold.
+"""
+
+import unicodedata
 from decimal import Decimal
 from typing import Any, cast
 
@@ -10,9 +15,21 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanVersion
-from plans.plan_file import _CODE, _INPUT, _PLAN_CODE
+from plans.numbers import NumberError, number_parse
+from plans.plan_file import (
+    _CODE,
+    _FLAG,
+    _INPUT,
+    _PLAN_CODE,
+    CODE_MAX_LENGTH,
+    FORMULA_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SHORT_MAX_LENGTH,
+    STREAK_MONTHS_MAX,
+    InputDefinition,
+)
 from plans.scoring import Method as ScoringMethod
-from plans.selectors import number_tidy
+from plans.selectors import input_details, number_tidy
 from plans.services import IndicatorFields
 
 # Which of an indicator's settings each method uses (SPEC.md section 2); the page shows only
@@ -28,13 +45,51 @@ RESERVED_CODES = {"new", "upload", "library"}
 METHOD_SETTINGS = ("target", "floor", "cap", "penalty_per_unit", "bonus_per_unit", "scale", "tiers")
 
 
-def _number(label: Any, *, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(
+class NumberField(forms.CharField):
+    """A number as HR types it, read by ``plans.numbers``: ``１２．５`` and ``1,234.5`` are fine;
+    NaN, Infinity, 1e999 and more than 6 decimals are refused on the field, never rounded."""
+
+    def __init__(self, *, minimum: Decimal | None = None, **kwargs: Any) -> None:
+        # A text box, not type="number": a browser empties a number box holding full-width digits.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return None
+        try:
+            return number_parse(text, minimum=self.minimum)
+        except NumberError as error:
+            raise forms.ValidationError(error.message, code="invalid") from error
+
+
+def _number(label: Any, *, required: bool = False, **kwargs: Any) -> NumberField:
+    return NumberField(label=label, required=required, **kwargs)
+
+
+def _row_number(text: str) -> Decimal | None:
+    """A number typed in a row of the tiers or inputs; empty is None. Raises ``NumberError``."""
+    return number_parse(text) if text.strip() else None
+
+
+def _code(label: Any, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
         label=label,
-        required=required,
-        max_digits=18,
-        decimal_places=6,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        max_length=CODE_MAX_LENGTH,
+        validators=[RegexValidator(_CODE, _("Use only letters, digits, “-” and “_”."))],
+        **kwargs,
+    )
+
+
+def _flag(label: Any, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=SHORT_MAX_LENGTH,
+        required=False,
+        validators=[RegexValidator(_FLAG, _("Use only letters, digits, “-” and “_”."))],
+        **kwargs,
     )
 
 
@@ -52,11 +107,11 @@ class PlanCodeForm(_BootstrapForm):
 
     code = forms.CharField(
         label=_("Plan code"),
-        max_length=64,
+        max_length=CODE_MAX_LENGTH,
         validators=[RegexValidator(_PLAN_CODE, _("Use only letters, digits, “-” and “_”."))],
         help_text=_("Letters, digits, “-” and “_”, e.g. customer-manager. It cannot change later."),
     )
-    name = forms.CharField(label=_("Plan name"), max_length=200)
+    name = forms.CharField(label=_("Plan name"), max_length=NAME_MAX_LENGTH)
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
@@ -66,12 +121,12 @@ class PlanCodeForm(_BootstrapForm):
 
 
 class DraftSettingsForm(_BootstrapForm):
-    name = forms.CharField(label=_("Plan name"), max_length=200)
-    streak_months = forms.IntegerField(label=_("Streak months"), required=False, min_value=1)
-    streak_min_score = _number(_("Streak minimum score"))
-    streak_flag = forms.CharField(
-        label=_("Streak flag"), max_length=64, required=False, help_text=_("e.g. promotion_candidate")
+    name = forms.CharField(label=_("Plan name"), max_length=NAME_MAX_LENGTH)
+    streak_months = forms.IntegerField(
+        label=_("Streak months"), required=False, min_value=1, max_value=STREAK_MONTHS_MAX
     )
+    streak_min_score = _number(_("Streak minimum score"))
+    streak_flag = _flag(_("Streak flag"), help_text=_("e.g. promotion_candidate"))
 
     @classmethod
     def for_draft(cls, draft: PlanVersion) -> "DraftSettingsForm":
@@ -86,29 +141,24 @@ class DraftSettingsForm(_BootstrapForm):
 
 
 class GoalForm(_BootstrapForm):
-    code = forms.CharField(
-        label=_("Code"), max_length=64, validators=[RegexValidator(_CODE, _("Use only letters, digits, “-” and “_”."))]
-    )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    code = _code(_("Code"))
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
 
 
 class BandForm(_BootstrapForm):
     minimum = _number(_("Minimum score"), required=True)
-    label = forms.CharField(label=_("Label"), max_length=32)
-    payout = _number(_("Payout %"), required=True)
-    flag = forms.CharField(label=_("Flag"), max_length=64, required=False, help_text=_("e.g. warning"))
+    label = forms.CharField(label=_("Label"), max_length=SHORT_MAX_LENGTH)
+    payout = _number(_("Payout %"), required=True, minimum=Decimal(0))
+    flag = _flag(_("Flag"), help_text=_("e.g. warning"))
 
 
 class IndicatorForm(_BootstrapForm):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=64,
-        validators=[RegexValidator(_CODE, _("Use only letters, digits, “-” and “_”."))],
-        help_text=_("It names the column of the metrics file, e.g. churn."),
-    )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    code = _code(_("Code"), help_text=_("It names the column of the metrics file, e.g. churn."))
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
     goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=32, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=SHORT_MAX_LENGTH, required=False)
+    minimum = _number(_("Minimum"), help_text=_("The lowest value that may be entered, e.g. 0. Empty: no limit."))
+    maximum = _number(_("Maximum"), help_text=_("The highest value that may be entered, e.g. 100. Empty: no limit."))
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
     weight = _number(_("Weight"), required=True)
@@ -120,10 +170,7 @@ class IndicatorForm(_BootstrapForm):
     bonus_per_unit = _number(_("Bonus per unit"))
     scale = _number(_("Scale"))
     formula = forms.CharField(
-        label=_("Formula"), max_length=500, required=False, help_text=_("e.g. lost / total * 100")
-    )
-    inputs = forms.CharField(
-        label=_("Formula inputs"), max_length=500, required=False, help_text=_("Names separated by commas: lost, total")
+        label=_("Formula"), max_length=FORMULA_MAX_LENGTH, required=False, help_text=_("e.g. lost / total * 100")
     )
     stretch_target = _number(_("Stretch target"))
     stretch_bonus = _number(_("Stretch bonus"))
@@ -134,49 +181,88 @@ class IndicatorForm(_BootstrapForm):
         assert isinstance(goal_field, forms.ModelChoiceField)
         goal_field.queryset = Goal.objects.filter(version=draft).order_by("position", "pk")
         self.tier_rows: list[tuple[str, str]] = []
+        # The formula's inputs, a row each: name, label, minimum, maximum.
+        self.input_rows: list[tuple[str, str, str, str]] = []
         if self.is_bound:
             data = cast(QueryDict, self.data)
             thresholds = data.getlist("tier_threshold")
             points = data.getlist("tier_points")
             self.tier_rows = list(zip(thresholds, points, strict=False))
+            columns = [data.getlist(f"input_{key}") for key in ("name", "label", "min", "max")]
+            length = max(len(column) for column in columns)
+            self.input_rows = [
+                cast(tuple[str, str, str, str], tuple(c[i] if i < len(c) else "" for c in columns))
+                for i in range(length)
+            ]
         else:
             self.tier_rows = [(str(t), str(p)) for t, p in self.initial.get("tiers", [])]
+            self.input_rows = list(self.initial.get("input_rows", []))
 
     @staticmethod
     def initial_for(indicator: Indicator) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "code": indicator.code, "name": indicator.name, "goal": indicator.goal_id, "unit": indicator.unit,
             "frequency": indicator.frequency, "direction": indicator.direction, "method": indicator.method,
-            "formula": indicator.formula, "inputs": ", ".join(indicator.inputs),
+            "formula": indicator.formula,
             "tiers": [(number_tidy(t), number_tidy(p)) for t, p in indicator.tiers],
         }  # fmt: skip
+        details = {detail.name: detail for detail in input_details(indicator=indicator)}
+        initial["input_rows"] = [
+            (name, details[name].label, _tidy(details[name].minimum), _tidy(details[name].maximum))
+            if name in details
+            else (name, "", "", "")
+            for name in indicator.inputs
+        ]
         for name in ("weight", "target", "floor", "cap", "penalty_per_unit", "bonus_per_unit", "scale"):
             initial[name] = number_tidy(getattr(indicator, name))
         initial["stretch_target"] = number_tidy(indicator.stretch_target)
         initial["stretch_bonus"] = number_tidy(indicator.stretch_bonus)
+        initial["minimum"] = number_tidy(indicator.minimum)
+        initial["maximum"] = number_tidy(indicator.maximum)
         return initial
-
-    def clean_inputs(self) -> tuple[str, ...]:
-        names = tuple(name for name in re.split(r"[\s,，]+", self.cleaned_data["inputs"]) if name)
-        for name in names:
-            if not _INPUT.match(name):
-                raise forms.ValidationError(
-                    _("“%(name)s” is not a name of letters, digits and “_”."), params={"name": name}
-                )
-        return names
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        minimum, maximum = cleaned.get("minimum"), cleaned.get("maximum")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.add_error("maximum", _("The maximum is below the minimum."))
+        cleaned["tiers"] = self._tiers()
+        cleaned["inputs"], cleaned["input_details"] = self._inputs()
+        return cleaned
+
+    def _tiers(self) -> tuple[tuple[Decimal, Decimal], ...]:
         tiers: list[tuple[Decimal, Decimal]] = []
         for number, (threshold, points) in enumerate(self.tier_rows, start=1):
             if not threshold.strip() and not points.strip():
                 continue  # the empty row left for a new tier
             try:
-                tiers.append((Decimal(threshold.strip()), Decimal(points.strip())))
-            except ArithmeticError:
-                self.add_error(None, _("Tier %(n)s needs a number as threshold and as points.") % {"n": number})
-        cleaned["tiers"] = tuple(tiers)
-        return cleaned
+                tiers.append((number_parse(threshold), number_parse(points)))
+            except NumberError as error:
+                self.add_error(None, _("Tier %(n)s: %(problem)s") % {"n": number, "problem": error.message})
+        return tuple(tiers)
+
+    def _inputs(self) -> tuple[tuple[str, ...], tuple[InputDefinition, ...]]:
+        names: list[str] = []
+        details: list[InputDefinition] = []
+        for number, (name, label, minimum, maximum) in enumerate(self.input_rows, start=1):
+            name, label = name.strip(), label.strip()
+            if not (name or label or minimum.strip() or maximum.strip()):
+                continue  # the empty row left for a new input
+            problem = _input_problem(name, label, names)
+            try:
+                low, high = _row_number(minimum), _row_number(maximum)
+            except NumberError as error:
+                problem = problem or error.message
+            else:
+                if not problem and low is not None and high is not None and low > high:
+                    problem = str(_("the maximum is below the minimum"))
+            if problem:
+                self.add_error(None, _("Input %(n)s: %(problem)s") % {"n": number, "problem": problem})
+                continue
+            names.append(name)
+            if label or low is not None or high is not None:
+                details.append(InputDefinition(name=name, label=label, minimum=low, maximum=high))
+        return tuple(names), tuple(details)
 
     def indicator_fields(self) -> IndicatorFields:
         data = self.cleaned_data
@@ -194,10 +280,35 @@ class IndicatorForm(_BootstrapForm):
             tiers=data["tiers"] if "tiers" in used else (),
             formula=data.get("formula", "").strip(),
             inputs=data.get("inputs", ()),
+            input_details=data.get("input_details", ()),
             stretch_target=data.get("stretch_target"),
             stretch_bonus=data.get("stretch_bonus"),
+            minimum=data.get("minimum"),
+            maximum=data.get("maximum"),
             **settings,
         )
+
+
+def _tidy(value: Decimal | None) -> str:
+    tidy = number_tidy(value)
+    return "" if tidy is None else str(tidy)
+
+
+def _input_problem(name: str, label: str, taken: list[str]) -> str:
+    if not name:
+        return str(_("a name is needed"))
+    if not _INPUT.match(name):
+        return str(
+            _("“%(name)s” is not a name: a letter, then letters, digits and “_”, at most %(max)s")
+            % {"name": name[:40], "max": CODE_MAX_LENGTH}
+        )
+    if name in taken:
+        return str(_("“%(name)s” is listed twice") % {"name": name})
+    if len(label) > NAME_MAX_LENGTH:
+        return str(_("the label is longer than %(max)s characters") % {"max": NAME_MAX_LENGTH})
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in label):
+        return str(_("the label holds a control character"))
+    return ""
 
 
 class PlanUploadForm(_BootstrapForm):
@@ -205,4 +316,4 @@ class PlanUploadForm(_BootstrapForm):
 
 
 class TryForm(forms.Form):
-    actual = forms.DecimalField(label=_("Actual value"), max_digits=18, decimal_places=6)
+    actual = NumberField(label=_("Actual value"))

@@ -2,6 +2,8 @@
 
 Numbers, input names, ``+ - * /``, unary minus and parentheses, nothing else. The text is
 parsed into a small tree and evaluated with ``Decimal``; nothing is ever passed to ``eval``.
+A formula is at most ``MAX_LENGTH`` characters and nests parentheses and minus signs at most
+``MAX_DEPTH`` deep, so neither parsing nor evaluating it can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+MAX_LENGTH = 500  # characters (SPEC.md section 7)
+MAX_DEPTH = 50  # parentheses and minus signs inside one another
+
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
 
 
@@ -19,6 +24,14 @@ class FormulaError(ValueError):
 
 
 class FormulaDivisionByZero(FormulaError):
+    pass
+
+
+class FormulaTooLong(FormulaError):
+    pass
+
+
+class FormulaTooDeep(FormulaError):
     pass
 
 
@@ -72,6 +85,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0  # parentheses and minus signs open around the current token
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -97,11 +111,22 @@ class _Parser:
             node = Binary(token[1], node, self.unary())
         return node
 
+    def nest(self, levels: int) -> None:
+        self.depth += levels
+        if self.depth > MAX_DEPTH:
+            raise FormulaTooDeep(f"more than {MAX_DEPTH} parentheses or minus signs inside one another")
+
     def unary(self) -> Node:
-        if self.peek() == ("op", "-"):
+        minus = 0
+        while self.peek() == ("op", "-"):  # a loop, not a recursion: "------x" is fine up to the depth
             self.take()
-            return Negate(self.unary())
-        return self.primary()
+            minus += 1
+        self.nest(minus)
+        node = self.primary()
+        self.depth -= minus
+        for _ in range(minus):
+            node = Negate(node)
+        return node
 
     def primary(self) -> Node:
         kind, text = self.take()
@@ -110,14 +135,18 @@ class _Parser:
         if kind == "name":
             return Name(text)
         if text == "(":
+            self.nest(1)
             node = self.expression()
             if self.take() != ("op", ")"):
                 raise FormulaError("missing )")
+            self.depth -= 1
             return node
         raise FormulaError(f"unexpected {text!r}")
 
 
 def parse(text: str) -> Node:
+    if len(text) > MAX_LENGTH:
+        raise FormulaTooLong(f"longer than {MAX_LENGTH} characters")
     parser = _Parser(text)
     if not parser.tokens:
         raise FormulaError("empty formula")
@@ -129,16 +158,21 @@ def parse(text: str) -> Node:
 
 def names(node: Node) -> set[str]:
     """The input names a formula refers to."""
-    if isinstance(node, Name):
-        return {node.name}
-    if isinstance(node, Negate):
-        return names(node.operand)
-    if isinstance(node, Binary):
-        return names(node.left) | names(node.right)
-    return set()
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            found.add(item.name)
+        elif isinstance(item, Negate):
+            stack.append(item.operand)
+        elif isinstance(item, Binary):
+            stack += (item.left, item.right)
+    return found
 
 
 def evaluate(node: Node, values: Mapping[str, Decimal]) -> Decimal:
+    # Recursive, and bounded: a parsed tree is at most MAX_LENGTH / 2 operations deep.
     if isinstance(node, Number):
         return node.value
     if isinstance(node, Name):

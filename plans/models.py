@@ -111,7 +111,12 @@ class Indicator(models.Model):
     tiers = models.JSONField(_("tiers"), default=list, blank=True)  # [[threshold, points], ...] as strings
     scale = _decimal(_("scale"), null=True, blank=True)
     formula = models.CharField(_("formula"), max_length=500, blank=True)
-    inputs = models.JSONField(_("inputs"), default=list, blank=True)
+    inputs = models.JSONField(_("inputs"), default=list, blank=True)  # the names, in order
+    # The inputs with a label or a valid range: {name: {"label": ..., "min": "0", "max": ...}}, numbers as
+    # strings like the tiers; an input without any is not in it.
+    input_limits = models.JSONField(_("input labels and ranges"), default=dict, blank=True)
+    minimum = _decimal(_("minimum"), null=True, blank=True)  # the valid range of the value entered
+    maximum = _decimal(_("maximum"), null=True, blank=True)
     stretch_target = _decimal(_("stretch target"), null=True, blank=True)
     stretch_bonus = _decimal(_("stretch bonus"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)

@@ -2,13 +2,16 @@
 
 Pure code. ``plan_file_parse`` checks everything at once and either returns a ``PlanDefinition``
 or raises ``PlanFileError`` holding every problem found; ``plan_file_dump`` writes a definition
-back as the same JSON shape.
+back as the same JSON shape. The limits of SPEC.md section 7 hold for every value: numbers go
+through ``plans.numbers`` (at most 6 decimals, below 10^9, never rounded), texts have their
+lengths, and a file too large or nested too deeply is refused before it is read.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from plans import formula as formulas
+from plans.numbers import NumberError, number_check, number_text
 from plans.scoring import (
     ONE,
     ZERO,
@@ -33,15 +37,28 @@ PLAN_KEYS = {"code", "name", "goals", "indicators", "bands", "streak"}
 GOAL_KEYS = {"code", "name"}
 INDICATOR_KEYS = {
     "code", "name", "goal", "unit", "frequency", "weight", "direction", "target", "method", "floor", "cap",
-    "bonus_per_unit", "penalty_per_unit", "tiers", "scale", "formula", "inputs", "stretch",
+    "bonus_per_unit", "penalty_per_unit", "tiers", "scale", "formula", "inputs", "stretch", "min", "max",
 }  # fmt: skip
+INPUT_KEYS = {"name", "label", "min", "max"}
 BAND_KEYS = {"min", "label", "payout", "flag"}
 STREAK_KEYS = {"months", "min_score", "flag"}
 STRETCH_KEYS = {"target", "bonus"}
 
-_PLAN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")  # never a "." or ",": codes are CSV columns
-_INPUT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+# SPEC.md section 7: the lengths of texts, the size of a file.
+CODE_MAX_LENGTH = 50
+NAME_MAX_LENGTH = 200
+SHORT_MAX_LENGTH = 32  # a unit, a band's label, a flag
+FORMULA_MAX_LENGTH = formulas.MAX_LENGTH
+PLAN_FILE_MAX_BYTES = 1_000_000
+NESTING_MAX = 20  # a plan file is 5 levels deep: plan, indicators, indicator, tiers, tier
+STREAK_MONTHS_MAX = 120
+
+_PLAN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}\Z")
+_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,49}\Z")  # never a "." or ",": codes are CSV columns
+_FLAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}\Z")
+_INPUT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}\Z")  # a name in a formula, a column's suffix
+# What may stand between quotes and the brackets that nest: enough to count the nesting.
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class PlanFileError(ValueError):
@@ -57,11 +74,24 @@ class GoalDefinition:
 
 
 @dataclass(frozen=True)
+class InputDefinition:
+    """A formula input with a label or a valid range (a plain input is only its name)."""
+
+    name: str
+    label: str = ""
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class IndicatorDefinition:
     rule: IndicatorRule
     name: str
     goal: str = ""
     unit: str = ""
+    minimum: Decimal | None = None  # the valid range of the value entered (SPEC.md section 7)
+    maximum: Decimal | None = None
+    input_details: tuple[InputDefinition, ...] = ()  # the inputs with a label or a range, in order
 
 
 @dataclass(frozen=True)
@@ -80,11 +110,63 @@ class PlanDefinition:
 
 
 def plan_file_loads(text: str | bytes) -> PlanDefinition:
+    """A plan file as read from disk or an upload: at most 1 MB of JSON, then ``plan_file_parse``."""
+    if len(text) > PLAN_FILE_MAX_BYTES:
+        raise PlanFileError([_("The plan file is larger than 1 MB: a plan file is a few kilobytes.")])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode(json.detect_encoding(text))
+        except UnicodeDecodeError as error:
+            raise PlanFileError([_("The plan file is not UTF-8 text: save it as UTF-8.")]) from error
+    depth = 0
+    for match in _NESTING.finditer(text):
+        bracket = match.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > NESTING_MAX:
+                raise PlanFileError([_("The plan file is nested too deeply to be a plan file.")])
+        elif bracket in "]}":
+            depth -= 1
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=Decimal,  # 10**5000 is "too large", not Python's limit of digits
+            parse_constant=_constant,
+            object_pairs_hook=_object,
+        )
+    except PlanFileError:
+        raise
+    except (ValueError, RecursionError) as error:
         raise PlanFileError([_("The plan file is not valid JSON: %(error)s") % {"error": error}]) from error
     return plan_file_parse(data)
+
+
+def _constant(name: str) -> object:
+    raise PlanFileError(
+        [_("The plan file holds %(value)s, which is not a number: give a number instead.") % {"value": name}]
+    )
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:  # json keeps the last one silently
+            raise PlanFileError([_("The plan file gives “%(key)s” twice in one object.") % {"key": _short(key)}])
+        data[key] = value
+    return data
+
+
+def _short(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+def _shown(value: object) -> str:
+    """A value of the file in a message, cut short: the file may hold anything."""
+    try:
+        return _short(json.dumps(value, default=str, ensure_ascii=False))
+    except (ValueError, RecursionError):  # pragma: no cover - loads refuses what cannot be dumped
+        return "…"
 
 
 class _Checker:
@@ -99,9 +181,12 @@ class _Checker:
     def keys(self, where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
-                self.error(where, _("unknown key “%(key)s”") % {"key": key})
+                self.error(where, _("unknown key “%(key)s”") % {"key": _short(str(key))})
 
-    def text(self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True) -> str:
+    def text(
+        self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True,
+        max_length: int = NAME_MAX_LENGTH, pattern: re.Pattern[str] | None = None,
+    ) -> str:  # fmt: skip
         value = data.get(key)
         if value is None or value == "":
             if required:
@@ -110,7 +195,23 @@ class _Checker:
         if not isinstance(value, str):
             self.error(where, _("“%(key)s” must be text") % {"key": key})
             return ""
-        return value.strip()
+        value = value.strip()
+        if not value and required:
+            self.error(where, _("“%(key)s” is required") % {"key": key})
+        elif len(value) > max_length:
+            self.error(
+                where,
+                _("“%(key)s” is %(length)s characters long: at most %(max)s") % {
+                    "key": key, "length": len(value), "max": max_length
+                },
+            )  # fmt: skip
+        elif any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+            self.error(where, _("“%(key)s” holds a control character") % {"key": key})
+        elif pattern is not None and not pattern.fullmatch(value):
+            self.error(where, _code_rule(key, value, pattern))
+        else:
+            return value
+        return ""
 
     def number(
         self, where: str, data: Mapping[str, Any], key: str, *, required: bool = False, minimum: Decimal | None = None,
@@ -123,10 +224,12 @@ class _Checker:
             return None
         number = _as_decimal(value)
         if number is None:
-            self.error(
-                where,
-                _("“%(key)s” must be a number, not %(value)s") % {"key": key, "value": json.dumps(value, default=str)},
-            )
+            self.error(where, _("“%(key)s” must be a number, not %(value)s") % {"key": key, "value": _shown(value)})
+            return None
+        try:
+            number = number_check(number)
+        except NumberError as error:
+            self.error(where, f"“{key}”: {error.message}")
             return None
         if positive and number <= 0:
             self.error(where, _("“%(key)s” must be greater than 0") % {"key": key})
@@ -146,6 +249,15 @@ class _Checker:
         return value
 
 
+def _code_rule(key: str, value: str, pattern: re.Pattern[str]) -> str:
+    if pattern is _INPUT:
+        rule = _("a letter, then letters, digits and “_”, at most %(max)s") % {"max": CODE_MAX_LENGTH}
+    else:
+        length = SHORT_MAX_LENGTH if pattern is _FLAG else CODE_MAX_LENGTH
+        rule = _("letters, digits, “-” and “_”, at most %(max)s") % {"max": length}
+    return _("%(key)s “%(value)s” may hold only %(rule)s") % {"key": key, "value": _short(value), "rule": rule}
+
+
 def _as_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
@@ -158,11 +270,9 @@ def plan_file_parse(data: object) -> PlanDefinition:
     if not isinstance(data, dict):
         raise PlanFileError([_("The plan file must hold one JSON object.")])
     check.keys("", data, PLAN_KEYS)
-    code = check.text("code", data, "code") if "code" in data else ""
-    if not code:
+    if data.get("code") in (None, ""):
         check.error("", _("“code” is required"))
-    elif not _PLAN_CODE.match(code):
-        check.error("code", _("“%(code)s” may hold only letters, digits, “-” and “_”") % {"code": code})
+    code = check.text("code", data, "code", required=False, pattern=_PLAN_CODE)
     name = check.text("", data, "name")
 
     goals = _goals(check, data)
@@ -183,7 +293,7 @@ def _goals(check: _Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ..
             check.error(where, _("must be an object"))
             continue
         check.keys(where, item, GOAL_KEYS)
-        code = check.text(where, item, "code")
+        code = check.text(where, item, "code", pattern=_CODE)
         if code and code in seen:
             check.error(where, _("duplicate code “%(code)s”") % {"code": code})
         seen.add(code)
@@ -232,14 +342,13 @@ def _indicator(
 ) -> IndicatorDefinition | None:
     errors_before = len(check.errors)
     check.keys(where, item, INDICATOR_KEYS)
-    code = check.text(where, item, "code")
-    if code and not _CODE.match(code):
-        check.error(where, _("code “%(code)s” may hold only letters, digits, “-” and “_”") % {"code": code})
+    code = check.text(where, item, "code", pattern=_CODE)
     name = check.text(where, item, "name")
-    goal = check.text(where, item, "goal", required=False)
+    goal = check.text(where, item, "goal", required=False, max_length=CODE_MAX_LENGTH)
     if goal and goal not in goal_codes:
         check.error(where, _("unknown goal “%(goal)s”") % {"goal": goal})
-    unit = check.text(where, item, "unit", required=False)
+    unit = check.text(where, item, "unit", required=False, max_length=SHORT_MAX_LENGTH)
+    minimum, maximum = _range(check, where, item)
 
     frequency = _choice(check, where, item, "frequency", Frequency, Frequency.MONTHLY)
     direction = _choice(check, where, item, "direction", Direction, Direction.HIGHER)
@@ -270,7 +379,7 @@ def _indicator(
     elif method == Method.RATING:
         needs("scale", scale)
 
-    formula, inputs = _formula(check, where, item)
+    formula, inputs, input_details = _formula(check, where, item)
     stretch_target, stretch_bonus = _stretch(check, where, item)
     if len(check.errors) > errors_before or method is None or weight is None:
         return None
@@ -292,7 +401,21 @@ def _indicator(
         stretch_target=stretch_target,
         stretch_bonus=stretch_bonus if stretch_bonus is not None else ZERO,
     )
-    return IndicatorDefinition(rule=rule, name=name, goal=goal, unit=unit)
+    return IndicatorDefinition(
+        rule=rule, name=name, goal=goal, unit=unit, minimum=minimum, maximum=maximum, input_details=input_details
+    )
+
+
+def _range(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    """The valid range ``min``..``max`` of a value entered, either end optional."""
+    minimum = check.number(where, item, "min")
+    maximum = check.number(where, item, "max")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        check.error(
+            where,
+            _("“min” %(min)s is above “max” %(max)s") % {"min": number_text(minimum), "max": number_text(maximum)},
+        )
+    return minimum, maximum
 
 
 def _choice(check: _Checker, where: str, item: Mapping[str, Any], key: str, choices: Any, default: Any) -> Any:
@@ -306,7 +429,7 @@ def _choice(check: _Checker, where: str, item: Mapping[str, Any], key: str, choi
         check.error(
             where,
             _("“%(key)s” must be one of %(allowed)s, not %(value)s")
-            % {"key": key, "allowed": allowed, "value": json.dumps(value, default=str)},
+            % {"key": key, "allowed": allowed, "value": _shown(value)},
         )
         return default
     return choices(value)
@@ -319,40 +442,73 @@ def _tiers(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[tuple[
         if len(pair) != 2 or pair[0] is None or pair[1] is None or pair[1] < 0:
             check.error(where, _("tier %(n)s must be [threshold, points] with points of at least 0") % {"n": index + 1})
             continue
-        tiers.append((pair[0], pair[1]))
+        try:
+            tiers.append((number_check(pair[0]), number_check(pair[1])))
+        except NumberError as error:
+            check.error(where, _("tier %(n)s: %(problem)s") % {"n": index + 1, "problem": error.message})
     return tuple(tiers)
 
 
-def _formula(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
-    formula = check.text(where, item, "formula", required=False)
+def _formula(
+    check: _Checker, where: str, item: Mapping[str, Any]
+) -> tuple[str | None, tuple[str, ...], tuple[InputDefinition, ...]]:
+    """The formula, its inputs' names, and the inputs written as objects with a label or a range."""
+    formula = check.text(where, item, "formula", required=False, max_length=FORMULA_MAX_LENGTH)
     raw_inputs = check.items(where, item, "inputs", required=False)
     inputs: list[str] = []
-    for name in raw_inputs:
-        if not isinstance(name, str) or not _INPUT.match(name):
-            check.error(
-                where,
-                _("input %(name)s must be a name of letters, digits and “_”") % {"name": json.dumps(name, default=str)},
-            )
-        elif name in inputs:
-            check.error(where, _("input “%(name)s” is listed twice") % {"name": name})
-        else:
-            inputs.append(name)
+    details: list[InputDefinition] = []
+    for index, raw in enumerate(raw_inputs):
+        detail = _input(check, f"{where} inputs[{index}]", raw)
+        if detail is None:
+            continue
+        if detail.name in inputs:
+            check.error(where, _("input “%(name)s” is listed twice") % {"name": detail.name})
+            continue
+        inputs.append(detail.name)
+        if detail != InputDefinition(name=detail.name):
+            details.append(detail)
     if not formula:
+        if item.get("formula") not in (None, ""):
+            return None, tuple(inputs), tuple(details)  # a formula refused above
         if raw_inputs:
             check.error(where, _("“inputs” are given without a “formula”"))
-        return None, ()
+        return None, (), ()
     if not raw_inputs:
         check.error(where, _("a “formula” needs its “inputs”"))
     try:
         names = formulas.names(formulas.parse(formula))
+    except formulas.FormulaTooDeep:
+        check.error(
+            where,
+            _("the formula nests more than %(depth)s parentheses or minus signs inside one another")
+            % {"depth": formulas.MAX_DEPTH},
+        )
+        return formula, tuple(inputs), tuple(details)
     except formulas.FormulaError as error:
         check.error(
             where, _("the formula “%(formula)s” cannot be read: %(error)s") % {"formula": formula, "error": error}
         )
-        return formula, tuple(inputs)
+        return formula, tuple(inputs), tuple(details)
     for name in sorted(names - set(inputs)):
         check.error(where, _("the formula names an unknown input “%(name)s”") % {"name": name})
-    return formula, tuple(inputs)
+    return formula, tuple(inputs), tuple(details)
+
+
+def _input(check: _Checker, where: str, raw: object) -> InputDefinition | None:
+    """One of ``inputs``: a name, or ``{"name": "lost", "label": "流失客户数", "min": 0, "max": ...}``."""
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    if not isinstance(raw, dict):
+        check.error(where, _("an input is a name or an object with “name”, not %(value)s") % {"value": _shown(raw)})
+        return None
+    errors_before = len(check.errors)
+    check.keys(where, raw, INPUT_KEYS)
+    name = check.text(where, raw, "name", pattern=_INPUT)
+    label = check.text(where, raw, "label", required=False)
+    minimum, maximum = _range(check, where, raw)
+    if len(check.errors) > errors_before:
+        return None
+    return InputDefinition(name=name, label=label, minimum=minimum, maximum=maximum)
 
 
 def _stretch(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
@@ -370,16 +526,19 @@ def _stretch(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Deci
 
 def _bands(check: _Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
     bands: list[BandRule] = []
-    for index, item in enumerate(check.items("", data, "bands", required=False)):
+    items = check.items("", data, "bands", required=False)
+    if not items and isinstance(data.get("bands"), list | None):
+        check.error("bands", _("a plan needs at least one band"))
+    for index, item in enumerate(items):
         where = f"bands[{index}]"
         if not isinstance(item, dict):
             check.error(where, _("must be an object"))
             continue
         check.keys(where, item, BAND_KEYS)
         minimum = check.number(where, item, "min", required=True)
-        label = check.text(where, item, "label")
+        label = check.text(where, item, "label", max_length=SHORT_MAX_LENGTH)
         payout = check.number(where, item, "payout", required=True, minimum=ZERO)
-        flag = check.text(where, item, "flag", required=False)
+        flag = check.text(where, item, "flag", required=False, pattern=_FLAG)
         if minimum is None or payout is None or not label:
             continue
         if any(band.min == minimum for band in bands):
@@ -398,12 +557,12 @@ def _streak(check: _Checker, data: Mapping[str, Any]) -> StreakRule | None:
         check.error("streak", _("must be an object"))
         return None
     check.keys("streak", streak, STREAK_KEYS)
-    months = streak.get("months")
-    if isinstance(months, bool) or not isinstance(months, int | Decimal) or months != int(months) or months < 1:
-        check.error("streak", _("“months” must be a whole number of at least 1"))
+    months = _as_decimal(streak.get("months"))
+    if months is None or months != months.to_integral_value() or not 1 <= months <= STREAK_MONTHS_MAX:
+        check.error("streak", _("“months” must be a whole number from 1 to %(max)s") % {"max": STREAK_MONTHS_MAX})
         months = None
     min_score = check.number("streak", streak, "min_score", required=True)
-    flag = check.text("streak", streak, "flag")
+    flag = check.text("streak", streak, "flag", pattern=_FLAG)
     if months is None or min_score is None or not flag:
         return None
     return StreakRule(months=int(months), min_score=min_score, flag=flag)
@@ -428,6 +587,7 @@ def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
             item["goal"] = indicator.goal
         if indicator.unit:
             item["unit"] = indicator.unit
+        item.update(_range_data(indicator.minimum, indicator.maximum))
         item["frequency"] = rule.frequency.value
         item["weight"] = _plain(rule.weight)
         if rule.method != Method.RATING or rule.direction != Direction.HIGHER:
@@ -437,19 +597,20 @@ def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
         item["method"] = rule.method.value
         if rule.floor != ZERO:
             item["floor"] = _plain(rule.floor)
-        if rule.cap != ONE:
-            item["cap"] = _plain(rule.cap)
         if rule.method == Method.PER_UNIT:
             item["penalty_per_unit"] = _plain(rule.penalty_per_unit)
         if rule.bonus_per_unit != ZERO or rule.method == Method.PER_UNIT:
             item["bonus_per_unit"] = _plain(rule.bonus_per_unit)
+        if rule.cap != ONE:  # after the amounts, as the example of SPEC.md writes it
+            item["cap"] = _plain(rule.cap)
         if rule.tiers:
             item["tiers"] = [[_plain(threshold), _plain(points)] for threshold, points in rule.tiers]
         if rule.scale is not None:
             item["scale"] = _plain(rule.scale)
         if rule.formula:
             item["formula"] = rule.formula
-            item["inputs"] = list(rule.inputs)
+            details = {detail.name: detail for detail in indicator.input_details}
+            item["inputs"] = [_input_data(details[name]) if name in details else name for name in rule.inputs]
         if rule.stretch_target is not None:
             item["stretch"] = {"target": _plain(rule.stretch_target), "bonus": _plain(rule.stretch_bonus)}
         indicators.append(item)
@@ -467,6 +628,23 @@ def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
         streak = definition.streak
         data["streak"] = {"months": streak.months, "min_score": _plain(streak.min_score), "flag": streak.flag}
     return data
+
+
+def _range_data(minimum: Decimal | None, maximum: Decimal | None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if minimum is not None:
+        data["min"] = _plain(minimum)
+    if maximum is not None:
+        data["max"] = _plain(maximum)
+    return data
+
+
+def _input_data(detail: InputDefinition) -> dict[str, Any]:
+    """An input with a label or a range, as an object; a plain input is written as its name."""
+    data: dict[str, Any] = {"name": detail.name}
+    if detail.label:
+        data["label"] = detail.label
+    return {**data, **_range_data(detail.minimum, detail.maximum)}
 
 
 def plan_file_dumps(definition: PlanDefinition) -> str:

@@ -11,12 +11,13 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
-from plans.diff import FIELD_LABELS, Change, plan_diff, show
+from plans.diff import INDICATOR_FIELD_LABELS, Change, plan_diff, show
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.periods import Period
 from plans.plan_file import (
     GoalDefinition,
     IndicatorDefinition,
+    InputDefinition,
     PlanDefinition,
     PlanFileError,
     plan_file_data,
@@ -106,25 +107,52 @@ def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
 
 def plan_definition(*, version: PlanVersion) -> PlanDefinition:
     """A version as the plan file describes it."""
-    rules = version_rules(version_ids=[version.pk])[version.pk]
-    goals = list(Goal.objects.filter(version=version))
-    goal_codes: dict[int | None, str] = {None: "", **{goal.pk: goal.code for goal in goals}}
-    return PlanDefinition(
-        code=version.template.code,
-        name=version.name,
-        goals=tuple(GoalDefinition(code=g.code, name=g.name) for g in goals),
-        indicators=tuple(
-            IndicatorDefinition(
-                rule=rule,
-                name=rules.indicators[rule.code].name,
-                goal=goal_codes[rules.indicators[rule.code].goal_id],
-                unit=rules.indicators[rule.code].unit,
+    return plan_definitions(versions=[version])[version.pk]
+
+
+def _optional(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def input_details(*, indicator: Indicator) -> tuple[InputDefinition, ...]:
+    """The indicator's inputs that have a label or a valid range, in the order of its inputs."""
+    details = []
+    for name in indicator.inputs:
+        limits = indicator.input_limits.get(name)
+        if limits:
+            details.append(
+                InputDefinition(
+                    name=name,
+                    label=limits.get("label", ""),
+                    minimum=_optional(limits.get("min")),
+                    maximum=_optional(limits.get("max")),
+                )
             )
-            for rule in rules.rules.indicators
-        ),
-        bands=rules.rules.bands,
-        streak=rules.rules.streak,
-    )
+    return tuple(details)
+
+
+def input_limits_data(details: Iterable[InputDefinition]) -> dict[str, dict[str, str]]:
+    """``Indicator.input_limits`` of the inputs' labels and ranges (numbers as text, like the tiers)."""
+    data = {}
+    for detail in details:
+        limits = {"label": detail.label} if detail.label else {}
+        if detail.minimum is not None:
+            limits["min"] = str(detail.minimum)
+        if detail.maximum is not None:
+            limits["max"] = str(detail.maximum)
+        if limits:
+            data[detail.name] = limits
+    return data
+
+
+def value_limits(*, indicator: Indicator) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """The valid range of each value entered for ``indicator`` (SPEC.md section 7): ``""`` for the
+    indicator's own value, an input's name for a formula input; ``None`` where an end is open."""
+    limits: dict[str, tuple[Decimal | None, Decimal | None]] = {"": (indicator.minimum, indicator.maximum)}
+    for name in indicator.inputs:
+        detail = indicator.input_limits.get(name) or {}
+        limits[name] = (_optional(detail.get("min")), _optional(detail.get("max")))
+    return limits
 
 
 def assignments_for_month(*, month: Period, employee_ids: Iterable[int] | None = None) -> dict[int, Assignment]:
@@ -188,6 +216,8 @@ def _indicator_item(row: Indicator, goal_codes: dict[int, str]) -> dict[str, Any
         item["goal"] = goal_codes.get(row.goal_id, "")
     if row.unit:
         item["unit"] = row.unit
+    limits = {"min": row.minimum, "max": row.maximum}
+    item.update({key: number_tidy(value) for key, value in limits.items() if value is not None})
     item.update(frequency=row.frequency, weight=number_tidy(row.weight), direction=row.direction)
     numbers = {
         "target": row.target, "floor": row.floor, "cap": row.cap, "bonus_per_unit": row.bonus_per_unit,
@@ -200,11 +230,20 @@ def _indicator_item(row: Indicator, goal_codes: dict[int, str]) -> dict[str, Any
     if row.formula:
         item["formula"] = row.formula
     if row.formula or row.inputs:
-        item["inputs"] = list(row.inputs)
+        details = {detail.name: detail for detail in input_details(indicator=row)}
+        item["inputs"] = [_input_item(details[name]) if name in details else name for name in row.inputs]
     if row.stretch_target is not None or row.stretch_bonus is not None:
         stretch = {"target": number_tidy(row.stretch_target), "bonus": number_tidy(row.stretch_bonus)}
         item["stretch"] = {key: value for key, value in stretch.items() if value is not None}
     return item
+
+
+def _input_item(detail: InputDefinition) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": detail.name}
+    if detail.label:
+        item["label"] = detail.label
+    limits = {"min": detail.minimum, "max": detail.maximum}
+    return {**item, **{key: number_tidy(value) for key, value in limits.items() if value is not None}}
 
 
 def _band_item(band: Band) -> dict[str, Any]:
@@ -298,7 +337,9 @@ def version_overview(*, version: PlanVersion) -> VersionOverview:
             item=written[row.code],
             goal_name=goal_names.get(row.goal_id or 0, ""),
             settings=[
-                (str(FIELD_LABELS[k]), show(v)) for k, v in written[row.code].items() if k not in _SHOWN_ELSEWHERE
+                (str(INDICATOR_FIELD_LABELS[k]), show(v))
+                for k, v in written[row.code].items()
+                if k not in _SHOWN_ELSEWHERE
             ],
         )
         for row in rows.indicators
@@ -370,6 +411,7 @@ def plan_definitions(*, versions: Iterable[PlanVersion]) -> dict[int, PlanDefini
     for version in versions:
         rules = all_rules[version.pk]
         goal_codes = {goal.pk: goal.code for goal in goals[version.pk]}
+        rows = rules.indicators
         result[version.pk] = PlanDefinition(
             code=version.template.code,
             name=version.name,
@@ -377,9 +419,12 @@ def plan_definitions(*, versions: Iterable[PlanVersion]) -> dict[int, PlanDefini
             indicators=tuple(
                 IndicatorDefinition(
                     rule=rule,
-                    name=rules.indicators[rule.code].name,
-                    goal=goal_codes.get(rules.indicators[rule.code].goal_id or 0, ""),
-                    unit=rules.indicators[rule.code].unit,
+                    name=rows[rule.code].name,
+                    goal=goal_codes.get(rows[rule.code].goal_id or 0, ""),
+                    unit=rows[rule.code].unit,
+                    minimum=number_tidy(rows[rule.code].minimum),
+                    maximum=number_tidy(rows[rule.code].maximum),
+                    input_details=input_details(indicator=rows[rule.code]),
                 )
                 for rule in rules.rules.indicators
             ),

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from people.models import User
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import PlanDefinition, plan_file_parse
+from plans.plan_file import InputDefinition, PlanDefinition, plan_file_parse
 from plans.selectors import (
     DRAFT_NUMBER,
+    input_limits_data,
     library_template,
     plan_current_version,
     plan_definition,
@@ -88,6 +89,9 @@ def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefi
             scale=item.rule.scale,
             formula=item.rule.formula or "",
             inputs=list(item.rule.inputs),
+            input_limits=input_limits_data(item.input_details),
+            minimum=item.minimum,
+            maximum=item.maximum,
             stretch_target=item.rule.stretch_target,
             stretch_bonus=item.rule.stretch_bonus if item.rule.stretch_target is not None else None,
             position=index,
@@ -274,6 +278,9 @@ class IndicatorFields:
     inputs: tuple[str, ...] = ()
     stretch_target: Decimal | None = None
     stretch_bonus: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    input_details: tuple[InputDefinition, ...] = ()  # the inputs with a label or a range
 
 
 @transaction.atomic
@@ -292,6 +299,8 @@ def indicator_save(*, draft: PlanVersion, fields: IndicatorFields, indicator: In
             value = [[str(threshold), str(points)] for threshold, points in value]
         elif name == "inputs":
             value = list(value)
+        elif name == "input_details":
+            name, value = "input_limits", input_limits_data(value)
         setattr(indicator, name, value)
     indicator.save()
     return indicator

@@ -24,7 +24,7 @@ from plans.forms import (
     TryForm,
 )
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import PlanFileError, plan_file_dumps, plan_file_loads
+from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_dumps, plan_file_loads
 from plans.scoring import Method, indicator_score
 from plans.selectors import (
     draft_check,
@@ -42,8 +42,6 @@ from plans.selectors import (
 )
 
 hr_only = role_required(*HR_ROLES)
-
-UPLOAD_MAX_BYTES = 1_000_000  # a plan file is a few kilobytes
 
 
 def _template(code: str) -> PlanTemplate:
@@ -123,8 +121,8 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > UPLOAD_MAX_BYTES:
-                raise PlanFileError([_("The file is too large for a plan file.")])
+            if upload.size > PLAN_FILE_MAX_BYTES:  # refused before it is read
+                raise PlanFileError([_("The plan file is larger than 1 MB: a plan file is a few kilobytes.")])
             definition = plan_file_loads(upload.read())
         except PlanFileError as error:
             errors = error.errors
@@ -322,6 +320,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
         ],
         "tiers_methods": " ".join(m for m, used in METHOD_FIELDS.items() if "tiers" in used),
         "tier_rows": [*form.tier_rows, ("", "")],
+        "input_rows": [*form.input_rows, ("", "", "", "")],
     }
     return render(request, "plans/indicator_form.html", context)
 

@@ -23,7 +23,11 @@
     if (!weight || !output) return;
     var other = Number(output.getAttribute("data-other")) || 0;
     function update() {
-      var own = Number(weight.value) || 0;
+      // Full-width digits and point, as a Chinese input method types them, and thousands separators.
+      var typed = weight.value.replace(/[\uff10-\uff19\uff0e]/g, function (c) {
+        return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+      }).replace(/,/g, "");
+      var own = Number(typed) || 0;
       var total = Math.round((other + own) * 1e6) / 1e6;
       output.textContent = output.getAttribute("data-text").replace("{total}", String(total));
       output.classList.toggle("text-danger", total !== 100);
@@ -33,18 +37,18 @@
     update();
   }
 
-  // Tiers: rows of [threshold, points] that can be added and removed.
-  function editTiers(form) {
-    var table = form.querySelector("table.tiers");
-    var add = form.querySelector(".tier-add");
-    if (!table || !add) return;
+  // Rows that can be added and removed: the tiers [threshold, points], the formula's inputs.
+  function editRows(table) {
+    var add = table.parentElement.querySelector(".row-add");
+    if (!add) return;
     var body = table.tBodies[0];
     function renumber() {
       Array.prototype.forEach.call(body.rows, function (row, index) {
         var n = " " + (index + 1);
-        row.querySelector("[name=tier_threshold]").setAttribute("aria-label", table.dataset.labelThreshold + n);
-        row.querySelector("[name=tier_points]").setAttribute("aria-label", table.dataset.labelPoints + n);
-        var remove = row.querySelector(".tier-remove");
+        row.querySelectorAll("input[data-label]").forEach(function (input) {
+          input.setAttribute("aria-label", input.getAttribute("data-label") + n);
+        });
+        var remove = row.querySelector(".row-remove");
         remove.setAttribute("aria-label", table.dataset.labelRemove + n);
         remove.hidden = false;
       });
@@ -58,7 +62,7 @@
       row.querySelector("input").focus();
     });
     body.addEventListener("click", function (event) {
-      var remove = event.target.closest(".tier-remove");
+      var remove = event.target.closest(".row-remove");
       if (!remove) return;
       var row = remove.closest("tr");
       if (body.rows.length > 1) {
@@ -90,7 +94,7 @@
   if (indicatorForm) {
     showMethodSettings(indicatorForm);
     showWeightTotal(indicatorForm);
-    editTiers(indicatorForm);
+    indicatorForm.querySelectorAll("table.rows").forEach(editRows);
   }
   document.querySelectorAll("form[data-try]").forEach(tryIt);
 })();

@@ -53,8 +53,10 @@ def add_indicator(page: Page, item: dict, goals: dict[str, str], weight: int | N
             page.get_by_role("button", name="Add tier").click()
         field(page, f"Threshold {number}").fill(str(threshold))
         field(page, f"Points {number}").fill(str(points))
-    if "inputs" in item:
-        field(page, "Formula inputs").fill(", ".join(item["inputs"]))
+    for number, name in enumerate(item.get("inputs", []), start=1):
+        if number > 1:
+            page.get_by_role("button", name="Add input").click()
+        field(page, f"Input name {number}").fill(name)
     if "stretch" in item:
         field(page, "Stretch target").fill(str(item["stretch"]["target"]))
         field(page, "Stretch bonus").fill(str(item["stretch"]["bonus"]))

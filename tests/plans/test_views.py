@@ -146,12 +146,13 @@ def test_a_bad_indicator_form_says_what_and_where(hr_client):
     response = hr_client.post(
         reverse("plans:indicator_new", args=["customer-manager"]),
         {"code": "churn", "name": "x", "frequency": "monthly", "direction": "higher", "weight": "abc",
-         "method": "tiers", "tier_threshold": ["9", "x"], "tier_points": ["1", "2"], "inputs": "a b-c"},
+         "method": "tiers", "tier_threshold": ["9", "x"], "tier_points": ["1", "2"],
+         "input_name": ["a", "b-c"], "input_label": ["", ""], "input_min": ["", ""], "input_max": ["", ""]},
     )  # fmt: skip
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Enter a number." in page and "Tier 2 needs a number as threshold and as points." in page
-    assert "“b-c” is not a name of letters, digits and “_”." in page
+    assert "“abc” is not a number" in page and "Tier 2: “x” is not a number" in page
+    assert "Input 2: “b-c” is not a name: a letter, then letters, digits and “_”, at most 50" in page
     assert Indicator.objects.filter(version=draft).count() == 5
 
 
@@ -176,7 +177,7 @@ def test_the_indicator_form_shows_the_other_weights_and_the_method_settings(hr_c
     churn = Indicator.objects.get(version=draft, code="churn")
     page = hr_client.get(reverse("plans:indicator_edit", args=["customer-manager", churn.pk])).content.decode()
     assert 'data-other="70"' in page
-    assert 'value="1.2"' in page and 'value="lost, total"' in page
+    assert 'value="1.2"' in page and 'name="input_name" value="lost"' in page and 'value="total"' in page
     assert 'data-for-methods="proportional per_unit binary"' in page  # the target
 
 
@@ -314,19 +315,33 @@ def test_the_pages_speak_chinese(hr_client):
     assert page.status_code == 200 and "客户管理员绩效方案" in page.content.decode()
 
 
+def ranged_plan() -> dict:
+    """The seed plan with valid ranges: churn's inputs labelled and bounded, satisfaction 0-10."""
+    data = plan_data()
+    data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, "total"]
+    data["indicators"][1].update({"min": 0, "max": 10})
+    return data
+
+
 def test_a_plan_file_survives_the_round_trip_through_the_builder(hr_client):
-    publish()
+    publish(ranged_plan())
     hr_client.post(reverse("plans:edit", args=["customer-manager"]))
     draft = PlanVersion.objects.get(status=VersionStatus.DRAFT)
     # saving every indicator unchanged through its form keeps the plan identical
     for indicator in Indicator.objects.filter(version=draft):
         form = hr_client.get(reverse("plans:indicator_edit", args=["customer-manager", indicator.pk]))
         initial = form.context["form"].initial
-        data = {key: value for key, value in initial.items() if value is not None and key != "tiers"}
+        data = {key: value for key, value in initial.items() if value is not None and key not in ROWS}
         data["tier_threshold"] = [str(t) for t, _ in initial["tiers"]]
         data["tier_points"] = [str(p) for _, p in initial["tiers"]]
+        for index, key in enumerate(("input_name", "input_label", "input_min", "input_max")):
+            data[key] = [row[index] for row in initial["input_rows"]]
         response = hr_client.post(reverse("plans:indicator_edit", args=["customer-manager", indicator.pk]), data)
         assert response.status_code == 302, response.context["form"].errors
     page = hr_client.post(reverse("plans:publish", args=["customer-manager"]), follow=True).content.decode()
     assert "nothing was published" in page
-    assert plan_file_data(plan_file_parse(plan_data())) == plan_data()
+    assert plan_file_data(plan_file_parse(ranged_plan())) == ranged_plan()
+    assert plan_file_data(plan_definition(version=PlanVersion.objects.get())) == ranged_plan()
+
+
+ROWS = ("tiers", "input_rows")

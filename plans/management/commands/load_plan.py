@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from plans.plan_file import PlanFileError, plan_file_loads
+from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads
 from plans.services import plan_publish
 
 
@@ -16,6 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
         try:
+            if path.stat().st_size > PLAN_FILE_MAX_BYTES:  # not read into memory
+                raise PlanFileError([_("The plan file is larger than 1 MB: a plan file is a few kilobytes.")])
             definition = plan_file_loads(path.read_bytes())
         except OSError as error:
             raise CommandError(str(error)) from error

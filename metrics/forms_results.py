@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from metrics.selectors_results import DashboardFilters
@@ -34,6 +35,15 @@ class ReopenForm(forms.Form):
 
 class ScorecardLookupForm(forms.Form):
     employee = forms.CharField(label=_("Employee ID"), max_length=150)
+
+    def clean_employee(self) -> str:
+        """A user name (letters, digits and @.+-_, as the roster allows): "a/b" has no scorecard URL."""
+        employee = str(self.cleaned_data["employee"]).strip()
+        try:
+            UnicodeUsernameValidator()(employee)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("“%(value)s” is not a valid user name"), params={"value": employee}) from None
+        return employee
 
 
 class DashboardFilterForm(forms.Form):

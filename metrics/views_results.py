@@ -148,7 +148,7 @@ def scorecard_mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     lookup = ScorecardLookupForm(request.GET or None)
     if lookup.is_valid():
-        return redirect("metrics:scorecard", username=lookup.cleaned_data["employee"].strip())
+        return redirect("metrics:scorecard", username=lookup.cleaned_data["employee"])
     return _scorecard_page(request, user, lookup)
 
 

@@ -130,3 +130,18 @@ def test_the_scorecard_makes_as_many_queries_for_one_period_as_for_four(db: None
 
     assert "107.32" in text
     assert len(one) == len(four)
+
+
+@pytest.mark.parametrize("employee", ["a/b", "../li.lei", "li lei", "<b>", "x" * 151, "%2F", "li.lei?x=1"])
+def test_looking_up_something_that_is_no_user_name_says_so_on_the_page(quarter_closed: None, employee: str) -> None:
+    response = client_for(person("staff", Role.HR)).get("/scores/", {"employee": employee})
+
+    assert response.status_code == 200
+    text = page_text(response.content)
+    assert "is not a valid user name" in text or "at most 150 characters" in text
+
+
+def test_a_looked_up_name_is_read_without_the_spaces_around_it(quarter_closed: None) -> None:
+    lookup = client_for(person("staff", Role.HR)).get("/scores/", {"employee": " li.lei "})
+
+    assert (lookup.status_code, lookup["Location"]) == (302, "/scores/li.lei/")

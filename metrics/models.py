@@ -196,6 +196,7 @@ class ChangeSource(models.TextChoices):
     GRID = "grid", _("Team grid")
     UPLOAD = "upload", _("Upload")
     IMPORT = "import", _("Import command")
+    REVIEW = "review", _("Quarterly review")
 
 
 class MetricChange(models.Model):
@@ -227,3 +228,24 @@ class MetricChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.period} {self.indicator_id} {self.old_value} → {self.new_value}"
+
+
+class UploadPreview(models.Model):
+    """A checked figures file waiting for its Apply, with what each cell it gives held then.
+
+    Each preview has its own token, so that two tabs apply each its own file; its Apply is
+    checked against ``expected`` as a stale grid is. A user keeps only their latest few.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    expected = models.JSONField(default=list)  # [[employee, period, column, text], ...]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name}"

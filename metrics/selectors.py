@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from metrics.models import Cycle, CycleStatus, MetricChange, MetricEntry, Result, ResultLine
+from metrics.models import Cycle, CycleStatus, MetricChange, MetricEntry, Result, ResultLine, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
 from plans.models import Indicator
@@ -303,3 +303,8 @@ def figure_changes(*, employee: User, period: Period) -> list[ChangeRow]:
         .select_related("indicator", "user")
         .order_by("-at", "-pk")
     ]
+
+
+def upload_preview_find(*, user: User, token: str) -> UploadPreview | None:
+    """The user's own previewed upload with that token; None when it is gone (applied or dropped)."""
+    return UploadPreview.objects.filter(user=user, token=token).first() if token else None

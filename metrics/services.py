@@ -1,24 +1,25 @@
 """Writes of figures: the metrics import, the team grid and uploads all go through here."""
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry
+from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry, UploadPreview
 from people.models import User
 from plans import formula as formulas
 from plans.models import Assignment, Indicator
+from plans.numbers import NumberError, number_check, number_parse, number_text
 from plans.periods import Period, PeriodError
 from plans.scoring import Frequency, Method, actual_from_inputs
-from plans.selectors import VersionRules, version_rules
-from plans.tabular import Table, TableError, cell_decimal, row_error
-
-VALUE_PLACES = 6
-VALUE_LIMIT = Decimal(10) ** 17
+from plans.selectors import VersionRules, value_limits, version_rules
+from plans.tabular import Row, Table, TableError, row_error, table_read_upload
+from reviews.models import Review
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class ImportOutcome:
     changed: int = 0
     unchanged: int = 0
     changes: list[str] = field(default_factory=list)  # "li.lei 2026-01 churn: 4.0000 → 3.8462"
+    # What each cell the table gives held when it was checked ("" for nothing): an upload's
+    # preview keeps it, so that its Apply is checked against it as a stale grid is.
+    before: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    periods: set[str] = field(default_factory=set)  # the periods of the table's rows
 
 
 @dataclass
@@ -98,25 +103,36 @@ def metrics_import(
     source: ChangeSource = ChangeSource.IMPORT,
     expected: Expected | None = None,
     employees: set[str] | None = None,
+    review: Review | None = None,
 ) -> ImportOutcome:
     """Import a metrics file: all or nothing, every bad row listed by number; idempotent.
 
     With ``dry_run`` nothing is saved and the outcome says what would change. Every change is
     recorded (``MetricChange``) with ``user`` and ``source``.
 
-    ``expected``: what each given cell held when the page was loaded. A cell whose stored
-    value differs now was changed by someone else meanwhile: the import is refused with that
-    value (compared under the rows' locks, so two saves cannot both pass).
-    ``employees``: the only people the caller may enter figures for; anyone else is unknown.
+    ``expected``: what each given cell held when the page was loaded (or the upload previewed).
+    A cell whose stored value differs now was changed by someone else meanwhile: the import is
+    refused with that value (compared under the rows' locks, so two saves cannot both pass).
+    ``employees``: the only people the caller may enter figures for; anyone else is refused.
+    ``review``: the quarterly review writing its own ratings (recorded as the review's). Anyone
+    else is refused the quarterly ratings of an employee whose review of that quarter exists
+    (SPEC.md section 7): they change only through the review, whose steps are their audit.
+
+    The cycles of the table's periods stay locked against a close until the caller's
+    transaction ends, so a close never scores figures older than a save it let through.
 
     Raises ``FiguresError`` (a ``TableError``) listing every problem.
     """
+    if review is not None:
+        source = ChangeSource.REVIEW
     try:
         with transaction.atomic():
-            pending, errors = _metrics_check(table, expected=expected or {}, employees=employees)
-            if errors:
-                raise FiguresError(errors)
+            check = _Check(expected=expected or {}, source=source, review=review)
+            pending = _metrics_check(table, check=check, employees=employees)
+            if check.errors:
+                raise FiguresError(sorted(check.errors, key=lambda cell: cell.row))
             outcome = _metrics_apply(pending, user=user, dry_run=dry_run, source=source)
+            outcome.before, outcome.periods = check.before, check.periods
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError as error:
@@ -126,6 +142,54 @@ def metrics_import(
             [CellError(0, "", _("Someone else saved some of these figures at the same moment: load them again."))]
         ) from error
     return outcome
+
+
+# Previews kept per user, and for how long: enough for a few tabs, bounded whatever happens.
+PREVIEWS_KEPT = 5
+PREVIEW_LIFETIME = timedelta(days=1)
+
+
+def upload_preview_save(*, user: User, name: str, data: bytes, outcome: ImportOutcome) -> UploadPreview:
+    """Keep a checked file (its dry run's ``outcome``) for its Apply; the oldest previews go."""
+    preview = UploadPreview.objects.create(
+        token=secrets.token_urlsafe(16),
+        user=user,
+        name=name[:255],
+        data=data,
+        expected=[[*key, text] for key, text in outcome.before.items()],
+    )
+    UploadPreview.objects.filter(user=user, created_at__lt=timezone.now() - PREVIEW_LIFETIME).delete()
+    kept = UploadPreview.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
+    UploadPreview.objects.filter(user=user).exclude(pk__in=list(kept[:PREVIEWS_KEPT])).delete()
+    return preview
+
+
+def upload_preview_apply(*, preview: UploadPreview, user: User, employees: set[str] | None) -> ImportOutcome:
+    """Import a previewed file, refusing the cells someone changed since the preview; the preview
+    is used up when it applies."""
+    expected = {(employee, period, column): text for employee, period, column, text in preview.expected}
+    outcome = metrics_import(
+        table=table_read_upload(name=preview.name, data=bytes(preview.data)),
+        user=user,
+        source=ChangeSource.UPLOAD,
+        expected=expected,
+        employees=employees,
+    )
+    preview.delete()
+    return outcome
+
+
+@dataclass
+class _Check:
+    """What checking a table needs along the way, and what it found."""
+
+    expected: Expected
+    source: ChangeSource
+    review: Review | None
+    errors: list[CellError] = field(default_factory=list)
+    before: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    periods: set[str] = field(default_factory=set)
+    existing: dict[tuple[int, int, str], MetricEntry] = field(default_factory=dict)
 
 
 def _columns(table: Table) -> tuple[list[Column], list[CellError]]:
@@ -150,50 +214,42 @@ def _columns(table: Table) -> tuple[list[Column], list[CellError]]:
     return columns, errors
 
 
-def _metrics_check(
-    table: Table, *, expected: Expected, employees: set[str] | None
-) -> tuple[list[_Pending], list[CellError]]:
-    columns, errors = _columns(table)
-    if errors:
-        return [], errors
-    usernames = {row.cells["employee"] for row in table.rows}
-    if employees is not None:
-        usernames &= employees
+def _metrics_check(table: Table, *, check: _Check, employees: set[str] | None) -> list[_Pending]:
+    columns, check.errors = _columns(table)
+    if check.errors:
+        return []
+    usernames = {row.cells["employee"] for row in table.rows if row.cells["employee"]}
+    known_people = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    allowed = known_people if employees is None else known_people & employees
     assignments: dict[str, list[Assignment]] = {}
     for assignment in (
-        Assignment.objects.filter(employee__username__in=usernames).select_related("employee").order_by("start")
+        Assignment.objects.filter(employee__username__in=allowed).select_related("employee").order_by("start")
     ):
         assignments.setdefault(assignment.employee.username, []).append(assignment)
-    known_people = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     rules = version_rules(version_ids={a.version_id for items in assignments.values() for a in items})
-    errors += _unknown_columns(columns, rules)
-    if errors:
-        return [], errors
-    periods = {row.cells["period"] for row in table.rows}
-    shut = set(
-        Cycle.objects.filter(period__in=periods).exclude(status=CycleStatus.OPEN).values_list("period", flat=True)
-    )
-    existing = {
-        (entry.assignment_id, entry.indicator_id, entry.period): entry
-        for entry in MetricEntry.objects.select_for_update().filter(
-            assignment__in=[a for items in assignments.values() for a in items], period__in=periods
-        )
-    }
 
-    pending: list[_Pending] = []
+    # First who and when each row is about; then, with the rows' periods known, their cycles.
+    rows: list[tuple[Row, str, Period]] = []
     seen: dict[tuple[str, str], int] = {}
     for row in table.rows:
         employee, period_text = row.cells["employee"], row.cells["period"]
         if not employee:
-            errors.append(CellError(row.number, "employee", _("is empty")))
+            check.errors.append(CellError(row.number, "employee", _("is empty")))
             continue
         if employee not in known_people:
-            errors.append(CellError(row.number, "employee", _("unknown employee “%(value)s”") % {"value": employee}))
+            check.errors.append(
+                CellError(row.number, "employee", _("unknown employee “%(value)s”") % {"value": employee})
+            )
+            continue
+        if employee not in allowed:
+            check.errors.append(
+                CellError(row.number, "employee", _("“%(value)s” is not one of your reports") % {"value": employee})
+            )
             continue
         try:
             period = Period.parse(period_text)
         except PeriodError:
-            errors.append(
+            check.errors.append(
                 CellError(
                     row.number,
                     "period",
@@ -202,7 +258,7 @@ def _metrics_check(
             )
             continue
         if (employee, str(period)) in seen:
-            errors.append(
+            check.errors.append(
                 CellError(
                     row.number,
                     "period",
@@ -212,14 +268,39 @@ def _metrics_check(
             )
             continue
         seen[(employee, str(period))] = row.number
-        if str(period) in shut:
-            errors.append(
-                CellError(
-                    row.number,
-                    "period",
-                    _("%(period)s is closed: it takes no new or changed figures") % {"period": period},
-                )
+        rows.append((row, employee, period))
+
+    unknown = _unknown_columns(columns, rules, [row for row, _employee, _period in rows])
+    check.errors += [
+        CellError(
+            1,
+            "",
+            _("Row 1: unknown column “%(column)s”: no plan of these employees has that indicator or input")
+            % {"column": column.name},
+        )
+        for column in unknown
+    ]
+    columns = [column for column in columns if column not in unknown]
+    check.periods = {str(period) for _row, _employee, period in rows}
+    statuses = _cycles_lock(check.periods)
+    owners = _review_owners(rows, check.review)
+    check.existing = {
+        (entry.assignment_id, entry.indicator_id, entry.period): entry
+        for entry in MetricEntry.objects.select_for_update().filter(
+            assignment__in=[a for items in assignments.values() for a in items], period__in=check.periods
+        )
+    }
+
+    pending: list[_Pending] = []
+    for row, employee, period in rows:
+        status = statuses.get(str(period), CycleStatus.OPEN)
+        if status != CycleStatus.OPEN:
+            message = (
+                _("%(period)s is closed: it takes no new or changed figures")
+                if status == CycleStatus.CLOSED
+                else _("%(period)s is being closed: it takes no new or changed figures")
             )
+            check.errors.append(CellError(row.number, "period", message % {"period": period}))
             continue
         in_force = assignment_at(assignments.get(employee, []), period)
         if in_force is None:
@@ -230,49 +311,106 @@ def _metrics_check(
                 if first
                 else _("%(employee)s is not assigned a plan") % {"employee": employee}
             )
-            errors.append(CellError(row.number, "period", message))
+            check.errors.append(CellError(row.number, "period", message))
             continue
-        row_pending, row_errors = _row_entries(
-            row.number, row.cells, columns, in_force, rules[in_force.version_id], period, existing, expected
+        pending += _row_entries(
+            row,
+            columns,
+            in_force,
+            rules[in_force.version_id],
+            period,
+            check=check,
+            owner=owners.get((employee, str(period))),
         )
-        pending += row_pending
-        errors += row_errors
-    return pending, errors
+    return pending
 
 
-def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules]) -> list[CellError]:
+def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules], rows: list[Row]) -> list[Column]:
+    """The columns no plan of the table's employees has, that some row gives a value in.
+
+    An empty column of another plan is fine: the grid posts every column of a team whose people
+    are on several plans, and only the rows of the people whose figures changed.
+    """
     known: set[str] = set()
     for version in rules.values():
         for code, indicator in version.indicators.items():
             known.add(code)
             known.update(f"{code}.{name}" for name in indicator.inputs)
-    return [
-        CellError(
-            1,
-            "",
-            _("Row 1: unknown column “%(column)s”: no plan of these employees has that indicator or input")
-            % {"column": c.name},
-        )
-        for c in columns
-        if c.name not in known
-    ]
+    return [c for c in columns if c.name not in known and any(row.cells.get(c.name, "") != "" for row in rows)]
+
+
+def _cycles_lock(periods: set[str]) -> dict[str, str]:
+    """The status of each period's cycle, its row locked against a close until the transaction ends.
+
+    A close claims its cycle with a conditional update (``metrics.closing``), which waits for
+    this lock, and reads the figures only after its claim commits: it scores what this save
+    writes, or it claimed first and the period is seen here as closing and refused. The lock is
+    shared, so saves of the same month do not wait for each other. A period with no cycle yet
+    gets one, open, so that there is a row to lock.
+    """
+    if not periods:
+        return {}
+    present = set(Cycle.objects.filter(period__in=periods).values_list("period", flat=True))
+    if periods - present:
+        Cycle.objects.bulk_create([Cycle(period=p) for p in sorted(periods - present)], ignore_conflicts=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT period, status FROM {Cycle._meta.db_table} WHERE period = ANY(%s) ORDER BY period FOR SHARE",
+                [sorted(periods)],
+            )
+            return dict(cursor.fetchall())
+    # SQLite has one writer at a time: a close's claim cannot commit between this read and
+    # this transaction's writes.
+    return dict(Cycle.objects.filter(period__in=periods).values_list("period", "status"))
+
+
+def _review_owners(rows: list[tuple[Row, str, Period]], writer: Review | None) -> dict[tuple[str, str], Review]:
+    """The quarterly reviews that hold the ratings of the table's quarters, but for ``writer``'s own."""
+    quarters = {(employee, str(period)) for _row, employee, period in rows if period.is_quarter}
+    if not quarters:
+        return {}
+    reviews = Review.objects.filter(
+        employee__username__in={employee for employee, _period in quarters},
+        period__in={period for _employee, period in quarters},
+    ).select_related("employee")
+    return {
+        (review.employee.username, review.period): review
+        for review in reviews
+        if writer is None or review.pk != writer.pk
+    }
+
+
+def _cell_limits(indicator: Indicator, input_name: str) -> tuple[bool, Decimal | None, Decimal | None]:
+    """How a cell may be written (SPEC.md section 7): whether a trailing % is accepted, and the
+    valid range of the indicator's value or of its formula input ``input_name``.
+
+    A percentage is accepted for an indicator whose unit is %; a formula's inputs have no unit.
+    """
+    minimum, maximum = value_limits(indicator=indicator).get(input_name, (None, None))
+    return (not input_name and indicator.unit.strip() == "%"), minimum, maximum
 
 
 def _row_entries(
-    number: int,
-    cells: dict[str, str],
+    row: Row,
     columns: list[Column],
     assignment: Assignment,
     version: VersionRules,
     period: Period,
-    existing: dict[tuple[int, int, str], MetricEntry],
-    expected: Expected,
-) -> tuple[list[_Pending], list[CellError]]:
-    errors: list[CellError] = []
+    *,
+    check: _Check,
+    owner: Review | None,
+) -> list[_Pending]:
+    """The figures a row gives; its problems go to ``check.errors``.
+
+    ``owner``: the quarterly review that holds this row's quarterly ratings, if any.
+    """
+    number = row.number
+    errors = check.errors
     given: dict[str, dict[str, Decimal]] = {}  # indicator code -> {input or "": value}
     employee = assignment.employee.username
     for column in columns:
-        text = cells.get(column.name, "")
+        text = row.cells.get(column.name, "")
         if text == "":
             continue  # an empty cell changes nothing
         indicator = version.indicators.get(column.indicator)
@@ -307,47 +445,73 @@ def _row_entries(
             )
             errors.append(CellError(number, column.name, message % {"indicator": indicator.code, "period": period}))
             continue
-        number_given = cell_decimal(text)
-        if number_given is None:
-            errors.append(CellError(number, column.name, _("“%(value)s” is not a number") % {"value": text}))
+        percent, minimum, maximum = _cell_limits(indicator, column.input)
+        try:
+            number_given = number_parse(text, percent=percent, minimum=minimum, maximum=maximum)
+        except NumberError as error:
+            errors.append(CellError(number, column.name, error.message))
             continue
-        if number_given.as_tuple().exponent < -VALUE_PLACES or abs(number_given) >= VALUE_LIMIT:  # type: ignore[operator]
+        entry = check.existing.get((assignment.pk, indicator.pk, str(period)))
+        stored = _stored(entry, column)
+        key = (employee, str(period), column.name)
+        check.before[key] = "" if stored is None else _shown(stored)
+        if owner is not None and stored != number_given:
             errors.append(
                 CellError(
                     number,
                     column.name,
-                    _("“%(value)s” has more than %(places)s decimals or is too large")
-                    % {"value": text, "places": VALUE_PLACES},
+                    _(
+                        "%(employee)s %(period)s %(indicator)s is rated in the quarterly review "
+                        "(opened %(opened)s): change it there"
+                    )
+                    % {
+                        "employee": employee,
+                        "period": period,
+                        "indicator": indicator.code,
+                        "opened": timezone.localdate(owner.created_at).isoformat(),
+                    },
                 )
             )
             continue
-        loaded = expected.get((employee, str(period), column.name))
-        if loaded is not None:
-            entry = existing.get((assignment.pk, indicator.pk, str(period)))
-            if _changed_meanwhile(entry, column, loaded, number_given):
-                errors.append(_conflict_error(number, column, entry))
-                continue
+        loaded = check.expected.get(key)
+        if loaded is not None and stored != _loaded_number(loaded) and stored != number_given:
+            # Two people typing the same figure do not conflict.
+            errors.append(_conflict_error(number, column, entry, check.source))
+            continue
         given.setdefault(indicator.code, {})[column.input] = number_given
 
     pending = []
     for code, values in given.items():
         indicator = version.indicators[code]
         rule = next(r for r in version.rules.indicators if r.code == code)
-        entry = existing.get((assignment.pk, indicator.pk, str(period)))
+        entry = check.existing.get((assignment.pk, indicator.pk, str(period)))
         inputs: dict[str, str] = dict(entry.inputs) if entry else {}
         value: Decimal | None = None
         if indicator.formula:
-            inputs.update({name: str(number) for name, number in values.items()})
+            inputs.update({name: number_text(number) for name, number in values.items()})
             if all(name in inputs for name in indicator.inputs):
+                where = {"employee": employee, "period": period, "indicator": code, "formula": indicator.formula}
                 try:
                     value = actual_from_inputs(rule, {name: Decimal(inputs[name]) for name in indicator.inputs})
+                    _percent, minimum, maximum = _cell_limits(indicator, "")
+                    value = number_check(value, minimum=minimum, maximum=maximum)
                 except formulas.FormulaDivisionByZero:
                     errors.append(
                         CellError(
                             number,
                             code,
-                            _("%(employee)s %(period)s %(indicator)s: %(formula)s divides by zero")
-                            % {"employee": employee, "period": period, "indicator": code, "formula": indicator.formula},
+                            _("%(employee)s %(period)s %(indicator)s: %(formula)s divides by zero") % where,
+                        )
+                    )
+                    continue
+                except (NumberError, ArithmeticError) as error:
+                    reason = error.message if isinstance(error, NumberError) else _("it is too large to compute")
+                    errors.append(
+                        CellError(
+                            number,
+                            code,
+                            _("%(employee)s %(period)s %(indicator)s: the result of %(formula)s is refused: %(reason)s")
+                            % {**where, "reason": reason},
                         )
                     )
                     continue
@@ -373,7 +537,7 @@ def _row_entries(
                 assignment=assignment, indicator=indicator, period=str(period), value=value, inputs=inputs, entry=entry
             )
         )
-    return pending, errors
+    return pending
 
 
 def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool, source: ChangeSource) -> ImportOutcome:
@@ -438,21 +602,27 @@ def _stored(entry: MetricEntry | None, column: Column) -> Decimal | None:
     return entry.value
 
 
-def _changed_meanwhile(entry: MetricEntry | None, column: Column, loaded: str, given: Decimal) -> bool:
-    """True when the cell holds something else than the page was loaded with (and than what is
-    given now: two people typing the same figure do not conflict)."""
-    stored = _stored(entry, column)
-    return stored != cell_decimal(loaded) and stored != given
+def _loaded_number(text: str) -> Decimal | None:
+    """A cell as a page was loaded with it (or a preview saw it): text this module wrote."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
-def _conflict_error(number: int, column: Column, entry: MetricEntry | None) -> CellError:
+def _conflict_error(number: int, column: Column, entry: MetricEntry | None, source: ChangeSource) -> CellError:
     stored = _stored(entry, column)
     who = entry.updated_by if entry is not None and entry.updated_by_id else None
+    message = (
+        _("changed since the preview by %(user)s to %(value)s; check the file again to replace it with yours")
+        if source == ChangeSource.UPLOAD
+        else _("changed meanwhile by %(user)s to %(value)s; save again to replace it with yours")
+    )
     return CellError(
         number,
         column.name,
-        _("changed meanwhile by %(user)s to %(value)s; save again to replace it with yours")
-        % {"user": who.username if who else _("someone else"), "value": _shown(stored)},
+        message % {"user": who.username if who else _("someone else"), "value": _shown(stored)},
         current="" if stored is None else _shown(stored),
     )
 

@@ -4,7 +4,6 @@ Everyone is fetched through the user's own scope (``figures_people``): another t
 employee is not found (404), in a URL as in a post.
 """
 
-import base64
 import csv
 import io
 from typing import cast
@@ -20,14 +19,19 @@ from openpyxl.comments import Comment
 
 from metrics.forms import GridForm, MonthForm, UploadForm
 from metrics.models import ChangeSource
-from metrics.selectors import FiguresGrid, figure_changes, figures_grid, figures_managers, figures_people
-from metrics.services import FiguresError, metrics_import
+from metrics.selectors import (
+    FiguresGrid,
+    figure_changes,
+    figures_grid,
+    figures_managers,
+    figures_people,
+    upload_preview_find,
+)
+from metrics.services import FiguresError, metrics_import, upload_preview_apply, upload_preview_save
 from people.access import MANAGER_ROLES, has_role, role_required
 from people.models import Role, User
 from plans.periods import Period
-from plans.tabular import TableError, table_read_upload
-
-UPLOAD_SESSION_KEY = "figures_upload"
+from plans.tabular import TableError
 
 
 def _manager_id(request: HttpRequest) -> int | None:
@@ -152,41 +156,47 @@ def figures_template(request: HttpRequest, period: Period, extension: str) -> Ht
 
 @role_required(*MANAGER_ROLES)
 def figures_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a figures file: a preview of what would change first, then all of it or nothing."""
+    """Upload a figures file: a preview of what would change first, then all of it or nothing.
+
+    Each preview has a token of its own (two tabs apply each their own file), and its Apply
+    refuses the cells someone changed since the preview, as a stale grid does.
+    """
     user = cast(User, request.user)
     employees = set(figures_people(user=user).values_list("username", flat=True))
     context: dict[str, object] = {"errors": [], "outcome": None}
     form = UploadForm()
     if request.method == "POST" and "apply" in request.POST:
-        stored = request.session.get(UPLOAD_SESSION_KEY)
-        if not stored:
+        preview = upload_preview_find(user=user, token=request.POST.get("token", ""))
+        if preview is None:
             messages.error(request, _("Upload the file again: its preview has expired."))
             return redirect("metrics:figures_upload")
         try:
-            table = table_read_upload(name=stored["name"], data=base64.b64decode(stored["data"]))
-            outcome = metrics_import(table=table, user=user, source=ChangeSource.UPLOAD, employees=employees)
+            outcome = upload_preview_apply(preview=preview, user=user, employees=employees)
         except TableError as error:
             context["errors"] = error.errors
         else:
-            del request.session[UPLOAD_SESSION_KEY]
             messages.success(
                 request,
                 _("%(name)s saved: %(created)s new values, %(changed)s changed.")
-                % {"name": stored["name"], "created": outcome.created, "changed": outcome.changed},
+                % {"name": preview.name, "created": outcome.created, "changed": outcome.changed},
             )
-            return redirect("metrics:figures")
+            months = sorted(period for period in outcome.periods if "Q" not in period)
+            if not months:
+                return redirect("metrics:figures")
+            return redirect("metrics:figures_grid", period=months[-1])  # the month the file was about
     elif request.method == "POST":
-        request.session.pop(UPLOAD_SESSION_KEY, None)  # only the file just checked can be applied
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 name, data, table = form.table()
-                outcome = metrics_import(table=table, user=user, dry_run=True, employees=employees)
+                outcome = metrics_import(
+                    table=table, user=user, dry_run=True, employees=employees, source=ChangeSource.UPLOAD
+                )
             except TableError as error:
                 context["errors"] = error.errors
             else:
-                request.session[UPLOAD_SESSION_KEY] = {"name": name, "data": base64.b64encode(data).decode()}
-                context.update(outcome=outcome, name=name)
+                preview = upload_preview_save(user=user, name=name, data=data, outcome=outcome)
+                context.update(outcome=outcome, name=name, token=preview.token)
     context["form"] = form
     return render(request, "metrics/figures_upload.html", context)
 

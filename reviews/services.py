@@ -252,7 +252,7 @@ def _ratings_write(review: Review, ratings: Mapping[str, Decimal], user: User) -
     cells = {"employee": review.employee.username, "period": review.period}
     cells.update({code: f"{ratings[code]:f}" for code in codes})
     table = Table(header=["employee", "period", *codes], rows=[Row(number=RATINGS_ROW, cells=cells)])
-    return metrics_import(table=table, user=user)
+    return metrics_import(table=table, user=user, review=review)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ import pytest
 from metrics.models import Cycle, CycleStatus, MetricEntry
 from metrics.services import metrics_import
 from plans.tabular import TableError
-from tests.factories import UserFactory, assign, csv_table, publish
+from tests.factories import UserFactory, assign, csv_table, plan_data, publish
 
 HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total,collaboration\n"
 
@@ -131,3 +131,211 @@ def test_a_dry_run_says_what_would_change_and_saves_nothing(team):
     assert (outcome.created, outcome.changed) == (1, 1)
     assert "li.lei 2026-01 satisfaction: 9 → 8.5" in outcome.changes
     assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
+
+
+def second_plan() -> dict:
+    """A plan with other indicators than the seed plan's: one in 万元, one in %."""
+    indicator = {"frequency": "monthly", "direction": "higher", "method": "proportional", "weight": 50}
+    data = plan_data(
+        code="sales",
+        name="销售方案",
+        goals=[],
+        indicators=[
+            {**indicator, "code": "revenue", "name": "营收", "unit": "万元", "target": 100},
+            {**indicator, "code": "share", "name": "市场份额", "unit": "%", "target": 40},
+        ],
+        bands=[{"min": 0, "label": "A", "payout": 100}],
+    )
+    del data["streak"]
+    return data
+
+
+@pytest.fixture
+def mixed(team):
+    """li.lei and han.mei on the seed plan, zhang.san on the sales plan."""
+    assign(UserFactory(username="zhang.san"), publish(second_plan()), "2026-01")
+
+
+GRID_HEADER = (
+    "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total,revenue,share\n"
+)
+
+
+def test_a_table_with_the_columns_of_two_plans_saves_the_rows_of_one(mixed):
+    # The grid of a team on two plans posts every column, and only the rows of people whose figures changed.
+    outcome = metrics_import(table=csv_table(GRID_HEADER + "li.lei,2026-01,,,9.1,,,,,\n"))
+    assert outcome.created == 1
+    outcome = metrics_import(table=csv_table(GRID_HEADER + "zhang.san,2026-01,,,,,,,120,\n"))
+    assert outcome.created == 1
+    assert entries() == {
+        ("li.lei", "2026-01", "satisfaction"): Decimal("9.1"),
+        ("zhang.san", "2026-01", "revenue"): Decimal("120"),
+    }
+
+
+def test_a_value_in_a_column_of_another_plan_names_the_person_and_the_column(mixed):
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(GRID_HEADER + "li.lei,2026-01,,,9.1,,,,120,\nzhang.san,2026-01,,,,,,,120,\n"))
+    assert error.value.errors == ["Row 2, revenue: li.lei’s plan has no “revenue”"]
+    assert entries() == {}
+
+
+def test_a_column_of_no_plan_is_refused_only_when_it_holds_a_value(team):
+    assert metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,9,\n")).created == 1
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,8,5\n"))
+    assert error.value.errors == [
+        "Row 1: unknown column “smiles”: no plan of these employees has that indicator or input"
+    ]
+    assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
+
+
+def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unknown_columns(mixed):
+    text = "employee,period,satisfaction,new_customers\nzhang.san,2026-01,9,3\nnobody,2026-01,9,3\n"
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(text), employees={"zhang.san"})
+    # zhang.san's plan has neither column: the cells say so, and the other rows say who is wrong.
+    assert error.value.errors == [
+        "Row 1: unknown column “satisfaction”: no plan of these employees has that indicator or input",
+        "Row 1: unknown column “new_customers”: no plan of these employees has that indicator or input",
+        "Row 3, employee: unknown employee “nobody”",
+    ]
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(text), employees=set())
+    assert error.value.errors == [
+        "Row 2, employee: “zhang.san” is not one of your reports",
+        "Row 3, employee: unknown employee “nobody”",
+    ]
+    assert entries() == {}
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "message"),
+    [
+        ("satisfaction", "8,6", "“8,6” is not a number"),
+        ("satisfaction", "1_000", "“1_000” is not a number"),
+        ("satisfaction", "9.1234567", "“9.1234567” has more than 6 decimals: give at most 6, nothing is rounded"),
+        ("satisfaction", "1000000000", "“1000000000” is too large"),
+        ("satisfaction", "NaN", "“NaN” is not a number"),
+        ("satisfaction", "85%", "a percentage is accepted only for a value measured in %"),
+        ("feedback.ok", "5%", "a percentage is accepted only for a value measured in %"),
+        ("churn.lost", "1e16", "“1e16” is too large"),
+    ],
+)
+def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(team, column, text, message):
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(f'employee,period,{column}\nli.lei,2026-01,"{text}"\n'))
+    assert len(error.value.errors) == 1
+    assert error.value.errors[0].startswith(f"Row 2, {column}: ")
+    assert message in error.value.errors[0]
+    assert entries() == {}
+
+
+def test_numbers_are_read_as_people_type_them(mixed):
+    text = (
+        'employee,period,satisfaction,new_customers,churn.lost,churn.total\nli.lei,2026-01,８．６,1.5E+1,－0,"1,000"\n'
+    )
+    metrics_import(table=csv_table(text))
+    metrics_import(table=csv_table("employee,period,share\nzhang.san,2026-01,45.5%\n"))
+    assert entries() == {
+        ("li.lei", "2026-01", "satisfaction"): Decimal("8.6"),
+        ("li.lei", "2026-01", "new_customers"): Decimal("15"),
+        ("li.lei", "2026-01", "churn"): Decimal("0"),
+        ("zhang.san", "2026-01", "share"): Decimal("45.5"),
+    }
+    assert MetricEntry.objects.get(indicator__code="churn").inputs == {"lost": "0", "total": "1000"}
+
+
+@pytest.mark.parametrize(("lost", "total"), [("999999999", "1"), ("999999999", "0.000001")])
+def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_period_and_indicator(team, lost, total):
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{lost},{total}\n"))
+    assert len(error.value.errors) == 1
+    assert error.value.errors[0].startswith(
+        "Row 2, churn: li.lei 2026-01 churn: the result of lost / total * 100 is refused: "
+    )
+    assert "is too large" in error.value.errors[0]
+    assert MetricEntry.objects.count() == 0
+
+
+def test_a_formula_result_refused_leaves_the_inputs_stored_before(team):
+    metrics_import(table=csv_table("employee,period,churn.lost,churn.total\nli.lei,2026-01,20,500\n"))
+    with pytest.raises(TableError):
+        metrics_import(table=csv_table("employee,period,churn.total\nli.lei,2026-01,0.000001\n"))
+    churn = MetricEntry.objects.get(indicator__code="churn")
+    assert (churn.value, churn.inputs) == (Decimal("4.0000"), {"lost": "20", "total": "500"})
+
+
+def test_a_value_outside_the_plans_valid_range_is_refused_in_its_cell(db):
+    data = plan_data()
+    data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, "total"]
+    data["indicators"][1].update({"min": 0, "max": 10})  # satisfaction
+    assign(UserFactory(username="li.lei"), publish(data), "2026-01")
+    text = "employee,period,churn.lost,churn.total,satisfaction\nli.lei,2026-01,2,50,9\nli.lei,2026-02,-1,50,10.5\n"
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(text))
+    assert error.value.errors == [
+        "Row 3, churn.lost: “-1” is below the minimum of 0",
+        "Row 3, satisfaction: “10.5” is above the maximum of 10",
+    ]
+    assert entries() == {}
+    metrics_import(table=csv_table(text.replace("-1", "0").replace("10.5", "10")))  # the ends are valid
+    assert entries()[("li.lei", "2026-02", "satisfaction")] == Decimal("10")
+
+
+@pytest.fixture
+def ranged(db):
+    """The sales plan with valid ranges: share 0-100 (%), and a formula whose input lost is at least 0."""
+    data = second_plan()
+    data["indicators"][0]["weight"] = 40
+    data["indicators"][1].update({"min": 0, "max": 100})
+    data["indicators"].append(
+        {
+            "code": "returns",
+            "name": "退货率",
+            "unit": "%",
+            "frequency": "monthly",
+            "direction": "lower",
+            "method": "proportional",
+            "weight": 10,
+            "target": 5,
+            "formula": "lost / total * 100",
+            "inputs": [{"name": "lost", "label": "退货数", "min": 0}, "total"],
+            "max": 100,
+        }
+    )
+    assign(UserFactory(username="zhang.san"), publish(data), "2026-01")
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("share\n120%", "Row 2, share: “120%” is above the maximum of 100"),
+        ("share\n-1", "Row 2, share: “-1” is below the minimum of 0"),
+        ("returns.lost,returns.total\n-1,10", "Row 2, returns.lost: “-1” is below the minimum of 0"),
+        (
+            "returns.lost,returns.total\n30,10",
+            "Row 2, returns: zhang.san 2026-01 returns: the result of lost / total * 100 is refused: "
+            "“300” is above the maximum of 100",
+        ),
+    ],
+)
+def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged, cells, message):
+    header, values = cells.split("\n")
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table(f"employee,period,{header}\nzhang.san,2026-01,{values}\n"))
+    assert error.value.errors == [message]
+    assert entries() == {}
+
+
+def test_values_inside_the_range_are_taken(ranged):
+    metrics_import(table=csv_table("employee,period,share,returns.lost,returns.total\nzhang.san,2026-01,100%,0,10\n"))
+    assert entries() == {("zhang.san", "2026-01", "share"): Decimal("100"), ("zhang.san", "2026-01", "returns"): 0}
+
+
+def test_a_period_being_closed_takes_no_figures(team):
+    Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSING)
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\n"))
+    assert error.value.errors == ["Row 2, period: 2026-01 is being closed: it takes no new or changed figures"]
+    assert entries() == {}

@@ -16,6 +16,7 @@ dashboard. The default think time (0.5 to 1.5 s) is short: 20 users make a heavy
 
 import html
 import itertools
+import json
 import os
 import random
 import re
@@ -36,6 +37,7 @@ CELLS_PER_SAVE = 5
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')
+_ROW = re.compile(r'<tr data-employee="([^"]*)">(.*?)</tr>', re.DOTALL)
 _managers = itertools.cycle(MANAGERS or [""])
 _requests = itertools.count(1)
 
@@ -50,29 +52,42 @@ def form_fields(page: str) -> dict[str, str]:
     return fields
 
 
-def grid_edit(fields: dict[str, str], rng: random.Random, cells: int = CELLS_PER_SAVE) -> dict[str, str]:
-    """The grid's fields with ``cells`` typed values changed to another row's value of the same column.
+def grid_cells(page: str) -> dict[tuple[str, str], str]:
+    """The grid's typed cells, (employee, column) -> the value loaded, from its rows' markup."""
+    cells = {}
+    for employee, row in _ROW.findall(page):
+        for tag in _INPUT.findall(row):
+            attributes = {key: html.unescape(value) for key, value in _ATTRIBUTE.findall(tag)}
+            if "data-column" in attributes and "disabled" not in tag:
+                cells[(html.unescape(employee), attributes["data-column"])] = attributes.get("data-loaded", "")
+    return cells
 
-    Only whole figures (``v:<employee>:<indicator>``), not a formula's inputs, so that every change
-    is valid; the hidden ``o:`` fields keep what was loaded, as the page sends them.
+
+def grid_edit(cells: dict[tuple[str, str], str], rng: random.Random, count: int = CELLS_PER_SAVE) -> str:
+    """The ``changes`` a save posts (JSON, as grid.js builds it): ``count`` cells changed to
+    another row's value of the same column.
+
+    Only whole figures, not a formula's inputs (``churn.lost``), so that every change is valid;
+    each change carries the value it was loaded with, as the page sends it.
     """
     by_column: dict[str, list[str]] = {}
-    for name, value in fields.items():
-        if _figure_column(name) and value:
-            by_column.setdefault(_figure_column(name), []).append(value)
-    candidates = [name for name in fields if _figure_column(name)]
-    changed = dict(fields)
-    for name in rng.sample(candidates, min(cells, len(candidates))):
-        values = [v for v in by_column.get(_figure_column(name), []) if v != fields[name]]
+    for (_employee, column), value in cells.items():
+        if "." not in column and value:
+            by_column.setdefault(column, []).append(value)
+    candidates = [key for key in cells if "." not in key[1]]
+    changes = []
+    for employee, column in rng.sample(candidates, min(count, len(candidates))):
+        values = [v for v in by_column.get(column, []) if v != cells[(employee, column)]]
         if values:
-            changed[name] = rng.choice(values)
-    return changed
-
-
-def _figure_column(name: str) -> str:
-    """The column of a typed whole figure ``v:<employee>:<indicator>``; "" for anything else."""
-    kind, _employee, column = [*name.split(":", 2), "", ""][:3]
-    return column if kind == "v" and column and "." not in column else ""
+            changes.append(
+                {
+                    "employee": employee,
+                    "column": column,
+                    "value": rng.choice(values),
+                    "loaded": cells[(employee, column)],
+                }
+            )
+    return json.dumps(changes)
 
 
 class _LoggedIn(HttpUser):
@@ -107,13 +122,17 @@ class Manager(_LoggedIn):
         url = f"/figures/{MONTH}/"
         with self.client.get(url, name="GET /figures/[month]/", catch_response=True) as response:
             start = response.text.find('id="figures-grid"')
-            fields = form_fields(response.text[start : response.text.find("</form>", start)]) if start >= 0 else {}
-            if response.status_code != 200 or not any(name.startswith("v:") for name in fields):
+            form = response.text[start : response.text.find("</form>", start)] if start >= 0 else ""
+            cells = grid_cells(form)
+            if response.status_code != 200 or not cells:
                 response.failure(f"no grid for {self.username} ({response.status_code})")
                 return
         with self.client.post(
             url,
-            data=grid_edit(fields, self.rng),
+            data={
+                "csrfmiddlewaretoken": form_fields(form).get("csrfmiddlewaretoken", ""),
+                "changes": grid_edit(cells, self.rng),
+            },
             name="POST /figures/[month]/",
             allow_redirects=False,
             catch_response=True,

@@ -7,13 +7,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from metrics.models import Cycle, CycleStatus, MetricChange, MetricEntry, Result, ResultLine, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
-from plans.models import Indicator
+from plans.models import Assignment, Indicator
 from plans.periods import Period
 from plans.scoring import Frequency, score_month
 from plans.selectors import assignments_for_month, assignments_for_quarter, version_rules
@@ -119,27 +119,37 @@ def monthly_results(
 # --- Figures: the team grid, its template, its history -------------------------------------------
 
 
-def figures_people(*, user: User, manager_id: int | None = None) -> QuerySet[User]:
+def figures_people(*, user: User, manager_id: int | None = None, department_id: int | None = None) -> QuerySet[User]:
     """The people whose figures ``user`` enters: a manager's reports, anybody for HR.
 
-    ``manager_id`` narrows HR's view to one manager's team.
+    ``manager_id`` and ``department_id`` narrow HR's view to one manager's team or one department.
     """
     people = people_visible(user=user).exclude(pk=user.pk)
     if manager_id is not None:
         people = people.filter(manager_id=manager_id)
+    if department_id is not None:
+        people = people.filter(department_id=department_id)
     return people
 
 
-def figures_managers() -> list[User]:
+def figures_assigned(*, people: QuerySet[User], period: Period) -> QuerySet[User]:
+    """Those of ``people`` with a plan in force in the month, by user name: the grid's rows, to page."""
+    in_force = Assignment.objects.filter(employee=OuterRef("pk"), start__lte=str(period))
+    return people.filter(Exists(in_force)).order_by("username")
+
+
+def figures_managers() -> QuerySet[User]:
     """Who HR can narrow the grid to: the managers, by name."""
-    return list(User.objects.filter(role=Role.MANAGER).order_by("display_name", "username"))
+    return User.objects.filter(role=Role.MANAGER).order_by("display_name", "username")
 
 
 def figures_deadline(*, period: Period) -> datetime:
     """The end of the day ``FIGURES_DEADLINE_DAY`` of the month after ``period``, in local time."""
-    following = period.shift(1)
-    day = min(settings.FIGURES_DEADLINE_DAY, calendar.monthrange(following.year, following.month)[1])
-    return timezone.make_aware(datetime.combine(date(following.year, following.month, day), time.max))
+    # By hand rather than ``period.shift(1)``: the month after the last one of the range has a
+    # deadline even though it is no period itself.
+    year, month = divmod(period.year * 12 + period.month, 12)
+    day = min(settings.FIGURES_DEADLINE_DAY, calendar.monthrange(year, month + 1)[1])
+    return timezone.make_aware(datetime.combine(date(year, month + 1, day), time.max))
 
 
 @dataclass(frozen=True)
@@ -198,12 +208,13 @@ def figure_text(value: Decimal | str | None) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def figures_grid(*, people: QuerySet[User], period: Period) -> FiguresGrid:
+def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
     """One row per person assigned a plan in the month, one column per monthly figure.
 
+    ``people``: a page of them (``figures_assigned``), or all of a team for its template file.
     A fixed number of queries, whatever the number of people.
     """
-    persons = {p.pk: p for p in people.order_by("username")}
+    persons = {p.pk: p for p in people}
     in_force = assignments_for_month(month=period, employee_ids=persons)
     rules = version_rules(version_ids={a.version_id for a in in_force.values()})
     columns: dict[str, GridColumn] = {}

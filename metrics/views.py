@@ -7,9 +7,11 @@ employee is not found (404), in a URL as in a post.
 import csv
 import io
 from typing import cast
+from urllib.parse import urlencode
 
 import openpyxl
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,34 +19,44 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.comments import Comment
 
-from metrics.forms import GridForm, MonthForm, UploadForm
+from metrics.forms import GridFilterForm, GridForm, MonthForm, UploadForm
 from metrics.models import ChangeSource
-from metrics.selectors import (
-    FiguresGrid,
-    figure_changes,
-    figures_grid,
-    figures_managers,
-    figures_people,
-    upload_preview_find,
-)
+from metrics.selectors import figure_changes, figures_assigned, figures_grid, figures_people, upload_preview_find
 from metrics.services import FiguresError, metrics_import, upload_preview_apply, upload_preview_save
 from people.access import MANAGER_ROLES, has_role, role_required
 from people.models import Role, User
-from plans.periods import Period
+from plans.periods import Period, PeriodError
 from plans.tabular import TableError
 
-
-def _manager_id(request: HttpRequest) -> int | None:
-    """HR narrows the grid to one manager's team with ``?manager=<id>``."""
-    text = request.GET.get("manager", "")
-    if not text.isdigit() or not has_role(request.user, Role.HR, Role.ADMIN):
-        return None
-    return int(text)
+GRID_PAGE_SIZE = 100  # people a page of the grid, HR's and a manager's alike
 
 
-def _grid_url(period: Period, manager_id: int | None) -> str:
+def _filters(request: HttpRequest) -> GridFilterForm | None:
+    """HR's filters of the grid, from the query string; None for a manager, whose grid is their team."""
+    return GridFilterForm(request.GET) if has_role(request.user, Role.HR, Role.ADMIN) else None
+
+
+def _filtered(filters: GridFilterForm | None) -> dict[str, int]:
+    return filters.filters() if filters is not None else {}
+
+
+def _grid_url(period: Period, filters: GridFilterForm | None) -> str:
     url = reverse("metrics:figures_grid", args=[str(period)])
-    return f"{url}?manager={manager_id}" if manager_id else url
+    query = urlencode({name.removesuffix("_id"): pk for name, pk in _filtered(filters).items()})
+    return f"{url}?{query}" if query else url
+
+
+def _page_number(text: str) -> int:
+    """``?page=``: a number from 1; anything else is the first page (one past the last, the last)."""
+    return int(text) if text.isascii() and text.isdigit() and int(text) >= 1 else 1
+
+
+def _neighbour(period: Period, months: int) -> Period | None:
+    """The month ``months`` away, or None beyond the range of periods."""
+    try:
+        return Period.parse(str(period.shift(months)))
+    except PeriodError:
+        return None
 
 
 @role_required(*MANAGER_ROLES)
@@ -56,62 +68,75 @@ def figures_home(request: HttpRequest) -> HttpResponse:
     else:
         today = timezone.localdate()
         period = Period.of_month(today.year, today.month).shift(-1)
-    return redirect(_grid_url(period, _manager_id(request)))
+    return redirect(_grid_url(period, _filters(request)))
 
 
 @role_required(*MANAGER_ROLES)
 def figures_grid_page(request: HttpRequest, period: Period) -> HttpResponse:
+    """A page of the month's grid: a manager's reports or, for HR, everybody or a department or
+    a manager's team, ``GRID_PAGE_SIZE`` people a page (``?page=``); saving posts the changed
+    cells only (``GridForm``)."""
     user = cast(User, request.user)
-    month = period
-    manager_id = _manager_id(request)
-    grid = figures_grid(people=figures_people(user=user, manager_id=manager_id), period=month)
+    filters = _filters(request)
+    form = GridForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        form = GridForm(request.POST, grid=grid)
-        if form.foreign():
-            raise Http404
-        if not grid.editable:
-            messages.error(request, _("%(period)s is closed: its figures cannot change.") % {"period": month})
-            return redirect(_grid_url(month, manager_id))
-        if form.is_valid():
-            table, expected = form.changes()
-            if not table.rows:
-                messages.info(request, _("Nothing changed."))
-                return redirect(_grid_url(month, manager_id))
-            try:
-                outcome = metrics_import(
-                    table=table,
-                    user=user,
-                    source=ChangeSource.GRID,
-                    expected=expected,
-                    employees={row.employee for row in grid.rows},
-                )
-            except FiguresError as error:
-                form.refused(table, error.cells)
-            else:
-                messages.success(
-                    request,
-                    _("Saved: %(created)s new, %(changed)s changed.")
-                    % {"created": outcome.created, "changed": outcome.changed},
-                )
-                return redirect(_grid_url(month, manager_id))
+        if saved := _grid_save(request, user=user, period=period, form=form):
+            return saved
         messages.error(request, _("Nothing was saved: correct the cells marked below."))
-    else:
-        form = GridForm(grid=grid)
-    return render(request, "metrics/figures_grid.html", _grid_context(request, grid, form, manager_id))
-
-
-def _grid_context(request: HttpRequest, grid: FiguresGrid, form: GridForm, manager_id: int | None) -> dict[str, object]:
-    is_hr = has_role(request.user, Role.HR, Role.ADMIN)
-    return {
+        status = 400 if form.unreadable else 200
+    people = figures_assigned(people=figures_people(user=user, **_filtered(filters)), period=period)
+    page = Paginator(people, GRID_PAGE_SIZE).get_page(_page_number(request.GET.get("page", "")))
+    grid = figures_grid(people=page.object_list, period=period)
+    rows, elsewhere = form.bound(grid)
+    context = {
         "grid": grid,
-        "form": form,
-        "rows": form.rows(),
-        "previous": grid.period.shift(-1),
-        "next": grid.period.shift(1),
-        "managers": figures_managers() if is_hr else [],
-        "manager_id": manager_id,
+        "rows": rows,
+        "errors": elsewhere,
+        "page": page,
+        "filters": filters,
+        "previous": _neighbour(period, -1),
+        "next": _neighbour(period, 1),
         "overdue": timezone.now() > grid.deadline and grid.filled < grid.total,
     }
+    return render(request, "metrics/figures_grid.html", context, status=status)
+
+
+def _grid_save(request: HttpRequest, *, user: User, period: Period, form: GridForm) -> HttpResponse | None:
+    """Save the changed cells; a redirect to the same page once saved (or nothing changed),
+    None when refused, the form then holding the errors.
+
+    The cells are checked against the rows of the people they name, wherever they are in the
+    pages (a person added meanwhile moves the pages' bounds), all of them in the user's scope.
+    """
+    if not form.is_valid():
+        return None
+    employees = form.employees()
+    people = list(figures_people(user=user).filter(username__in=employees))
+    if len(people) < len(employees):
+        raise Http404  # another team's employee, or nobody's
+    grid = figures_grid(people=people, period=period)
+    if not grid.editable:
+        messages.error(request, _("%(period)s is closed: its figures cannot change.") % {"period": period})
+        return redirect(request.get_full_path())
+    if not form.check(grid):
+        return None
+    table, expected = form.table(grid)
+    if not table.rows:
+        messages.info(request, _("Nothing changed."))
+        return redirect(request.get_full_path())
+    try:
+        outcome = metrics_import(
+            table=table, user=user, source=ChangeSource.GRID, expected=expected, employees=employees
+        )
+    except FiguresError as error:
+        form.refused(table, error.cells)
+        return None
+    messages.success(
+        request,
+        _("Saved: %(created)s new, %(changed)s changed.") % {"created": outcome.created, "changed": outcome.changed},
+    )
+    return redirect(request.get_full_path())
 
 
 @role_required(*MANAGER_ROLES)
@@ -121,7 +146,7 @@ def figures_template(request: HttpRequest, period: Period, extension: str) -> Ht
     if extension not in ("csv", "xlsx"):
         raise Http404
     user = cast(User, request.user)
-    grid = figures_grid(people=figures_people(user=user, manager_id=_manager_id(request)), period=month)
+    grid = figures_grid(people=figures_people(user=user, **_filtered(_filters(request))), period=month)
     columns = [c for c in grid.columns if not c.computed]
     header = ["employee", "period", *(c.name for c in columns)]
     lines = [

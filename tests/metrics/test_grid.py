@@ -1,21 +1,23 @@
 """The team grid: a manager's month of figures on one page, saved through the metrics import."""
 
 import html
-import re
+import json
 from datetime import datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import Cycle, CycleStatus, MetricChange, MetricEntry
+from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry
 from metrics.selectors import figures_deadline
 from metrics.services import metrics_import
-from people.models import Role
+from people.models import Department, Role, User
+from plans.models import Assignment
 from plans.periods import Period
-from tests.factories import UserFactory, assign, csv_table, publish
+from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
 
 LI_2026_01 = {
     "churn.lost": "2",
@@ -47,25 +49,55 @@ def wang(client, team):
     return client
 
 
-def grid_inputs(content: bytes) -> dict[str, str]:
-    """The grid's cells as a browser would post them: every named input, typed or hidden, and its value."""
-    page = content.decode()
-    grid = page[page.index('id="figures-grid"') : page.index("</form>", page.index('id="figures-grid"'))]
-    fields = {}
-    for tag in re.findall(r"<input\b[^>]*>", grid):
-        attributes = {key: html.unescape(value) for key, value in re.findall(r'([\w-]+)="([^"]*)"', tag)}
-        if attributes.get("name", "")[:2] in ("v:", "o:"):
-            fields[attributes["name"]] = attributes.get("value", "")
-    return fields
+Cells = dict[tuple[str, str], dict[str, str]]
 
 
-def loaded(client, period: str) -> dict[str, str]:
-    """The grid's form as the page was loaded: every typed cell and the value it held."""
-    return grid_inputs(client.get(f"/figures/{period}/").content)
+class _GridParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.employee = ""
+        self.cells: Cells = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "tr":
+            self.employee = attributes.get("data-employee", "")
+        elif tag == "input" and "data-column" in attributes:
+            self.cells[(self.employee, attributes["data-column"])] = {
+                "value": attributes.get("value", ""),
+                "loaded": attributes["data-loaded"],
+            }
 
 
-def typed(data: dict[str, str], employee: str, values: dict[str, str]) -> dict[str, str]:
-    return {**data, **{f"v:{employee}:{column}": value for column, value in values.items()}}
+def grid_cells(content: bytes) -> Cells:
+    """The grid's typed cells as the page shows them: (employee, column) -> what is typed, what was loaded."""
+    parser = _GridParser()
+    parser.feed(content.decode())
+    return parser.cells
+
+
+def posted(cells: Cells) -> dict[str, str]:
+    """What the page posts, as grid.js sends it: the changed cells only, in one JSON field."""
+    changes = [
+        {"employee": employee, "column": column, "value": cell["value"].strip(), "loaded": cell["loaded"]}
+        for (employee, column), cell in cells.items()
+        if cell["value"].strip() != cell["loaded"]
+    ]
+    return {"changes": json.dumps(changes)}
+
+
+def loaded(client, period: str) -> Cells:
+    """The grid's typed cells as the page was loaded."""
+    return grid_cells(client.get(f"/figures/{period}/").content)
+
+
+def typed_cells(cells: Cells, employee: str, values: dict[str, str]) -> Cells:
+    return {**cells, **{(employee, c): {**cells[(employee, c)], "value": v} for c, v in values.items()}}
+
+
+def typed(cells: Cells, employee: str, values: dict[str, str]) -> dict[str, str]:
+    """The post of a page on which ``values`` were typed in ``employee``'s cells."""
+    return posted(typed_cells(cells, employee, values))
 
 
 def stored(employee: str, period: str) -> dict[str, Decimal | None]:
@@ -159,7 +191,7 @@ def test_a_figure_longer_than_a_cell_is_refused_in_its_cell_and_nothing_is_saved
 
 
 def test_a_page_saved_without_changes_saves_nothing(wang):
-    response = wang.post("/figures/2026-01/", loaded(wang, "2026-01"), follow=True)
+    response = wang.post("/figures/2026-01/", posted(loaded(wang, "2026-01")), follow=True)
     assert "Nothing changed." in response.content.decode()
     assert MetricChange.objects.count() == 0
 
@@ -179,9 +211,9 @@ def test_a_second_save_from_the_same_loaded_page_is_told_the_value_changed_meanw
     assert stored("li.lei", "2026-01") == {"satisfaction": Decimal("8.6"), "churn": None}  # nothing of the 2nd save
 
     # The page now carries the value saved meanwhile as loaded: saving again is deliberate.
-    again = grid_inputs(page.content)
-    assert again["o:li.lei:satisfaction"] == "8.6" and again["v:li.lei:satisfaction"] == "9.5"
-    assert wang.post("/figures/2026-01/", again).status_code == 302
+    again = grid_cells(page.content)
+    assert again[("li.lei", "satisfaction")] == {"value": "9.5", "loaded": "8.6"}
+    assert wang.post("/figures/2026-01/", posted(again)).status_code == 302
     assert stored("li.lei", "2026-01")["satisfaction"] == Decimal("9.5")
     assert stored("li.lei", "2026-01")["new_customers"] == Decimal("4")
 
@@ -202,8 +234,8 @@ def test_two_people_typing_the_same_value_do_not_conflict(wang):
 
 
 def test_another_teams_employee_in_a_post_is_not_found(wang):
-    data = {**loaded(wang, "2026-01"), "v:other.person:satisfaction": "1", "o:other.person:satisfaction": ""}
-    assert wang.post("/figures/2026-01/", data).status_code == 404
+    change = {"employee": "other.person", "column": "satisfaction", "value": "1", "loaded": ""}
+    assert wang.post("/figures/2026-01/", {"changes": json.dumps([change])}).status_code == 404
     assert MetricEntry.objects.count() == 0
 
 
@@ -286,3 +318,371 @@ def test_the_grid_takes_as_many_queries_for_fifty_reports_as_for_five(client, db
         return len(queries)
 
     assert count(5) == count(50)
+
+
+# --- Every team shape saves: one field of changed cells, not a field per cell --------------------
+
+SALES_PLAN = plan_data(
+    code="sales",
+    name="销售绩效方案",
+    goals=[{"code": "revenue", "name": "营收"}],
+    indicators=[
+        {
+            "code": "revenue",
+            "name": "营收",
+            "goal": "revenue",
+            "frequency": "monthly",
+            "weight": 100,
+            "direction": "higher",
+            "target": 100,
+            "method": "proportional",
+            "cap": 1.2,
+        }
+    ],
+)
+
+
+def reports(manager: User, count: int, version, *, prefix: str = "r", department: Department | None = None) -> None:
+    """``count`` reports of ``manager`` on ``version`` from 2026-01, made in bulk."""
+    people = User.objects.bulk_create(
+        User(username=f"{prefix}{n:04d}", display_name=f"员工{n}", manager=manager, department=department)
+        for n in range(count)
+    )
+    Assignment.objects.bulk_create(
+        Assignment(
+            employee=person,
+            version=version,
+            start="2026-01",
+            monthly_bonus=Decimal("2000"),
+            quarterly_bonus=Decimal("6000"),
+        )
+        for person in User.objects.filter(pk__in=[p.pk for p in people])
+    )
+
+
+def change(employee: str, column: str, value: str, loaded: str = "") -> dict[str, str]:
+    return {"employee": employee, "column": column, "value": value, "loaded": loaded}
+
+
+def save(client, changes: list[dict[str, str]], url: str = "/figures/2026-01/", **kwargs):
+    return client.post(url, {"changes": json.dumps(changes)}, **kwargs)
+
+
+def test_a_team_of_500_saves_a_change_for_every_person_in_one_post(client, db):
+    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    reports(boss, 500, publish())
+    client.force_login(boss)
+
+    response = save(client, [change(f"r{n:04d}", "satisfaction", "9") for n in range(500)], follow=True)
+
+    assert "Saved: 500 new, 0 changed." in response.content.decode()
+    assert MetricEntry.objects.filter(period="2026-01", value=Decimal("9")).count() == 500
+    assert set(MetricChange.objects.values_list("source", flat=True)) == {ChangeSource.GRID}
+
+
+def test_a_team_of_500_saves_every_typed_cell_of_everybody(client, db):
+    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    reports(boss, 500, publish())
+    client.force_login(boss)
+    values = {**LI_2026_01}
+    changes = [change(f"r{n:04d}", column, value) for n in range(500) for column, value in values.items()]
+    assert len(changes) == 3000  # as fields of the old page, 6,000: six times Django's limit
+
+    response = save(client, changes, follow=True)
+
+    assert "Saved: 2000 new, 0 changed." in response.content.decode()
+    assert MetricEntry.objects.filter(indicator__code="churn", value=Decimal("4")).count() == 500
+
+
+def test_a_large_team_is_shown_a_hundred_people_a_page(client, db):
+    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    reports(boss, 250, publish())
+    client.force_login(boss)
+
+    first = client.get("/figures/2026-01/")
+    assert [row.employee for row in first.context["grid"].rows] == [f"r{n:04d}" for n in range(100)]
+    text = first.content.decode()
+    assert "Page 1 of 3" in text and "0 of 400 filled on this page" in text
+    assert 'href="?page=2"' in text
+    last = client.get("/figures/2026-01/?page=3").context["grid"]
+    assert [row.employee for row in last.rows] == [f"r{n:04d}" for n in range(200, 250)]
+
+    # A save from the third page goes back to it.
+    response = save(client, [change("r0249", "satisfaction", "9")], url="/figures/2026-01/?page=3")
+    assert response.status_code == 302 and response["Location"] == "/figures/2026-01/?page=3"
+
+
+def test_a_managers_grid_loads_in_as_many_queries_for_5_reports_as_for_150(client, db, django_assert_max_num_queries):
+    version = publish()
+    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    client.force_login(boss)
+    reports(boss, 5, version, prefix="a")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/figures/2026-01/").status_code == 200
+    reports(boss, 145, version, prefix="b")
+    with django_assert_max_num_queries(len(small)):
+        assert len(client.get("/figures/2026-01/").context["grid"].rows) == 100
+
+
+def test_a_save_reads_in_as_many_queries_for_5_people_as_for_150(client, db):
+    version = publish()
+    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    client.force_login(boss)
+    counts = []
+    for size, prefix in ((5, "a"), (150, "b")):
+        reports(boss, size, version, prefix=prefix)
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                save(client, [change(f"{prefix}{n:04d}", "satisfaction", "9") for n in range(size)]).status_code == 302
+            )
+        counts.append(len(queries))
+    # The same reads; the writes are bulk inserts, in batches of some hundred rows on SQLite.
+    assert counts[0] <= counts[1] <= counts[0] + 2
+
+
+@pytest.fixture
+def mixed(db):
+    """wang.fang's team on two plans: li.lei on the seed plan, zhou.qi on the sales plan."""
+    seed, sales = publish(), publish(SALES_PLAN)
+    wang = UserFactory(username="wang.fang", role=Role.MANAGER)
+    assign(UserFactory(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
+    assign(UserFactory(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
+    return wang
+
+
+def test_a_team_on_two_plans_shows_each_persons_columns_and_not_the_others(client, mixed):
+    client.force_login(mixed)
+    page = client.get("/figures/2026-01/")
+    columns = [c.name for c in page.context["grid"].columns]
+    assert "satisfaction" in columns and "revenue" in columns
+    rows = {bound.row.employee: bound for bound in page.context["rows"]}
+    li = {item.cell.column.name: item for item in rows["li.lei"].cells}
+    zhou = {item.cell.column.name: item for item in rows["zhou.qi"].cells}
+    assert li["satisfaction"].typed and not li["revenue"].typed and not li["revenue"].cell.applies
+    assert zhou["revenue"].typed and not zhou["satisfaction"].typed and not zhou["churn.lost"].cell.applies
+    assert set(grid_cells(page.content)) == {("li.lei", c) for c in LI_2026_01} | {("zhou.qi", "revenue")}
+    assert page.content.decode().count('aria-label="not in this plan"') == 1 + len(LI_2026_01) + 2  # computed too
+
+
+def test_a_team_on_two_plans_saves_a_change_for_a_person_on_one_plan(client, mixed):
+    client.force_login(mixed)
+    assert (
+        client.post("/figures/2026-01/", typed(loaded(client, "2026-01"), "zhou.qi", {"revenue": "120"})).status_code
+        == 302
+    )
+    assert stored("zhou.qi", "2026-01") == {"revenue": Decimal("120")}
+    assert (
+        client.post("/figures/2026-01/", typed(loaded(client, "2026-01"), "li.lei", {"satisfaction": "9"})).status_code
+        == 302
+    )
+    assert stored("li.lei", "2026-01") == {"satisfaction": Decimal("9")}
+
+    cells = typed_cells(loaded(client, "2026-01"), "li.lei", {"satisfaction": "8"})
+    both = typed(cells, "zhou.qi", {"revenue": "90"})
+    response = client.post("/figures/2026-01/", both, follow=True)
+    assert "Saved: 0 new, 2 changed." in response.content.decode()
+    assert stored("li.lei", "2026-01") == {"satisfaction": Decimal("8")}
+    assert stored("zhou.qi", "2026-01") == {"revenue": Decimal("90")}
+
+
+def test_a_column_of_another_plan_is_refused_naming_the_person(client, mixed):
+    client.force_login(mixed)
+    page = save(client, [change("zhou.qi", "satisfaction", "9"), change("li.lei", "satisfaction", "9")])
+    assert page.status_code == 200
+    rows = {bound.row.employee: bound for bound in page.context["rows"]}
+    assert rows["zhou.qi"].errors == ["“satisfaction” is not a figure to type for zhou.qi."]
+    assert "Nothing was saved" in page.content.decode()
+    assert MetricEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "column", ["churn", "collaboration", "nothing", ""], ids=["computed", "quarterly", "unknown", "empty"]
+)
+def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang, column):
+    page = save(wang, [change("li.lei", column, "3")])
+    assert page.status_code == 200
+    assert page.context["rows"][0].errors == [f"“{column}” is not a figure to type for li.lei."]
+    assert MetricEntry.objects.count() == 0
+
+
+def test_a_person_without_a_plan_in_the_month_is_refused_by_name(wang):
+    page = save(wang, [change("no.plan", "satisfaction", "3")])
+    assert page.status_code == 200
+    assert "no.plan has no plan in 2026-01." in page.content.decode()
+    assert MetricEntry.objects.count() == 0
+
+
+def test_an_unknown_employee_in_a_post_is_not_found(wang):
+    assert save(wang, [change("nobody.at.all", "satisfaction", "3")]).status_code == 404
+    assert MetricEntry.objects.count() == 0
+
+
+GOOD = change("li.lei", "satisfaction", "9")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (None, "The grid sent no changes"),
+        ("", "The grid's changes could not be read"),
+        ("not json", "The grid's changes could not be read"),
+        ("[" * 100_000, "The grid's changes could not be read"),
+        ("[" + "9" * 5000 + "]", "The grid's changes could not be read"),
+        (json.dumps({"employee": "li.lei"}), "The grid's changes must be a list of cells."),
+        (json.dumps([GOOD, 1]), "Change 2 must have exactly an employee, a column, a value and a loaded value."),
+        (json.dumps([{**GOOD, "extra": "x"}]), "Change 1 must have exactly"),
+        (json.dumps([{"employee": "li.lei", "column": "satisfaction", "value": "9"}]), "Change 1 must have exactly"),
+        (json.dumps([{**GOOD, "value": 9}]), "Change 1: “value” must be text of at most 200 characters."),
+        ('[{"employee": "li.lei", "column": "satisfaction", "value": NaN, "loaded": ""}]', "“value” must be text"),
+        (json.dumps([{**GOOD, "loaded": None}]), "Change 1: “loaded” must be text"),
+        (json.dumps([{**GOOD, "employee": ["li.lei"]}]), "Change 1: “employee” must be text"),
+        (json.dumps([{**GOOD, "employee": "li.lei\x00"}]), "Change 1: “employee” must be text"),
+        (json.dumps([{**GOOD, "column": "satisfaction\ud800"}]), "Change 1: “column” must be text"),
+        (json.dumps([{**GOOD, "value": "9" * 201}]), "Change 1: “value” must be text of at most 200 characters."),
+        (json.dumps([GOOD, GOOD]), "Change 2: li.lei satisfaction is given twice."),
+        (json.dumps([GOOD] * 5001), "A save takes at most 5000 cells; this one has 5001: save them in parts."),
+    ],
+)
+def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang, changes, message):
+    data = {} if changes is None else {"changes": changes}
+    page = wang.post("/figures/2026-01/", data)
+    assert page.status_code == 400
+    text = html.unescape(page.content.decode())
+    assert message in text and "Nothing was saved" in text
+    assert MetricEntry.objects.count() == 0
+
+
+def test_a_save_of_only_unchanged_cells_saves_nothing(wang):
+    save(wang, [GOOD])
+    response = save(wang, [change("li.lei", "satisfaction", "9.00", loaded="9")], follow=True)
+    assert "Nothing changed." in response.content.decode()
+    assert MetricChange.objects.count() == 1
+
+
+# --- HR's grid: filtered by department and manager, paged -------------------------------------------
+
+
+@pytest.fixture
+def company(db):
+    """Two departments: 120 people under wang.fang in sales, 30 under zhao.lei in service."""
+    version = publish()
+    sales, service = DepartmentFactory(name="销售部"), DepartmentFactory(name="客服部")
+    wang = UserFactory(username="wang.fang", role=Role.MANAGER, display_name="王芳")
+    zhao = UserFactory(username="zhao.lei", role=Role.MANAGER, display_name="赵磊")
+    reports(wang, 120, version, prefix="s", department=sales)
+    reports(zhao, 30, version, prefix="t", department=service)
+    return {"sales": sales, "service": service, "wang": wang, "zhao": zhao}
+
+
+@pytest.fixture
+def hr(client, company):
+    client.force_login(UserFactory(username="hr", role=Role.HR))
+    return client
+
+
+def rows_of(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [row.employee for row in response.context["grid"].rows]
+
+
+def test_hrs_grid_of_the_company_is_paged(hr):
+    assert rows_of(hr, "/figures/2026-01/") == [f"s{n:04d}" for n in range(100)]
+    assert rows_of(hr, "/figures/2026-01/?page=2") == [f"s{n:04d}" for n in range(100, 120)] + [
+        f"t{n:04d}" for n in range(30)
+    ]
+    assert "Page 2 of 2" in hr.get("/figures/2026-01/?page=2").content.decode()
+
+
+def test_hr_filters_the_grid_by_department_and_by_manager(hr, company):
+    service, wang, zhao = company["service"].pk, company["wang"].pk, company["zhao"].pk
+    assert rows_of(hr, f"/figures/2026-01/?department={service}") == [f"t{n:04d}" for n in range(30)]
+    assert rows_of(hr, f"/figures/2026-01/?manager={zhao}") == [f"t{n:04d}" for n in range(30)]
+    assert rows_of(hr, f"/figures/2026-01/?manager={wang}&department={service}") == []
+    assert rows_of(hr, f"/figures/2026-01/?manager={wang}&page=2") == [f"s{n:04d}" for n in range(100, 120)]
+    page = hr.get(f"/figures/2026-01/?manager={wang}&page=2").content.decode()
+    # The months, the templates and the pages keep the filter.
+    assert f'href="/figures/2026-02/?manager={wang}"' in page
+    assert f'href="/figures/2026-01/template.csv?manager={wang}"' in page
+    assert f'href="?manager={wang}&amp;page=1"' in page
+
+
+def test_the_month_picker_keeps_hrs_filters(hr, company):
+    service = company["service"].pk
+    response = hr.get(f"/figures/?period=2026-03&department={service}&manager=abc")
+    assert response.status_code == 302 and response["Location"] == f"/figures/2026-03/?department={service}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "manager=²",
+        "manager=abc",
+        "manager=-1",
+        "manager=99999999999999999999999",
+        "manager=1e3",
+        "department=²",
+        "department=<script>",
+        "department=0",
+        "department=",
+        "page=-1",
+        "page=0",
+        "page=abc",
+        "page=1e9",
+        "page=²",
+        "manager=&department=&page=",
+    ],
+)
+def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr, query):
+    response = hr.get(f"/figures/2026-01/?{query}")
+    assert response.status_code == 200
+    assert len(response.context["grid"].rows) == 100  # a whole page of everybody: the filter is not applied
+    for path in ("/figures/", "/figures/2026-01/template.csv", "/figures/2026-01/template.xlsx"):
+        assert hr.get(f"{path}?{query}").status_code in (200, 302)
+
+
+def test_a_page_beyond_the_last_is_the_last(hr):
+    assert rows_of(hr, "/figures/2026-01/?page=99999") == rows_of(hr, "/figures/2026-01/?page=2")
+    assert rows_of(hr, "/figures/2026-01/?page=99999999999999999999999999") == rows_of(hr, "/figures/2026-01/?page=2")
+
+
+def test_a_filter_that_is_no_choice_is_said_so_beside_its_field(hr):
+    text = hr.get("/figures/2026-01/?manager=abc").content.decode()
+    assert "Select a valid choice. That choice is not one of the available choices." in text
+
+
+def test_a_managers_query_parameters_change_nothing(client, company):
+    client.force_login(company["zhao"])
+    wang = company["wang"].pk
+    for query in (f"manager={wang}", "department=1", "manager=²", "page=-1"):
+        assert rows_of(client, f"/figures/2026-01/?{query}") == [f"t{n:04d}" for n in range(30)]
+
+
+def test_hrs_grid_takes_as_many_queries_for_a_company_of_150_as_of_450(hr, company, django_assert_max_num_queries):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert hr.get(f"/figures/2026-01/?department={company['sales'].pk}").status_code == 200
+            assert hr.get("/figures/2026-01/?page=2").status_code == 200
+        return len(queries)
+
+    small = count()
+    reports(company["wang"], 300, publish(), prefix="u", department=company["sales"])
+    with django_assert_max_num_queries(small):
+        count()
+
+
+# --- Months out of the range of periods ------------------------------------------------------
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0000-01", "1999-12", "2101-01"])
+def test_a_month_out_of_range_is_not_found(wang, month):
+    assert wang.get(f"/figures/{month}/").status_code == 404
+    assert save(wang, [GOOD], url=f"/figures/{month}/").status_code == 404
+    assert wang.get(f"/figures/{month}/template.csv").status_code == 404
+
+
+def test_the_first_and_last_months_of_the_range_have_no_link_beyond(wang):
+    first = wang.get("/figures/2000-01/").content.decode()
+    assert "/figures/2000-02/" in first and "/figures/1999-12/" not in first
+    last = wang.get("/figures/2100-12/").content.decode()
+    assert "/figures/2100-11/" in last and "/figures/2101-01/" not in last

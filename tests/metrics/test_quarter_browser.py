@@ -65,7 +65,7 @@ def figures_type(page: Page, figures: list[dict[str, str]]) -> None:
             for column, value in row.items():
                 if column in ("employee", "period") or not value:
                     continue
-                page.locator(f'input[name="v:{row["employee"]}:{column}"]').fill(value)
+                page.locator(f'tr[data-employee="{row["employee"]}"] input[data-column="{column}"]').fill(value)
                 typed += 1
         page.get_by_role("button", name="Save all").click()
         # Four monthly indicators a person, out of the six inputs typed.

@@ -1,5 +1,6 @@
 """Writes of figures: the metrics import, the team grid and uploads all go through here."""
 
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from plans import formula as formulas
 from plans.models import Assignment, Indicator
 from plans.numbers import NumberError, number_check, number_parse, number_text
 from plans.periods import Period, PeriodError
-from plans.scoring import Frequency, Method, actual_from_inputs
+from plans.scoring import Frequency, Method, q4
 from plans.selectors import VersionRules, value_limits, version_rules
 from plans.tabular import Row, Table, TableError, row_error, table_read_upload
 from reviews.models import Review
@@ -492,7 +493,8 @@ def _row_entries(
             if all(name in inputs for name in indicator.inputs):
                 where = {"employee": employee, "period": period, "indicator": code, "formula": indicator.formula}
                 try:
-                    value = actual_from_inputs(rule, {name: Decimal(inputs[name]) for name in indicator.inputs})
+                    numbers = {name: Decimal(inputs[name]) for name in indicator.inputs}
+                    value = q4(formulas.evaluate(_formula(indicator.formula), numbers))  # as the close computes it
                     _percent, minimum, maximum = _cell_limits(indicator, "")
                     value = number_check(value, minimum=minimum, maximum=maximum)
                 except formulas.FormulaDivisionByZero:
@@ -540,6 +542,10 @@ def _row_entries(
     return pending
 
 
+# A formula is parsed once, not once a row: its tree is immutable.
+_formula = functools.lru_cache(maxsize=256)(formulas.parse)
+
+
 def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool, source: ChangeSource) -> ImportOutcome:
     outcome = ImportOutcome()
     now = timezone.now()
@@ -550,8 +556,8 @@ def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool,
         if entry is None:
             created.append(
                 MetricEntry(
-                    assignment=item.assignment,
-                    indicator=item.indicator,
+                    assignment_id=item.assignment.pk,
+                    indicator_id=item.indicator.pk,
                     period=item.period,
                     value=item.value,
                     inputs=item.inputs,
@@ -569,10 +575,12 @@ def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool,
         else:
             outcome.unchanged += 1
             continue
+        if dry_run:
+            continue
         audit.append(
             MetricChange(
-                assignment=item.assignment,
-                indicator=item.indicator,
+                assignment_id=item.assignment.pk,
+                indicator_id=item.indicator.pk,
                 period=item.period,
                 old_value=old_value,
                 new_value=item.value,

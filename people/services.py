@@ -7,6 +7,7 @@ assignment that covers closed months applies from the first month after them, as
 assignment, and the outcome says so.
 """
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.cache import roster_generation_bump
@@ -31,6 +33,7 @@ ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", 
 USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 _USERNAME = UnicodeUsernameValidator()
 _MOVE_CHUNK = 500  # assignments whose figures one UPDATE moves
+_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
 
 
 def username_problem(value: str) -> str:
@@ -131,7 +134,8 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
     for row in table.rows:
         cells = row.cells
         problems = []
-        employee = cells["employee"]
+        # As Django's create_user does: a full-width ｌｉ.ｌｅｉ is li.lei.
+        employee = unicodedata.normalize("NFKC", cells["employee"])
         if not employee:
             problems.append(row_error(row.number, "employee", _("is empty")))
         elif problem := username_problem(employee):
@@ -150,7 +154,7 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
                 problems.append(
                     row_error(row.number, column, _("at most %(limit)s characters") % {"limit": NAME_MAX_LENGTH})
                 )
-        manager = cells["manager"]
+        manager = unicodedata.normalize("NFKC", cells["manager"])
         if manager and (problem := username_problem(manager)):
             problems.append(row_error(row.number, "manager", problem))
         if manager and manager == employee:
@@ -234,54 +238,74 @@ def _manager_loops(lines: list[RosterLine]) -> list[str]:
     return errors
 
 
+def _new_user(
+    username: str, *, name: str = "", department: Department | None = None, role: str = Role.EMPLOYEE
+) -> User:
+    user = User(username=username, display_name=name, department=department, role=role)
+    user.set_unusable_password()
+    return user
+
+
 def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
-    """Write the people of checked lines: only the cells that are not empty."""
+    """Write the people of checked lines, only the cells that are not empty, in a few bulk queries."""
     outcome = RosterOutcome()
     departments = {d.name: d for d in Department.objects.filter(name__in={line.department for line in lines})}
-    for name in sorted({line.department for line in lines if line.department} - departments.keys()):
-        departments[name] = Department.objects.create(name=name)
+    missing = sorted({line.department for line in lines if line.department} - departments.keys())
+    for created in Department.objects.bulk_create([Department(name=name) for name in missing]):
+        departments[created.name] = created
 
-    names = {line.employee for line in lines} | {line.manager for line in lines if line.manager}
-    people = {user.username: user for user in User.objects.select_for_update().filter(username__in=names)}
     managers = {line.manager for line in lines if line.manager}
-    for username in sorted(managers - people.keys() - {line.employee for line in lines}):
-        people[username] = User.objects.create_user(username=username, role=Role.MANAGER)
-        outcome.people_created += 1
-
-    updated: set[str] = set()
-    for line in lines:  # people first, then their managers, so every manager exists
+    names = {line.employee for line in lines} | managers
+    people = {user.username: user for user in User.objects.select_for_update().filter(username__in=names)}
+    # A manager without a row of their own is created with the manager role.
+    newcomers = [
+        _new_user(username, role=Role.MANAGER)
+        for username in sorted(managers - people.keys() - {line.employee for line in lines})
+    ]
+    renamed: list[User] = []
+    moved: dict[Department, list[int]] = {}  # new department -> who moves into it
+    for line in lines:
         user = people.get(line.employee)
         department = departments.get(line.department)
         if user is None:
-            user = User.objects.create_user(username=line.employee, display_name=line.name, department=department)
-            people[line.employee] = user
-            outcome.people_created += 1
+            newcomers.append(_new_user(line.employee, name=line.name, department=department))
             continue
-        changed = []
         if line.name and user.display_name != line.name:
             user.display_name = line.name
-            changed.append("display_name")
+            renamed.append(user)
         if department is not None and user.department_id != department.pk:
-            user.department = department
-            changed.append("department")
-        if changed:
-            user.save(update_fields=changed)
-            updated.add(user.username)
+            moved.setdefault(department, []).append(user.pk)
+    for user in User.objects.bulk_create(newcomers, batch_size=_BATCH):
+        people[user.username] = user
+    new = {user.username for user in newcomers}
+    managed: dict[int, list[int]] = {}  # manager -> their new reports
+    promoted: set[int] = set()
     for line in lines:
-        user = people[line.employee]
         if not line.manager:
             continue
-        manager = people[line.manager]
+        user, manager = people[line.employee], people[line.manager]
         if user.manager_id != manager.pk:
-            if user.manager_id is not None:  # a newcomer's first manager is no update
-                updated.add(user.username)
-            user.manager = manager
-            user.save(update_fields=["manager"])
+            managed.setdefault(manager.pk, []).append(user.pk)
         if manager.role == Role.EMPLOYEE:
-            manager.role = Role.MANAGER
-            manager.save(update_fields=["role"])
-    outcome.people_updated = len(updated)
+            promoted.add(manager.pk)
+    # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
+    User.objects.bulk_update(renamed, ["display_name"], batch_size=_BATCH)
+    for department, ids in moved.items():
+        _update_in_chunks(ids, department=department)
+    for manager_id, ids in managed.items():
+        _update_in_chunks(ids, manager_id=manager_id)
+    _update_in_chunks(sorted(promoted), role=Role.MANAGER)
+    existing = {people[line.employee].pk for line in lines} - {people[name].pk for name in new}
+    touched = {user.pk for user in renamed} | {pk for ids in [*moved.values(), *managed.values()] for pk in ids}
+    outcome.people_created = len(new)
+    # A newcomer's first manager is no update, nor is a manager's new role.
+    outcome.people_updated = len(touched & existing)
     return outcome
+
+
+def _update_in_chunks(ids: list[int], **values: object) -> None:
+    for offset in range(0, len(ids), _BATCH):
+        User.objects.filter(pk__in=ids[offset : offset + _BATCH]).update(**values)
 
 
 # --- assignments: the rules shared by the roster and the pages ---------------------------------
@@ -537,29 +561,35 @@ def _users(plan: _Plan) -> dict[str, User]:
 
 
 def _assignment_apply(plan: _Plan, *, users: dict[str, User]) -> tuple[int, int]:
-    """Write a plan's steps: (assignments created, assignments changed)."""
-    created = updated = 0
-    new_of: dict[int, int] = {}  # the previous assignment's id -> the new one's
+    """Write a plan's steps in bulk: (assignments created, assignments changed)."""
+    new = [
+        Assignment(
+            employee=users[step.employee],
+            version=step.version,
+            start=step.start,
+            monthly_bonus=step.monthly_bonus,
+            quarterly_bonus=step.quarterly_bonus,
+        )
+        for step in plan.steps
+        if step.existing is None
+    ]
+    Assignment.objects.bulk_create(new, batch_size=_BATCH)
+    following = [step.previous for step in plan.steps if step.existing is None]
+    new_of = {previous.pk: assignment.pk for previous, assignment in zip(following, new, strict=True) if previous}
+    now = timezone.now()
+    changed = []
     for step in plan.steps:
-        if step.existing is None:
-            assignment = Assignment.objects.create(
-                employee=users[step.employee],
-                version=step.version,
-                start=step.start,
-                monthly_bonus=step.monthly_bonus,
-                quarterly_bonus=step.quarterly_bonus,
-            )
-            if step.previous is not None:
-                new_of[step.previous.pk] = assignment.pk
-            created += 1
-        else:
+        if step.existing is not None:
             step.existing.version = step.version
             step.existing.monthly_bonus = step.monthly_bonus
             step.existing.quarterly_bonus = step.quarterly_bonus
-            step.existing.save(update_fields=["version", "monthly_bonus", "quarterly_bonus", "updated_at"])
-            updated += 1
+            step.existing.updated_at = now
+            changed.append(step.existing)
+    Assignment.objects.bulk_update(
+        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=_BATCH
+    )
     _figures_move(plan.moves, new_of)
-    return created, updated
+    return len(new), len(changed)
 
 
 def _figures_move(moves: dict[str, list[tuple[int, list[str]]]], new_of: dict[int, int]) -> None:

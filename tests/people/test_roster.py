@@ -252,6 +252,26 @@ def test_user_names_may_be_what_django_allows(plan):
     assert User.objects.filter(username="li_lei+2").exists()
 
 
+def test_a_user_name_typed_in_full_width_is_the_same_person(plan):
+    roster_import(table=csv_table(ROSTER))
+
+    roster_import(table=roster("ｌｉ.ｌｅｉ,李雷雷,,ｗａｎｇ.ｆａｎｇ,,,,"))
+
+    assert User.objects.count() == 3
+    assert person("li.lei")[:3] == ("李雷雷", "客户部", "wang.fang")
+
+
+def test_a_large_roster_is_written_in_a_bounded_number_of_queries(plan, django_assert_max_num_queries):
+    rows = [f"p{n:04d},员工{n},部门{n % 7},m{n % 10},customer-manager,2026-01,2000,6000" for n in range(300)]
+
+    with django_assert_max_num_queries(40):
+        outcome = roster_import(table=roster(*rows))
+
+    assert (outcome.people_created, outcome.assignments_created) == (310, 300)
+    assert person("p0123") == ("员工123", "部门4", "m3", Role.EMPLOYEE)
+    assert User.objects.get(username="m3").role == Role.MANAGER
+
+
 @pytest.mark.parametrize(
     ("cell", "amount"),
     [("2,500.50", Decimal("2500.5")), ("２５００．５", Decimal("2500.5")), ("999999999.99", Decimal("999999999.99"))],

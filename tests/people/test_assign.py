@@ -279,6 +279,9 @@ def test_the_first_month_is_a_month_picker(hr_client, plan):
     page = hr_client.get("/people/li.lei/assign/").content.decode()
 
     assert 'type="month"' in page and 'name="start"' in page and 'min="2000-01"' in page
+    department_page = page_text(hr_client.get("/people/assign/").content)
+    assert "Replace amounts" in department_page
+    assert "Unticked, people who already have bonus amounts keep their own." in department_page
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def bench_plan_data(indicators: int) -> dict[str, Any]:
         shape = dict(_SHAPES[index % len(_SHAPES)])
         if shape["method"] == "tiers":
             top = weights[index]
-            shape["tiers"] = [[95, top], [90, top * 0.8], [80, top * 0.5]]
+            # Decimal: 12 * 0.8 in floats is 9.600000000000001, which a plan refuses (SPEC.md section 7)
+            shape["tiers"] = [[95, top], [90, top * Decimal("0.8")], [80, top * Decimal("0.5")]]
         items.append(
             {
                 "code": f"i{index + 1}",

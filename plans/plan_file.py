@@ -294,6 +294,8 @@ def _goals(check: _Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ..
             continue
         check.keys(where, item, GOAL_KEYS)
         code = check.text(where, item, "code", pattern=_CODE)
+        if not code and isinstance(item.get("code"), str):
+            code = item["code"].strip()  # refused above: kept so that its indicators are not "unknown goal"
         if code and code in seen:
             check.error(where, _("duplicate code “%(code)s”") % {"code": code})
         seen.add(code)
@@ -363,7 +365,7 @@ def _indicator(
     tiers = _tiers(check, where, item)
 
     def needs(key: str, value: object) -> None:
-        if value is None or value == ():
+        if (value is None or value == ()) and item.get(key) in (None, []):  # a value refused is reported already
             check.error(where, _("method “%(method)s” needs “%(key)s”") % {"method": method, "key": key})
 
     if method == Method.PROPORTIONAL:
@@ -457,9 +459,11 @@ def _formula(
     raw_inputs = check.items(where, item, "inputs", required=False)
     inputs: list[str] = []
     details: list[InputDefinition] = []
+    refused = False  # an input refused is not also reported as unknown to the formula
     for index, raw in enumerate(raw_inputs):
         detail = _input(check, f"{where} inputs[{index}]", raw)
         if detail is None:
+            refused = True
             continue
         if detail.name in inputs:
             check.error(where, _("input “%(name)s” is listed twice") % {"name": detail.name})
@@ -489,7 +493,7 @@ def _formula(
             where, _("the formula “%(formula)s” cannot be read: %(error)s") % {"formula": formula, "error": error}
         )
         return formula, tuple(inputs), tuple(details)
-    for name in sorted(names - set(inputs)):
+    for name in sorted(names - set(inputs)) if not refused else ():
         check.error(where, _("the formula names an unknown input “%(name)s”") % {"name": name})
     return formula, tuple(inputs), tuple(details)
 

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from plans.formula import FormulaDivisionByZero, FormulaError, evaluate, names, parse
+from plans.formula import (
+    FormulaDivisionByZero,
+    FormulaError,
+    FormulaTooDeep,
+    FormulaTooLong,
+    evaluate,
+    names,
+    parse,
+)
 
 D = Decimal
 
@@ -114,3 +122,27 @@ def test_it_never_hands_the_text_to_eval(monkeypatch: pytest.MonkeyPatch) -> Non
 
     assert names(node) == {"os", "__import__", "open"}
     assert evaluate(node, {"os": D(3), "__import__": D(1), "open": D(4)}) == D(3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(" * 240 + "x" + ")" * 240, "-" * 400 + "x", "-(" * 160 + "x" + ")" * 160, "x * " + "-(" * 51 + "x" + ")" * 51],
+    ids=["parentheses", "minus-signs", "both", "inside-a-term"],
+)
+def test_a_formula_nested_too_deeply_is_refused_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(FormulaTooDeep):
+        parse(text)
+
+
+def test_a_formula_over_500_characters_is_refused_before_it_is_parsed() -> None:
+    with pytest.raises(FormulaTooLong):
+        parse("(" * 100_000 + "x" + ")" * 100_000)
+    with pytest.raises(FormulaTooLong):
+        parse("x + " * 125 + "x")  # 501 characters
+
+
+def test_formulas_up_to_the_limits_are_read_and_evaluated() -> None:
+    assert calculate("(" * 50 + "x" + ")" * 50, x="2") == D(2)
+    assert calculate("-" * 50 + "x", x="2") == D(2)
+    assert calculate("+".join(["x"] * 250), x="1") == D(250)  # 499 characters
+    assert names(parse("-".join(["x"] * 250))) == {"x"}

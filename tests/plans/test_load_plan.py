@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -87,3 +88,41 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid JSON"):
         load(path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            lambda: json.dumps(plan_data()).replace('"target": 5,', '"target": 1e12,'),
+            "“target”: “1000000000000” is too large",
+        ),
+        (
+            lambda: json.dumps(plan_data()).replace('"target": 5,', '"target": 5.1234567,'),
+            "“target”: “5.1234567” has more than 6 decimals",
+        ),
+        (lambda: json.dumps(plan_data(name="名" * 201), ensure_ascii=False), "“name” is 201 characters long"),
+        (lambda: "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (lambda: json.dumps(plan_data()).replace('"target": 5,', '"target": NaN,'), "NaN, which is not a number"),
+        (lambda: " " * 1_000_001, "larger than 1 MB"),
+    ],
+    ids=["1e12", "7-decimals", "long-name", "nested", "nan", "over-1-mb"],
+)
+def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(tmp_path, text, message):
+    path = tmp_path / "plan.json"
+    path.write_text(text(), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        load(path)
+    assert message in str(error.value)
+    assert not PlanTemplate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_six_decimals_load_once_and_the_same_file_again_publishes_nothing(tmp_path):
+    data = plan_data()
+    data["indicators"][1]["target"] = 9.123456
+    path = write(tmp_path, data)
+    assert load(path) == "Published customer-manager version 1.\n"
+    assert "unchanged: version 1" in load(path)
+    assert Indicator.objects.get(code="satisfaction").target == Decimal("9.123456")

@@ -309,3 +309,212 @@ def test_it_refuses_a_plan_it_can_read_nothing_from() -> None:
 
 def test_the_shipped_seed_plan_is_the_shared_example(examples):
     assert EXAMPLE.read_bytes() == (examples / "customer-manager.json").read_bytes()
+
+
+# --- the limits of SPEC.md section 7 -------------------------------------------------------------
+
+# Every number of a plan, by where it is in the example (each path holds a number there).
+NUMBERS = [
+    ("indicators", 0, "target"),
+    ("indicators", 0, "cap"),
+    ("indicators", 0, "stretch", "target"),
+    ("indicators", 0, "stretch", "bonus"),
+    ("indicators", 1, "floor"),
+    ("indicators", 2, "penalty_per_unit"),
+    ("indicators", 2, "bonus_per_unit"),
+    ("indicators", 3, "tiers", 0, 0),
+    ("indicators", 3, "tiers", 0, 1),
+    ("indicators", 4, "scale"),
+    ("indicators", 1, "min"),
+    ("indicators", 1, "max"),
+    ("bands", 0, "min"),
+    ("bands", 0, "payout"),
+    ("streak", "min_score"),
+]
+
+
+@pytest.mark.parametrize("path", NUMBERS, ids=lambda path: ".".join(map(str, path)))
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (D("1e12"), "“1000000000000” is too large: a number must lie between −1,000,000,000 and 1,000,000,000"),
+        (D("1e999"), "is too large"),
+        (D("0.1234567"), "“0.1234567” has more than 6 decimals: give at most 6, nothing is rounded"),
+    ],
+)
+def test_every_number_of_a_plan_holds_the_limits(path: tuple[str | int, ...], value: Decimal, message: str) -> None:
+    data = example()
+    setting(*path, value=value)(data)
+
+    errors = errors_of(data)
+
+    assert any(message in error for error in errors), errors
+
+
+def test_a_negative_number_beyond_the_limit_is_too_large() -> None:
+    data = example()
+    data["indicators"][0]["target"] = D("-1e9")
+
+    assert errors_of(data) == [
+        "indicators[0] “churn”: “target”: “-1000000000” is too large: a number must lie between −1,000,000,000 "
+        "and 1,000,000,000"
+    ]
+
+
+def test_six_decimals_and_numbers_just_below_the_limit_are_kept_exactly() -> None:
+    data = example()
+    data["indicators"][1]["target"] = D("999999999.999999")
+    data["indicators"][1]["min"] = D("-999999999.999999")
+    data["indicators"][0]["cap"] = D("1.000001")
+
+    plan = plan_file_parse(data)
+
+    assert plan.indicators[1].rule.target == D("999999999.999999")
+    assert plan.indicators[1].minimum == D("-999999999.999999")
+    assert plan_file_loads(plan_file_dumps(plan)) == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b'{"code": NaN}', "The plan file holds NaN, which is not a number"),
+        (b'{"code": Infinity}', "The plan file holds Infinity, which is not a number"),
+        (b'{"code": -Infinity}', "The plan file holds -Infinity, which is not a number"),
+        (b"[" * 100_000 + b"]" * 100_000, "The plan file is nested too deeply to be a plan file."),
+        (b'{"a": ' * 30 + b"1" + b"}" * 30, "The plan file is nested too deeply to be a plan file."),
+        (b" " * 1_000_001, "The plan file is larger than 1 MB"),
+        (b'{"code": "a", "code": "b"}', "The plan file gives “code” twice in one object."),
+        (b"\xc0\xaf{}", "The plan file is not UTF-8 text"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "nested-lists", "nested-objects", "over-1-mb", "twice", "not-utf8"],
+)
+def test_a_file_that_cannot_be_a_plan_is_refused_before_it_is_read(text: bytes, message: str) -> None:
+    with pytest.raises(PlanFileError) as raised:
+        plan_file_loads(text)
+
+    assert len(raised.value.errors) == 1
+    assert message in raised.value.errors[0]
+
+
+def test_brackets_inside_texts_are_not_nesting() -> None:
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["indicators"][0]["name"] = '[[[[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{ \\" ]]'
+
+    plan = plan_file_loads(json.dumps(data))
+
+    assert plan.indicators[0].name.startswith("[[[")
+
+
+def test_a_huge_whole_number_is_too_large_not_a_python_limit() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace('"target": 5,', '"target": 1' + "0" * 5000 + ",")
+
+    with pytest.raises(PlanFileError) as raised:
+        plan_file_loads(text)
+
+    assert raised.value.errors == [
+        "indicators[0] “churn”: “target”: “1000000000000000000000000000000000000…” is too large: a number must lie between −1,000,000,000 and 1,000,000,000"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (setting("code", value="c" * 51), "code “ccccccc"),
+        (lambda data: data["goals"].append({"code": "g" * 51, "name": "x"}), "goals[5]: code “ggggg"),
+        (
+            lambda data: data["goals"].append({"code": "keep customers", "name": "x"}),
+            "goals[5]: code “keep customers” may hold only",
+        ),
+        (setting("indicators", 0, "code", value="c" * 51), "may hold only letters, digits, “-” and “_”, at most 50"),
+        (setting("name", value="名" * 201), "“name” is 201 characters long: at most 200"),
+        (setting("goals", 0, "name", value="名" * 201), "goals[0]: “name” is 201 characters long: at most 200"),
+        (setting("indicators", 0, "name", value="名" * 201), "“churn”: “name” is 201 characters long: at most 200"),
+        (setting("indicators", 0, "unit", value="u" * 33), "“churn”: “unit” is 33 characters long: at most 32"),
+        (setting("bands", 0, "label", value="L" * 33), "bands[0]: “label” is 33 characters long: at most 32"),
+        (setting("bands", 2, "flag", value="f" * 33), "bands[2]: flag “fffff"),
+        (setting("bands", 2, "flag", value="needs work"), "bands[2]: flag “needs work” may hold only"),
+        (setting("streak", "flag", value="=cmd"), "streak: flag “=cmd” may hold only"),
+        (setting("streak", "months", value=121), "“months” must be a whole number from 1 to 120"),
+        (setting("name", value="客户\x00方案"), "“name” holds a control character"),
+        (
+            setting("indicators", 0, "formula", value="lost + " * 1200 + "total"),
+            "“formula” is 8405 characters long: at most 500",
+        ),
+        (setting("indicators", 0, "formula", value="(" * 240 + "lost" + ")" * 240), "the formula nests more than 50"),
+        (setting("indicators", 0, "formula", value="-" * 400 + "lost"), "the formula nests more than 50"),
+        (
+            setting("indicators", 0, "inputs", value=["_lost", "total"]),
+            "inputs[0]: name “_lost” may hold only a letter, then",
+        ),
+        (setting("indicators", 0, "inputs", value=["lost", "1total"]), "inputs[1]: name “1total” may hold only"),
+        (setting("bands", value=[]), "bands: a plan needs at least one band"),
+        (dropping("bands"), "bands: a plan needs at least one band"),
+        (setting("indicators", 1, "min", value=10), "“satisfaction”: “min” 10 is above “max” 5"),
+        (
+            setting("indicators", 0, "inputs", value=[{"name": "lost", "min": 5, "max": 1}, "total"]),
+            "“min” 5 is above “max” 1",
+        ),
+        (
+            setting("indicators", 0, "inputs", value=[{"name": "lost", "colour": "red"}, "total"]),
+            "unknown key “colour”",
+        ),
+        (setting("indicators", 0, "inputs", value=[{"label": "流失"}, "total"]), "inputs[0]: “name” is required"),
+        (setting("indicators", 0, "inputs", value=[{"name": "lost", "min": "0"}, "total"]), "“min” must be a number"),
+        (setting("indicators", 0, "inputs", value=[7, "total"]), "an input is a name or an object with “name”, not 7"),
+    ],
+)
+def test_texts_and_ranges_hold_the_limits(change: Change, message: str) -> None:
+    data = example()
+    data["indicators"][1]["max"] = 5
+    change(data)
+
+    errors = errors_of(data)
+
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+def test_the_longest_texts_allowed_are_kept() -> None:
+    data = example()
+    data["name"] = "名" * 200
+    data["indicators"][0].update(code="c" * 50, unit="u" * 32, formula="lost + total" + " " * 488)
+    data["bands"][2]["flag"] = "f" * 32
+
+    plan = plan_file_parse(data)
+
+    assert (len(plan.name), plan.indicators[0].rule.code, plan.bands[2].flag) == (200, "c" * 50, "f" * 32)
+
+
+def test_inputs_may_be_written_with_a_label_and_a_valid_range() -> None:
+    data = example()
+    data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, {"name": "total", "min": 1}]
+    data["indicators"][1].update({"min": 0, "max": 10})
+
+    plan = plan_file_parse(data)
+    churn, satisfaction = plan.indicators[0], plan.indicators[1]
+
+    assert churn.rule.inputs == ("lost", "total")
+    assert [(i.name, i.label, i.minimum, i.maximum) for i in churn.input_details] == [
+        ("lost", "流失客户数", 0, None),
+        ("total", "", 1, None),
+    ]
+    assert (satisfaction.minimum, satisfaction.maximum) == (0, 10)
+    written = plan_file_data(plan)
+    assert written["indicators"][0]["inputs"] == data["indicators"][0]["inputs"]
+    assert (written["indicators"][1]["min"], written["indicators"][1]["max"]) == (0, 10)
+
+
+def test_an_input_written_as_an_object_without_label_or_range_is_written_back_as_its_name() -> None:
+    data = example()
+    data["indicators"][0]["inputs"] = [{"name": "lost"}, "total"]
+
+    assert plan_file_data(plan_file_parse(data))["indicators"][0]["inputs"] == ["lost", "total"]
+
+
+def test_the_seed_plan_is_written_back_byte_for_byte() -> None:
+    assert plan_file_dumps(plan_file_loads(EXAMPLE.read_bytes())) == EXAMPLE.read_text(encoding="utf-8") + "\n"
+
+
+def test_the_library_plans_load() -> None:
+    for path in sorted(EXAMPLE.parent.glob("*.json")):
+        assert plan_file_loads(path.read_bytes()).indicators, path

@@ -58,7 +58,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,49}\Z")  # never a "." or ",":
 _FLAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}\Z")
 _INPUT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}\Z")  # a name in a formula, a column's suffix
 # What may stand between quotes and the brackets that nest: enough to count the nesting.
-_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 class PlanFileError(ValueError):

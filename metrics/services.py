@@ -285,12 +285,12 @@ def _metrics_check(table: Table, *, check: _Check, employees: set[str] | None) -
     check.periods = {str(period) for _row, _employee, period in rows}
     statuses = _cycles_lock(check.periods)
     owners = _review_owners(rows, check.review)
-    check.existing = {
-        (entry.assignment_id, entry.indicator_id, entry.period): entry
-        for entry in MetricEntry.objects.select_for_update().filter(
-            assignment__in=[a for items in assignments.values() for a in items], period__in=check.periods
-        )
-    }
+    entries = (
+        MetricEntry.objects.select_for_update()
+        .filter(assignment__in=[a for items in assignments.values() for a in items], period__in=check.periods)
+        .order_by("pk")  # one order: two saves of the same figures queue instead of deadlocking
+    )
+    check.existing = {(entry.assignment_id, entry.indicator_id, entry.period): entry for entry in entries}
 
     pending: list[_Pending] = []
     for row, employee, period in rows:

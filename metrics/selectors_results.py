@@ -8,8 +8,11 @@ periods and sections, never on the number of employees.
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -21,10 +24,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,7 +39,7 @@ from metrics.closing import cycle_progress
 from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
 from metrics.selectors import figures_missing
 from people.models import User
-from people.selectors import flag_labels
+from people.selectors import PlanRow, flag_labels, people_visible, plans_overview, rows_page
 from plans.models import Assignment, Band, Frequency, Indicator, Method
 from plans.periods import Period
 
@@ -103,17 +109,16 @@ class CycleListRow:
 
 
 def cycles_list() -> list[CycleListRow]:
-    """Every period with figures or a cycle (and the quarter of each such month), in time order."""
+    """Every period with figures or a cycle (and the quarter of each such month), in time order.
+
+    The cycles page and the home page read it; the figures' periods come from the loose index
+    scan the dashboard uses and the result counts from its cache, so neither reads a figure or a
+    result per person.
+    """
     cycles = {c.period: c for c in Cycle.objects.all()}
-    periods = set(cycles) | set(MetricEntry.objects.order_by().values_list("period", flat=True).distinct())
+    periods = set(cycles) | _figure_periods()
     periods |= {str(Period.parse(p).quarter_of()) for p in periods}
-    counts = dict(
-        Result.objects.filter(superseded_at__isnull=True)
-        .order_by()
-        .values("period")
-        .annotate(n=Count("pk"))
-        .values_list("period", "n")
-    )
+    counts = result_counts()
     rows = []
     for period in _sorted_periods(periods):
         cycle = cycles.get(period)
@@ -130,6 +135,12 @@ def cycles_list() -> list[CycleListRow]:
     return rows
 
 
+# The cycle page names the teams with the most values missing, and a few people in each: a month
+# nobody has started on is thousands of lines, which say no more than the counts.
+MISSING_MANAGERS_SHOWN = 20
+MISSING_PEOPLE_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class PersonMissing:
     employee: str
@@ -142,29 +153,158 @@ class ManagerMissing:
     manager: str  # user name, "" for people without a manager
     name: str
     people: list[PersonMissing]
-
-    @property
-    def count(self) -> int:
-        return sum(len(p.indicators) for p in self.people)
+    count: int  # the values missing in the whole team, listed or not
+    more_people: int = 0  # people with values missing who are not listed
 
 
-def missing_by_manager(*, period: Period) -> list[ManagerMissing]:
-    """What a close of ``period`` still lacks, grouped by manager then employee."""
-    missing = figures_missing(period=period)
-    names = dict(
-        User.objects.filter(username__in={m.manager for m in missing if m.manager}).values_list(
-            "username", "display_name"
-        )
-    )
+@dataclass(frozen=True)
+class MissingOverview:
+    groups: list[ManagerMissing]  # the teams with the most values missing first
+    count: int  # every value missing
+    more_managers: int  # teams with values missing that are not listed
+    more_count: int  # the values missing in those teams
+
+
+def _missing_groups(period: Period) -> dict[str, dict[str, PersonMissing]]:
+    """What a close of ``period`` still lacks: manager -> employee -> their missing indicators."""
     groups: dict[str, dict[str, PersonMissing]] = {}
-    for item in missing:
+    for item in figures_missing(period=period):
         people = groups.setdefault(item.manager, {})
         person = people.setdefault(item.employee, PersonMissing(item.employee, item.name, []))
         person.indicators.append(item.indicator)
+    return groups
+
+
+def _manager_names(usernames: set[str]) -> dict[str, str]:
+    return dict(User.objects.filter(username__in=usernames - {""}).values_list("username", "display_name"))
+
+
+def missing_by_manager(*, period: Period) -> list[ManagerMissing]:
+    """Everything a close of ``period`` still lacks, grouped by manager then employee."""
+    groups = _missing_groups(period)
+    names = _manager_names(set(groups))
     return [
-        ManagerMissing(manager=manager, name=names.get(manager) or manager, people=list(people.values()))
+        ManagerMissing(
+            manager=manager,
+            name=names.get(manager) or manager,
+            people=list(people.values()),
+            count=sum(len(p.indicators) for p in people.values()),
+        )
         for manager, people in sorted(groups.items())
     ]
+
+
+def assignments_in_force(*, month: Period) -> QuerySet[Assignment]:
+    """The assignment each employee is on in ``month``: the latest one started by then."""
+    later = Assignment.objects.filter(employee=OuterRef("employee"), start__gt=OuterRef("start"), start__lte=str(month))
+    return Assignment.objects.filter(start__lte=str(month)).exclude(Exists(later))
+
+
+def _assignments_missing(period: Period) -> QuerySet[Assignment]:
+    """The assignments a close of ``period`` covers that lack a value, each annotated with how
+    many: the figures the scope expects less those entered, counted by the database."""
+    frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
+    expected = (
+        Indicator.objects.filter(version=OuterRef("version"), frequency=frequency)
+        .order_by()
+        .values("version")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    present = (
+        MetricEntry.objects.filter(
+            assignment=OuterRef("pk"),
+            period=str(period),
+            value__isnull=False,
+            indicator__frequency=frequency,
+            indicator__version=OuterRef("version"),
+        )
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    zero = Value(0, output_field=IntegerField())
+    return (
+        assignments_in_force(month=period.last_month())
+        .annotate(missing=Coalesce(Subquery(expected), zero) - Coalesce(Subquery(present), zero))
+        .filter(missing__gt=0)
+    )
+
+
+def _team(manager: str) -> Q:
+    """The people of ``manager`` (a user name; "" for those without a manager)."""
+    return Q(employee__manager__username=manager) if manager else Q(employee__manager__isnull=True)
+
+
+def missing_overview(
+    *, period: Period, managers: int = MISSING_MANAGERS_SHOWN, people: int = MISSING_PEOPLE_SHOWN
+) -> MissingOverview:
+    """What a close of ``period`` still lacks, in counts, with the ``managers`` teams that lack
+    the most and the first ``people`` of each by name: the same values ``figures_missing`` lists,
+    counted by the database in a fixed number of queries for any number of people."""
+    missing = _assignments_missing(period)
+    # One row a team (a few numbers, not a row a person), most missing first.
+    teams = list(
+        missing.order_by()
+        .values("employee__manager__username", "employee__manager__display_name")
+        .annotate(values=Sum("missing"), people=Count("pk"))
+        .order_by("-values", F("employee__manager__username").asc(nulls_first=True))
+    )
+    shown = teams[:managers]
+    if not shown:
+        return MissingOverview(groups=[], count=0, more_managers=0, more_count=0)
+    # The first people of each team listed, by user name, and what each of them lacks.
+    rank = Window(RowNumber(), partition_by=F("employee__manager_id"), order_by=F("employee__username").asc())
+    listed = list(
+        missing.filter(reduce(or_, (_team(t["employee__manager__username"] or "") for t in shown)))
+        .annotate(rank=rank)
+        .filter(rank__lte=people)
+        .select_related("employee__manager")
+        .order_by("employee__username")
+    )
+    frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
+    codes: dict[int, list[tuple[int, str]]] = {}
+    for indicator_id, version_id, code in Indicator.objects.filter(
+        version_id__in={a.version_id for a in listed}, frequency=frequency
+    ).values_list("pk", "version_id", "code"):
+        codes.setdefault(version_id, []).append((indicator_id, code))
+    present = set(
+        MetricEntry.objects.filter(assignment__in=listed, period=str(period), value__isnull=False).values_list(
+            "assignment_id", "indicator_id"
+        )
+    )
+    by_team: dict[str, list[PersonMissing]] = {}
+    for assignment in listed:
+        employee = assignment.employee
+        by_team.setdefault(employee.manager.username if employee.manager else "", []).append(
+            PersonMissing(
+                employee=employee.username,
+                name=employee.display_name,
+                indicators=sorted(
+                    code
+                    for indicator_id, code in codes.get(assignment.version_id, [])
+                    if (assignment.pk, indicator_id) not in present
+                ),
+            )
+        )
+    groups = [
+        ManagerMissing(
+            manager=team["employee__manager__username"] or "",
+            name=team["employee__manager__display_name"] or team["employee__manager__username"] or "",
+            people=by_team.get(team["employee__manager__username"] or "", []),
+            count=team["values"],
+            more_people=max(team["people"] - people, 0),
+        )
+        for team in shown
+    ]
+    count = sum(team["values"] for team in teams)
+    return MissingOverview(
+        groups=groups,
+        count=count,
+        more_managers=len(teams) - len(groups),
+        more_count=count - sum(group.count for group in groups),
+    )
 
 
 @dataclass(frozen=True)
@@ -235,13 +375,16 @@ class CyclePage:
     run: int
     forced: bool
     closed_at: Any
-    missing: list[ManagerMissing]
-    missing_count: int
+    missing: MissingOverview
     events: list[EventRow]
     summary: CycleSummary | None
     done: int
     total: int
     months_open: list[str] = field(default_factory=list)  # a quarter's months not closed yet
+
+    @property
+    def missing_count(self) -> int:
+        return self.missing.count
 
     @property
     def can_close(self) -> bool:
@@ -255,7 +398,7 @@ class CyclePage:
 def cycle_page(*, period: Period) -> CyclePage:
     cycle = Cycle.objects.filter(period=str(period)).first()
     status = cycle.status if cycle else CycleStatus.OPEN
-    missing = missing_by_manager(period=period) if status == CycleStatus.OPEN else []
+    missing = missing_overview(period=period) if status == CycleStatus.OPEN else MissingOverview([], 0, 0, 0)
     months_open: list[str] = []
     if period.is_quarter and status == CycleStatus.OPEN:
         months = [str(m) for m in period.months()]
@@ -290,7 +433,6 @@ def cycle_page(*, period: Period) -> CyclePage:
         forced=cycle.forced if cycle else False,
         closed_at=cycle.closed_at if cycle else None,
         missing=missing,
-        missing_count=sum(group.count for group in missing),
         events=events,
         summary=summary,
         done=done,
@@ -314,6 +456,94 @@ def cycle_progress_data(*, period: Period) -> dict[str, Any]:
         "total": total,
         "percent": int(done * 100 / total) if total else 0,
     }
+
+
+# --- the home page ------------------------------------------------------------------------------
+
+HOME_CYCLES_SHOWN = 8  # the latest periods; the cycles page has them all
+SCORES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    employee: str  # user name
+    name: str
+    department: str
+    score: Decimal
+    band: str
+    bonus: Decimal
+    flags: tuple[str, ...]  # labels, in the order of the sorted flags
+
+
+@dataclass(frozen=True)
+class BandCount:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    plans: list[PlanRow]
+    cycles: list[CycleListRow]  # the latest periods, oldest first; a quarter after its months
+    cycles_earlier: int  # periods before those
+    scores_period: str  # the latest closed period, "" while none is closed
+    scores: "Page[ScoreRow]"  # by user name; its paginator counts everybody
+    band_counts: list[BandCount]  # best band first
+
+
+def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
+    """What the home page shows ``user``: a page of the scores of the people they may see, and
+    the counts per band of them all (a fixed number of queries for any number of people)."""
+    cycles = cycles_list()
+    closed = [row.period for row in cycles if row.status == CycleStatus.CLOSED]
+    scores_period = closed[-1] if closed else ""
+    if scores_period:
+        scores, band_counts = _scores(period=scores_period, user=user, page=page)
+    else:
+        scores, band_counts = Paginator([], SCORES_PER_PAGE).get_page(1), []
+    return HomeOverview(
+        plans=plans_overview(),
+        cycles=cycles[-HOME_CYCLES_SHOWN:],
+        cycles_earlier=max(len(cycles) - HOME_CYCLES_SHOWN, 0),
+        scores_period=scores_period,
+        scores=scores,
+        band_counts=band_counts,
+    )
+
+
+def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[ScoreRow]", list[BandCount]]:
+    results = Result.objects.filter(period=period, superseded_at__isnull=True, employee__in=people_visible(user=user))
+    shown = rows_page(
+        results.select_related("employee__department").order_by("employee__username"),
+        row=_score_row,
+        number=page,
+        per_page=SCORES_PER_PAGE,
+    )
+    counts = dict(results.order_by().values("band").annotate(n=Count("pk")).values_list("band", "n"))
+    # Every band of the plans involved, best first, even those nobody reached.
+    best = dict(
+        Band.objects.filter(version_id__in=results.order_by().values("version_id"))
+        .order_by()
+        .values("label")
+        .annotate(m=Max("min"))
+        .values_list("label", "m")
+    )
+    labels = sorted(best.keys() | counts.keys(), key=lambda label: (label not in best, -best.get(label, 0), label))
+    band_counts = [BandCount(label=label or _("No band"), count=counts.get(label, 0)) for label in labels]
+    return shown, band_counts
+
+
+def _score_row(result: Result) -> ScoreRow:
+    employee = result.employee
+    return ScoreRow(
+        employee=employee.username,
+        name=person_name(employee),
+        department=employee.department.name if employee.department else "",
+        score=result.score,
+        band=result.band,
+        bonus=result.bonus,
+        flags=flag_labels(result.flags),
+    )
 
 
 # --- scorecards --------------------------------------------------------------------------------
@@ -542,18 +772,25 @@ def _results_stamp() -> tuple[object, ...]:
     return (translation.get_language() or "", last_event, roster_generation())
 
 
-def result_periods() -> list[str]:
-    """The periods that have current results, in time order."""
+def result_counts() -> dict[str, int]:
+    """How many current results each period has: counted once per close or reopen."""
     return cached(
-        lambda: _sorted_periods(
-            set(
-                Result.objects.filter(superseded_at__isnull=True).order_by().values_list("period", flat=True).distinct()
-            )
+        lambda: dict(
+            Result.objects.filter(superseded_at__isnull=True)
+            .order_by()
+            .values("period")
+            .annotate(n=Count("pk"))
+            .values_list("period", "n")
         ),
-        "periods",
+        "result-counts",
         *_results_stamp(),
         seconds=DASHBOARD_CACHE_SECONDS,
     )
+
+
+def result_periods() -> list[str]:
+    """The periods that have current results, in time order."""
+    return _sorted_periods(set(result_counts()))
 
 
 def _results(filters: DashboardFilters) -> QuerySet[Result]:
@@ -692,9 +929,7 @@ def completion(*, filters: DashboardFilters) -> list[CompletionRow]:
     rows = []
     for month in open_months():
         text = str(month)
-        # The assignment in force in a month is the latest one started by then.
-        later = Assignment.objects.filter(employee=OuterRef("employee"), start__gt=OuterRef("start"), start__lte=text)
-        current = Assignment.objects.filter(start__lte=text).exclude(Exists(later))
+        current = assignments_in_force(month=month)
         if filters.department_id is not None:
             current = current.filter(employee__department_id=filters.department_id)
         if filters.plan:

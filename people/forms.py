@@ -42,16 +42,17 @@ class PeopleFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.order_by("name"), required=False, empty_label=_("All")
     )
-    manager = forms.ModelChoiceField(
-        label=_("Manager"), queryset=User.objects.none(), required=False, empty_label=_("All")
+    # Typed, not chosen: a company has hundreds of managers, too many for a list on every page.
+    manager = forms.CharField(
+        label=_("Manager"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("user name")}),
     )
     plan = forms.ChoiceField(label=_("Plan"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        manager_field = self.fields["manager"]
-        assert isinstance(manager_field, forms.ModelChoiceField)
-        manager_field.queryset = managers_all()
         plan_field = self.fields["plan"]
         assert isinstance(plan_field, forms.ChoiceField)
         plan_field.choices = [
@@ -59,8 +60,17 @@ class PeopleFilterForm(forms.Form):
             (NO_PLAN, _("No plan")),
             *((plan.code, plan.name) for plan in plans_assignable()),
         ]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+        for name in ("department", "plan"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean_manager(self) -> User | None:
+        username = self.cleaned_data["manager"].strip()
+        if not username:
+            return None
+        manager = managers_all().filter(username=username).first()
+        if manager is None:
+            raise ValidationError(_("Nobody called “%(username)s” manages anyone."), params={"username": username})
+        return manager
 
 
 class MonthField(forms.CharField):

@@ -1,18 +1,18 @@
-"""Reads for people's pages: who a user may see, the people list, and the home page's overview."""
+"""Reads for people's pages: who a user may see, the people list, the plans on the home page."""
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar, overload
 
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.models import Cycle, CycleStatus, MetricEntry, Result
+from metrics.models import Cycle, CycleStatus
 from people.models import Department, Role, User
-from plans.models import Assignment, Band, PlanTemplate, VersionStatus
+from plans.models import Assignment, PlanTemplate, VersionStatus
 from plans.periods import Period
 from plans.scoring import INCOMPLETE_FLAG
 
@@ -28,6 +28,39 @@ FLAG_LABELS = {
 def flag_labels(flags: Iterable[str]) -> tuple[str, ...]:
     """A result's flags in words, sorted as the export sorts them."""
     return tuple(str(FLAG_LABELS.get(flag, flag)) for flag in sorted(flags))
+
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")
+
+
+class _Rows(Sequence[R], Generic[M, R]):
+    """A queryset read a slice at a time and turned into rows: what a paginator pages through."""
+
+    def __init__(self, queryset: QuerySet[M], row: Callable[[M], R]) -> None:
+        self.queryset, self.row = queryset, row
+
+    def count(self) -> int:  # type: ignore[override]  # the paginator's count, in one query
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[R]: ...
+    def __getitem__(self, index: int | slice) -> R | list[R]:
+        if isinstance(index, slice):
+            return [self.row(item) for item in self.queryset[index]]
+        return self.row(self.queryset[index])
+
+
+def rows_page(queryset: QuerySet[M], *, row: Callable[[M], R], number: str | int | None, per_page: int) -> Page[R]:
+    """Page ``number`` of ``queryset`` (ordered) as rows: two queries, the count and the page.
+
+    A number that is no page (``abc``, ``-1``, ``99999``) gives the first or the last page."""
+    return Paginator(_Rows(queryset, row), per_page).get_page(number)
 
 
 def people_visible(*, user: User) -> QuerySet[User]:
@@ -47,62 +80,17 @@ class PlanRow:
     people: int  # employees whose latest assignment is on this plan
 
 
-@dataclass(frozen=True)
-class CycleRow:
-    period: str
-    status: str  # a CycleStatus value
-    status_label: str
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    employee: str  # user name
-    name: str
-    department: str
-    score: Decimal
-    band: str
-    bonus: Decimal
-    flags: tuple[str, ...]  # labels, in the order of the sorted flags
-
-
-@dataclass(frozen=True)
-class BandCount:
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class HomeOverview:
-    plans: list[PlanRow]
-    cycles: list[CycleRow]  # oldest first; a quarter after its months
-    scores_period: str  # the latest closed period, "" while none is closed
-    scores: list[ScoreRow]
-    band_counts: list[BandCount]  # best band first
-
-
-def home_overview(*, user: User) -> HomeOverview:
-    """What the home page shows ``user``; the scores only of the people they may see."""
-    cycles = cycles_overview()
-    closed = [row.period for row in cycles if row.status == CycleStatus.CLOSED]
-    scores_period = closed[-1] if closed else ""
-    scores, band_counts = _scores(period=scores_period, user=user) if scores_period else ([], [])
-    return HomeOverview(
-        plans=plans_overview(),
-        cycles=cycles,
-        scores_period=scores_period,
-        scores=scores,
-        band_counts=band_counts,
-    )
-
-
 def plans_overview() -> list[PlanRow]:
-    """Published plans with their current version and how many people are on them."""
-    latest: dict[int, int] = {}  # employee id -> template id of their latest assignment
-    for employee_id, template_id in Assignment.objects.order_by("employee_id", "start").values_list(
-        "employee_id", "version__template_id"
-    ):
-        latest[employee_id] = template_id
-    people = Counter(latest.values())
+    """Published plans with their current version and how many people are on them, counted by the
+    database: a person's plan is that of their latest assignment."""
+    later = Assignment.objects.filter(employee=OuterRef("employee"), start__gt=OuterRef("start"))
+    people = dict(
+        Assignment.objects.exclude(Exists(later))
+        .order_by()
+        .values("version__template_id")
+        .annotate(n=Count("pk"))
+        .values_list("version__template_id", "n")
+    )
     templates = (
         PlanTemplate.objects.annotate(
             current=Max("versions__number", filter=Q(versions__status=VersionStatus.PUBLISHED))
@@ -110,53 +98,7 @@ def plans_overview() -> list[PlanRow]:
         .filter(current__isnull=False)
         .order_by("name", "code")
     )
-    return [PlanRow(code=t.code, name=t.name, version=t.current, people=people[t.pk]) for t in templates]
-
-
-def _period_key(period: Period) -> tuple[Period, bool]:
-    return (period.last_month(), period.is_quarter)
-
-
-def cycles_overview() -> list[CycleRow]:
-    """Every period with a cycle or with figures, with its status (no cycle yet: open)."""
-    statuses = dict(Cycle.objects.values_list("period", "status"))
-    periods = set(statuses) | set(MetricEntry.objects.order_by().values_list("period", flat=True).distinct())
-    return [
-        CycleRow(
-            period=str(period),
-            status=statuses.get(str(period), CycleStatus.OPEN),
-            status_label=str(CycleStatus(statuses.get(str(period), CycleStatus.OPEN)).label),
-        )
-        for period in sorted((Period.parse(p) for p in periods), key=_period_key)
-    ]
-
-
-def _scores(*, period: str, user: User) -> tuple[list[ScoreRow], list[BandCount]]:
-    results = list(
-        Result.objects.filter(period=period, superseded_at__isnull=True, employee__in=people_visible(user=user))
-        .select_related("employee__department")
-        .order_by("employee__username")
-    )
-    rows = [
-        ScoreRow(
-            employee=r.employee.username,
-            name=r.employee.display_name or r.employee.username,
-            department=r.employee.department.name if r.employee.department else "",
-            score=r.score,
-            band=r.band,
-            bonus=r.bonus,
-            flags=flag_labels(r.flags),
-        )
-        for r in results
-    ]
-    # Every band of the plans involved, best first, even those nobody reached.
-    best: dict[str, Decimal] = {}
-    bands = Band.objects.filter(version_id__in={r.version_id for r in results}).order_by()
-    for label, minimum in bands.values_list("label", "min"):
-        best[label] = max(minimum, best.get(label, minimum))
-    counts = Counter(r.band for r in results)
-    labels = sorted(best.keys() | counts.keys(), key=lambda label: (label not in best, -best.get(label, 0), label))
-    return rows, [BandCount(label=label or _("No band"), count=counts[label]) for label in labels]
+    return [PlanRow(code=t.code, name=t.name, version=t.current, people=people.get(t.pk, 0)) for t in templates]
 
 
 # The plan filter's value for people on no plan at all.

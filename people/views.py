@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from metrics.selectors_results import home_overview
 from people.access import HR_ROLES, role_required
 from people.forms import AssignForm, DepartmentAssignForm, PeopleFilterForm, RosterUploadForm
 from people.models import User
 from people.selectors import (
     department_employees,
-    home_overview,
     month_first_open,
     people_filtered,
     people_visible,
@@ -30,20 +30,23 @@ PEOPLE_PER_PAGE = 25
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    overview = home_overview(user=cast(User, request.user))
+    overview = home_overview(user=cast(User, request.user), page=request.GET.get("page"))
     return render(request, "home.html", {"overview": overview})
 
 
 @role_required(*HR_ROLES)
 def people_list(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    people = people_filtered(
-        user=cast(User, request.user),
-        department=filters.get("department"),
-        manager=filters.get("manager"),
-        plan=filters.get("plan", ""),
-    )
+    if form.is_bound and not form.is_valid():
+        people = User.objects.none()  # the form says which filter to fix
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        people = people_filtered(
+            user=cast(User, request.user),
+            department=filters.get("department"),
+            manager=filters.get("manager"),
+            plan=filters.get("plan", ""),
+        )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     rows = person_rows(people=list(page.object_list))
     return render(request, "people/list.html", {"form": form, "page": page, "rows": rows})

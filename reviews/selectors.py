@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from metrics.models import Cycle, CycleStatus, MetricEntry, Result
 from people.access import HR_ROLES, has_role
 from people.models import User
-from people.selectors import flag_labels, people_visible
-from plans.models import Frequency, Indicator
+from people.selectors import flag_labels, people_visible, rows_page
+from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
 from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
@@ -148,6 +149,9 @@ def reviews_of(*, user: User) -> list[ReviewRow]:
     ]
 
 
+REVIEWS_PER_PAGE = 25
+
+
 @dataclass(frozen=True)
 class TeamRow:
     employee: str
@@ -155,25 +159,36 @@ class TeamRow:
     review: ReviewRow | None
 
 
-def team_reviews(*, manager: User, period: Period) -> list[TeamRow]:
-    """A manager's reports assessed in the quarter, each with their review of it if opened."""
-    reports = list(User.objects.filter(manager=manager).order_by("username"))
-    assessed = assignments_for_quarter(quarter=period, employee_ids=[r.pk for r in reports])
-    reviews = {
-        review.employee_id: review
-        for review in Review.objects.filter(employee__manager=manager, period=str(period)).select_related(
-            "employee__manager"
-        )
-    }
-    return [
-        TeamRow(
-            employee=report.username,
-            name=report.display_name or report.username,
-            review=_row(reviews[report.pk]) if report.pk in reviews else None,
-        )
-        for report in reports
-        if report.pk in assessed or report.pk in reviews
-    ]
+def team_reviews(*, manager: User, period: Period, page: str | int | None = None) -> "Page[TeamRow]":
+    """A page of the manager's reports assessed in the quarter (on a plan by its last month, or
+    with a review of it), each with their review if opened; the paginator counts them all."""
+    assessed = Assignment.objects.filter(employee=OuterRef("pk"), start__lte=str(period.last_month()))
+    reviewed = Review.objects.filter(employee=OuterRef("pk"), period=str(period))
+    reports = (
+        User.objects.filter(manager=manager)
+        .filter(Exists(assessed) | Exists(reviewed))
+        .select_related("manager")
+        .annotate(review_pk=Subquery(reviewed.values("pk")[:1]), review_status=Subquery(reviewed.values("status")[:1]))
+        .order_by("username")
+    )
+
+    def team_row(report: User) -> TeamRow:
+        review_pk, status = report.review_pk, report.review_status  # type: ignore[attr-defined]
+        review = None
+        if review_pk is not None:
+            review = ReviewRow(
+                pk=review_pk,
+                employee=report.username,
+                name=report.display_name or report.username,
+                manager=str(report.manager) if report.manager else "",
+                period=str(period),
+                status=status,
+                status_label=str(ReviewStatus(status).label),
+                next_step=str(NEXT_STEP[ReviewStatus(status)]),
+            )
+        return TeamRow(employee=report.username, name=report.display_name or report.username, review=review)
+
+    return rows_page(reports, row=team_row, number=page, per_page=REVIEWS_PER_PAGE)
 
 
 @dataclass(frozen=True)
@@ -189,11 +204,12 @@ class HrReviews:
     period: str  # "" for every quarter
     counts: list[StatusCount]  # every status, in the order of the flow
     total: int
-    rows: list[ReviewRow]
+    rows: "Page[ReviewRow]"  # a page of those at the status chosen
 
 
-def reviews_by_status(*, user: User, period: Period | None, status: str) -> HrReviews:
-    """HR's list: the reviews ``user`` may see (of a quarter), how many at each status, those at ``status``."""
+def reviews_by_status(*, user: User, period: Period | None, status: str, page: str | int | None = None) -> HrReviews:
+    """HR's list: the reviews ``user`` may see (of a quarter), how many at each status, and a page
+    of those at ``status``, latest quarter first."""
     reviews = reviews_visible(user=user)
     if period is not None:
         reviews = reviews.filter(period=str(period))
@@ -201,6 +217,12 @@ def reviews_by_status(*, user: User, period: Period | None, status: str) -> HrRe
         {row["status"]: row["n"] for row in reviews.order_by().values("status").annotate(n=Count("pk"))}
     )
     rows = reviews.filter(status=status) if status else reviews
+    shown = rows_page(
+        rows.select_related("employee__manager").order_by("-period", "employee__username"),
+        row=_row,
+        number=page,
+        per_page=REVIEWS_PER_PAGE,
+    )
     return HrReviews(
         period=str(period) if period else "",
         counts=[
@@ -208,7 +230,7 @@ def reviews_by_status(*, user: User, period: Period | None, status: str) -> HrRe
             for value, label in ReviewStatus.choices
         ],
         total=sum(counts.values()),
-        rows=[_row(r) for r in rows.select_related("employee__manager").order_by("-period", "employee__username")],
+        rows=shown,
     )
 
 

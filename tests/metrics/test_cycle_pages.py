@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,16 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from metrics import closing, views_results
 from metrics.closing import cycle_close_request
-from metrics.models import Cycle, CycleAction, CycleStatus, Result
+from metrics.models import Cycle, CycleAction, CycleStatus, MetricEntry, Result
 from metrics.selectors import cycle_status
+from metrics.selectors_results import missing_by_manager, missing_overview
 from metrics.services import metrics_import
 from metrics.tasks import cycle_close_task
 from people.models import Role, User
 from people.services import roster_import
+from plans.models import Assignment, Indicator
 from plans.periods import Period
-from tests.factories import csv_table, publish
+from tests.factories import assign, csv_table, plan_data, publish
 
 # wu.di, in zhao.lei's team, has no figure at all: four monthly values are missing for 2026-01.
 WU_DI = "wu.di,吴迪,客户二部,zhao.lei,customer-manager,2026-01,2000,6000\n"
@@ -344,3 +347,46 @@ def test_hr_closing_a_period_that_has_not_ended_is_refused_and_nothing_changes(
     assert f"{period} has not ended yet: it can close from {day}." in page_text(response.content)
     assert list(Cycle.objects.values_list("period", "status", "run")) == before
     assert Result.objects.count() == 1
+
+
+def test_the_pages_counts_of_what_is_missing_are_those_the_close_lists(db: None) -> None:
+    """The cycle page counts in the database what ``figures_missing`` lists one by one: both agree
+    on people on two plans, a move to another plan, empty values, people without a manager."""
+    seed = publish()
+    two = [dict(indicator, weight=50) for indicator in plan_data()["indicators"][1:3]]  # satisfaction, new_customers
+    desk = publish(plan_data(code="service-desk", name="客服", indicators=two))
+    boss, lead = person("boss", Role.MANAGER, "王芳"), person("lead", Role.MANAGER)
+    team = [person(f"p{n}", manager=boss if n < 4 else lead if n < 6 else None) for n in range(8)]
+    for n, employee in enumerate(team):
+        assign(employee, desk if n % 3 == 0 else seed, start="2026-01" if n != 5 else "2026-02")
+    assign(team[1], desk, start="2026-02")  # moves to the other plan in February
+    indicators = {(i.version_id, i.code): i for i in Indicator.objects.all()}
+    for n, employee in enumerate(team):
+        assignment = Assignment.objects.filter(employee=employee).order_by("start").first()
+        assert assignment is not None
+        for code in ("churn", "satisfaction", "collaboration")[: n % 4]:
+            if (assignment.version_id, code) in indicators:
+                period = "2026-Q1" if code == "collaboration" else "2026-01"
+                value = None if n == 2 and code == "churn" else Decimal(1)
+                MetricEntry.objects.create(
+                    assignment=assignment,
+                    indicator=indicators[(assignment.version_id, code)],
+                    period=period,
+                    value=value,
+                )
+
+    for text in ("2026-01", "2026-02", "2026-Q1"):
+        period = Period.parse(text)
+        listed = missing_by_manager(period=period)
+        counted = missing_overview(period=period, managers=100, people=100)
+        assert sorted(listed, key=lambda g: (-g.count, g.manager)) == counted.groups, text
+        assert counted.count == sum(g.count for g in listed) > 0 and counted.more_managers == 0
+
+    # January: boss's p0 lacks 2 (on the plan of two), p1 3, p2 3 (an empty churn), p3 1; lead's p4
+    # lacks 4 (p5 starts in February); p6 and p7, without a manager, 1 and 2.
+    top = missing_overview(period=Period.parse("2026-01"), managers=1, people=2)
+    assert [(g.manager, g.count, [p.employee for p in g.people], g.more_people) for g in top.groups] == [
+        ("boss", 9, ["p0", "p1"], 2)
+    ]
+    assert top.groups[0].people[1].indicators == ["feedback", "new_customers", "satisfaction"]
+    assert (top.count, top.more_managers, top.more_count) == (16, 2, 7)

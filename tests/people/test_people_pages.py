@@ -77,9 +77,6 @@ def test_the_list_filters_by_department_manager_and_plan(hr_client, company, que
     params = dict(query)
     if "department" in params:
         params["department"] = Department.objects.get(name=params["department"]).pk
-    if "manager" in params:
-        params["manager"] = User.objects.get(username=params["manager"]).pk
-
     response = hr_client.get("/people/", params)
 
     assert sorted(re.search(r" (\S+) ", row)[1] for row in rows(response)) == expected  # type: ignore[index]
@@ -96,15 +93,38 @@ def test_the_plan_filter_follows_the_latest_assignment(hr_client, company):
     assert names == ["li.lei", "lin.feng"]
 
 
-def test_the_filters_are_labelled_selects_keeping_their_values(hr_client, company):
+def test_the_filters_are_labelled_and_keep_their_values(hr_client, company):
     department = Department.objects.get(name="客户二部")
 
-    html = hr_client.get("/people/", {"department": department.pk}).content.decode()
+    html = hr_client.get("/people/", {"department": department.pk, "manager": "zhao.lei"}).content.decode()
 
     for field in ("department", "manager", "plan"):
         assert f'<label class="form-label" for="id_{field}">' in html
+    for field in ("department", "plan"):
         assert f'<select name="{field}" class="form-select" id="id_{field}">' in html
     assert f'<option value="{department.pk}" selected>客户二部</option>' in html
+    # The manager is typed: a select of every manager would grow with the company.
+    assert re.search(r'<input type="text" name="manager" value="zhao.lei"[^>]*id="id_manager"', html)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"manager": "nobody"}, "Nobody called “nobody” manages anyone."),
+        ({"manager": "li.lei"}, "Nobody called “li.lei” manages anyone."),
+        ({"manager": "²"}, "Nobody called “²” manages anyone."),
+        ({"department": "abc"}, "Select a valid choice."),
+        ({"department": "99999999999999999999999"}, "Select a valid choice."),
+        ({"plan": "nope"}, "Select a valid choice. nope is not one of the available choices."),
+    ],
+)
+def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(hr_client, company, query, message):
+    response = hr_client.get("/people/", query)
+
+    text = page_text(response.content)
+    assert response.status_code == 200
+    assert message in text
+    assert "0 people" in text and "Nobody matches these filters." in text
 
 
 def test_the_list_is_paginated_and_keeps_the_filters(hr_client, company):
@@ -133,7 +153,7 @@ def test_the_lists_query_count_does_not_grow_with_the_people(hr_client, company)
         )
         Assignment.objects.bulk_create(Assignment(employee=p, version=version, start="2026-03") for p in people)
         with CaptureQueriesContext(connection) as context:
-            response = hr_client.get("/people/", {"manager": boss.pk})
+            response = hr_client.get("/people/", {"manager": boss.username})
         assert response.status_code == 200 and len(rows(response)) == min(User.objects.filter(manager=boss).count(), 25)
         return len(context.captured_queries)
 

@@ -37,7 +37,6 @@ from django.utils.translation import gettext as _
 from metrics.cache import cached, roster_generation
 from metrics.closing import cycle_progress
 from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
-from metrics.selectors import figures_missing
 from people.models import User
 from people.selectors import PlanRow, flag_labels, people_visible, plans_overview, rows_page
 from plans.models import Assignment, Band, Frequency, Indicator, Method
@@ -163,35 +162,6 @@ class MissingOverview:
     count: int  # every value missing
     more_managers: int  # teams with values missing that are not listed
     more_count: int  # the values missing in those teams
-
-
-def _missing_groups(period: Period) -> dict[str, dict[str, PersonMissing]]:
-    """What a close of ``period`` still lacks: manager -> employee -> their missing indicators."""
-    groups: dict[str, dict[str, PersonMissing]] = {}
-    for item in figures_missing(period=period):
-        people = groups.setdefault(item.manager, {})
-        person = people.setdefault(item.employee, PersonMissing(item.employee, item.name, []))
-        person.indicators.append(item.indicator)
-    return groups
-
-
-def _manager_names(usernames: set[str]) -> dict[str, str]:
-    return dict(User.objects.filter(username__in=usernames - {""}).values_list("username", "display_name"))
-
-
-def missing_by_manager(*, period: Period) -> list[ManagerMissing]:
-    """Everything a close of ``period`` still lacks, grouped by manager then employee."""
-    groups = _missing_groups(period)
-    names = _manager_names(set(groups))
-    return [
-        ManagerMissing(
-            manager=manager,
-            name=names.get(manager) or manager,
-            people=list(people.values()),
-            count=sum(len(p.indicators) for p in people.values()),
-        )
-        for manager, people in sorted(groups.items())
-    ]
 
 
 def assignments_in_force(*, month: Period) -> QuerySet[Assignment]:

@@ -21,7 +21,7 @@ from metrics.selectors_results import (
     cycle_progress_data,
     cycles_list,
     dashboard,
-    missing_by_manager,
+    missing_overview,
     result_periods,
     scorecard,
 )
@@ -105,15 +105,16 @@ def cycle_force(request: HttpRequest, period: Period) -> HttpResponse:
     form = ForceCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _close(request, period, force=True)
-    missing = missing_by_manager(period=period)
+    missing = missing_overview(period=period)
     return render(
         request,
         "metrics/cycles_force.html",
         {
             "period": str(period),
             "form": form,
-            "missing": missing,
-            "count": sum(g.count for g in missing),
+            "missing": missing.groups,
+            "more": missing,
+            "count": missing.count,
             "closes_from": close_opens(period=period),
         },
     )

@@ -47,6 +47,7 @@ PAGES = [
     ("hr", "/cycles/2026-01/"),
     ("hr", "/cycles/2026-02/"),
     ("hr", "/cycles/2026-Q1/"),
+    ("hr", "/cycles/2026-02/force/"),
 ]
 BAD_QUERIES = [
     "page=abc",
@@ -304,6 +305,14 @@ def test_an_open_months_page_names_the_teams_missing_most_and_counts_the_rest(me
     assert f"…and {LARGE // 2 - 10} more people." in page.text
     more_teams = measured.totals["managers"] - 1 - 19  # boss and the 19 teams listed after
     assert f"…and {more_teams} more teams, missing {more_teams * 6} values." in page.text
+
+
+def test_a_forced_close_names_the_same_teams_and_counts_every_value_it_scores_0(measured: Measured) -> None:
+    page = measured.large[("hr", "/cycles/2026-02/force/")]
+
+    assert f"These {LARGE * 3} values will score 0" in page.text
+    assert f"王芳 boss {LARGE // 2 * 3} values missing" in page.text
+    assert f"…and {LARGE // 2 - 10} more people." in page.text and "more teams, missing" in page.text
 
 
 def test_a_quarters_page_counts_the_ratings_missing(measured: Measured) -> None:

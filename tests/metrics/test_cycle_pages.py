@@ -15,8 +15,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from metrics import closing, views_results
 from metrics.closing import cycle_close_request
 from metrics.models import Cycle, CycleAction, CycleStatus, MetricEntry, Result
-from metrics.selectors import cycle_status
-from metrics.selectors_results import missing_by_manager, missing_overview
+from metrics.selectors import cycle_status, figures_missing
+from metrics.selectors_results import missing_overview
 from metrics.services import metrics_import
 from metrics.tasks import cycle_close_task
 from people.models import Role, User
@@ -350,7 +350,7 @@ def test_hr_closing_a_period_that_has_not_ended_is_refused_and_nothing_changes(
 
 
 def test_the_pages_counts_of_what_is_missing_are_those_the_close_lists(db: None) -> None:
-    """The cycle page counts in the database what ``figures_missing`` lists one by one: both agree
+    """The cycle pages count in the database what ``figures_missing`` lists one by one: both agree
     on people on two plans, a move to another plan, empty values, people without a manager."""
     seed = publish()
     two = [dict(indicator, weight=50) for indicator in plan_data()["indicators"][1:3]]  # satisfaction, new_customers
@@ -376,11 +376,15 @@ def test_the_pages_counts_of_what_is_missing_are_those_the_close_lists(db: None)
                 )
 
     for text in ("2026-01", "2026-02", "2026-Q1"):
-        period = Period.parse(text)
-        listed = missing_by_manager(period=period)
-        counted = missing_overview(period=period, managers=100, people=100)
-        assert sorted(listed, key=lambda g: (-g.count, g.manager)) == counted.groups, text
-        assert counted.count == sum(g.count for g in listed) > 0 and counted.more_managers == 0
+        listed = figures_missing(period=Period.parse(text))  # what the close scores 0
+        counted = missing_overview(period=Period.parse(text), managers=100, people=100)
+        assert sorted((m.manager, m.employee, m.indicator) for m in listed) == sorted(
+            (g.manager, p.employee, code) for g in counted.groups for p in g.people for code in p.indicators
+        ), text
+        assert [g.count for g in counted.groups] == sorted(
+            (sum(1 for m in listed if m.manager == manager) for manager in {m.manager for m in listed}), reverse=True
+        )
+        assert counted.count == len(listed) > 0 and counted.more_managers == 0
 
     # January: boss's p0 lacks 2 (on the plan of two), p1 3, p2 3 (an empty churn), p3 1; lead's p4
     # lacks 4 (p5 starts in February); p6 and p7, without a manager, 1 and 2.

@@ -546,6 +546,26 @@ def _row_entries(
 _formula = functools.lru_cache(maxsize=256)(formulas.parse)
 
 
+def _entries_update(entries: list[MetricEntry]) -> None:
+    """Write changed figures: one UPDATE a row, sent as one batch.
+
+    ``bulk_update`` builds a CASE WHEN per field over every row: a 2,000-row upload spent 13 of
+    its 20 s building that query (cProfile); executemany sends the same plain statement each time.
+    """
+    if not entries:
+        return
+    fields = [MetricEntry._meta.get_field(name) for name in ("value", "inputs", "updated_by", "updated_at")]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(MetricEntry._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields] + [entry.pk]  # type: ignore[union-attr]
+        for entry in entries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool, source: ChangeSource) -> ImportOutcome:
     outcome = ImportOutcome()
     now = timezone.now()
@@ -595,7 +615,7 @@ def _metrics_apply(pending: list[_Pending], *, user: User | None, dry_run: bool,
     outcome.created, outcome.changed = len(created), len(changed)
     if not dry_run:
         MetricEntry.objects.bulk_create(created)
-        MetricEntry.objects.bulk_update(changed, ["value", "inputs", "updated_by", "updated_at"])
+        _entries_update(changed)
         MetricChange.objects.bulk_create(audit)
     return outcome
 

@@ -3,7 +3,6 @@
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from metrics.selectors import FiguresGrid, GridCell, GridRow, figures_managers
 from metrics.services import CellError, Expected
 from people.models import Department, User
+from plans.numbers import NumberError, number_parse
 from plans.periods import Period, PeriodError
-from plans.tabular import Row, Table, TableError, cell_decimal, table_read_upload
+from plans.tabular import MAX_FILE_BYTES, Row, Table, TableError, table_read_upload
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_CELL_LENGTH = 40
 
 
@@ -297,9 +296,13 @@ class GridForm:
 
 
 def _same(given: str, loaded: str) -> bool:
-    """``8.60`` typed over ``8.6`` is no change."""
-    a, b = cell_decimal(given), cell_decimal(loaded)
-    return given == loaded or (a is not None and b is not None and Decimal(a) == Decimal(b))
+    """``8.60`` or ``８．６`` typed over ``8.6`` is no change."""
+    if given == loaded:
+        return True
+    try:
+        return number_parse(given, percent=True) == number_parse(loaded, percent=True)
+    except NumberError:
+        return False
 
 
 class UploadForm(forms.Form):
@@ -313,8 +316,11 @@ class UploadForm(forms.Form):
         name = upload.name or ""
         if not name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if (upload.size or 0) > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB: split it into smaller files.")
+                % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+            )
         return upload
 
     def table(self) -> tuple[str, bytes, Table]:

@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, InvalidOperation
 from posixpath import dirname, join, normpath
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, iterparse
@@ -30,7 +30,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-from plans.numbers import NumberError, number_parse, number_text
+from plans.numbers import number_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000  # data rows, the header not counted
@@ -423,11 +423,3 @@ def row_error(row: int, column: str, message: str) -> str:
     if column:
         return _("Row %(row)s, %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
     return _("Row %(row)s: %(message)s") % {"row": row, "message": message}
-
-
-def cell_decimal(text: str) -> Decimal | None:
-    """A number as people type it in a spreadsheet cell (``plans.numbers``); None when it is not one."""
-    try:
-        return number_parse(text, percent=False) if text else None
-    except NumberError:
-        return None

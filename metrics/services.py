@@ -248,15 +248,14 @@ def _metrics_check(table: Table, *, check: _Check, employees: set[str] | None) -
             )
             continue
         try:
-            period = Period.parse(period_text)
-        except PeriodError:
-            check.errors.append(
-                CellError(
-                    row.number,
-                    "period",
-                    _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1") % {"value": period_text},
-                )
+            period = Period.from_cell(period_text)
+        except PeriodError as error:
+            message = (
+                _("“%(value)s” is outside the periods from 2000-01 to 2100-12")
+                if error.out_of_range
+                else _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1")
             )
+            check.errors.append(CellError(row.number, "period", message % {"value": period_text}))
             continue
         if (employee, str(period)) in seen:
             check.errors.append(

@@ -1,12 +1,15 @@
 """Importing figures: all or nothing, every bad row by number, idempotent, closed periods refused."""
 
+import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from metrics.models import Cycle, CycleStatus, MetricEntry
 from metrics.services import metrics_import
-from plans.tabular import TableError
+from plans.tabular import TableError, table_read
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
 
 HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total,collaboration\n"
@@ -339,3 +342,24 @@ def test_a_period_being_closed_takes_no_figures(team):
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\n"))
     assert error.value.errors == ["Row 2, period: 2026-01 is being closed: it takes no new or changed figures"]
     assert entries() == {}
+
+
+def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["employee", "period", "satisfaction"])
+    sheet.append(["li.lei", datetime.date(2026, 2, 1), 8.6])
+    sheet["B2"].number_format = 'yyyy"年"m"月"'
+    out = io.BytesIO()
+    book.save(out)
+    metrics_import(table=table_read(out.getvalue()))
+    assert entries()[("li.lei", "2026-02", "satisfaction")] == Decimal("8.6")
+    for text in ("2026/2/1", "2026年2月"):
+        metrics_import(table=csv_table(f"employee,period,new_customers\nli.lei,{text},5\n"))
+    assert entries()[("li.lei", "2026-02", "new_customers")] == 5
+
+
+def test_a_period_outside_the_years_we_keep_is_refused_saying_so(team):
+    with pytest.raises(TableError) as error:
+        metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,9999-12,8\n"))
+    assert error.value.errors == ["Row 2, period: “9999-12” is outside the periods from 2000-01 to 2100-12"]

@@ -436,8 +436,9 @@ def test_a_save_reads_in_as_many_queries_for_5_people_as_for_150(client, db):
                 save(client, [change(f"{prefix}{n:04d}", "satisfaction", "9") for n in range(size)]).status_code == 302
             )
         counts.append(len(queries))
-    # The same reads; the writes are bulk inserts, in batches of some hundred rows on SQLite.
-    assert counts[0] <= counts[1] <= counts[0] + 2
+    # The same reads; the writes are bulk inserts, in batches of some hundred rows on SQLite (the
+    # first save also makes the month's cycle row).
+    assert counts[1] <= counts[0] + 2
 
 
 @pytest.fixture

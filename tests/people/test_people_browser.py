@@ -66,7 +66,9 @@ def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page):
     page.get_by_role("button", name="Assign").click()
 
     page.wait_for_url("**/people/?department=*")
-    assert "Plan assigned. New assignments: 2, changed: 0, unchanged: 0." in page.get_by_role("alert").inner_text()
+    # lin.feng is on the plan already, with amounts of his own: kept, unless HR ticks "Replace amounts".
+    assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 1." in page.locator(".alert-success").inner_text()
+    assert "lin.feng" in page.locator(".alert-info").inner_text()
     luo = page.locator("table tbody tr").filter(has_text="luo.na").inner_text()
     assert "2026-04" in luo and "1800.00" in luo and "5400.00" in luo
     assignment = Assignment.objects.get(employee__username="luo.na")

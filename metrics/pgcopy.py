@@ -2,9 +2,13 @@
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from django.db import connection
+from django.db.models import Model
+from psycopg2.extras import execute_values
 
 
 def copy_rows(
@@ -40,3 +44,71 @@ def reserve_ids(table: str, count: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
         return [row[0] for row in cursor.fetchall()]
+
+
+def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Insert plain rows without model instances: COPY on PostgreSQL, one batch of INSERTs elsewhere.
+
+    Values are what the columns hold: numbers, text, JSON already dumped, ``None``; datetimes
+    are adapted here. ``bulk_create`` of 40,000 figures and as many audit rows spent 25 of a
+    34 s import building instances and preparing their values (cProfile, 10,000 rows).
+    """
+    table_fields = [model._meta.get_field(name) for name in fields]
+    columns = [str(field.column) for field in table_fields]  # type: ignore[union-attr]
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        nullable = [str(field.column) for field in table_fields if field.null]  # type: ignore[union-attr]
+        return copy_rows(table, columns, rows, nullable=nullable)
+    adapt = connection.ops.adapt_datetimefield_value
+    prepared: list[list[Any]] = [
+        [adapt(value) if isinstance(value, datetime) else value for value in row] for row in rows
+    ]
+    if prepared:
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(column) for column in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+    return len(prepared)
+
+
+def rows_update(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Update rows by id, each ``(id, value of each field...)``, without model instances.
+
+    ``bulk_update`` builds a CASE WHEN per field over every row: a 2,000-row upload spent 13 of its
+    20 s building that query (cProfile). PostgreSQL gets one UPDATE … FROM (VALUES …) a page of
+    rows; elsewhere the same plain UPDATE is sent for each row in one batch.
+    """
+    table_fields = [model._meta.get_field(name) for name in fields]
+    columns = [str(field.column) for field in table_fields]  # type: ignore[union-attr]
+    table = connection.ops.quote_name(model._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    prepared: list[list[Any]] = [
+        [adapt(value) if isinstance(value, datetime) and connection.vendor != "postgresql" else value for value in row]
+        for row in rows
+    ]
+    if not prepared:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [str(field.db_type(connection)) for field in table_fields]  # type: ignore[union-attr]
+            key = model._meta.pk.rel_db_type(connection)  # type: ignore[attr-defined]
+            values = ", ".join([f"%s::{key}", *(f"%s::{db_type}" for db_type in types)])
+            assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+            with connection.wrap_database_errors:  # the driver's own call: its errors as Django's
+                execute_values(
+                    cursor.cursor,
+                    f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v (id, {', '.join(columns)}) "
+                    f"WHERE {table}.id = v.id",
+                    prepared,
+                    template=f"({values})",
+                    page_size=1000,
+                )
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s", [[*row[1:], row[0]] for row in prepared]
+            )
+    return len(prepared)

@@ -26,6 +26,7 @@ from decimal import Context, InvalidOperation
 from posixpath import dirname, join, normpath
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -250,90 +251,150 @@ class _Workbook:
         return percent, dates
 
     def first_sheet_lines(self) -> list[tuple[int, list[str]]]:
-        rows: dict[int, dict[int, str]] = {}
-        errors: list[str] = []
-        row_number = 0
-        sheet_data = None
+        sheet = _SheetReader(self)
         with self._open(self.sheet_path) as stream:
-            for event, element in iterparse(stream, events=("start", "end")):
-                tag = element.tag
-                if event == "start":
-                    if tag == f"{_MAIN}sheetData":
-                        sheet_data = element
-                    continue
-                if tag == f"{_MAIN}row":
-                    row_number = int(element.get("r") or row_number + 1)
-                    column = -1
-                    for cell in element.iter(f"{_MAIN}c"):
-                        reference = _CELL_REFERENCE.fullmatch(cell.get("r", ""))
-                        column = _column_index(reference[1]) if reference else column + 1
-                        text = self._cell_text(cell, row_number, column, errors)
-                        if text:
-                            if column >= MAX_COLUMNS:
-                                raise TableError(
-                                    [
-                                        _("Cell %(cell)s: a file may have at most %(columns)s columns.")
-                                        % {"cell": _cell_name(row_number, column), "columns": MAX_COLUMNS}
-                                    ]
-                                )
-                            rows.setdefault(row_number, {})[column] = text
-                    if len(rows) > MAX_ROWS + 1:
-                        raise TableError([_too_many_rows_message()])
-                    if sheet_data is not None:
-                        sheet_data.clear()  # rows read are not kept: memory stays flat
-                    element.clear()
-                elif tag == f"{_MAIN}mergeCell":
-                    errors.append(
-                        _("Cells %(range)s are merged: unmerge them and fill in every cell.")
-                        % {"range": element.get("ref", "")}
-                    )
-        if errors:
-            raise TableError(errors)
+            sheet.read(stream)
+        if sheet.errors:
+            raise TableError(sheet.errors)
         return [
             (number, [cells.get(column, "") for column in range(max(cells) + 1)])
-            for number, cells in sorted(rows.items())
+            for number, cells in sorted(sheet.rows.items())
         ]
 
-    def _cell_text(self, cell: Element, row: int, column: int, errors: list[str]) -> str:
-        kind = cell.get("t", "n")
-        value = cell.find(f"{_MAIN}v")
-        raw = value.text if value is not None else None
-        if kind == "inlineStr":
-            return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()
-        if raw is None:
-            if cell.find(f"{_MAIN}f") is not None:
+    def cell_text(self, cell: _Cell, errors: list[str]) -> str:
+        """What a cell shows, as text; a problem with it goes to ``errors``."""
+        raw = "".join(cell.text)
+        if cell.kind == "inlineStr":
+            return raw.strip()
+        if not raw:
+            if cell.has_formula:
                 errors.append(
                     _(
                         "Cell %(cell)s holds a formula without a saved value: open the file in Excel or WPS, save it, and upload it again."
                     )
-                    % {"cell": _cell_name(row, column)}
+                    % {"cell": _cell_name(cell.row, cell.column)}
                 )
             return ""
-        if kind == "s":
+        if cell.kind == "s":
             return self.strings[int(raw)].strip()
-        if kind in ("str", "d"):
+        if cell.kind in ("str", "d"):
             return raw.strip()
-        if kind == "b":
+        if cell.kind == "b":
             return "TRUE" if raw == "1" else "FALSE"
-        if kind == "e":
+        if cell.kind == "e":
             errors.append(
-                _("Cell %(cell)s holds the error %(error)s.") % {"cell": _cell_name(row, column), "error": raw}
+                _("Cell %(cell)s holds the error %(error)s.")
+                % {"cell": _cell_name(cell.row, cell.column), "error": raw}
             )
             return ""
         try:
             number = _EXCEL_PRECISION.create_decimal(raw)
         except InvalidOperation:
             return raw.strip()
-        style = int(cell.get("s", "0"))
-        if style in self.percent_styles:
+        if cell.style in self.percent_styles:
             return f"{number_text(number * 100)}%"
-        if style in self.date_styles:
+        if cell.style in self.date_styles:
             try:
                 moment = self.epoch + timedelta(days=float(number))
             except OverflowError:
                 return number_text(number)
             return moment.date().isoformat()
         return number_text(number)
+
+
+@dataclass(slots=True)
+class _Cell:
+    row: int
+    column: int
+    kind: str
+    style: int
+    text: list[str]
+    has_formula: bool = False
+
+
+class _SheetReader:
+    """A sheet's cells by expat's callbacks: no element tree, so a sheet of 200,000 rows streams
+    through in constant memory (iterparse built and dropped an element per cell, twice as slow)."""
+
+    def __init__(self, workbook: _Workbook) -> None:
+        self.workbook = workbook
+        self.rows: dict[int, dict[int, str]] = {}
+        self.errors: list[str] = []
+        self.row_number = 0
+        self.column = -1
+        self.cell: _Cell | None = None
+        self.collecting = False
+        self.phonetic = False
+
+    def read(self, stream: _Bounded) -> None:
+        parser = ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+        parser.StartDoctypeDeclHandler = self.doctype
+        parser.buffer_text = True
+        try:
+            parser.ParseFile(stream)
+        except ExpatError as error:
+            raise TableError(
+                [_("The file is not an Excel workbook (.xlsx) we can read: %(error)s") % {"error": error}]
+            ) from error
+
+    def doctype(self, *_args: object) -> None:
+        raise TableError([_("The file is not an Excel workbook (.xlsx) we can read: %(error)s") % {"error": "DOCTYPE"}])
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(":")[2]  # some writers prefix the namespace (x:row)
+        if tag == "c":
+            reference = _CELL_REFERENCE.fullmatch(attributes.get("r", ""))
+            self.column = _column_index(reference[1]) if reference else self.column + 1
+            self.cell = _Cell(
+                row=self.row_number,
+                column=self.column,
+                kind=attributes.get("t", "n"),
+                style=int(attributes.get("s") or 0),
+                text=[],
+            )
+        elif self.cell is not None and tag in ("v", "t"):
+            if tag == "v" or (self.cell.kind == "inlineStr" and not self.phonetic):
+                self.collecting = True
+        elif tag == "f" and self.cell is not None:
+            self.cell.has_formula = True
+        elif tag == "row":
+            self.row_number = int(attributes.get("r") or self.row_number + 1)
+            self.column = -1
+        elif tag == "rPh":
+            self.phonetic = True  # the reading guide beside East Asian text is not the text
+        elif tag == "mergeCell":
+            self.errors.append(
+                _("Cells %(range)s are merged: unmerge them and fill in every cell.")
+                % {"range": attributes.get("ref", "")}
+            )
+
+    def end(self, name: str) -> None:
+        tag = name.rpartition(":")[2]
+        if tag in ("v", "t"):
+            self.collecting = False
+        elif tag == "rPh":
+            self.phonetic = False
+        elif tag == "c" and self.cell is not None:
+            cell, self.cell = self.cell, None
+            text = self.workbook.cell_text(cell, self.errors)
+            if text:
+                if cell.column >= MAX_COLUMNS:
+                    raise TableError(
+                        [
+                            _("Cell %(cell)s: a file may have at most %(columns)s columns.")
+                            % {"cell": _cell_name(cell.row, cell.column), "columns": MAX_COLUMNS}
+                        ]
+                    )
+                self.rows.setdefault(cell.row, {})[cell.column] = text
+                if len(self.rows) > MAX_ROWS + 1:
+                    raise TableError([_too_many_rows_message()])
+
+    def characters(self, data: str) -> None:
+        if self.collecting and self.cell is not None:
+            self.cell.text.append(data)
 
 
 class _Bounded(io.RawIOBase):

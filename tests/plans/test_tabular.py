@@ -219,3 +219,30 @@ def test_a_row_longer_than_the_header_is_refused_with_its_number():
 def test_a_column_without_a_name_is_refused():
     with pytest.raises(TableError, match="Row 1: column 2 has no name"):
         table_read("employee,,period\nli.lei,x,2026-01\n")
+
+
+def test_an_inline_string_keeps_its_text_not_its_phonetic_guide():
+    rows = (
+        '<row r="2"><c r="A2" t="inlineStr"><is><r><t>李</t></r><r><t>雷</t></r>'
+        '<rPh sb="0" eb="2"><t>リーレイ</t></rPh></is></c></row>'
+    )
+    table = table_read(_sheet_workbook("", header=("name",), rows=rows))
+    assert table.rows[0].cells == {"name": "李雷"}
+
+
+def test_a_sheet_written_with_a_namespace_prefix_reads_the_same():
+    rows = '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>li.lei</x:t></x:is></x:c><x:c r="B2"><x:v>8.6</x:v></x:c></x:row>'
+    data = _sheet_workbook("", header=("employee", "value"), rows="")
+    # The header row is plain; the data row prefixed, as some writers do.
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                    b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+                ).replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+            archive.writestr(item, content)
+    assert table_read(out.getvalue()).rows[0].cells == {"employee": "li.lei", "value": "8.6"}

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry, UploadPreview
+from metrics.locks import cycles_lock
+from metrics.models import ChangeSource, CycleStatus, MetricChange, MetricEntry, UploadPreview
 from metrics.pgcopy import rows_insert, rows_update
 from people.models import User
 from plans import formula as formulas
@@ -284,7 +285,7 @@ def _metrics_check(table: Table, *, check: _Check, employees: set[str] | None) -
     ]
     columns = [column for column in columns if column not in unknown]
     check.periods = {str(period) for _row, _employee, period in rows}
-    statuses = _cycles_lock(check.periods)
+    statuses = cycles_lock(periods=check.periods)
     owners = _review_owners(rows, check.review)
     entries = (
         MetricEntry.objects.select_for_update()
@@ -339,32 +340,6 @@ def _unknown_columns(columns: list[Column], rules: dict[int, VersionRules], rows
             known.add(code)
             known.update(f"{code}.{name}" for name in indicator.inputs)
     return [c for c in columns if c.name not in known and any(row.cells.get(c.name, "") != "" for row in rows)]
-
-
-def _cycles_lock(periods: set[str]) -> dict[str, str]:
-    """The status of each period's cycle, its row locked against a close until the transaction ends.
-
-    A close claims its cycle with a conditional update (``metrics.closing``), which waits for
-    this lock, and reads the figures only after its claim commits: it scores what this save
-    writes, or it claimed first and the period is seen here as closing and refused. The lock is
-    shared, so saves of the same month do not wait for each other. A period with no cycle yet
-    gets one, open, so that there is a row to lock.
-    """
-    if not periods:
-        return {}
-    present = set(Cycle.objects.filter(period__in=periods).values_list("period", flat=True))
-    if periods - present:
-        Cycle.objects.bulk_create([Cycle(period=p) for p in sorted(periods - present)], ignore_conflicts=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT period, status FROM {Cycle._meta.db_table} WHERE period = ANY(%s) ORDER BY period FOR SHARE",
-                [sorted(periods)],
-            )
-            return dict(cursor.fetchall())
-    # SQLite has one writer at a time: a close's claim cannot commit between this read and
-    # this transaction's writes.
-    return dict(Cycle.objects.filter(period__in=periods).values_list("period", "status"))
 
 
 def _review_owners(rows: list[tuple[Row, str, Period]], writer: Review | None) -> dict[tuple[str, str], Review]:

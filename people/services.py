@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.cache import roster_generation_bump
+from metrics.locks import cycles_lock
 from metrics.models import MetricEntry
 from people.models import NAME_MAX_LENGTH, Department, Role, User
 from people.selectors import months_closed
@@ -371,6 +372,7 @@ def _assignment_plan(wishes: Sequence[_Wish]) -> _Plan:
     The one place these rules live: the roster import and the assignment pages both ask here.
     Call it inside the transaction that writes, so the assignments it reads stay locked.
     """
+    cycles_lock()  # a close waits until these assignments are written, and is seen if it came first
     closed = months_closed()
     last_closed = next(reversed(closed), "")
     first_open = str(Period.parse(last_closed).shift(1)) if last_closed else ""

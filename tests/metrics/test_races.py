@@ -1,4 +1,4 @@
-"""Races (SPEC.md section 7): a save and a close never interleave.
+"""Races (SPEC.md section 7): a save and a close never interleave; nor do an assignment change and a close.
 
 Two connections on PostgreSQL, one a thread each: a figures save paused between its check and
 its write while HR closes the month. The close either scores the saved figure or the save is
@@ -16,6 +16,9 @@ from metrics import services
 from metrics.closing import cycle_close_request, cycle_close_start, cycle_close_work
 from metrics.models import MetricEntry, Result, ResultLine
 from metrics.services import FiguresError, metrics_import
+from people import services as people_services
+from people.services import roster_import
+from plans.models import Assignment
 from plans.periods import Period
 from tests.factories import UserFactory, assign, csv_table, publish
 
@@ -87,3 +90,48 @@ def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or
     else:
         assert stored == Decimal("1.5")
     assert scored.actual == stored
+
+
+def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_says(monkeypatch):
+    """A roster import paused between reading which months are closed and writing the new bonus,
+    while HR closes February: the month is paid with the amount its assignment holds afterwards."""
+    assign(UserFactory(username="li.lei"), publish(), "2026-01")
+    metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
+
+    planned, resume = threading.Event(), threading.Event()
+    apply = people_services._assignment_apply
+
+    def paused(*args, **kwargs):
+        planned.set()  # the import has decided from which month the new amount applies
+        resume.wait(timeout=20)
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(people_services, "_assignment_apply", paused)
+
+    def import_roster() -> object:
+        with transaction.atomic():
+            return roster_import(
+                table=csv_table(
+                    "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+                    "li.lei,李雷,,,customer-manager,2026-01,3000,6000\n"
+                )
+            )
+
+    outcome: dict[str, object] = {}
+    importing = in_thread(import_roster, outcome, "roster")
+    assert planned.wait(timeout=20)
+    closing = in_thread(lambda: month_close("2026-02"), outcome, "close")
+    closing.join(timeout=2)  # before the fix the close is done by now, with the old amount
+    resume.set()
+    importing.join(timeout=30)
+    closing.join(timeout=60)
+    assert not importing.is_alive() and not closing.is_alive()
+    assert outcome["close"] == "closed", outcome
+    assert not isinstance(outcome["roster"], Exception), outcome
+
+    result = Result.objects.get(period="2026-02")
+    assignments = list(Assignment.objects.filter(employee__username="li.lei").order_by("start"))
+    in_force = services.assignment_at(assignments, Period.parse("2026-02"))
+    assert in_force is not None
+    assert result.bonus == (in_force.monthly_bonus * result.payout / 100).quantize(Decimal("0.01"))
+    assert in_force.monthly_bonus == Decimal(3000)

@@ -446,7 +446,7 @@ class ScoreRow:
 
 
 @dataclass(frozen=True)
-class BandCount:
+class Bucket:
     label: str
     count: int
 
@@ -458,7 +458,7 @@ class HomeOverview:
     cycles_earlier: int  # periods before those
     scores_period: str  # the latest closed period, "" while none is closed
     scores: "Page[ScoreRow]"  # by user name; its paginator counts everybody
-    band_counts: list[BandCount]  # best band first
+    band_counts: list[Bucket]  # best band first
 
 
 def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
@@ -481,7 +481,7 @@ def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
     )
 
 
-def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[ScoreRow]", list[BandCount]]:
+def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[ScoreRow]", list[Bucket]]:
     results = Result.objects.filter(period=period, superseded_at__isnull=True, employee__in=people_visible(user=user))
     shown = rows_page(
         results.select_related("employee__department").order_by("employee__username"),
@@ -499,7 +499,7 @@ def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[S
         .values_list("label", "m")
     )
     labels = sorted(best.keys() | counts.keys(), key=lambda label: (label not in best, -best.get(label, 0), label))
-    band_counts = [BandCount(label=label or _("No band"), count=counts.get(label, 0)) for label in labels]
+    band_counts = [Bucket(label=label or _("No band"), count=counts.get(label, 0)) for label in labels]
     return shown, band_counts
 
 
@@ -675,12 +675,6 @@ class PeriodRow:
     average: Decimal
     bonus: Decimal
     bands: list[BandTotal]
-
-
-@dataclass(frozen=True)
-class Bucket:
-    label: str
-    count: int
 
 
 @dataclass(frozen=True)

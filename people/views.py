@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from metrics.selectors_results import home_overview
 from people.access import HR_ROLES, role_required
+from people.assignments import AssignmentOutcome, AssignmentRefused, assignment_set
 from people.forms import AssignForm, DepartmentAssignForm, PeopleFilterForm, RosterUploadForm
 from people.models import User
 from people.selectors import (
@@ -21,7 +22,7 @@ from people.selectors import (
     person_assignments,
     person_rows,
 )
-from people.services import ROSTER_COLUMNS, AssignmentOutcome, AssignmentRefused, assignment_set, roster_import
+from people.services import ROSTER_COLUMNS, roster_import
 from plans.selectors import plan_current_version
 from plans.tabular import TableError, table_read_upload
 

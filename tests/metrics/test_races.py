@@ -99,14 +99,14 @@ def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
 
     planned, resume = threading.Event(), threading.Event()
-    apply = people_services._assignment_apply
+    apply = people_services.assignments_write
 
     def paused(*args, **kwargs):
         planned.set()  # the import has decided from which month the new amount applies
         resume.wait(timeout=20)
         return apply(*args, **kwargs)
 
-    monkeypatch.setattr(people_services, "_assignment_apply", paused)
+    monkeypatch.setattr(people_services, "assignments_write", paused)
 
     def import_roster() -> object:
         with transaction.atomic():

@@ -2,10 +2,8 @@
 
 import functools
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -13,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.locks import cycles_lock
-from metrics.models import ChangeSource, CycleStatus, MetricChange, MetricEntry, UploadPreview
+from metrics.models import ChangeSource, CycleStatus, MetricChange, MetricEntry
 from metrics.pgcopy import rows_insert, rows_update
 from people.models import User
 from plans import formula as formulas
@@ -22,7 +20,7 @@ from plans.numbers import NumberError, number_check, number_parse, number_text
 from plans.periods import Period, PeriodError
 from plans.scoring import Frequency, Method, q4
 from plans.selectors import VersionRules, value_limits, version_rules
-from plans.tabular import Row, Table, TableError, row_error, table_read_upload
+from plans.tabular import Row, Table, TableError, row_error
 from reviews.models import Review
 
 
@@ -145,41 +143,6 @@ def metrics_import(
         raise FiguresError(
             [CellError(0, "", _("Someone else saved some of these figures at the same moment: load them again."))]
         ) from error
-    return outcome
-
-
-# Previews kept per user, and for how long: enough for a few tabs, bounded whatever happens.
-PREVIEWS_KEPT = 5
-PREVIEW_LIFETIME = timedelta(days=1)
-
-
-def upload_preview_save(*, user: User, name: str, data: bytes, outcome: ImportOutcome) -> UploadPreview:
-    """Keep a checked file (its dry run's ``outcome``) for its Apply; the oldest previews go."""
-    preview = UploadPreview.objects.create(
-        token=secrets.token_urlsafe(16),
-        user=user,
-        name=name[:255],
-        data=data,
-        expected=[[*key, text] for key, text in outcome.before.items()],
-    )
-    UploadPreview.objects.filter(user=user, created_at__lt=timezone.now() - PREVIEW_LIFETIME).delete()
-    kept = UploadPreview.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
-    UploadPreview.objects.filter(user=user).exclude(pk__in=list(kept[:PREVIEWS_KEPT])).delete()
-    return preview
-
-
-def upload_preview_apply(*, preview: UploadPreview, user: User, employees: set[str] | None) -> ImportOutcome:
-    """Import a previewed file, refusing the cells someone changed since the preview; the preview
-    is used up when it applies."""
-    expected = {(employee, period, column): text for employee, period, column, text in preview.expected}
-    outcome = metrics_import(
-        table=table_read_upload(name=preview.name, data=bytes(preview.data)),
-        user=user,
-        source=ChangeSource.UPLOAD,
-        expected=expected,
-        employees=employees,
-    )
-    preview.delete()
     return outcome
 
 

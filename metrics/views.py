@@ -22,7 +22,8 @@ from openpyxl.comments import Comment
 from metrics.forms import GridFilterForm, GridForm, MonthForm, UploadForm
 from metrics.models import ChangeSource
 from metrics.selectors import figure_changes, figures_assigned, figures_grid, figures_people, upload_preview_find
-from metrics.services import FiguresError, metrics_import, upload_preview_apply, upload_preview_save
+from metrics.services import FiguresError, metrics_import
+from metrics.uploads import upload_preview_apply, upload_preview_save
 from people.access import MANAGER_ROLES, has_role, role_required
 from people.models import Role, User
 from plans.periods import Period, PeriodError

@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry, UploadPreview
-from metrics.services import PREVIEWS_KEPT, metrics_import
+from metrics.services import metrics_import
+from metrics.uploads import PREVIEWS_KEPT
 from people.models import Role
 from tests.factories import UserFactory, csv_table
 from tests.metrics import test_grid

@@ -333,7 +333,7 @@ def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) 
         if definition is not None:
             indicators.append(definition)
     if items and weights_known and total != 100:
-        check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": _plain(total)})
+        check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": number_text(total)})
     if items and len(indicators) == len(items) and not any(i.rule.frequency == Frequency.MONTHLY for i in indicators):
         check.error("indicators", _("a plan needs at least one monthly indicator"))
     return tuple(indicators)
@@ -546,7 +546,7 @@ def _bands(check: _Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
         if minimum is None or payout is None or not label:
             continue
         if any(band.min == minimum for band in bands):
-            check.error(where, _("another band already starts at %(min)s") % {"min": _plain(minimum)})
+            check.error(where, _("another band already starts at %(min)s") % {"min": number_text(minimum)})
         if any(band.label == label for band in bands):
             check.error(where, _("duplicate label “%(label)s”") % {"label": label})
         bands.append(BandRule(min=minimum, label=label, payout=payout, flag=flag))
@@ -570,86 +570,3 @@ def _streak(check: _Checker, data: Mapping[str, Any]) -> StreakRule | None:
     if months is None or min_score is None or not flag:
         return None
     return StreakRule(months=int(months), min_score=min_score, flag=flag)
-
-
-# --- writing it back ---------------------------------------------------------------------------
-
-
-def _plain(number: Decimal) -> int | float:
-    """A JSON number as a person writes it: 30, 1.2."""
-    normal = number.normalize()
-    return int(normal) if normal == normal.to_integral_value() else float(str(normal))
-
-
-def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
-    """The plan as the JSON object of SPEC.md section 3, keys in the spec's order."""
-    indicators = []
-    for indicator in definition.indicators:
-        rule = indicator.rule
-        item: dict[str, Any] = {"code": rule.code, "name": indicator.name}
-        if indicator.goal:
-            item["goal"] = indicator.goal
-        if indicator.unit:
-            item["unit"] = indicator.unit
-        item.update(_range_data(indicator.minimum, indicator.maximum))
-        item["frequency"] = rule.frequency.value
-        item["weight"] = _plain(rule.weight)
-        if rule.method != Method.RATING or rule.direction != Direction.HIGHER:
-            item["direction"] = rule.direction.value
-        if rule.target is not None:
-            item["target"] = _plain(rule.target)
-        item["method"] = rule.method.value
-        if rule.floor != ZERO:
-            item["floor"] = _plain(rule.floor)
-        if rule.method == Method.PER_UNIT:
-            item["penalty_per_unit"] = _plain(rule.penalty_per_unit)
-        if rule.bonus_per_unit != ZERO or rule.method == Method.PER_UNIT:
-            item["bonus_per_unit"] = _plain(rule.bonus_per_unit)
-        if rule.cap != ONE:  # after the amounts, as the example of SPEC.md writes it
-            item["cap"] = _plain(rule.cap)
-        if rule.tiers:
-            item["tiers"] = [[_plain(threshold), _plain(points)] for threshold, points in rule.tiers]
-        if rule.scale is not None:
-            item["scale"] = _plain(rule.scale)
-        if rule.formula:
-            item["formula"] = rule.formula
-            details = {detail.name: detail for detail in indicator.input_details}
-            item["inputs"] = [_input_data(details[name]) if name in details else name for name in rule.inputs]
-        if rule.stretch_target is not None:
-            item["stretch"] = {"target": _plain(rule.stretch_target), "bonus": _plain(rule.stretch_bonus)}
-        indicators.append(item)
-    data: dict[str, Any] = {
-        "code": definition.code,
-        "name": definition.name,
-        "goals": [{"code": goal.code, "name": goal.name} for goal in definition.goals],
-        "indicators": indicators,
-        "bands": [
-            {"min": _plain(b.min), "label": b.label, "payout": _plain(b.payout), **({"flag": b.flag} if b.flag else {})}
-            for b in definition.bands
-        ],
-    }
-    if definition.streak:
-        streak = definition.streak
-        data["streak"] = {"months": streak.months, "min_score": _plain(streak.min_score), "flag": streak.flag}
-    return data
-
-
-def _range_data(minimum: Decimal | None, maximum: Decimal | None) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if minimum is not None:
-        data["min"] = _plain(minimum)
-    if maximum is not None:
-        data["max"] = _plain(maximum)
-    return data
-
-
-def _input_data(detail: InputDefinition) -> dict[str, Any]:
-    """An input with a label or a range, as an object; a plain input is written as its name."""
-    data: dict[str, Any] = {"name": detail.name}
-    if detail.label:
-        data["label"] = detail.label
-    return {**data, **_range_data(detail.minimum, detail.maximum)}
-
-
-def plan_file_dumps(definition: PlanDefinition) -> str:
-    return json.dumps(plan_file_data(definition), ensure_ascii=False, indent=2) + "\n"

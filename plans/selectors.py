@@ -20,9 +20,9 @@ from plans.plan_file import (
     InputDefinition,
     PlanDefinition,
     PlanFileError,
-    plan_file_data,
     plan_file_parse,
 )
+from plans.plan_file_write import plan_file_data
 from plans.scoring import ONE, ZERO, BandRule, Direction, Frequency, IndicatorRule, Method, PlanRules, StreakRule
 
 

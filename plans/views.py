@@ -24,7 +24,8 @@ from plans.forms import (
     TryForm,
 )
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_dumps, plan_file_loads
+from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads
+from plans.plan_file_write import plan_file_dumps
 from plans.scoring import Method, indicator_score
 from plans.selectors import (
     draft_check,

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from people.models import Role, User
-from plans.plan_file import plan_file_data, plan_file_parse
+from plans.plan_file import plan_file_parse
+from plans.plan_file_write import plan_file_data
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

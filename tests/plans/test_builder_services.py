@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import PlanFileError, plan_file_data, plan_file_parse
+from plans.plan_file import PlanFileError, plan_file_parse
+from plans.plan_file_write import plan_file_data
 from plans.selectors import LIBRARY, library_template, plan_definition, version_plan_data
 from plans.services import (
     IndicatorFields,

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from plans.models import Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import plan_file_data
+from plans.plan_file_write import plan_file_data
 from plans.selectors import plan_definition
 from tests.factories import plan_data
 

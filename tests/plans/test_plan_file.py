@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from plans.plan_file import PlanFileError, plan_file_data, plan_file_dumps, plan_file_loads, plan_file_parse
+from plans.plan_file import PlanFileError, plan_file_loads, plan_file_parse
+from plans.plan_file_write import plan_file_data, plan_file_dumps
 from plans.scoring import Direction, Frequency, IndicatorRule, Method, score_month
 from tests.conftest import SEED_PLAN
 

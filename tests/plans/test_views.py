@@ -12,7 +12,8 @@ from django.urls import URLPattern, reverse
 from people.models import Role
 from plans import urls as plan_urls
 from plans.models import Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import plan_file_data, plan_file_parse
+from plans.plan_file import plan_file_parse
+from plans.plan_file_write import plan_file_data
 from plans.selectors import plan_definition
 from plans.services import draft_open
 from tests.factories import UserFactory, plan_data, publish

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from metrics.selectors_results import Dashboard
+from metrics.dashboards import Dashboard
 
 Cell = str | int | Decimal
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

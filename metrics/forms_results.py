@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from metrics.selectors_results import DashboardFilters
+from metrics.dashboards import DashboardFilters
 from people.models import Department
 from plans.models import PlanTemplate
 

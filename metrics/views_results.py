@@ -14,17 +14,10 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from metrics.closing import CloseRefused, close_opens, cycle_close_request, cycle_reopen
 from metrics.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
+from metrics.dashboards import Dashboard, dashboard, result_periods
 from metrics.forms_results import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
-from metrics.selectors_results import (
-    Dashboard,
-    cycle_page,
-    cycle_progress_data,
-    cycles_list,
-    dashboard,
-    missing_overview,
-    result_periods,
-    scorecard,
-)
+from metrics.scorecards import scorecard
+from metrics.selectors_results import cycle_page, cycle_progress_data, cycles_list, missing_overview
 from metrics.tasks import cycle_close_enqueue
 from people.access import HR_ROLES, has_role, role_required
 from people.models import Role, User

@@ -76,7 +76,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The dashboard keeps its figures of closed periods here (metrics.selectors_results). Memory is
+# The dashboard keeps its figures of closed periods here (metrics.dashboards). Memory is
 # per process: with several web processes, point CACHE_URL at Redis (e.g. redis://host:6379/1)
 # so that they share one copy and a change seen by one is seen by all.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

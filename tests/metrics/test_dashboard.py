@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 
 from metrics.closing import cycle_reopen
 from metrics.dashboard_export import cell_safe
+from metrics.dashboards import DashboardFilters, dashboard
 from metrics.management.commands.bench_dashboard import bench_data_create
 from metrics.models import Result
-from metrics.selectors_results import DashboardFilters, dashboard
 from metrics.services import metrics_import
 from people.models import Department, Role, User
 from people.services import roster_import

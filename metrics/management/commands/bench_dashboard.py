@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from metrics.dashboards import DashboardFilters, dashboard
 from metrics.models import Cycle, CycleStatus, MetricEntry, Result, ResultLine
-from metrics.selectors_results import DashboardFilters, dashboard
 from people.models import Department, User
 from plans.models import Assignment, PlanVersion
 from plans.plan_file import plan_file_parse

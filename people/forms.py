@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from people.models import Department, User
 from people.selectors import NO_PLAN, managers_all, plans_assignable
 from people.services import month_problem
+from plans.forms import NumberField
 from plans.models import PlanTemplate
-from plans.numbers import NumberError, money_parse
+from plans.numbers import MONEY_PLACES
 from plans.tabular import MAX_FILE_BYTES
 
 ROSTER_MAX_BYTES = MAX_FILE_BYTES
@@ -93,21 +94,6 @@ class MonthField(forms.CharField):
         return month
 
 
-class MoneyField(forms.Field):
-    """A bonus amount as a person types it: ``2,500.50``, full-width digits; 0 or more, 2 decimals, below 10^9."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def to_python(self, value: Any) -> Decimal | None:
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            return None
-        try:
-            return money_parse(text)
-        except NumberError as error:
-            raise ValidationError(error.message) from error
-
-
 class AssignForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Plan"),
@@ -121,8 +107,11 @@ class AssignForm(forms.Form):
             "applies from the first open month."
         ),
     )
-    monthly_bonus = MoneyField(label=_("Monthly bonus"), initial=Decimal(0))
-    quarterly_bonus = MoneyField(label=_("Quarterly bonus"), initial=Decimal(0))
+    # A bonus amount as a person types it: 2,500.50, full-width digits; 0 or more, 2 decimals, below 10^9.
+    monthly_bonus = NumberField(label=_("Monthly bonus"), initial=Decimal(0), places=MONEY_PLACES, minimum=Decimal(0))
+    quarterly_bonus = NumberField(
+        label=_("Quarterly bonus"), initial=Decimal(0), places=MONEY_PLACES, minimum=Decimal(0)
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

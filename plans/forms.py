@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanVersion
-from plans.numbers import NumberError, number_parse
+from plans.numbers import PLACES, NumberError, number_parse
 from plans.plan_file import (
     _CODE,
     _FLAG,
@@ -49,18 +49,18 @@ class NumberField(forms.CharField):
     """A number as HR types it, read by ``plans.numbers``: ``１２．５`` and ``1,234.5`` are fine;
     NaN, Infinity, 1e999 and more than 6 decimals are refused on the field, never rounded."""
 
-    def __init__(self, *, minimum: Decimal | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, minimum: Decimal | None = None, places: int = PLACES, **kwargs: Any) -> None:
         # A text box, not type="number": a browser empties a number box holding full-width digits.
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(**kwargs)
-        self.minimum = minimum
+        self.minimum, self.places = minimum, places
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if text is None or text in self.empty_values:
             return None
         try:
-            return number_parse(text, minimum=self.minimum)
+            return number_parse(text, places=self.places, minimum=self.minimum)
         except NumberError as error:
             raise forms.ValidationError(error.message, code="invalid") from error
 

@@ -582,4 +582,4 @@ def _as_numbers(inputs: dict[str, str]) -> dict[str, Decimal]:
 
 
 def _shown(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}"
+    return "—" if value is None else number_text(value)

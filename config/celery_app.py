@@ -6,4 +6,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("performance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# The tasks live in the results room (metrics.results.tasks), not in an app's top-level tasks.py.
+app.autodiscover_tasks(["metrics.results"])

@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from people import views as people_views
+from config import views as project_views
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
+    path("", project_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("metrics.urls")),
-    path("people/", include("people.urls")),
+    path("people/", include("people.staffing.urls")),
     path("plans/", include("plans.urls")),
     path("reviews/", include("reviews.urls")),
 ]

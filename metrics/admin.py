@@ -12,7 +12,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from metrics.models import Cycle, CycleEvent, MetricChange, MetricEntry, Result, ResultLine
+from metrics.cycles.models import Cycle, CycleEvent
+from metrics.figures.models import MetricChange, MetricEntry
+from metrics.results.models import Result, ResultLine
 
 
 class ReadOnly:

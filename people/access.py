@@ -18,6 +18,12 @@ from people.models import Role, User
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind ``login_required`` or ``role_required``: its user is signed in."""
+
+    user: User
+
+
 def has_role(user: Any, *roles: Role) -> bool:
     """True when a signed-in ``user`` has one of ``roles``; a superuser counts as an admin."""
     if not getattr(user, "is_authenticated", False):

@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.models import Cycle, CycleStatus, MetricEntry, Result
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.results.models import Result
+from metrics.results.scorecards import flag_labels
 from people.access import HR_ROLES, has_role
 from people.models import User
-from people.selectors import flag_labels, people_visible, rows_page
+from people.selectors import people_visible, rows_page
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter

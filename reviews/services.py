@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.closing import CloseRefused, cycle_reopen
-from metrics.models import CycleStatus
-from metrics.selectors import cycle_status
-from metrics.services import ImportOutcome, metrics_import
+from metrics.cycles.models import CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.services import ImportOutcome, metrics_import
+from metrics.results.closing import CloseRefused, cycle_reopen
 from people.access import HR_ROLES, has_role
 from people.models import User
 from plans.models import Indicator

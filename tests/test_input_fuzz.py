@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.models import Cycle, MetricEntry, Result
+from metrics.cycles.models import Cycle
+from metrics.figures.models import MetricEntry
+from metrics.results.models import Result
 from people.models import Department, Role, User
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion
 from plans.services import draft_open

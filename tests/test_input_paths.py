@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from metrics.models import MetricEntry
+from metrics.figures.models import MetricEntry
 from people.models import Role, User
 from plans.models import Assignment
 from tests.factories import UserFactory, assign, publish

@@ -18,7 +18,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from metrics.models import Cycle, CycleAction, CycleEvent, CycleStatus, MetricEntry, Result
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.results.models import Result
 from people.models import Department, Role, User
 from plans.models import Assignment, Frequency
 from reviews.models import Review, ReviewStatus

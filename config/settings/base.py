@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "plans",
     "metrics",
     "reviews",
+    "metrics.bench",  # the benchmarks' commands, apart from the product's
 ]
 
 MIDDLEWARE = [

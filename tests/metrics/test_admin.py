@@ -10,7 +10,9 @@ import pytest
 from django.db import models
 from django.test import Client
 
-from metrics.models import Cycle, MetricChange, MetricEntry, Result, ResultLine
+from metrics.cycles.models import Cycle
+from metrics.figures.models import MetricChange, MetricEntry
+from metrics.results.models import Result, ResultLine
 from people.models import Role, User
 from plans.models import Assignment
 from tests.metrics.test_cycle_pages import close, examples_loaded

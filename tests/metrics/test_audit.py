@@ -5,8 +5,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from metrics.models import ChangeSource, MetricChange
-from metrics.services import metrics_import
+from metrics.figures.models import ChangeSource, MetricChange
+from metrics.figures.services import metrics_import
 from people.models import User
 from tests.factories import csv_table
 from tests.metrics import test_grid

@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from metrics.models import MetricChange, MetricEntry
+from metrics.figures.models import MetricChange, MetricEntry
 from people.models import User
 
 

@@ -12,11 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import closing
-from metrics.models import ChunkStatus, Cycle, CycleAction, CycleChunk, CycleEvent, CycleStatus, Result, ResultLine
-from metrics.selectors import cycle_status
-from metrics.services import metrics_import
-from metrics.tasks import cycle_close_task
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.services import metrics_import
+from metrics.results import closing
+from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
+from metrics.results.tasks import cycle_close_task
 from plans.periods import Period
 from plans.tabular import TableError
 from tests.factories import UserFactory, assign, csv_table, publish

@@ -12,15 +12,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics import closing, views_results
-from metrics.closing import cycle_close_request
-from metrics.models import Cycle, CycleAction, CycleStatus, MetricEntry, Result
-from metrics.selectors import cycle_status, figures_missing
-from metrics.selectors_results import missing_overview
-from metrics.services import metrics_import
-from metrics.tasks import cycle_close_task
+from metrics.cycles.models import Cycle, CycleAction, CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.models import MetricEntry
+from metrics.figures.selectors import figures_missing
+from metrics.figures.services import metrics_import
+from metrics.results import closing
+from metrics.results import views as views_results
+from metrics.results.closing import cycle_close_request
+from metrics.results.models import Result
+from metrics.results.selectors import missing_overview
+from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.models import Assignment, Indicator
 from plans.periods import Period
 from tests.factories import assign, csv_table, plan_data, publish

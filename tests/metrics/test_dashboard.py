@@ -16,14 +16,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from metrics.closing import cycle_reopen
-from metrics.dashboard_export import cell_safe
-from metrics.dashboards import DashboardFilters, dashboard
-from metrics.management.commands.bench_dashboard import bench_data_create
-from metrics.models import Result
-from metrics.services import metrics_import
+from metrics.bench.management.commands.bench_dashboard import bench_data_create
+from metrics.figures.services import metrics_import
+from metrics.results.closing import cycle_reopen
+from metrics.results.dashboard_export import cell_safe
+from metrics.results.dashboards import DashboardFilters, dashboard
+from metrics.results.models import Result
 from people.models import Department, Role, User
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.periods import Period
 from tests.factories import csv_table
 from tests.metrics.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person

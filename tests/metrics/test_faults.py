@@ -15,10 +15,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from metrics.bench import MONTHS, bench_data_create
-from metrics.closing import cycle_close_request, cycle_reopen, cycle_wait
-from metrics.models import Cycle, CycleAction, CycleChunk, CycleEvent, CycleStatus, MetricEntry, Result, ResultLine
-from metrics.tasks import cycle_close_task
+from metrics.bench.data import MONTHS, bench_data_create
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.results.closing import cycle_close_request, cycle_reopen, cycle_wait
+from metrics.results.models import CycleChunk, Result, ResultLine
+from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from plans.periods import Period
 from tests.metrics.test_cycle_pages import examples_loaded, page_text

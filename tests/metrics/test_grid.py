@@ -11,9 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry
-from metrics.selectors import figures_deadline
-from metrics.services import metrics_import
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry
+from metrics.figures.selectors import figures_deadline
+from metrics.figures.services import metrics_import
 from people.models import Department, Role, User
 from plans.models import Assignment
 from plans.periods import Period

@@ -7,11 +7,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from metrics.closing import cycle_close_request
-from metrics.exports import scores_csv
-from metrics.models import ChangeSource, MetricChange, MetricEntry
-from metrics.services import metrics_import
-from metrics.tasks import cycle_close_task
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry
+from metrics.figures.services import metrics_import
+from metrics.results.closing import cycle_close_request
+from metrics.results.exports import scores_csv
+from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from plans.periods import Period
 from tests.conftest import browser_login

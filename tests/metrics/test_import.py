@@ -7,8 +7,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from metrics.models import Cycle, CycleStatus, MetricEntry
-from metrics.services import metrics_import
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.figures.services import metrics_import
 from plans.tabular import TableError, table_read
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
 

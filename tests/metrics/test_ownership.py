@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from metrics.models import ChangeSource, MetricChange, MetricEntry
-from metrics.services import metrics_import
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry
+from metrics.figures.services import metrics_import
 from people.models import Role, User
 from plans.periods import Period
 from plans.tabular import TableError

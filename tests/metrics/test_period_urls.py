@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from metrics.models import Cycle
+from metrics.cycles.models import Cycle
 from people.models import Role, User
 from plans.periods import Period
 

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from metrics.results.scorecards import FLAG_LABELS
 from people.models import Role, User
-from people.selectors import FLAG_LABELS
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

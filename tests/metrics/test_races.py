@@ -12,12 +12,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from metrics import services
-from metrics.closing import cycle_close_request, cycle_close_start, cycle_close_work
-from metrics.models import MetricEntry, Result, ResultLine
-from metrics.services import FiguresError, metrics_import
-from people import services as people_services
-from people.services import roster_import
+from metrics.figures import services
+from metrics.figures.models import MetricEntry
+from metrics.figures.services import FiguresError, metrics_import
+from metrics.results.closing import cycle_close_request, cycle_close_start, cycle_close_work
+from metrics.results.models import Result, ResultLine
+from people.staffing import roster as people_services
+from people.staffing.roster import roster_import
 from plans.models import Assignment
 from plans.periods import Period
 from tests.factories import UserFactory, assign, csv_table, publish

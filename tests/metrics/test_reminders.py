@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from metrics import tasks
-from metrics.emails import figures_reminders_send, reminders_period
-from metrics.models import Cycle, CycleStatus
-from metrics.services import metrics_import
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.reminders import figures_reminders_send, reminders_period
+from metrics.figures.services import metrics_import
+from metrics.results import tasks
 from people.models import User
 from plans.periods import Period
 from tests.factories import csv_table

@@ -10,12 +10,13 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from config.celery_app import app
-from metrics import schedule
+from metrics.cycles.models import CycleStatus
+from metrics.cycles.selectors import cycle_status
 from metrics.management.commands import run_schedule
-from metrics.models import CycleStatus, Result
-from metrics.schedule import cycles_schedule_task, month_end, schedule_run
-from metrics.selectors import cycle_status
-from metrics.tasks import cycle_close_task
+from metrics.results import schedule, tasks
+from metrics.results.models import Result
+from metrics.results.schedule import month_end, schedule_run
+from metrics.results.tasks import cycle_close_task, cycles_schedule_task
 from people.models import Role, User
 from plans.periods import Period
 from tests.metrics.test_cycle_pages import WU_DI, examples_loaded, person
@@ -167,7 +168,7 @@ def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatc
     assert cycles_schedule_task.name in app.tasks
 
     calls = []
-    monkeypatch.setattr(schedule, "schedule_run", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(tasks, "schedule_run", lambda **kwargs: calls.append(kwargs))
     cycles_schedule_task.apply()
     assert calls and isinstance(calls[0]["today"], datetime.date)
 

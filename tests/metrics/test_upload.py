@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from metrics.models import ChangeSource, Cycle, CycleStatus, MetricChange, MetricEntry, UploadPreview
-from metrics.services import metrics_import
-from metrics.uploads import PREVIEWS_KEPT
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, UploadPreview
+from metrics.figures.services import metrics_import
+from metrics.figures.uploads import PREVIEWS_KEPT
 from people.models import Role
 from tests.factories import UserFactory, csv_table
 from tests.metrics import test_grid

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.closing import cycle_close_request, cycle_wait
-from metrics.models import Cycle, CycleStatus, Result
-from metrics.tasks import cycle_close_task
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.results.closing import cycle_close_request, cycle_wait
+from metrics.results.models import Result
+from metrics.results.tasks import cycle_close_task
 from plans.periods import Period
 from tests.metrics.test_examples import load_examples
 from tests.metrics.workers import QUEUE, Workers

@@ -18,7 +18,7 @@ import psycopg2
 from django.conf import settings
 from django.db import connection
 
-from metrics.models import ChunkStatus, CycleChunk
+from metrics.results.models import ChunkStatus, CycleChunk
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Their own queue, so that the worker thread other tests use takes none of these tasks.

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from metrics.models import Cycle, CycleStatus
-from metrics.services import metrics_import
-from people.assignments import AssignmentRefused, assignment_set
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.services import metrics_import
 from people.models import Role, User
-from people.services import roster_import
+from people.staffing.assignments import AssignmentRefused, assignment_set
+from people.staffing.roster import roster_import
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.tabular import TableError
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish

@@ -2,8 +2,8 @@
 
 import pytest
 
-from metrics.closing import cycle_close_request
-from metrics.tasks import cycle_close_task
+from metrics.results.closing import cycle_close_request
+from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from plans.periods import Period
 from tests.conftest import browser_login

@@ -14,8 +14,11 @@ from django.core.management import call_command
 from django.test import Client
 from pytest_django import Settings
 
-from metrics.models import Cycle, CycleEvent, CycleStatus, MetricEntry, Result
-from metrics.selectors import cycle_status, figures_missing
+from metrics.cycles.models import Cycle, CycleEvent, CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.models import MetricEntry
+from metrics.figures.selectors import figures_missing
+from metrics.results.models import Result
 from people.management.commands.load_demo import PASSWORD, figures_text
 from people.models import Department, Role, User
 from plans.models import Assignment, PlanTemplate, PlanVersion

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from people.models import Role, User
-from people.services import ROSTER_COLUMNS
+from people.staffing.roster import ROSTER_COLUMNS
 from plans.models import Assignment
 from tests.conftest import browser_login
 from tests.factories import publish

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from people.models import Department, Role, User
-from people.services import ROSTER_COLUMNS, roster_import
+from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from plans.models import Assignment
 from tests.factories import csv_table, plan_data, publish
 from tests.people.test_home import page_text

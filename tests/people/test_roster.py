@@ -8,11 +8,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from metrics import closing
-from metrics.models import Cycle, CycleStatus, MetricEntry, Result
-from metrics.services import metrics_import
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.figures.services import metrics_import
+from metrics.results import closing
+from metrics.results.models import Result
 from people.models import Department, Role, User
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.models import Assignment
 from plans.periods import Period
 from plans.tabular import TableError, table_read

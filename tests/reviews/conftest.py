@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from metrics.closing import cycle_close_request
-from metrics.services import metrics_import
-from metrics.tasks import cycle_close_task
+from metrics.figures.services import metrics_import
+from metrics.results.closing import cycle_close_request
+from metrics.results.tasks import cycle_close_task
 from people.models import Department, Role, User
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.periods import Period
 from tests.factories import csv_table, publish
 

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from metrics.closing import cycle_close_request, cycle_wait
-from metrics.exports import scores_csv
-from metrics.models import Cycle, CycleAction, CycleStatus, MetricEntry
-from metrics.tasks import cycle_close_enqueue
+from metrics.cycles.models import Cycle, CycleAction, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.results.closing import cycle_close_request, cycle_wait
+from metrics.results.exports import scores_csv
+from metrics.results.tasks import cycle_close_enqueue
 from people.models import User
 from plans.periods import Period
 from reviews import services

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from people.models import User
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.periods import Period
 from reviews import services
 from reviews.models import Review

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.models import MetricEntry
+from metrics.figures.models import MetricEntry
 from plans.periods import Period
 from reviews import services
 from reviews.models import Review, ReviewEvent, ReviewStatus

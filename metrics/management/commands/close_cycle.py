@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.closing import CloseRefused, cycle_close_request, cycle_wait
-from metrics.models import Cycle, CycleStatus
-from metrics.tasks import cycle_close_enqueue
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.results.closing import CloseRefused, cycle_close_request, cycle_wait
+from metrics.results.tasks import cycle_close_enqueue
 from people.models import User
 from plans.periods import Period, PeriodError
 

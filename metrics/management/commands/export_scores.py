@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from metrics.exports import ExportRefused, scores_csv
 from metrics.management.commands.close_cycle import parse_period
+from metrics.results.exports import ExportRefused, scores_csv
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from metrics.closing import CloseRefused, cycle_reopen
 from metrics.management.commands.close_cycle import parse_period
+from metrics.results.closing import CloseRefused, cycle_reopen
 
 
 class Command(BaseCommand):

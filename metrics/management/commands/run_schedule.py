@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from metrics.closing import company_today
-from metrics.schedule import schedule_run
-from metrics.tasks import cycle_close_enqueue
+from metrics.results.closing import company_today
+from metrics.results.schedule import schedule_run
+from metrics.results.tasks import cycle_close_enqueue
 
 
 class Command(BaseCommand):

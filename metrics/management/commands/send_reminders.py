@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.emails import figures_reminders_send
+from metrics.figures.reminders import figures_reminders_send
 from plans.periods import Period, PeriodError
 
 

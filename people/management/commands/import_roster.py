@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from people.services import roster_import
+from people.staffing.roster import roster_import
 from plans.tabular import TableError, table_read
 
 

@@ -16,12 +16,13 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from metrics.cycles.models import CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.models import MetricEntry
+from metrics.figures.services import metrics_import
 from metrics.management.commands.close_cycle import close_and_wait
-from metrics.models import CycleStatus, MetricEntry
-from metrics.selectors import cycle_status
-from metrics.services import metrics_import
 from people.models import Role, User
-from people.services import ROSTER_COLUMNS, roster_import
+from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from plans.models import PlanVersion, VersionStatus
 from plans.periods import Period
 from plans.plan_file import PlanFileError, plan_file_loads

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from people.management.commands.load_demo import EMPLOYEES, PASSWORD
-from people.services import ROSTER_COLUMNS
+from people.staffing.roster import ROSTER_COLUMNS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

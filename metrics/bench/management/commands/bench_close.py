@@ -1,0 +1,132 @@
+"""`bench_close`: how fast real Celery workers close a month and a quarter for a large company."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from metrics.bench.data import MONTHS, QUARTER, bench_data_create, floor_seconds
+from metrics.cycles.models import CycleStatus
+from metrics.results.closing import cycle_close_request, cycle_wait
+from metrics.results.models import Result, ResultLine
+from metrics.results.tasks import cycle_close_task
+from plans.periods import Period
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used: steadier than wall time on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The most memory a process has held (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Command(BaseCommand):
+    help = "Create a large company on PostgreSQL and time real Celery workers closing a month and a quarter."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--employees", type=int, default=100_000)
+        parser.add_argument("--indicators", type=int, default=8, help="monthly indicators (plus one quarterly)")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes to start")
+        parser.add_argument("--keep", action="store_true", help="keep the benchmark's database afterwards")
+
+    def handle(self, *args: Any, employees: int, indicators: int, workers: int, keep: bool, **options: Any) -> None:
+        """Everything happens in a fresh database next to the configured one, dropped at the end."""
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_close needs PostgreSQL: set DATABASE_URL.")
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("bench_close needs a broker for its workers: set CELERY_BROKER_URL.")
+        original = connection.settings_dict["NAME"]
+        bench_database = f"{original}_bench"
+        self._database_recreate(bench_database)
+        try:
+            self._run(employees=employees, indicators=indicators, workers=workers)
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            if not keep:
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{bench_database}"')
+            connection.close()
+
+    def _database_recreate(self, name: str) -> None:
+        """A database of the benchmark's own, migrated, that the workers use too."""
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # a killed run's sessions too
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0)
+
+    def _run(self, *, employees: int, indicators: int, workers: int) -> None:
+        started = time.perf_counter()
+        data = bench_data_create(employees=employees, indicators=indicators)
+        self.stdout.write(
+            f"data: {data.employees} employees, {data.entries} figures in {time.perf_counter() - started:.1f} s"
+        )
+        queue = f"bench-{os.getpid()}"
+        processes = [self._worker(queue, n) for n in range(workers)]
+        try:
+            time.sleep(3)  # let the workers connect before the clock starts
+            for period in (*MONTHS, QUARTER):
+                before = [_cpu_seconds(process.pid) for process in processes]
+                self._close(period, queue)
+                used = [_cpu_seconds(process.pid) - start for process, start in zip(processes, before, strict=True)]
+                # Each worker's share shows whether the chunks were spread over all of them.
+                self.stdout.write(
+                    f"  workers' CPU time: {sum(used):.2f} s ({' + '.join(f'{seconds:.2f}' for seconds in used)})"
+                )
+            peaks = [_peak_rss_mb(process.pid) for process in processes]
+            self.stdout.write(f"worker peak memory: {', '.join(f'{peak:.0f} MB' for peak in peaks)}")
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=60)
+
+    def _worker(self, queue: str, number: int) -> subprocess.Popen[bytes]:
+        db = connection.settings_dict
+        credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue, "DATABASE_URL": url}
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker", "--pool", "solo", "--loglevel", "WARNING",
+             "-Q", queue, "--hostname", f"{queue}-{number}@%h", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+
+    def _close(self, period: str, queue: str) -> None:
+        started = time.perf_counter()
+
+        def enqueue(cycle_id: int, run: int) -> None:
+            cycle_close_task.apply_async((cycle_id, run), queue=queue)
+
+        request = cycle_close_request(period=Period.parse(period), enqueue=enqueue)
+        cycle = cycle_wait(cycle_id=request.cycle.pk, timeout=settings.CLOSE_WAIT_SECONDS, poll=0.05)
+        seconds = time.perf_counter() - started
+        if cycle.status != CycleStatus.CLOSED:
+            raise CommandError(f"{period} did not close in {settings.CLOSE_WAIT_SECONDS} s")
+        results = Result.objects.filter(period=period, superseded_at__isnull=True)
+        lines = ResultLine.objects.filter(result__in=results).count()
+        count = results.count()
+        floor = floor_seconds(period=period)
+        self.stdout.write(
+            f"{period}: {count} results, {lines} indicator scores in {seconds:.2f} s "
+            f"({(count + lines) / seconds:,.0f} rows/s); floor (read once + COPY) {floor:.2f} s; "
+            f"close/floor {seconds / floor:.1f}x"
+        )

@@ -1,0 +1,96 @@
+"""Figures: the values managers enter, their audit trail, and upload previews."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from metrics.cycles.models import PERIOD_MAX_LENGTH
+from plans.models import Assignment, Indicator
+
+
+class MetricEntry(models.Model):
+    """One figure: an employee's actual value for an indicator in a period.
+
+    A formula's inputs are kept alongside the value they compute to; ``value`` stays empty
+    until every input is in.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)  # {"lost": "2", "total": "50"}
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "indicator", "period"], name="unique_metric_entry")
+        ]
+        indexes = [models.Index(fields=["period", "assignment"])]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+
+    def __str__(self) -> str:
+        return f"{self.assignment.employee} {self.period} {self.indicator.code}"
+
+
+class ChangeSource(models.TextChoices):
+    GRID = "grid", _("Team grid")
+    UPLOAD = "upload", _("Upload")
+    IMPORT = "import", _("Import command")
+    REVIEW = "review", _("Quarterly review")
+
+
+class MetricChange(models.Model):
+    """The audit trail of figures: who changed which value, when, from what to what.
+
+    Written by the one service every figure goes through, so the grid, uploads and the
+    command are all covered; never edited afterwards.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    old_inputs = models.JSONField(_("old inputs"), default=dict, blank=True)
+    new_inputs = models.JSONField(_("new inputs"), default=dict, blank=True)
+    created = models.BooleanField(_("new"), default=False)  # there was no value before
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["assignment", "period"])]
+        verbose_name = _("figure change")
+        verbose_name_plural = _("figure changes")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.period} {self.indicator_id} {self.old_value} → {self.new_value}"
+
+
+class UploadPreview(models.Model):
+    """A checked figures file waiting for its Apply, with what each cell it gives held then.
+
+    Each preview has its own token, so that two tabs apply each its own file; its Apply is
+    checked against ``expected`` as a stale grid is. A user keeps only their latest few.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    expected = models.JSONField(default=list)  # [[employee, period, column, text], ...]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name}"

@@ -1,0 +1,276 @@
+"""Reads of figures and results: rows in, plain data out."""
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from metrics.cycles.models import CycleStatus
+from metrics.cycles.selectors import cycle_status
+from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
+from people.models import Role, User
+from people.selectors import people_visible
+from plans.models import Assignment
+from plans.periods import Period
+from plans.scoring import Frequency, score_month
+from plans.selectors import assignments_for_month, assignments_for_quarter, version_rules
+
+
+@dataclass(frozen=True)
+class MissingFigure:
+    employee: str
+    name: str
+    manager: str
+    indicator: str
+    period: str
+
+    def __str__(self) -> str:
+        who = f"{self.employee} ({self.name})" if self.name else self.employee
+        return f"{who} {self.period} {self.indicator}"
+
+
+def close_scope(*, period: Period) -> dict[int, tuple[int, int]]:
+    """Who a close covers: employee id -> (assignment id, version id) for the period."""
+    if period.is_month:
+        return {e: (a.pk, a.version_id) for e, a in assignments_for_month(month=period).items()}
+    return {e: (q.assignment.pk, q.assignment.version_id) for e, q in assignments_for_quarter(quarter=period).items()}
+
+
+def figures_missing(*, period: Period) -> list[MissingFigure]:
+    """Every value a close of ``period`` still lacks, by employee and indicator."""
+    scope = close_scope(period=period)
+    frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
+    rules = version_rules(version_ids={version for _a, version in scope.values()})
+    entries = MetricEntry.objects.filter(
+        assignment_id__in=[a for a, _v in scope.values()], period=str(period), value__isnull=False
+    )
+    expected = sum(
+        sum(1 for i in rules[version].indicators.values() if i.frequency == frequency) for _a, version in scope.values()
+    )
+    # The usual case, a complete period, in one count instead of reading every figure and person.
+    if entries.filter(indicator__frequency=frequency).count() == expected:
+        return []
+    present = set(entries.values_list("assignment_id", "indicator_id"))
+    people = {user.pk: user for user in User.objects.filter(pk__in=scope.keys()).select_related("manager").order_by()}
+    missing = []
+    for employee_id, (assignment_id, version_id) in scope.items():
+        person = people[employee_id]
+        for code, indicator in rules[version_id].indicators.items():
+            if indicator.frequency == frequency and (assignment_id, indicator.pk) not in present:
+                missing.append(
+                    MissingFigure(
+                        employee=person.username,
+                        name=person.display_name,
+                        manager=person.manager.username if person.manager else "",
+                        indicator=code,
+                        period=str(period),
+                    )
+                )
+    return sorted(missing, key=lambda m: (m.manager, m.employee, m.indicator))
+
+
+def figures_people(*, user: User, manager_id: int | None = None, department_id: int | None = None) -> QuerySet[User]:
+    """The people whose figures ``user`` enters: a manager's reports, anybody for HR.
+
+    ``manager_id`` and ``department_id`` narrow HR's view to one manager's team or one department.
+    """
+    people = people_visible(user=user).exclude(pk=user.pk)
+    if manager_id is not None:
+        people = people.filter(manager_id=manager_id)
+    if department_id is not None:
+        people = people.filter(department_id=department_id)
+    return people
+
+
+def figures_assigned(*, people: QuerySet[User], period: Period) -> QuerySet[User]:
+    """Those of ``people`` with a plan in force in the month, by user name: the grid's rows, to page."""
+    in_force = Assignment.objects.filter(employee=OuterRef("pk"), start__lte=str(period))
+    return people.filter(Exists(in_force)).order_by("username")
+
+
+def figures_managers() -> QuerySet[User]:
+    """Who HR can narrow the grid to: the managers, by name."""
+    return User.objects.filter(role=Role.MANAGER).order_by("display_name", "username")
+
+
+def figures_deadline(*, period: Period) -> datetime:
+    """The end of the day ``FIGURES_DEADLINE_DAY`` of the month after ``period``, in local time."""
+    # By hand rather than ``period.shift(1)``: the month after the last one of the range has a
+    # deadline even though it is no period itself.
+    year, month = divmod(period.year * 12 + period.month, 12)
+    day = min(settings.FIGURES_DEADLINE_DAY, calendar.monthrange(year, month + 1)[1])
+    return timezone.make_aware(datetime.combine(date(year, month + 1, day), time.max))
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    name: str  # as in the metrics CSV: "churn.lost", "satisfaction"; a formula's value: "churn"
+    indicator: str
+    label: str
+    unit: str
+    computed: bool  # a formula's value, shown beside its inputs, never typed
+
+
+@dataclass(frozen=True)
+class GridCell:
+    column: GridColumn
+    text: str  # what is stored, as people type it; "" when nothing is
+    applies: bool  # the employee's plan has this column
+
+
+@dataclass(frozen=True)
+class GridRow:
+    employee: str
+    name: str
+    cells: tuple[GridCell, ...]
+    score: Decimal | None  # the month's score so far; None while nothing is entered
+    band: str
+    missing: tuple[str, ...]  # names of the monthly indicators still without a value
+    filled: int
+    total: int
+
+
+@dataclass(frozen=True)
+class FiguresGrid:
+    period: Period
+    status: str  # a CycleStatus value
+    deadline: datetime
+    columns: tuple[GridColumn, ...]
+    rows: tuple[GridRow, ...]
+
+    @property
+    def editable(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+    @property
+    def filled(self) -> int:
+        return sum(row.filled for row in self.rows)
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.rows)
+
+
+def figure_text(value: Decimal | str | None) -> str:
+    """A stored number as people type it: ``4.0000`` is ``4``, ``8.600000`` is ``8.6``."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).normalize():f}"
+
+
+def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
+    """One row per person assigned a plan in the month, one column per monthly figure.
+
+    ``people``: a page of them (``figures_assigned``), or all of a team for its template file.
+    A fixed number of queries, whatever the number of people.
+    """
+    persons = {p.pk: p for p in people}
+    in_force = assignments_for_month(month=period, employee_ids=persons)
+    rules = version_rules(version_ids={a.version_id for a in in_force.values()})
+    columns: dict[str, GridColumn] = {}
+    for version in rules.values():
+        for indicator in version.indicators.values():
+            if indicator.frequency != Frequency.MONTHLY:
+                continue
+            for name in indicator.inputs:
+                column = GridColumn(f"{indicator.code}.{name}", indicator.code, f"{indicator.name} · {name}", "", False)
+                columns.setdefault(column.name, column)
+            columns.setdefault(
+                indicator.code,
+                GridColumn(indicator.code, indicator.code, indicator.name, indicator.unit, bool(indicator.formula)),
+            )
+    entries = {
+        (e.assignment_id, e.indicator_id): e
+        for e in MetricEntry.objects.filter(assignment__in=list(in_force.values()), period=str(period))
+    }
+    rows = []
+    for employee_id, assignment in sorted(in_force.items(), key=lambda item: persons[item[0]].username):
+        version = rules[assignment.version_id]
+        monthly = {c: i for c, i in version.indicators.items() if i.frequency == Frequency.MONTHLY}
+        found = {code: entries.get((assignment.pk, indicator.pk)) for code, indicator in monthly.items()}
+        cells = []
+        for column in columns.values():
+            entry = found.get(column.indicator)
+            applies = column.indicator in monthly and (
+                column.name == column.indicator or column.name.partition(".")[2] in monthly[column.indicator].inputs
+            )
+            if entry is None or not applies:
+                text = ""
+            elif column.name == column.indicator:
+                text = figure_text(entry.value)
+            else:
+                text = figure_text(entry.inputs.get(column.name.partition(".")[2]))
+            cells.append(GridCell(column=column, text=text, applies=applies))
+        actuals = {code: entry.value if entry else None for code, entry in found.items()}
+        missing = tuple(monthly[code].name for code, value in actuals.items() if value is None)
+        result = score_month(version.rules, actuals, bonus_amount=assignment.monthly_bonus)
+        entered = len(missing) < len(monthly)
+        person = persons[employee_id]
+        rows.append(
+            GridRow(
+                employee=person.username,
+                name=person.display_name or person.username,
+                cells=tuple(cells),
+                score=result.score if entered else None,
+                band=result.band if entered and not missing else "",
+                missing=missing,
+                filled=len(monthly) - len(missing),
+                total=len(monthly),
+            )
+        )
+    return FiguresGrid(
+        period=period,
+        status=cycle_status(period=period),
+        deadline=figures_deadline(period=period),
+        columns=tuple(columns.values()),
+        rows=tuple(rows),
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    at: datetime
+    user: str
+    source: str  # its label
+    indicator: str
+    code: str
+    created: bool
+    old: str
+    new: str
+    old_inputs: str  # "lost 2, total 50"
+    new_inputs: str
+
+
+def _inputs_text(inputs: dict[str, str]) -> str:
+    return ", ".join(f"{name} {figure_text(value)}" for name, value in inputs.items())
+
+
+def figure_changes(*, employee: User, period: Period) -> list[ChangeRow]:
+    """Every change to an employee's figures of a period, newest first."""
+    return [
+        ChangeRow(
+            at=change.at,
+            user=str(change.user) if change.user else "",
+            source=change.get_source_display(),
+            indicator=change.indicator.name,
+            code=change.indicator.code,
+            created=change.created,
+            old=figure_text(change.old_value),
+            new=figure_text(change.new_value),
+            old_inputs=_inputs_text(change.old_inputs),
+            new_inputs=_inputs_text(change.new_inputs),
+        )
+        for change in MetricChange.objects.filter(assignment__employee=employee, period=str(period))
+        .select_related("indicator", "user")
+        .order_by("-at", "-pk")
+    ]
+
+
+def upload_preview_find(*, user: User, token: str) -> UploadPreview | None:
+    """The user's own previewed upload with that token; None when it is gone (applied or dropped)."""
+    return UploadPreview.objects.filter(user=user, token=token).first() if token else None

@@ -1,0 +1,79 @@
+"""Forms of the cycle pages and the dashboard filters."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
+
+from metrics.results.dashboards import DashboardFilters
+from people.models import Department
+from plans.models import PlanTemplate
+
+
+class ForceCloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that every missing value scores 0 and those results are flagged incomplete."),
+        error_messages={"required": _("Tick the box to confirm the forced close.")},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the cycle is reopened: the reason is kept in its history.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the cycle is reopened: the reason is kept in its history."))
+        return reason
+
+
+class ScorecardLookupForm(forms.Form):
+    employee = forms.CharField(label=_("Employee ID"), max_length=150)
+
+    def clean_employee(self) -> str:
+        """A user name (letters, digits and @.+-_, as the roster allows): "a/b" has no scorecard URL."""
+        employee = str(self.cleaned_data["employee"]).strip()
+        try:
+            UnicodeUsernameValidator()(employee)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("“%(value)s” is not a valid user name"), params={"value": employee}) from None
+        return employee
+
+
+class DashboardFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
+    )
+    plan = forms.ModelChoiceField(
+        label=_("Plan"),
+        queryset=PlanTemplate.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All plans"),
+    )
+
+    def __init__(self, *args: Any, periods: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period = self.fields["period"]
+        assert isinstance(period, forms.ChoiceField)
+        period.choices = [("", _("Latest")), *((p, p) for p in reversed(periods))]
+        for bound in self.fields.values():
+            bound.widget.attrs["class"] = "form-select"
+
+    def filters(self) -> DashboardFilters:
+        """The filters chosen; a bad value falls back to 'all' (the form shows the error)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        department = data.get("department")
+        plan = data.get("plan")
+        return DashboardFilters(
+            period=data.get("period") or "",
+            department_id=department.pk if department else None,
+            plan=plan.code if plan else "",
+        )

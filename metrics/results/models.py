@@ -1,0 +1,110 @@
+"""Results: each person's score of a period, its lines, and the chunks a close is scored in."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from metrics.cycles.models import PERIOD_MAX_LENGTH, Cycle
+from plans.models import Assignment, Indicator, PlanVersion
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class CycleChunk(models.Model):
+    """A slice of a close's employees that one worker scores at a time.
+
+    A worker takes a pending chunk by locking its row (skipping rows other workers hold) and
+    marks it done in the same transaction as its results: a worker that dies leaves it pending.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="chunks")
+    run = models.PositiveIntegerField()
+    index = models.PositiveIntegerField()
+    employee_ids = models.JSONField()
+    status = models.CharField(max_length=16, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "run", "index"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "run", "index"], name="unique_cycle_chunk")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} run {self.run} chunk {self.index}"
+
+
+class Result(models.Model):
+    """An employee's score for a period, from one run of its cycle.
+
+    Unique per (cycle, run, employee): a redelivered close writes nothing twice. Reopening a
+    cycle marks the run's results superseded instead of deleting them.
+    """
+
+    # No index of its own: the unique (cycle, run, employee) key starts with it. A close writes
+    # a row a result, so every index on this table costs on each one.
+    # Every result of a close shares its cycle and its version, as every line shares its
+    # indicator. A database constraint would lock that one shared row (FOR KEY SHARE) for each
+    # row written, and the workers of a close would queue on it (bench_close: a third of the
+    # close, and two workers no faster than one). Django still refuses to delete them (PROTECT),
+    # and only the close writes these rows, from the cycle, version and indicators it has read.
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="results", db_index=False, db_constraint=False
+    )
+    run = models.PositiveIntegerField()
+    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results", db_constraint=False)
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=2)
+    band = models.CharField(_("band"), max_length=32, blank=True)
+    payout = models.DecimalField(_("payout %"), max_digits=8, decimal_places=2)
+    bonus = models.DecimalField(_("bonus"), max_digits=14, decimal_places=2)
+    flags = models.JSONField(_("flags"), default=list, blank=True)  # sorted
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "run", "employee"], name="unique_result_per_run")]
+        indexes = [
+            models.Index(fields=["period", "employee"]),
+            # The dashboard's best and worst ten of a period: read in score order, not sorted (bench_load).
+            models.Index(
+                fields=["period", "score"], condition=models.Q(superseded_at__isnull=True), name="result_current_score"
+            ),
+        ]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.period} {self.score}"
+
+
+class ResultLine(models.Model):
+    """Why one indicator scored what it did in a result."""
+
+    # No index of its own: the unique (result, indicator) key starts with it. No database
+    # constraints either (see Result.cycle): a line is written only with its result, in the
+    # same COPY and transaction, and Django deletes lines with their result (CASCADE).
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    position = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=16)
+    actual = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    points = models.DecimalField(max_digits=12, decimal_places=2)
+    capped = models.BooleanField(default=False)
+    floored = models.BooleanField(default=False)
+    stretched = models.BooleanField(default=False)
+    missing = models.BooleanField(default=False)
+    months = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["result", "position"]
+        constraints = [models.UniqueConstraint(fields=["result", "indicator"], name="unique_result_line")]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.method} {self.points}"

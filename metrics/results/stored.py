@@ -1,0 +1,46 @@
+"""Reads of stored results: a period's current results, and the monthly results and lines that a quarter or a streak is scored from."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from metrics.results.models import Result, ResultLine
+from plans.models import Indicator
+from plans.periods import Period
+
+
+def results_current(*, period: Period) -> list[Result]:
+    """The period's results that count now (not superseded), by employee, with their lines."""
+    return list(
+        Result.objects.filter(period=str(period), superseded_at__isnull=True)
+        .select_related("employee", "version")
+        .prefetch_related("lines__indicator")
+        .order_by("employee__username")
+    )
+
+
+def monthly_lines(*, employee_ids: Iterable[int], months: Iterable[Period]) -> list[tuple[int, str, str, Decimal]]:
+    """(employee id, month, indicator code, points) of the current monthly results."""
+    lines = list(
+        ResultLine.objects.filter(
+            result__employee_id__in=list(employee_ids),
+            result__period__in=[str(m) for m in months],
+            result__superseded_at__isnull=True,
+        ).values_list("result__employee_id", "result__period", "indicator_id", "points")
+    )
+    # The codes in a query of their own: a handful of indicators, instead of a join per line.
+    codes = dict(Indicator.objects.filter(pk__in={line[2] for line in lines}).values_list("pk", "code"))
+    return [(employee_id, period, codes[indicator_id], points) for employee_id, period, indicator_id, points in lines]
+
+
+def monthly_results(
+    *, employee_ids: Iterable[int], months: Iterable[Period]
+) -> list[tuple[int, str, Decimal, list[str], int]]:
+    """(employee id, month, score, flags, version id) of the current monthly results."""
+    return list(
+        Result.objects.filter(
+            employee_id__in=list(employee_ids), period__in=[str(m) for m in months], superseded_at__isnull=True
+        ).values_list("employee_id", "period", "score", "flags", "version_id")
+    )
+
+
+# --- Figures: the team grid, its template, its history -------------------------------------------

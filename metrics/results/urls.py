@@ -1,0 +1,19 @@
+"""The results' pages: cycles, scorecards and dashboards (under the ``metrics:`` namespace)."""
+
+from django.urls import path
+
+from metrics.results import views
+
+urlpatterns = [
+    path("cycles/", views.cycles, name="cycles"),
+    path("cycles/<period:period>/", views.cycle, name="cycle"),
+    path("cycles/<period:period>/progress/", views.cycle_progress, name="cycle_progress"),
+    path("cycles/<period:period>/close/", views.cycle_close, name="cycle_close"),
+    path("cycles/<period:period>/force/", views.cycle_force, name="cycle_force"),
+    path("cycles/<period:period>/reopen/", views.cycle_reopen_view, name="cycle_reopen"),
+    path("scores/", views.scorecard_mine, name="scorecard_mine"),
+    path("scores/<str:username>/", views.scorecard_of, name="scorecard"),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("dashboard/export.csv", views.dashboard_export, {"extension": "csv"}, name="dashboard_csv"),
+    path("dashboard/export.xlsx", views.dashboard_export, {"extension": "xlsx"}, name="dashboard_xlsx"),
+]

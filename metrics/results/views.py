@@ -1,0 +1,203 @@
+"""Pages of cycles (HR closes and reopens them), scorecards and dashboards."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from kombu.exceptions import OperationalError as BrokerError
+
+from metrics.results.closing import CloseRefused, close_opens, cycle_close_request, cycle_reopen
+from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
+from metrics.results.dashboards import Dashboard, dashboard, result_periods
+from metrics.results.forms import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
+from metrics.results.scorecards import scorecard
+from metrics.results.selectors import cycle_page, cycle_progress_data, cycles_list, missing_overview
+from metrics.results.tasks import cycle_close_enqueue
+from people.access import HR_ROLES, AuthenticatedHttpRequest, has_role, role_required
+from people.models import Role, User
+from people.selectors import people_visible
+from plans.periods import Period
+
+# --- cycles ------------------------------------------------------------------------------------
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycles(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "metrics/cycles_list.html", {"rows": cycles_list()})
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    data = cycle_page(period=period)
+    watch = data.status == "closing" or (data.status == "open" and request.GET.get("watch") == "1")
+    return render(
+        request,
+        "metrics/cycles_detail.html",
+        {
+            "cycle": data,
+            "watch": watch,
+            "reopen_form": ReopenForm(),
+            "progress": cycle_progress_data(period=period),
+            "closes_from": close_opens(period=period),
+        },
+    )
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle_progress(request: AuthenticatedHttpRequest, period: Period) -> JsonResponse:
+    return JsonResponse(cycle_progress_data(period=period))
+
+
+def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) -> HttpResponse:
+    detail = reverse("metrics:cycle", args=[str(target)])
+    try:
+        # The task is enqueued when the request's transaction commits, inside this call: the
+        # view is not atomic, so an unreachable broker is caught here with the cycle still open.
+        request_ = cycle_close_request(period=target, force=force, user=request.user, enqueue=cycle_close_enqueue)
+    except CloseRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(detail)
+    except BrokerError as error:
+        messages.error(
+            request,
+            _(
+                "The task queue cannot be reached (%(error)s): %(period)s stays open and nothing was lost. Try again when it is back."
+            )
+            % {"error": error, "period": target},
+        )
+        return redirect(detail)
+    if request_.already_closed:
+        messages.info(request, _("%(period)s is already closed: nothing changed.") % {"period": target})
+        return redirect(detail)
+    messages.success(request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": target})
+    return redirect(f"{detail}?watch=1")
+
+
+@transaction.non_atomic_requests
+@role_required(*HR_ROLES)
+@require_POST
+def cycle_close(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    return _close(request, period, force=False)
+
+
+@transaction.non_atomic_requests
+@role_required(*HR_ROLES)
+def cycle_force(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    """A forced close lists first what will score 0 and asks for a confirmation."""
+    form = ForceCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _close(request, period, force=True)
+    missing = missing_overview(period=period)
+    return render(
+        request,
+        "metrics/cycles_force.html",
+        {
+            "period": str(period),
+            "form": form,
+            "missing": missing.groups,
+            "more": missing,
+            "count": missing.count,
+            "closes_from": close_opens(period=period),
+        },
+    )
+
+
+@role_required(*HR_ROLES)
+@require_POST
+def cycle_reopen_view(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle_reopen(period=period, reason=form.cleaned_data["reason"], user=request.user)
+        except CloseRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request, _("%(period)s is open again: its results are kept as superseded.") % {"period": period}
+            )
+            return redirect("metrics:cycle", period=str(period))
+    else:
+        for error in form.errors.get("reason", []):
+            messages.error(request, str(error))
+    return redirect("metrics:cycle", period=str(period))
+
+
+# --- scorecards --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def scorecard_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    lookup = ScorecardLookupForm(request.GET or None)
+    if lookup.is_valid():
+        return redirect("metrics:scorecard", username=lookup.cleaned_data["employee"])
+    return _scorecard_page(request, user, lookup)
+
+
+@login_required
+@require_GET
+def scorecard_of(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
+    # Fetched through the viewer's own scope: another team's scorecard does not exist for them.
+    employee = get_object_or_404(people_visible(user=request.user), username=username)
+    return _scorecard_page(request, employee, ScorecardLookupForm())
+
+
+def _scorecard_page(request: AuthenticatedHttpRequest, employee: User, lookup: ScorecardLookupForm) -> HttpResponse:
+    viewer = request.user
+    team = []
+    if has_role(viewer, Role.MANAGER):
+        team = list(User.objects.filter(manager=viewer).order_by("username"))
+    return render(
+        request,
+        "metrics/scorecard_page.html",
+        {
+            "employee": employee,
+            "periods": scorecard(employee=employee),
+            "own": employee.pk == viewer.pk,
+            "team": team,
+            "lookup": lookup if has_role(viewer, *HR_ROLES) else None,
+        },
+    )
+
+
+# --- dashboards --------------------------------------------------------------------------------
+
+
+def _dashboard_data(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm, Dashboard]:
+    form = DashboardFilterForm(request.GET or None, periods=result_periods())
+    return form, dashboard(filters=form.filters())
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form, board = _dashboard_data(request)
+    return render(
+        request,
+        "metrics/dashboard_page.html",
+        {"form": form, "board": board, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def dashboard_export(request: AuthenticatedHttpRequest, extension: str) -> HttpResponse:
+    _form, board = _dashboard_data(request)
+    tables = dashboard_tables(board)
+    name = f"dashboard-{board.period or 'all'}"
+    if extension == "csv":
+        response = HttpResponse("\ufeff" + dashboard_csv(tables), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            dashboard_xlsx(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response

@@ -1,0 +1,301 @@
+"""Writes of people: the roster import.
+
+The roster's rules (SPEC.md section 7): an empty cell leaves its field as it is; a manager chain
+that loops is refused; assignments follow the rules of ``people.assignments``, shared with the
+assignment pages.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from people.generation import roster_generation_bump
+from people.models import NAME_MAX_LENGTH, Department, Role, User
+from people.staffing.assignments import Wish, assignments_plan, assignments_write
+from plans.models import PlanVersion
+from plans.numbers import NumberError, money_parse
+from plans.periods import Period, PeriodError
+from plans.selectors import plan_current_versions
+from plans.tabular import Table, TableError, row_error, table_check_columns
+
+ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username
+_USERNAME = UnicodeUsernameValidator()
+_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
+
+
+def username_problem(value: str) -> str:
+    """Why ``value`` cannot be a user name (Django's rule: letters, digits and @.+-_), or ""."""
+    if len(value) > USERNAME_MAX_LENGTH:
+        return _("at most %(limit)s characters") % {"limit": USERNAME_MAX_LENGTH}
+    try:
+        _USERNAME(value)
+    except ValidationError:
+        return _("“%(value)s” is not a valid user name") % {"value": value}
+    return ""
+
+
+def month_problem(text: str) -> tuple[str, str]:
+    """(the month ``text`` names, "") or ("", why not): ``2026-04``, or a date a spreadsheet made of it."""
+    try:
+        period = Period.from_cell(text)
+    except PeriodError as error:
+        if error.out_of_range:
+            return "", _("“%(value)s” is outside 2000-01 to 2100-12") % {"value": text}
+        period = None
+    if period is None or not period.is_month:
+        return "", _("“%(value)s” is not a month like 2026-01") % {"value": text}
+    return str(period), ""
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One row of a roster, checked. An empty text or None leaves that field as it is."""
+
+    row: int
+    employee: str
+    name: str
+    department: str
+    manager: str
+    plan: str
+    start: str  # a month, "2026-04"
+    monthly_bonus: Decimal | None
+    quarterly_bonus: Decimal | None
+
+    @property
+    def assigns(self) -> bool:
+        """Whether the row says anything about the person's plan."""
+        amounts = (self.monthly_bonus, self.quarterly_bonus)
+        return bool(self.plan or self.start) or amounts != (None, None)
+
+
+@dataclass
+class RosterOutcome:
+    people_created: int = 0
+    people_updated: int = 0
+    assignments_created: int = 0
+    assignments_updated: int = 0
+    # Changes that apply later than the file asked, because the months before are closed.
+    notes: list[str] = field(default_factory=list)
+
+
+def roster_import(*, table: Table) -> RosterOutcome:
+    """Create and update people, departments, managers and plan assignments from a roster.
+
+    Every row is checked first; any problem rejects the whole file and nothing is saved.
+    """
+    errors = table_check_columns(table, required=ROSTER_COLUMNS)
+    if errors:
+        raise TableError(errors)
+    versions = plan_current_versions(codes={row.cells["plan"] for row in table.rows if row.cells["plan"]})
+    lines, errors = _roster_lines(table, versions)
+    with transaction.atomic():
+        errors += _manager_loops(lines)
+        assigned = [line for line in lines if line.assigns]
+        plan = assignments_plan(
+            [
+                Wish(
+                    employee=line.employee,
+                    version=versions[line.plan] if line.plan else None,
+                    start=line.start,
+                    monthly_bonus=line.monthly_bonus,
+                    quarterly_bonus=line.quarterly_bonus,
+                )
+                for line in assigned
+            ]
+        )
+        errors += [row_error(assigned[c.index].row, c.column, c.message) for c in plan.conflicts]
+        if errors:
+            raise TableError(errors)
+        transaction.on_commit(roster_generation_bump)
+        outcome = _roster_apply(lines)
+        created, updated = assignments_write(plan)
+        outcome.assignments_created, outcome.assignments_updated = created, updated
+        outcome.notes = [step.note for step in plan.steps if step.note]
+        return outcome
+
+
+def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[RosterLine], list[str]]:
+    lines: list[RosterLine] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        cells = row.cells
+        problems = []
+        # As Django's create_user does: a full-width ｌｉ.ｌｅｉ is li.lei.
+        employee = unicodedata.normalize("NFKC", cells["employee"])
+        if not employee:
+            problems.append(row_error(row.number, "employee", _("is empty")))
+        elif problem := username_problem(employee):
+            problems.append(row_error(row.number, "employee", problem))
+        elif employee in seen:
+            problems.append(
+                row_error(
+                    row.number,
+                    "employee",
+                    _("“%(value)s” is already on row %(other)s") % {"value": employee, "other": seen[employee]},
+                )
+            )
+        seen.setdefault(employee, row.number)
+        for column in ("name", "department"):
+            if len(cells[column]) > NAME_MAX_LENGTH:
+                problems.append(
+                    row_error(row.number, column, _("at most %(limit)s characters") % {"limit": NAME_MAX_LENGTH})
+                )
+        manager = unicodedata.normalize("NFKC", cells["manager"])
+        if manager and (problem := username_problem(manager)):
+            problems.append(row_error(row.number, "manager", problem))
+        if manager and manager == employee:
+            problems.append(row_error(row.number, "manager", _("a person cannot manage themselves")))
+        plan = cells["plan"]
+        if plan and plan not in versions:
+            problems.append(
+                row_error(row.number, "plan", _("no published plan has the code “%(value)s”") % {"value": plan})
+            )
+        start = ""
+        if cells["start"]:
+            start, problem = month_problem(cells["start"])
+            if problem:
+                problems.append(row_error(row.number, "start", problem))
+        amounts: dict[str, Decimal | None] = {}
+        for column in ("monthly_bonus", "quarterly_bonus"):
+            amounts[column] = None
+            if cells[column]:
+                try:
+                    amounts[column] = money_parse(cells[column])
+                except NumberError as error:
+                    problems.append(row_error(row.number, column, error.message))
+        if problems:
+            errors += problems
+            continue
+        lines.append(
+            RosterLine(
+                row=row.number,
+                employee=employee,
+                name=cells["name"],
+                department=cells["department"],
+                manager=manager,
+                plan=plan,
+                start=start,
+                monthly_bonus=amounts["monthly_bonus"],
+                quarterly_bonus=amounts["quarterly_bonus"],
+            )
+        )
+    return lines, errors
+
+
+def _manager_loops(lines: list[RosterLine]) -> list[str]:
+    """A row error for each loop the file's managers would make, with the people already saved.
+
+    An empty manager cell keeps the saved manager, so a loop may run through people the file
+    does not name: their managers are read a level at a time (one query per level).
+    """
+    rows = {line.employee: line.row for line in lines}
+    manager_of: dict[str, str | None] = {line.employee: line.manager for line in lines if line.manager}
+    unknown = {line.employee for line in lines} | {line.manager for line in lines if line.manager}
+    unknown -= manager_of.keys()
+    while unknown:
+        saved = dict(User.objects.filter(username__in=unknown).values_list("username", "manager__username"))
+        for username in unknown:
+            manager_of[username] = saved.get(username)
+        unknown = {manager for manager in saved.values() if manager and manager not in manager_of}
+    errors = []
+    reported: set[str] = set()
+    for line in lines:
+        if not line.manager or line.employee in reported:
+            continue
+        chain = [line.employee]
+        current = manager_of.get(line.employee)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = manager_of.get(current)
+        if current != line.employee:
+            continue  # the chain ends, or joins a loop that this row is not part of (reported from its own row)
+        reported.update(chain)
+        people = [
+            _("%(person)s (row %(row)s)") % {"person": person, "row": rows[person]} if person in rows else person
+            for person in chain
+        ]
+        errors.append(
+            row_error(
+                line.row,
+                "manager",
+                _("the managers go round in a loop: %(loop)s") % {"loop": " → ".join([*people, people[0]])},
+            )
+        )
+    return errors
+
+
+def _new_user(
+    username: str, *, name: str = "", department: Department | None = None, role: str = Role.EMPLOYEE
+) -> User:
+    user = User(username=username, display_name=name, department=department, role=role)
+    user.set_unusable_password()
+    return user
+
+
+def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
+    """Write the people of checked lines, only the cells that are not empty, in a few bulk queries."""
+    outcome = RosterOutcome()
+    departments = {d.name: d for d in Department.objects.filter(name__in={line.department for line in lines})}
+    missing = sorted({line.department for line in lines if line.department} - departments.keys())
+    for created in Department.objects.bulk_create([Department(name=name) for name in missing]):
+        departments[created.name] = created
+
+    managers = {line.manager for line in lines if line.manager}
+    names = {line.employee for line in lines} | managers
+    people = {user.username: user for user in User.objects.select_for_update().filter(username__in=names)}
+    # A manager without a row of their own is created with the manager role.
+    newcomers = [
+        _new_user(username, role=Role.MANAGER)
+        for username in sorted(managers - people.keys() - {line.employee for line in lines})
+    ]
+    renamed: list[User] = []
+    moved: dict[Department, list[int]] = {}  # new department -> who moves into it
+    for line in lines:
+        user = people.get(line.employee)
+        department = departments.get(line.department)
+        if user is None:
+            newcomers.append(_new_user(line.employee, name=line.name, department=department))
+            continue
+        if line.name and user.display_name != line.name:
+            user.display_name = line.name
+            renamed.append(user)
+        if department is not None and user.department_id != department.pk:
+            moved.setdefault(department, []).append(user.pk)
+    for user in User.objects.bulk_create(newcomers, batch_size=_BATCH):
+        people[user.username] = user
+    new = {user.username for user in newcomers}
+    managed: dict[int, list[int]] = {}  # manager -> their new reports
+    promoted: set[int] = set()
+    for line in lines:
+        if not line.manager:
+            continue
+        user, manager = people[line.employee], people[line.manager]
+        if user.manager_id != manager.pk:
+            managed.setdefault(manager.pk, []).append(user.pk)
+        if manager.role == Role.EMPLOYEE:
+            promoted.add(manager.pk)
+    # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
+    User.objects.bulk_update(renamed, ["display_name"], batch_size=_BATCH)
+    for department, ids in moved.items():
+        _update_in_chunks(ids, department=department)
+    for manager_id, ids in managed.items():
+        _update_in_chunks(ids, manager_id=manager_id)
+    _update_in_chunks(sorted(promoted), role=Role.MANAGER)
+    existing = {people[line.employee].pk for line in lines} - {people[name].pk for name in new}
+    touched = {user.pk for user in renamed} | {pk for ids in [*moved.values(), *managed.values()] for pk in ids}
+    outcome.people_created = len(new)
+    # A newcomer's first manager is no update, nor is a manager's new role.
+    outcome.people_updated = len(touched & existing)
+    return outcome
+
+
+def _update_in_chunks(ids: list[int], **values: object) -> None:
+    for offset in range(0, len(ids), _BATCH):
+        User.objects.filter(pk__in=ids[offset : offset + _BATCH]).update(**values)

@@ -19,9 +19,8 @@ from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
 from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
+from reviews.workflow import Actor, step_follows, steps_open
 
-# Colleagues are asked, and answer, until the manager has rated.
-FEEDBACK_OPEN_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SELF_ASSESSMENT)
 # The employee reads the manager's ratings and comment once HR has approved them.
 RATINGS_SHOWN_TO_EMPLOYEE = (
     ReviewStatus.HR_APPROVAL,
@@ -44,6 +43,16 @@ TWO_PLACES = Decimal("0.01")
 
 def review_label(review: Review) -> str:
     return _("The review of %(employee)s for %(period)s") % {"employee": review.employee, "period": review.period}
+
+
+def review_actors(*, employee: User, user: User) -> frozenset[Actor]:
+    """Who ``user`` is to ``employee``'s review, for the workflow's table of who may take a step."""
+    who = {
+        Actor.EMPLOYEE: user.pk == employee.pk,
+        Actor.MANAGER: employee.manager_id is not None and employee.manager_id == user.pk,
+        Actor.HR: has_role(user, *HR_ROLES),
+    }
+    return frozenset(actor for actor, is_one in who.items() if is_one)
 
 
 def reviews_visible(*, user: User) -> QuerySet[Review]:
@@ -259,7 +268,8 @@ def _feedback_row(request: ReviewFeedbackRequest) -> FeedbackRow:
         answered_at=request.answered_at,
         rating=request.rating,
         comment=request.comment,
-        open=request.answered_at is None and request.review.status in FEEDBACK_OPEN_STATUSES,
+        open=request.answered_at is None
+        and step_follows(action=ReviewAction.FEEDBACK_ANSWERED, status=request.review.status),
     )
 
 
@@ -416,9 +426,8 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
         for code in sorted(names, key=lambda code: names[code])
     ]
 
-    is_hr = has_role(user, *HR_ROLES)
-    is_employee = user.pk == review.employee_id
-    is_manager = review.employee.manager_id is not None and review.employee.manager_id == user.pk
+    actors = review_actors(employee=review.employee, user=user)
+    is_hr, is_employee, is_manager = (actor in actors for actor in (Actor.HR, Actor.EMPLOYEE, Actor.MANAGER))
     sees_feedback = is_hr or is_manager
     ratings_shown = not is_employee or review.status in RATINGS_SHOWN_TO_EMPLOYEE
 
@@ -467,6 +476,7 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
         if sees_feedback or event.action not in FEEDBACK_ACTIONS
     ]
     status = ReviewStatus(review.status)
+    steps = steps_open(status=status, actors=actors)
     return ReviewDetail(
         review=review,
         label=review_label(review),
@@ -492,10 +502,10 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
         feedback=feedback,
         events=events,
         links_cycle=is_hr,
-        can_self_assess=is_employee and status == ReviewStatus.DRAFT,
-        can_request_feedback=is_manager and status in FEEDBACK_OPEN_STATUSES and bool(indicators),
-        can_rate=is_manager and status == ReviewStatus.SELF_ASSESSMENT,
-        can_approve=is_hr and status == ReviewStatus.MANAGER_REVIEW,
-        can_acknowledge=is_employee and status == ReviewStatus.HR_APPROVAL,
-        can_resolve=is_hr and status == ReviewStatus.APPEALED,
+        can_self_assess=ReviewAction.SELF_ASSESSMENT_SUBMITTED in steps,
+        can_request_feedback=ReviewAction.FEEDBACK_REQUESTED in steps and bool(indicators),
+        can_rate=ReviewAction.MANAGER_REVIEW_SUBMITTED in steps,
+        can_approve=ReviewAction.APPROVED in steps,
+        can_acknowledge=ReviewAction.ACKNOWLEDGED in steps,  # the page offers the appeal beside it
+        can_resolve=ReviewAction.UPHELD in steps,  # one form upholds or re-scores
     )

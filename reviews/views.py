@@ -30,13 +30,13 @@ from reviews.forms import (
     SelfAssessmentForm,
 )
 from reviews.models import Review, ReviewAction, ReviewStatus
+from reviews.review_page import review_detail
 from reviews.selectors import (
     feedback_candidates,
     feedback_request_row,
     feedback_requests_list,
     feedback_requests_of,
     quarter_default,
-    review_detail,
     review_label,
     review_quarterly_indicators,
     reviews_by_status,

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -11,27 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.cycles.models import Cycle, CycleStatus
+from metrics.cycles.models import Cycle
 from metrics.figures.models import MetricEntry
-from metrics.results.models import Result
-from metrics.results.scorecards import flag_labels
 from people.access import HR_ROLES, has_role
 from people.models import User
 from people.selectors import people_visible, rows_page
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
-from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
+from reviews.models import Review, ReviewAction, ReviewFeedbackRequest, ReviewStatus
+from reviews.workflow import Actor, step_follows
 
-# Colleagues are asked, and answer, until the manager has rated.
-FEEDBACK_OPEN_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SELF_ASSESSMENT)
-# The employee reads the manager's ratings and comment once HR has approved them.
-RATINGS_SHOWN_TO_EMPLOYEE = (
-    ReviewStatus.HR_APPROVAL,
-    ReviewStatus.ACKNOWLEDGED,
-    ReviewStatus.APPEALED,
-    ReviewStatus.RESOLVED,
-)
 NEXT_STEP = {
     ReviewStatus.DRAFT: gettext_lazy("The employee writes the self-assessment"),
     ReviewStatus.SELF_ASSESSMENT: gettext_lazy("The manager rates and comments"),
@@ -41,12 +31,20 @@ NEXT_STEP = {
     ReviewStatus.APPEALED: gettext_lazy("HR resolves the appeal"),
     ReviewStatus.RESOLVED: gettext_lazy("Done"),
 }
-FEEDBACK_ACTIONS = (ReviewAction.FEEDBACK_REQUESTED, ReviewAction.FEEDBACK_ANSWERED)
-TWO_PLACES = Decimal("0.01")
 
 
 def review_label(review: Review) -> str:
     return _("The review of %(employee)s for %(period)s") % {"employee": review.employee, "period": review.period}
+
+
+def review_actors(*, employee: User, user: User) -> frozenset[Actor]:
+    """Who ``user`` is to ``employee``'s review, for the workflow's table of who may take a step."""
+    who = {
+        Actor.EMPLOYEE: user.pk == employee.pk,
+        Actor.MANAGER: employee.manager_id is not None and employee.manager_id == user.pk,
+        Actor.HR: has_role(user, *HR_ROLES),
+    }
+    return frozenset(actor for actor, is_one in who.items() if is_one)
 
 
 def reviews_visible(*, user: User) -> QuerySet[Review]:
@@ -262,7 +260,8 @@ def _feedback_row(request: ReviewFeedbackRequest) -> FeedbackRow:
         answered_at=request.answered_at,
         rating=request.rating,
         comment=request.comment,
-        open=request.answered_at is None and request.review.status in FEEDBACK_OPEN_STATUSES,
+        open=request.answered_at is None
+        and step_follows(action=ReviewAction.FEEDBACK_ANSWERED, status=request.review.status),
     )
 
 
@@ -274,231 +273,3 @@ def feedback_requests_list(*, user: User) -> tuple[list[FeedbackRow], list[Feedb
 
 def feedback_request_row(*, request: ReviewFeedbackRequest) -> FeedbackRow:
     return _feedback_row(request)
-
-
-# --- the review page --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MonthScore:
-    period: str
-    closed: bool
-    state: str  # "Closed", "Open", "Not assessed" ...
-    score: Decimal | None
-    band: str
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    code: str
-    name: str
-    months: list[Decimal | None]  # points per month of the quarter; None: not closed or not assessed
-    quarter: Decimal | None  # the quarter's points once it is closed
-
-
-@dataclass(frozen=True)
-class QuarterScore:
-    score: Decimal
-    band: str
-    bonus: Decimal
-    flags: list[str]
-
-
-@dataclass(frozen=True)
-class QuarterlyRating:
-    code: str
-    name: str
-    scale: Decimal | None
-    rating: Decimal | None  # None: not rated yet, or not to be shown to this reader
-    rating_text: str  # "8.5", "—"
-    scale_text: str
-    colleague_average: Decimal | None
-    colleague_answers: int
-    colleagues_asked: int
-
-
-@dataclass(frozen=True)
-class ColleagueFeedback:
-    colleague: str
-    indicator: str
-    rating: Decimal | None
-    comment: str
-    asked_at: datetime
-    answered_at: datetime | None
-
-
-@dataclass(frozen=True)
-class EventRow:
-    at: datetime
-    action: str
-    status: str
-    user: str
-    note: str
-
-
-@dataclass(frozen=True)
-class ReviewDetail:
-    review: Review
-    label: str
-    status_label: str
-    next_step: str
-    months: list[MonthScore]
-    breakdown: list[BreakdownRow]
-    quarter_state: str
-    quarter: QuarterScore | None
-    indicators: list[Indicator]
-    current: dict[str, Decimal | None]  # the ratings by code, for the forms of HR and the manager
-    ratings: list[QuarterlyRating]
-    ratings_shown: bool
-    feedback: list[ColleagueFeedback]  # empty unless the reader is the manager or HR
-    events: list[EventRow]
-    links_cycle: bool  # HR closes and reopens the quarter on its cycle page
-    # What the reader can do now
-    can_self_assess: bool
-    can_request_feedback: bool
-    can_rate: bool
-    can_approve: bool
-    can_acknowledge: bool
-    can_resolve: bool
-
-
-def _number(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}"
-
-
-def _average(values: list[Decimal]) -> Decimal | None:
-    if not values:
-        return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def review_detail(*, review: Review, user: User) -> ReviewDetail:
-    """Everything the review page shows ``user``; ``review`` comes from ``reviews_visible``."""
-    quarter = Period.parse(review.period)
-    months = [str(m) for m in quarter.months()]
-    statuses = dict(Cycle.objects.filter(period__in=[*months, review.period]).values_list("period", "status"))
-    results = {
-        result.period: result
-        for result in Result.objects.filter(
-            employee_id=review.employee_id, period__in=[*months, review.period], superseded_at__isnull=True
-        ).prefetch_related("lines__indicator")
-    }
-
-    def state(period: str) -> str:
-        status = statuses.get(period, CycleStatus.OPEN)
-        if status == CycleStatus.CLOSED and period not in results:
-            return _("Not assessed")
-        return str(CycleStatus(status).label) if status != CycleStatus.CLOSED else _("Closed")
-
-    month_scores = [
-        MonthScore(
-            period=month,
-            closed=month in results,
-            state=state(month),
-            score=results[month].score if month in results else None,
-            band=results[month].band if month in results else "",
-        )
-        for month in months
-    ]
-
-    indicators = review_quarterly_indicators(review=review)
-    points: dict[tuple[str, str], Decimal] = {}
-    names: dict[str, tuple[int, str]] = {}  # code -> (position in the plan, name)
-    for period, result in results.items():
-        for line in result.lines.all():
-            points[(period, line.indicator.code)] = line.points
-            names.setdefault(line.indicator.code, (line.position, line.indicator.name))
-    quarter_result = results.get(review.period)
-    breakdown = [
-        BreakdownRow(
-            code=code,
-            name=names[code][1],
-            months=[points.get((month, code)) for month in months],
-            quarter=points.get((review.period, code)),
-        )
-        for code in sorted(names, key=lambda code: names[code])
-    ]
-
-    is_hr = has_role(user, *HR_ROLES)
-    is_employee = user.pk == review.employee_id
-    is_manager = review.employee.manager_id is not None and review.employee.manager_id == user.pk
-    sees_feedback = is_hr or is_manager
-    ratings_shown = not is_employee or review.status in RATINGS_SHOWN_TO_EMPLOYEE
-
-    requests = list(review.feedback_requests.select_related("colleague", "indicator"))
-    current = review_ratings(review=review, indicators=indicators)
-    ratings = []
-    for indicator in indicators:
-        asked = [r for r in requests if r.indicator_id == indicator.pk]
-        answers = [r.rating for r in asked if r.rating is not None and r.answered_at is not None]
-        ratings.append(
-            QuarterlyRating(
-                code=indicator.code,
-                name=indicator.name,
-                scale=indicator.scale,
-                rating=current[indicator.code] if ratings_shown else None,
-                rating_text=_number(current[indicator.code] if ratings_shown else None),
-                scale_text=_number(indicator.scale),
-                colleague_average=_average(answers) if sees_feedback else None,
-                colleague_answers=len(answers) if sees_feedback else 0,
-                colleagues_asked=len(asked) if sees_feedback else 0,
-            )
-        )
-    feedback = [
-        ColleagueFeedback(
-            colleague=str(request.colleague),
-            indicator=request.indicator.name,
-            rating=request.rating,
-            comment=request.comment,
-            asked_at=request.asked_at,
-            answered_at=request.answered_at,
-        )
-        for request in requests
-        if sees_feedback
-    ]
-
-    events = [
-        EventRow(
-            at=event.at,
-            action=event.get_action_display(),
-            status=event.get_status_display(),
-            user=str(event.user) if event.user else "",
-            note=event.note,
-        )
-        for event in ReviewEvent.objects.filter(review=review).select_related("user")
-        # Who was asked about the employee stays between the manager, HR and the colleague.
-        if sees_feedback or event.action not in FEEDBACK_ACTIONS
-    ]
-    status = ReviewStatus(review.status)
-    return ReviewDetail(
-        review=review,
-        label=review_label(review),
-        status_label=str(status.label),
-        next_step=str(NEXT_STEP[status]),
-        months=month_scores,
-        breakdown=breakdown,
-        quarter_state=state(review.period),
-        quarter=(
-            QuarterScore(
-                score=quarter_result.score,
-                band=quarter_result.band,
-                bonus=quarter_result.bonus,
-                flags=list(flag_labels(quarter_result.flags)),
-            )
-            if quarter_result
-            else None
-        ),
-        indicators=indicators,
-        current=current,
-        ratings=ratings,
-        ratings_shown=ratings_shown,
-        feedback=feedback,
-        events=events,
-        links_cycle=is_hr,
-        can_self_assess=is_employee and status == ReviewStatus.DRAFT,
-        can_request_feedback=is_manager and status in FEEDBACK_OPEN_STATUSES and bool(indicators),
-        can_rate=is_manager and status == ReviewStatus.SELF_ASSESSMENT,
-        can_approve=is_hr and status == ReviewStatus.MANAGER_REVIEW,
-        can_acknowledge=is_employee and status == ReviewStatus.HR_APPROVAL,
-        can_resolve=is_hr and status == ReviewStatus.APPEALED,
-    )

@@ -3,7 +3,8 @@
 Each step moves the status with a conditional update (``status`` must still be the one the
 step follows), so two clicks or two people never take the same step twice; a step in the
 wrong status is refused with a message that says where the review stands. Who may take a
-step is checked here too: the employee, their manager or HR (the wrong person is a 403).
+step is checked here too: the employee, their manager or HR (the wrong person is a 403). Both
+follow the one table of ``reviews.workflow``, which the review page reads for its buttons.
 
 The manager's quarterly ratings are figures: they go through ``metrics_import`` with a one-row
 table, so the quarter's close scores them and its checks (the rating's scale, a closed
@@ -18,12 +19,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.figures.services import ImportOutcome, metrics_import
 from metrics.results.closing import CloseRefused, cycle_reopen
-from people.access import HR_ROLES, has_role
 from people.models import User
 from plans.models import Indicator
 from plans.periods import Period
@@ -31,12 +32,13 @@ from plans.selectors import assignments_for_quarter
 from plans.tabular import Row, Table
 from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
 from reviews.selectors import (
-    FEEDBACK_OPEN_STATUSES,
     feedback_candidates,
+    review_actors,
     review_label,
     review_quarterly_indicators,
     review_ratings,
 )
+from reviews.workflow import STEPS, Actor, step_follows, step_move, step_permits
 
 MAX_COLLEAGUES = 3
 RATINGS_ROW = 2  # the one row of the ratings table, as the import numbers rows
@@ -60,28 +62,20 @@ class RescoreOutcome:
     ratings: ImportOutcome = field(default_factory=ImportOutcome)
 
 
-def _is_hr(user: User) -> bool:
-    return has_role(user, *HR_ROLES)
+# Who may take a step is the workflow's; this is how a refusal names them.
+_ONLY = {
+    Actor.EMPLOYEE: gettext_lazy("Only %(employee)s can take this step."),
+    Actor.MANAGER: gettext_lazy("Only %(employee)s’s manager can take this step."),
+    Actor.HR: gettext_lazy("Only HR can take this step."),
+}
 
 
-def _is_manager_of(user: User, review: Review) -> bool:
-    return review.employee.manager_id is not None and review.employee.manager_id == user.pk
-
-
-def review_require_employee(review: Review, user: User) -> None:
-    """The employee's own steps; views call it before reading a form, so the wrong person gets a 403."""
-    if user.pk != review.employee_id:
-        raise ReviewForbidden(_("Only %(employee)s can take this step.") % {"employee": review.employee})
-
-
-def review_require_manager(review: Review, user: User) -> None:
-    if not _is_manager_of(user, review):
-        raise ReviewForbidden(_("Only %(employee)s’s manager can take this step.") % {"employee": review.employee})
-
-
-def _require_hr(user: User) -> None:
-    if not _is_hr(user):
-        raise ReviewForbidden(_("Only HR can take this step."))
+def review_step_require(*, review: Review, action: ReviewAction, user: User) -> None:
+    """Refuse the wrong person for a step of ``review``; views call it before reading a form, so
+    they get a 403 whatever they sent."""
+    if not step_permits(action=action, actors=review_actors(employee=review.employee, user=user)):
+        (actor,) = STEPS[action].actors  # each step of an open review is one person's
+        raise ReviewForbidden(_ONLY[actor] % {"employee": review.employee})
 
 
 def _text(value: str, message: str) -> str:
@@ -95,14 +89,13 @@ def _advance(
     review: Review,
     *,
     user: User,
-    source: ReviewStatus,
-    target: ReviewStatus,
     action: ReviewAction,
     refusal: str,
     note: str = "",
     **fields: str,
 ) -> Review:
-    """Move ``review`` from ``source`` to ``target`` if it is still at ``source``, and record it."""
+    """Take the step ``action`` if ``review`` is still at the status it follows, and record it."""
+    source, target = step_move(action=action)
     moved = Review.objects.filter(pk=review.pk, status=source).update(
         status=target, updated_at=timezone.now(), **fields
     )
@@ -124,7 +117,7 @@ def _advance(
 
 def review_open(*, employee: User, period: Period, user: User) -> Review:
     """Open ``employee``'s review of a quarter: HR or the employee's manager."""
-    if not (_is_hr(user) or (employee.manager_id is not None and employee.manager_id == user.pk)):
+    if not step_permits(action=ReviewAction.OPENED, actors=review_actors(employee=employee, user=user)):
         raise ReviewForbidden(_("Only HR or %(employee)s’s manager can open their review.") % {"employee": employee})
     if not period.is_quarter:
         raise ReviewRefused(_("A review is of a quarter like 2026-Q1, not “%(period)s”.") % {"period": period})
@@ -146,13 +139,11 @@ def review_open(*, employee: User, period: Period, user: User) -> Review:
 
 @transaction.atomic
 def review_self_assessment_submit(*, review: Review, text: str, user: User) -> Review:
-    review_require_employee(review, user)
+    review_step_require(review=review, action=ReviewAction.SELF_ASSESSMENT_SUBMITTED, user=user)
     text = _text(text, _("Write your self-assessment before submitting it."))
     return _advance(
         review,
         user=user,
-        source=ReviewStatus.DRAFT,
-        target=ReviewStatus.SELF_ASSESSMENT,
         action=ReviewAction.SELF_ASSESSMENT_SUBMITTED,
         refusal=_("the self-assessment can no longer be submitted."),
         self_assessment=text,
@@ -164,9 +155,9 @@ def review_feedback_request(
     *, review: Review, colleague: User, indicator: Indicator, user: User
 ) -> ReviewFeedbackRequest:
     """Ask a colleague to rate one of the review's quarterly indicators (three colleagues at most)."""
-    review_require_manager(review, user)
+    review_step_require(review=review, action=ReviewAction.FEEDBACK_REQUESTED, user=user)
     review = Review.objects.select_for_update().select_related("employee").get(pk=review.pk)
-    if review.status not in FEEDBACK_OPEN_STATUSES:
+    if not step_follows(action=ReviewAction.FEEDBACK_REQUESTED, status=review.status):
         raise ReviewRefused(
             _("%(review)s is “%(status)s”: colleagues are asked only before the manager rates.")
             % {"review": review_label(review), "status": review.get_status_display()}
@@ -211,10 +202,12 @@ def review_feedback_answer(
     *, request: ReviewFeedbackRequest, rating: Decimal, comment: str, user: User
 ) -> ReviewFeedbackRequest:
     """A colleague's answer: a rating on the indicator's scale and a comment, given once."""
-    if user.pk != request.colleague_id:
+    # The colleague is the request's, not the review's: one answers only what one was asked.
+    actors = {Actor.COLLEAGUE} if user.pk == request.colleague_id else set()
+    if not step_permits(action=ReviewAction.FEEDBACK_ANSWERED, actors=actors):
         raise ReviewForbidden(_("Only %(colleague)s can answer this request.") % {"colleague": request.colleague})
     review = Review.objects.select_for_update().select_related("employee").get(pk=request.review_id)
-    if review.status not in FEEDBACK_OPEN_STATUSES:
+    if not step_follows(action=ReviewAction.FEEDBACK_ANSWERED, status=review.status):
         raise ReviewRefused(
             _("%(review)s has already been rated by the manager: the request is closed.")
             % {"review": review_label(review)}
@@ -258,13 +251,11 @@ def _ratings_write(review: Review, ratings: Mapping[str, Decimal], user: User) -
 @transaction.atomic
 def review_manager_submit(*, review: Review, ratings: Mapping[str, Decimal], comment: str, user: User) -> Review:
     """The manager rates the quarterly indicators and comments; the ratings become the quarter's figures."""
-    review_require_manager(review, user)
+    review_step_require(review=review, action=ReviewAction.MANAGER_REVIEW_SUBMITTED, user=user)
     comment = _text(comment, _("Write a comment for the employee before submitting."))
     review = _advance(
         review,
         user=user,
-        source=ReviewStatus.SELF_ASSESSMENT,
-        target=ReviewStatus.MANAGER_REVIEW,
         action=ReviewAction.MANAGER_REVIEW_SUBMITTED,
         refusal=_("the manager rates after the employee’s self-assessment, once."),
         note=_ratings_note(ratings),
@@ -276,12 +267,10 @@ def review_manager_submit(*, review: Review, ratings: Mapping[str, Decimal], com
 
 @transaction.atomic
 def review_approve(*, review: Review, user: User) -> Review:
-    _require_hr(user)
+    review_step_require(review=review, action=ReviewAction.APPROVED, user=user)
     return _advance(
         review,
         user=user,
-        source=ReviewStatus.MANAGER_REVIEW,
-        target=ReviewStatus.HR_APPROVAL,
         action=ReviewAction.APPROVED,
         refusal=_("HR approves a review once the manager has submitted it."),
     )
@@ -289,12 +278,10 @@ def review_approve(*, review: Review, user: User) -> Review:
 
 @transaction.atomic
 def review_acknowledge(*, review: Review, user: User) -> Review:
-    review_require_employee(review, user)
+    review_step_require(review=review, action=ReviewAction.ACKNOWLEDGED, user=user)
     return _advance(
         review,
         user=user,
-        source=ReviewStatus.HR_APPROVAL,
-        target=ReviewStatus.ACKNOWLEDGED,
         action=ReviewAction.ACKNOWLEDGED,
         refusal=_("a review is acknowledged once HR has approved it."),
     )
@@ -302,13 +289,11 @@ def review_acknowledge(*, review: Review, user: User) -> Review:
 
 @transaction.atomic
 def review_appeal(*, review: Review, reason: str, user: User) -> Review:
-    review_require_employee(review, user)
+    review_step_require(review=review, action=ReviewAction.APPEALED, user=user)
     reason = _text(reason, _("Say why you appeal."))
     return _advance(
         review,
         user=user,
-        source=ReviewStatus.HR_APPROVAL,
-        target=ReviewStatus.APPEALED,
         action=ReviewAction.APPEALED,
         refusal=_("a review is appealed once HR has approved it, instead of acknowledging it."),
         note=reason,
@@ -319,13 +304,11 @@ def review_appeal(*, review: Review, reason: str, user: User) -> Review:
 @transaction.atomic
 def review_appeal_uphold(*, review: Review, reason: str, user: User) -> Review:
     """HR keeps the rating: the appeal is resolved with the reason."""
-    _require_hr(user)
+    review_step_require(review=review, action=ReviewAction.UPHELD, user=user)
     reason = _text(reason, _("Give the reason for the decision."))
     return _advance(
         review,
         user=user,
-        source=ReviewStatus.APPEALED,
-        target=ReviewStatus.RESOLVED,
         action=ReviewAction.UPHELD,
         refusal=_("only an appealed review can be resolved."),
         note=reason,
@@ -340,7 +323,7 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
     A closed quarter takes no changed figure: it is reopened with the appeal's reason (its
     results stay, superseded) and has to be closed again for the new rating to count.
     """
-    _require_hr(user)
+    review_step_require(review=review, action=ReviewAction.RESCORED, user=user)
     reason = _text(reason, _("Give the reason for the decision."))
     current = review_ratings(review=review)
     if all(current.get(code) == value for code, value in ratings.items()):
@@ -348,8 +331,6 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
     review = _advance(
         review,
         user=user,
-        source=ReviewStatus.APPEALED,
-        target=ReviewStatus.RESOLVED,
         action=ReviewAction.RESCORED,
         refusal=_("only an appealed review can be resolved."),
         note=f"{reason}\n{_ratings_note(ratings, current)}",

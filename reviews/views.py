@@ -29,14 +29,14 @@ from reviews.forms import (
     ReviewOpenForm,
     SelfAssessmentForm,
 )
-from reviews.models import Review, ReviewStatus
+from reviews.models import Review, ReviewAction, ReviewStatus
+from reviews.review_page import review_detail
 from reviews.selectors import (
     feedback_candidates,
     feedback_request_row,
     feedback_requests_list,
     feedback_requests_of,
     quarter_default,
-    review_detail,
     review_label,
     review_quarterly_indicators,
     reviews_by_status,
@@ -168,7 +168,7 @@ def _refused(request: HttpRequest, review: Review, refused: services.ReviewRefus
 @login_required
 def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_require_employee(review, _user(request))
+    services.review_step_require(review=review, action=ReviewAction.SELF_ASSESSMENT_SUBMITTED, user=_user(request))
     form = SelfAssessmentForm(request.POST)
     if not form.is_valid():
         return _detail(request, review, 400, self_form=form)
@@ -184,7 +184,7 @@ def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def feedback_request(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_require_manager(review, _user(request))
+    services.review_step_require(review=review, action=ReviewAction.FEEDBACK_REQUESTED, user=_user(request))
     user = _user(request)
     form = FeedbackRequestForm(
         request.POST,
@@ -209,7 +209,7 @@ def feedback_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def manager_submit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_require_manager(review, _user(request))
+    services.review_step_require(review=review, action=ReviewAction.MANAGER_REVIEW_SUBMITTED, user=_user(request))
     indicators = review_quarterly_indicators(review=review)
     form = RatingsForm(request.POST, indicators=indicators, current={})
     if form.is_valid():
@@ -243,7 +243,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_require_employee(review, _user(request))
+    services.review_step_require(review=review, action=ReviewAction.ACKNOWLEDGED, user=_user(request))
     try:
         services.review_acknowledge(review=review, user=_user(request))
     except services.ReviewRefused as refused:
@@ -256,7 +256,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_require_employee(review, _user(request))
+    services.review_step_require(review=review, action=ReviewAction.APPEALED, user=_user(request))
     form = AppealForm(request.POST)
     if not form.is_valid():
         return _detail(request, review, 400, appeal_form=form)

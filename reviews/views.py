@@ -1,19 +1,19 @@
 """Review pages: each fetches through the user's scope (another team's review is a 404), checks
 the form, calls one service and redirects with a message; the wrong person gets a 403."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from people.access import HR_ROLES, MANAGER_ROLES, has_role, role_required
-from people.models import Role, User
+from people.access import HR_ROLES, MANAGER_ROLES, AuthenticatedHttpRequest, has_role, role_required
+from people.models import Role
 from people.selectors import people_visible
 from plans.periods import Period
 from plans.tabular import TableError
@@ -46,15 +46,11 @@ from reviews.selectors import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+def _review(request: AuthenticatedHttpRequest, pk: int) -> Review:
+    return get_object_or_404(reviews_visible(user=request.user), pk=pk)
 
 
-def _review(request: HttpRequest, pk: int) -> Review:
-    return get_object_or_404(reviews_visible(user=_user(request)), pk=pk)
-
-
-def _chosen_quarter(request: HttpRequest) -> tuple[QuarterChoiceForm, Period | None]:
+def _chosen_quarter(request: AuthenticatedHttpRequest) -> tuple[QuarterChoiceForm, Period | None]:
     form = QuarterChoiceForm(request.GET or None)
     period = form.cleaned_data["period"] if form.is_valid() else None
     return form, period
@@ -64,25 +60,25 @@ def _chosen_quarter(request: HttpRequest) -> tuple[QuarterChoiceForm, Period | N
 
 
 @login_required
-def my_reviews(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/mine.html", {"rows": reviews_of(user=_user(request))})
+def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "reviews/mine.html", {"rows": reviews_of(user=request.user)})
 
 
 @role_required(Role.MANAGER)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, period = _chosen_quarter(request)
     period = period or quarter_default()
-    rows = team_reviews(manager=_user(request), period=period, page=request.GET.get("page"))
+    rows = team_reviews(manager=request.user, period=period, page=request.GET.get("page"))
     return render(request, "reviews/team.html", {"form": form, "period": period, "rows": rows})
 
 
 @role_required(*HR_ROLES)
-def hr_reviews(request: HttpRequest) -> HttpResponse:
+def hr_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, period = _chosen_quarter(request)
     status = request.GET.get("status", "")
     if status not in ReviewStatus.values:
         status = ""
-    overview = reviews_by_status(user=_user(request), period=period, status=status, page=request.GET.get("page"))
+    overview = reviews_by_status(user=request.user, period=period, status=status, page=request.GET.get("page"))
     open_form = ReviewOpenForm(initial={"period": str(period or quarter_default())})
     return render(
         request, "reviews/hr_list.html", {"form": form, "overview": overview, "status": status, "open_form": open_form}
@@ -90,15 +86,15 @@ def hr_reviews(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def feedback_requests(request: HttpRequest) -> HttpResponse:
-    waiting, done = feedback_requests_list(user=_user(request))
+def feedback_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    waiting, done = feedback_requests_list(user=request.user)
     return render(request, "reviews/feedback_list.html", {"waiting": waiting, "done": done})
 
 
 # --- opening and the review page ------------------------------------------------------------------
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: AuthenticatedHttpRequest) -> str:
     """Where the open form came from (the team or the HR list); only a page of this site."""
     back = request.POST.get("back", "")
     # A path of this site only: redirect() would read a bare word as the name of a view.
@@ -109,7 +105,7 @@ def _back(request: HttpRequest) -> str:
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def review_open(request: HttpRequest) -> HttpResponse:
+def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReviewOpenForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -117,9 +113,9 @@ def review_open(request: HttpRequest) -> HttpResponse:
             text = " ".join(str(error) for error in errors)
             messages.error(request, f"{label}: {text}" if label else text)
         return redirect(_back(request))
-    employee = get_object_or_404(people_visible(user=_user(request)), username=form.cleaned_data["employee"])
+    employee = get_object_or_404(people_visible(user=request.user), username=form.cleaned_data["employee"])
     try:
-        review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=_user(request))
+        review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=request.user)
     except services.ReviewRefused as refused:
         messages.error(request, refused.message)
         return redirect(_back(request))
@@ -127,8 +123,8 @@ def review_open(request: HttpRequest) -> HttpResponse:
     return redirect("reviews:detail", pk=review.pk)
 
 
-def _detail(request: HttpRequest, review: Review, status: int = 200, **forms: Any) -> HttpResponse:
-    user = _user(request)
+def _detail(request: AuthenticatedHttpRequest, review: Review, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
     detail = review_detail(review=review, user=user)
     current = detail.current
     context: dict[str, Any] = {"detail": detail}
@@ -152,11 +148,11 @@ def _detail(request: HttpRequest, review: Review, status: int = 200, **forms: An
 
 
 @login_required
-def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+def review_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _review(request, pk))
 
 
-def _refused(request: HttpRequest, review: Review, refused: services.ReviewRefused) -> HttpResponse:
+def _refused(request: AuthenticatedHttpRequest, review: Review, refused: services.ReviewRefused) -> HttpResponse:
     messages.error(request, refused.message)
     return redirect("reviews:detail", pk=review.pk)
 
@@ -166,14 +162,14 @@ def _refused(request: HttpRequest, review: Review, refused: services.ReviewRefus
 
 @require_POST
 @login_required
-def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def self_assessment_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_step_require(review=review, action=ReviewAction.SELF_ASSESSMENT_SUBMITTED, user=_user(request))
+    services.review_step_require(review=review, action=ReviewAction.SELF_ASSESSMENT_SUBMITTED, user=request.user)
     form = SelfAssessmentForm(request.POST)
     if not form.is_valid():
         return _detail(request, review, 400, self_form=form)
     try:
-        services.review_self_assessment_submit(review=review, text=form.cleaned_data["text"], user=_user(request))
+        services.review_self_assessment_submit(review=review, text=form.cleaned_data["text"], user=request.user)
     except services.ReviewRefused as refused:
         return _refused(request, review, refused)
     messages.success(request, _("Your self-assessment is submitted to your manager."))
@@ -182,10 +178,10 @@ def self_assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def feedback_request(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_step_require(review=review, action=ReviewAction.FEEDBACK_REQUESTED, user=_user(request))
-    user = _user(request)
+    services.review_step_require(review=review, action=ReviewAction.FEEDBACK_REQUESTED, user=request.user)
+    user = request.user
     form = FeedbackRequestForm(
         request.POST,
         colleagues=feedback_candidates(review=review, user=user),
@@ -207,15 +203,15 @@ def feedback_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def manager_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def manager_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_step_require(review=review, action=ReviewAction.MANAGER_REVIEW_SUBMITTED, user=_user(request))
+    services.review_step_require(review=review, action=ReviewAction.MANAGER_REVIEW_SUBMITTED, user=request.user)
     indicators = review_quarterly_indicators(review=review)
     form = RatingsForm(request.POST, indicators=indicators, current={})
     if form.is_valid():
         try:
             services.review_manager_submit(
-                review=review, ratings=form.ratings(), comment=form.cleaned_data["comment"], user=_user(request)
+                review=review, ratings=form.ratings(), comment=form.cleaned_data["comment"], user=request.user
             )
         except services.ReviewRefused as refused:
             return _refused(request, review, refused)
@@ -229,10 +225,10 @@ def manager_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*HR_ROLES)
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     try:
-        services.review_approve(review=review, user=_user(request))
+        services.review_approve(review=review, user=request.user)
     except services.ReviewRefused as refused:
         return _refused(request, review, refused)
     messages.success(request, _("The review is approved: the employee can now read and acknowledge it."))
@@ -241,11 +237,11 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_step_require(review=review, action=ReviewAction.ACKNOWLEDGED, user=_user(request))
+    services.review_step_require(review=review, action=ReviewAction.ACKNOWLEDGED, user=request.user)
     try:
-        services.review_acknowledge(review=review, user=_user(request))
+        services.review_acknowledge(review=review, user=request.user)
     except services.ReviewRefused as refused:
         return _refused(request, review, refused)
     messages.success(request, _("You have acknowledged your review."))
@@ -254,14 +250,14 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    services.review_step_require(review=review, action=ReviewAction.APPEALED, user=_user(request))
+    services.review_step_require(review=review, action=ReviewAction.APPEALED, user=request.user)
     form = AppealForm(request.POST)
     if not form.is_valid():
         return _detail(request, review, 400, appeal_form=form)
     try:
-        services.review_appeal(review=review, reason=form.cleaned_data["reason"], user=_user(request))
+        services.review_appeal(review=review, reason=form.cleaned_data["reason"], user=request.user)
     except services.ReviewRefused as refused:
         return _refused(request, review, refused)
     messages.success(request, _("Your appeal is sent to HR."))
@@ -270,11 +266,11 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*HR_ROLES)
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ResolveForm(request.POST, indicators=review_quarterly_indicators(review=review), current={})
     if form.is_valid():
-        user, reason = _user(request), form.cleaned_data["reason"]
+        user, reason = request.user, form.cleaned_data["reason"]
         try:
             if form.cleaned_data["decision"] == Decision.UPHOLD:
                 services.review_appeal_uphold(review=review, reason=reason, user=user)
@@ -305,8 +301,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = get_object_or_404(feedback_requests_of(user=_user(request)), pk=pk)
+def feedback_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    feedback = get_object_or_404(feedback_requests_of(user=request.user), pk=pk)
     form = FeedbackAnswerForm(request.POST or None, indicator=feedback.indicator)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +310,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 request=feedback,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
-                user=_user(request),
+                user=request.user,
             )
         except services.ReviewRefused as refused:
             form.add_error(None, refused.message)

@@ -26,6 +26,7 @@ from metrics.cycles.selectors import cycle_status
 from metrics.figures.services import ImportOutcome, metrics_import
 from metrics.results.closing import CloseRefused, cycle_reopen
 from people.models import User
+from plans.errors import ApplicationError
 from plans.models import Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
@@ -44,12 +45,8 @@ MAX_COLLEAGUES = 3
 RATINGS_ROW = 2  # the one row of the ratings table, as the import numbers rows
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(ApplicationError):
     """A step that cannot be taken now, with the reason to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ReviewForbidden(PermissionDenied):

@@ -16,6 +16,7 @@ from people.access import HR_ROLES, MANAGER_ROLES, AuthenticatedHttpRequest, has
 from people.models import Role
 from people.selectors import people_visible
 from plans.periods import Period
+from plans.refusals import refusal_show
 from plans.tabular import TableError
 from reviews import services
 from reviews.forms import (
@@ -117,7 +118,7 @@ def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=request.user)
     except services.ReviewRefused as refused:
-        messages.error(request, refused.message)
+        refusal_show(request, refused)
         return redirect(_back(request))
     messages.success(request, _("%(review)s is open.") % {"review": review_label(review)})
     return redirect("reviews:detail", pk=review.pk)
@@ -153,7 +154,7 @@ def review_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: AuthenticatedHttpRequest, review: Review, refused: services.ReviewRefused) -> HttpResponse:
-    messages.error(request, refused.message)
+    refusal_show(request, refused)
     return redirect("reviews:detail", pk=review.pk)
 
 
@@ -313,7 +314,7 @@ def feedback_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except services.ReviewRefused as refused:
-            form.add_error(None, refused.message)
+            refusal_show(request, refused, form=form)
         else:
             messages.success(request, _("Thank you: your rating is sent to the manager."))
             return redirect("reviews:feedback")

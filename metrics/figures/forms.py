@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from metrics.figures.selectors import FiguresGrid, GridCell, GridRow, figures_managers
 from metrics.figures.services import CellError, Expected
 from people.models import Department, User
+from plans.errors import ApplicationError
 from plans.numbers import NumberError, number_parse
 from plans.periods import Period, PeriodError
 from plans.tabular import MAX_FILE_BYTES, Row, Table, TableError, table_read_upload
@@ -82,7 +83,7 @@ class CellChange:
     loaded: str
 
 
-class GridChangesError(ValueError):
+class GridChangesError(ApplicationError):
     pass
 
 

@@ -27,15 +27,17 @@ from metrics.figures.selectors import MissingFigure, close_scope, figures_missin
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.stored import monthly_lines, monthly_results
 from people.models import User
+from plans.errors import ApplicationError
 from plans.periods import Period
 from plans.scoring import Frequency, IndicatorScore, PeriodResult, score_month, score_quarter
 from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
 
 
-class CloseRefused(Exception):
+class CloseRefused(ApplicationError):
+    """A close or reopen refused; ``missing``, what keeps a month from closing."""
+
     def __init__(self, message: str, missing: list[MissingFigure] | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.missing = missing or []
 
 

@@ -10,13 +10,14 @@ from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.results.dashboard_export import cell_safe
 from metrics.results.stored import results_current
+from plans.errors import ApplicationError
 from plans.models import Indicator
 from plans.periods import Period
 
 FIXED_COLUMNS = ["employee", "period", "score", "band", "payout", "bonus", "flags"]
 
 
-class ExportRefused(Exception):
+class ExportRefused(ApplicationError):
     pass
 
 

@@ -21,6 +21,7 @@ from people.access import HR_ROLES, AuthenticatedHttpRequest, has_role, role_req
 from people.models import Role, User
 from people.selectors import people_visible
 from plans.periods import Period
+from plans.refusals import refusal_show
 
 # --- cycles ------------------------------------------------------------------------------------
 
@@ -62,7 +63,7 @@ def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) ->
         # view is not atomic, so an unreachable broker is caught here with the cycle still open.
         request_ = cycle_close_request(period=target, force=force, user=request.user, enqueue=cycle_close_enqueue)
     except CloseRefused as refused:
-        messages.error(request, refused.message)
+        refusal_show(request, refused)
         return redirect(detail)
     except BrokerError as error:
         messages.error(
@@ -117,7 +118,7 @@ def cycle_reopen_view(request: AuthenticatedHttpRequest, period: Period) -> Http
         try:
             cycle_reopen(period=period, reason=form.cleaned_data["reason"], user=request.user)
         except CloseRefused as refused:
-            messages.error(request, refused.message)
+            refusal_show(request, refused)
         else:
             messages.success(
                 request, _("%(period)s is open again: its results are kept as superseded.") % {"period": period}

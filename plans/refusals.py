@@ -1,0 +1,19 @@
+"""How a page shows a refusal: one helper for every view (``plans.errors.ApplicationError``)."""
+
+from django.contrib import messages
+from django.forms import BaseForm
+from django.http import HttpRequest
+
+from plans.errors import ApplicationError
+
+
+def refusal_show(
+    request: HttpRequest, error: ApplicationError, *, form: BaseForm | None = None, field: str | None = None
+) -> None:
+    """Each message of ``error`` on ``form`` (under ``field``, or the form as a whole), or, with no
+    form, as an error message on the next page shown."""
+    for message in error.messages:
+        if form is not None:
+            form.add_error(field, message)
+        else:
+            messages.error(request, message)

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,8 +107,13 @@ _FILE_FIELD = re.compile(
 SKIPPED = ("admin/", "accounts/logout/", "i18n/")
 
 
+class World(TypedDict):
+    clients: dict[str, Client]
+    urls: list[str]
+
+
 @pytest.fixture
-def world(db, examples: Path) -> dict[str, object]:
+def world(db: None, examples: Path) -> World:
     team_load(examples)
     User.objects.create_user(username="boss", display_name="管理员", role=Role.ADMIN, is_staff=True, is_superuser=True)
     Department.objects.get_or_create(name="客户部")
@@ -210,10 +216,10 @@ def _forms(client: Client, url: str) -> list[tuple[str, list[str], list[str]]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-def test_no_generated_input_is_a_500_and_a_refusal_changes_nothing(world, data):
-    clients: dict[str, Client] = world["clients"]  # type: ignore[assignment]
+def test_no_generated_input_is_a_500_and_a_refusal_changes_nothing(world: World, data) -> None:
+    clients = world["clients"]
     role = data.draw(st.sampled_from(sorted(clients)), label="role")
-    url = data.draw(st.sampled_from(world["urls"]), label="url")  # type: ignore[arg-type]
+    url = data.draw(st.sampled_from(world["urls"]), label="url")
     client = clients[role]
     query = data.draw(st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=3), label="query")
     with transaction.atomic():

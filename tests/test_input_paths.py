@@ -29,10 +29,10 @@ def satisfaction() -> Decimal | None:
 
 
 @pytest.fixture
-def wang(db) -> Client:
+def wang(db: None) -> Client:
     version = publish()
-    manager = UserFactory(username="wang.fang", role=Role.MANAGER)
-    assign(UserFactory(username="li.lei", display_name="李雷", manager=manager), version, "2026-01")
+    manager = UserFactory.create(username="wang.fang", role=Role.MANAGER)
+    assign(UserFactory.create(username="li.lei", display_name="李雷", manager=manager), version, "2026-01")
     client = Client()
     client.force_login(manager)
     return client
@@ -47,7 +47,7 @@ def grid_save(client: Client, value: str):
     ("typed", "message"),
     [("1e12", "“1e12” is too large"), ("NaN", "“NaN” is not a number"), ("8,6", "“8,6” is not a number")],
 )
-def test_the_grid_reads_full_width_digits_and_refuses_the_rest_in_the_cell(wang, typed, message):
+def test_the_grid_reads_full_width_digits_and_refuses_the_rest_in_the_cell(wang: Client, typed, message) -> None:
     assert grid_save(wang, "９．５").status_code == 302
     assert satisfaction() == Decimal("9.5")
 
@@ -57,7 +57,7 @@ def test_the_grid_reads_full_width_digits_and_refuses_the_rest_in_the_cell(wang,
     assert satisfaction() == Decimal("9.5")
 
 
-def test_an_upload_saved_by_excel_on_a_chinese_windows_reads_and_an_empty_cell_keeps_the_value(wang):
+def test_an_upload_saved_by_excel_on_a_chinese_windows_reads_and_an_empty_cell_keeps_the_value(wang: Client) -> None:
     grid_save(wang, "8")
     content = (HEADER + "li.lei,2026-02,９．５,\r\n").encode("gb18030")
 
@@ -70,7 +70,7 @@ def test_an_upload_saved_by_excel_on_a_chinese_windows_reads_and_an_empty_cell_k
 
 
 @pytest.mark.parametrize(("cell", "message"), [("1e12", "is too large"), ("NaN", "is not a number")])
-def test_an_upload_with_a_value_past_the_limits_names_its_row_and_saves_nothing(wang, cell, message):
+def test_an_upload_with_a_value_past_the_limits_names_its_row_and_saves_nothing(wang: Client, cell, message) -> None:
     content = (HEADER + f"li.lei,2026-02,{cell},3\r\n").encode("gb18030")
 
     response = wang.post("/figures/upload/", {"file": SimpleUploadedFile("团队数据.csv", content)})
@@ -80,13 +80,13 @@ def test_an_upload_with_a_value_past_the_limits_names_its_row_and_saves_nothing(
 
 
 @pytest.fixture
-def hr(db) -> Client:
+def hr(db: None) -> Client:
     client = Client()
     client.force_login(User.objects.create_user(username="hr", role=Role.HR))
     return client
 
 
-def test_the_roster_page_reads_a_gb18030_file_with_full_width_amounts(hr):
+def test_the_roster_page_reads_a_gb18030_file_with_full_width_amounts(hr: Client) -> None:
     publish()
     content = (
         "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\r\n"
@@ -101,9 +101,9 @@ def test_the_roster_page_reads_a_gb18030_file_with_full_width_amounts(hr):
 
 
 @pytest.mark.parametrize(("typed", "message"), [("1e12", "is too large"), ("NaN", "is not a number")])
-def test_the_assign_page_reads_full_width_amounts_and_refuses_the_rest_on_the_field(hr, typed, message):
+def test_the_assign_page_reads_full_width_amounts_and_refuses_the_rest_on_the_field(hr: Client, typed, message) -> None:
     plan = publish()
-    UserFactory(username="li.lei")
+    UserFactory.create(username="li.lei")
     post = {"plan": plan.template.pk, "start": "2026-02", "quarterly_bonus": "0"}
 
     hr.post("/people/li.lei/assign/", {**post, "monthly_bonus": "２１００．５"})

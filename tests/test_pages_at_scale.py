@@ -17,6 +17,7 @@ from django.db.models import Field, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from metrics.models import Cycle, CycleAction, CycleEvent, CycleStatus, MetricEntry, Result
 from people.models import Department, Role, User
@@ -200,7 +201,7 @@ class Measured:
 
 
 @pytest.fixture(scope="module")
-def measured(django_db_setup: None, django_db_blocker) -> Measured:
+def measured(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Measured:
     with django_db_blocker.unblock(), transaction.atomic():
         assert "test" in str(connection.settings_dict["NAME"]), "only ever the test database"
         company = Company()

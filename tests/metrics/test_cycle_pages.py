@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
+from pytest_django import DjangoCaptureOnCommitCallbacks, DjangoDbBlocker
 
 from metrics import closing, views_results
 from metrics.closing import cycle_close_request
@@ -93,7 +94,7 @@ def test_the_cycle_page_lists_what_is_missing_by_manager(hr: Client, examples: P
 
 
 def test_hr_closes_a_complete_month_and_reads_its_summary(
-    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
 
@@ -120,7 +121,7 @@ def test_closing_with_figures_missing_is_refused_and_the_month_stays_open(hr: Cl
 
 
 def test_a_forced_close_lists_what_will_score_0_and_asks_for_a_confirmation(
-    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, WU_DI)
 
@@ -269,7 +270,7 @@ def _cycle_page_queries(hr: Client, examples: Path, team_size: int) -> int:
 
 
 def test_the_cycle_page_makes_as_many_queries_for_2_people_missing_as_for_30(
-    examples: Path, django_db_blocker, db: None
+    examples: Path, django_db_blocker: DjangoDbBlocker, db: None
 ) -> None:
     small = _cycle_page_queries(client_for(person("hr", Role.HR)), examples, 2)
     User.objects.filter(username__startswith="p").delete()

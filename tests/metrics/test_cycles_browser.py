@@ -1,7 +1,10 @@
 """In a real browser: HR closes January, the employee reads their score, the admin the dashboard."""
 
+from pathlib import Path
+
 import pytest
-from playwright.sync_api import expect
+from celery.worker.worker import WorkController
+from playwright.sync_api import Page, expect
 
 from people.models import Role, User
 from tests.conftest import browser_login
@@ -18,7 +21,7 @@ def sign_out(page) -> None:
 
 
 def test_hr_closes_january_from_the_cycle_page_then_li_lei_and_the_admin_read_the_scores(
-    page, examples, celery_worker
+    page: Page, examples: Path, celery_worker: WorkController
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ DEAD_BROKER = "redis://127.0.0.1:6399/0"
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path) -> Iterator[Workers]:
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
     with Workers(tmp_path) as started:
         yield started
 
@@ -97,7 +98,9 @@ def dead_backends_gone() -> bool:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_the_same_results(workers):
+def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_the_same_results(
+    workers: Workers,
+) -> None:
     employees, chunk = 1200, 40  # 30 chunks
     bench_data_create(employees=employees, indicators=6)
     first = workers.start(CLOSE_CHUNK_SIZE=chunk)
@@ -141,7 +144,7 @@ def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(workers):
+def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(workers: Workers) -> None:
     employees, chunk, timeout = 300, 30, 5
     bench_data_create(employees=employees, indicators=4)
     first = workers.start(CLOSE_CHUNK_SIZE=chunk, CELERY_VISIBILITY_TIMEOUT=timeout)
@@ -177,7 +180,7 @@ def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(work
 # several workers can stall in "closing" with chunks pending and no message left to take them.
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers):
+def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers: Workers) -> None:
     bench_data_create(employees=200, indicators=4)
     workers.start(CLOSE_CHUNK_SIZE=20)
     workers.start(CLOSE_CHUNK_SIZE=20)
@@ -190,7 +193,7 @@ def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers):
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results(workers):
+def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results(workers: Workers) -> None:
     employees = 400
     bench_data_create(employees=employees, indicators=4)
     first = workers.start(CLOSE_CHUNK_SIZE=20)
@@ -217,7 +220,9 @@ def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_the_close_completes(workers):
+def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_the_close_completes(
+    workers: Workers,
+) -> None:
     employees = 300
     bench_data_create(employees=employees, indicators=4)
     worker = workers.start(CLOSE_CHUNK_SIZE=50)
@@ -243,7 +248,9 @@ def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_t
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_with_redis_down_close_cycle_fails_plainly_and_loses_nothing_then_closes_once_it_is_back(workers):
+def test_with_redis_down_close_cycle_fails_plainly_and_loses_nothing_then_closes_once_it_is_back(
+    workers: Workers,
+) -> None:
     employees = 50
     bench_data_create(employees=employees, indicators=4)
     figures = list(MetricEntry.objects.order_by("pk").values_list("pk", "value", "updated_at"))
@@ -296,7 +303,7 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_down_the_close_button_says_so_and_the_month_stays_open(broker_down, examples):
+def test_with_redis_down_the_close_button_says_so_and_the_month_stays_open(broker_down: None, examples: Path) -> None:
     examples_loaded(examples)
     figures = list(MetricEntry.objects.order_by("pk").values_list("pk", "value", "updated_at"))
     hr = Client()

@@ -2,10 +2,11 @@
 
 import csv
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from metrics.closing import cycle_close_request
 from metrics.exports import scores_csv
@@ -42,7 +43,9 @@ def active(page) -> str:
     return page.evaluate("(e => `${e.closest('tr').dataset.employee}:${e.dataset.column}`)(document.activeElement)")
 
 
-def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(page, examples):
+def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(
+    page: Page, examples: Path
+) -> None:
     figures = setup_team(examples)
     browser_login(page, "wang.fang", PASSWORD)
     page.get_by_role("link", name="My team").click()
@@ -83,7 +86,7 @@ def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_e
     expect(page.get_by_role("button", name="Save all")).to_have_count(0)
 
 
-def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
+def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page: Page, examples: Path) -> None:
     setup_team(examples)
     browser_login(page, "wang.fang", PASSWORD)
     page.goto("/figures/2026-04/")
@@ -114,13 +117,13 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
 
 
 def manager_with_password(username: str = "big.boss") -> User:
-    manager = UserFactory(username=username, role=Role.MANAGER)
+    manager = UserFactory.create(username=username, role=Role.MANAGER)
     manager.set_password(PASSWORD)
     manager.save()
     return manager
 
 
-def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_page(page):
+def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_page(page: Page) -> None:
     boss = manager_with_password()
     reports(boss, 130, publish())
     browser_login(page, "big.boss", PASSWORD)
@@ -149,11 +152,11 @@ def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_pag
     assert MetricEntry.objects.count() == 101
 
 
-def test_a_team_on_two_plans_saves_the_cells_changed_and_shows_a_conflict_on_its_cell(page):
+def test_a_team_on_two_plans_saves_the_cells_changed_and_shows_a_conflict_on_its_cell(page: Page) -> None:
     wang = manager_with_password("wang.fang")
     seed, sales = publish(), publish(SALES_PLAN)
-    assign(UserFactory(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
-    assign(UserFactory(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
+    assign(UserFactory.create(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
+    assign(UserFactory.create(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
     browser_login(page, "wang.fang", PASSWORD)
     page.goto("/figures/2026-01/")
     zhou = page.locator('tr[data-employee="zhou.qi"]')

@@ -53,8 +53,10 @@ def month_close(period: str) -> str:
     return "closed"
 
 
-def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or_refused(monkeypatch):
-    assign(UserFactory(username="li.lei"), publish(), "2026-01")
+def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assign(UserFactory.create(username="li.lei"), publish(), "2026-01")
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,6.9,3,45,48\n"))
 
     checked, resume = threading.Event(), threading.Event()
@@ -92,10 +94,12 @@ def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or
     assert scored.actual == stored
 
 
-def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_says(monkeypatch):
+def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A roster import paused between reading which months are closed and writing the new bonus,
     while HR closes February: the month is paid with the amount its assignment holds afterwards."""
-    assign(UserFactory(username="li.lei"), publish(), "2026-01")
+    assign(UserFactory.create(username="li.lei"), publish(), "2026-01")
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
 
     planned, resume = threading.Event(), threading.Event()

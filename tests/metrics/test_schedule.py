@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from config.celery_app import app
 from metrics import schedule
@@ -49,7 +50,7 @@ def test_a_month_ends_on_its_last_day() -> None:
 
 
 def test_a_complete_month_closes_by_itself_seven_days_after_its_end(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
 
@@ -61,7 +62,9 @@ def test_a_complete_month_closes_by_itself_seven_days_after_its_end(
     assert not mail.outbox
 
 
-def test_nothing_happens_before_the_closing_day(db: None, examples: Path, django_capture_on_commit_callbacks) -> None:
+def test_nothing_happens_before_the_closing_day(
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     examples_loaded(examples)
 
     outcome, enqueued = run_schedule_at(datetime.date(2026, 2, 6), django_capture_on_commit_callbacks)
@@ -71,7 +74,7 @@ def test_nothing_happens_before_the_closing_day(db: None, examples: Path, django
 
 
 def test_the_number_of_days_is_a_setting(
-    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+    db: None, examples: Path, settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     settings.CYCLE_AUTO_CLOSE_DAYS = 3
@@ -82,7 +85,7 @@ def test_the_number_of_days_is_a_setting(
 
 
 def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_and_what(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, WU_DI)
     User.objects.filter(username__in=["zhao.lei", "wang.fang"]).update(email="manager@example.com")
@@ -100,7 +103,7 @@ def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_
 
 
 def test_figures_missing_for_someone_without_a_manager_go_to_hr(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, "solo,独行,客户二部,,customer-manager,2026-01,2000,6000\n")
     User.objects.create_user(username="hr", role=Role.HR, email="hr@example.com")
@@ -112,7 +115,7 @@ def test_figures_missing_for_someone_without_a_manager_go_to_hr(
 
 
 def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
@@ -124,7 +127,9 @@ def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(
     assert Result.objects.filter(period="2026-02").count() == 2
 
 
-def test_months_nobody_is_assessed_in_are_skipped(db: None, django_capture_on_commit_callbacks) -> None:
+def test_months_nobody_is_assessed_in_are_skipped(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     person("lonely")
 
     outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
@@ -133,7 +138,10 @@ def test_months_nobody_is_assessed_in_are_skipped(db: None, django_capture_on_co
 
 
 def test_the_command_runs_the_same_check_for_a_given_day(
-    db: None, examples: Path, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+    db: None,
+    examples: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     examples_loaded(examples)
     monkeypatch.setattr(run_schedule, "cycle_close_enqueue", Enqueued())
@@ -173,7 +181,7 @@ def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatc
 
 
 def test_with_0_days_a_month_closes_on_the_day_after_its_end_not_on_its_last_day(
-    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+    db: None, examples: Path, settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     settings.CYCLE_AUTO_CLOSE_DAYS = 0

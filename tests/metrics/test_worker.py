@@ -1,7 +1,9 @@
 """A real `celery worker` process, on Redis, closes a cycle."""
 
 import time
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -14,14 +16,14 @@ from tests.metrics.workers import QUEUE, Workers
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path):
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
     with Workers(tmp_path) as started:
         yield started
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_worker_process_closes_a_month(workers, examples):
+def test_a_worker_process_closes_a_month(workers: Workers, examples: Path) -> None:
     worker = workers.start(pool="prefork", concurrency=2)
     load_examples(examples)
     started = time.monotonic()

@@ -25,7 +25,7 @@ def hr_only(request):
         (Role.EMPLOYEE, False, False),
     ],
 )
-def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed):
+def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed) -> None:
     request = RequestFactory().get("/")
     request.user = User.objects.create_user(username="someone", role=role, is_superuser=superuser)
     if allowed:
@@ -35,7 +35,7 @@ def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed):
             hr_only(request)
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in():
+def test_an_anonymous_visitor_is_sent_to_sign_in() -> None:
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/plans/")

@@ -1,6 +1,9 @@
 """The home page in a real browser: sign in, read the scores, switch the language."""
 
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import Page
 
 from metrics.closing import cycle_close_request
 from metrics.tasks import cycle_close_task
@@ -12,7 +15,7 @@ from tests.metrics.test_examples import load_examples
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_hr_signs_in_and_reads_the_closed_months_scores_in_both_languages(page, examples):
+def test_hr_signs_in_and_reads_the_closed_months_scores_in_both_languages(page: Page, examples: Path) -> None:
     load_examples(examples)
     cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
     User.objects.create_user(username="hr", password="secret-pass-1", role=Role.HR, display_name="孙丽")

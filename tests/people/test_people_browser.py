@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import Page
 
 from people.models import Role, User
 from people.services import ROSTER_COLUMNS
@@ -32,7 +33,7 @@ def upload(page, text: str) -> None:
     page.wait_for_load_state()
 
 
-def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page):
+def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page: Page) -> None:
     publish()
     User.objects.create_user(username="hr", password="secret-pass-1", role=Role.HR, display_name="孙丽")
     browser_login(page, "hr", "secret-pass-1")

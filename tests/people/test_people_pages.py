@@ -53,7 +53,7 @@ def upload(name: str, data: bytes) -> dict:
 # --- The list ----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client, company):
+def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Client, company: None) -> None:
     response = hr_client.get("/people/")
 
     han = next(row for row in rows(response) if "han.mei" in row)
@@ -73,7 +73,7 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client, compa
         ({"department": "客户一部", "plan": "customer-manager"}, ["han.mei", "li.lei"]),
     ],
 )
-def test_the_list_filters_by_department_manager_and_plan(hr_client, company, query, expected):
+def test_the_list_filters_by_department_manager_and_plan(hr_client: Client, company: None, query, expected) -> None:
     params = dict(query)
     if "department" in params:
         params["department"] = Department.objects.get(name=params["department"]).pk
@@ -82,7 +82,7 @@ def test_the_list_filters_by_department_manager_and_plan(hr_client, company, que
     assert sorted(re.search(r" (\S+) ", row)[1] for row in rows(response)) == expected  # type: ignore[index]
 
 
-def test_the_plan_filter_follows_the_latest_assignment(hr_client, company):
+def test_the_plan_filter_follows_the_latest_assignment(hr_client: Client, company: None) -> None:
     li = User.objects.get(username="li.lei")
     Assignment.objects.create(
         employee=li, version=Assignment.objects.get(employee__username="lin.feng").version, start="2026-05"
@@ -93,7 +93,7 @@ def test_the_plan_filter_follows_the_latest_assignment(hr_client, company):
     assert names == ["li.lei", "lin.feng"]
 
 
-def test_the_filters_are_labelled_and_keep_their_values(hr_client, company):
+def test_the_filters_are_labelled_and_keep_their_values(hr_client: Client, company: None) -> None:
     department = Department.objects.get(name="客户二部")
 
     html = hr_client.get("/people/", {"department": department.pk, "manager": "zhao.lei"}).content.decode()
@@ -118,7 +118,9 @@ def test_the_filters_are_labelled_and_keep_their_values(hr_client, company):
         ({"plan": "nope"}, "Select a valid choice. nope is not one of the available choices."),
     ],
 )
-def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(hr_client, company, query, message):
+def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(
+    hr_client: Client, company: None, query, message
+) -> None:
     response = hr_client.get("/people/", query)
 
     text = page_text(response.content)
@@ -127,7 +129,7 @@ def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(hr_client, comp
     assert "0 people" in text and "Nobody matches these filters." in text
 
 
-def test_the_list_is_paginated_and_keeps_the_filters(hr_client, company):
+def test_the_list_is_paginated_and_keeps_the_filters(hr_client: Client, company: None) -> None:
     department = Department.objects.get(name="客户一部")
     User.objects.bulk_create(User(username=f"p{n:02d}", department=department) for n in range(30))
 
@@ -139,7 +141,7 @@ def test_the_list_is_paginated_and_keeps_the_filters(hr_client, company):
     assert "Page 2 of 2" in page_text(second.content)
 
 
-def test_the_lists_query_count_does_not_grow_with_the_people(hr_client, company):
+def test_the_lists_query_count_does_not_grow_with_the_people(hr_client: Client, company: None) -> None:
     version = Assignment.objects.first().version  # type: ignore[union-attr]
     department = Department.objects.get(name="客户一部")
     boss = User.objects.get(username="wang.fang")
@@ -163,7 +165,7 @@ def test_the_lists_query_count_does_not_grow_with_the_people(hr_client, company)
 # --- The roster upload -------------------------------------------------------------------------
 
 
-def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client, db):
+def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client: Client, db: None) -> None:
     publish()
 
     response = hr_client.post(
@@ -180,7 +182,7 @@ def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client, db):
     assert User.objects.get(username="han.mei").manager.username == "wang.fang"  # type: ignore[union-attr]
 
 
-def test_hr_uploads_an_excel_roster(hr_client, db):
+def test_hr_uploads_an_excel_roster(hr_client: Client, db: None) -> None:
     publish()
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -195,7 +197,7 @@ def test_hr_uploads_an_excel_roster(hr_client, db):
     assert Assignment.objects.get().employee.display_name == "李雷"
 
 
-def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client, db):
+def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client: Client, db: None) -> None:
     publish()
     text = HEADER + (
         "li.lei,李雷,客户一部,wang.fang,customer-manager,2026-01,2000,6000\n"
@@ -213,19 +215,19 @@ def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client,
     assert User.objects.count() == 1  # HR only
 
 
-def test_a_file_of_another_kind_is_refused_next_to_the_field(hr_client, db):
+def test_a_file_of_another_kind_is_refused_next_to_the_field(hr_client: Client, db: None) -> None:
     response = hr_client.post("/people/roster/", upload("roster.pdf", b"%PDF"))
 
     assert response.context["form"].errors["file"] == ["Choose a .csv or .xlsx file."]
 
 
-def test_a_broken_workbook_says_so(hr_client, db):
+def test_a_broken_workbook_says_so(hr_client: Client, db: None) -> None:
     response = hr_client.post("/people/roster/", upload("roster.xlsx", b"not a workbook"))
 
     assert "The file is not an Excel workbook (.xlsx)" in page_text(response.content)
 
 
-def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_client, db):
+def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_client: Client, db: None) -> None:
     html = hr_client.get("/people/roster/").content.decode()
 
     assert re.search(r'<label\s+for="id_file"[^>]*>\s*Roster file', html)
@@ -233,7 +235,7 @@ def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_clie
     assert 'href="/people/roster/template.csv"' in html
 
 
-def test_the_roster_template_is_a_csv_with_the_header(hr_client, db):
+def test_the_roster_template_is_a_csv_with_the_header(hr_client: Client, db: None) -> None:
     response = hr_client.get("/people/roster/template.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -1,6 +1,7 @@
 """HR builds the seed plan in a real browser, is refused at 99, publishes, downloads the JSON."""
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -75,7 +76,7 @@ def add_band(page: Page, band: dict) -> None:
     expect(page.get_by_role("link", name=f"Edit band {band['label']}")).to_be_visible()
 
 
-def test_hr_builds_the_seed_plan_in_the_browser_and_downloads_the_same_plan(page, examples):
+def test_hr_builds_the_seed_plan_in_the_browser_and_downloads_the_same_plan(page: Page, examples: Path) -> None:
     example = json.loads((examples / "customer-manager.json").read_text(encoding="utf-8"))
     User.objects.create_user(username="hr", password="secret-pass-1", role=Role.HR, display_name="孙丽")
     browser_login(page, "hr", "secret-pass-1")

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -308,7 +309,7 @@ def test_it_refuses_a_plan_it_can_read_nothing_from() -> None:
     ]
 
 
-def test_the_shipped_seed_plan_is_the_shared_example(examples):
+def test_the_shipped_seed_plan_is_the_shared_example(examples: Path) -> None:
     assert EXAMPLE.read_bytes() == (examples / "customer-manager.json").read_bytes()
 
 

@@ -47,7 +47,9 @@ def grid_save(client: Client, value: str):
     ("typed", "message"),
     [("1e12", "“1e12” is too large"), ("NaN", "“NaN” is not a number"), ("8,6", "“8,6” is not a number")],
 )
-def test_the_grid_reads_full_width_digits_and_refuses_the_rest_in_the_cell(wang: Client, typed, message) -> None:
+def test_the_grid_reads_full_width_digits_and_refuses_the_rest_in_the_cell(
+    wang: Client, typed: str, message: str
+) -> None:
     assert grid_save(wang, "９．５").status_code == 302
     assert satisfaction() == Decimal("9.5")
 
@@ -70,7 +72,9 @@ def test_an_upload_saved_by_excel_on_a_chinese_windows_reads_and_an_empty_cell_k
 
 
 @pytest.mark.parametrize(("cell", "message"), [("1e12", "is too large"), ("NaN", "is not a number")])
-def test_an_upload_with_a_value_past_the_limits_names_its_row_and_saves_nothing(wang: Client, cell, message) -> None:
+def test_an_upload_with_a_value_past_the_limits_names_its_row_and_saves_nothing(
+    wang: Client, cell: str, message: str
+) -> None:
     content = (HEADER + f"li.lei,2026-02,{cell},3\r\n").encode("gb18030")
 
     response = wang.post("/figures/upload/", {"file": SimpleUploadedFile("团队数据.csv", content)})
@@ -101,7 +105,9 @@ def test_the_roster_page_reads_a_gb18030_file_with_full_width_amounts(hr: Client
 
 
 @pytest.mark.parametrize(("typed", "message"), [("1e12", "is too large"), ("NaN", "is not a number")])
-def test_the_assign_page_reads_full_width_amounts_and_refuses_the_rest_on_the_field(hr: Client, typed, message) -> None:
+def test_the_assign_page_reads_full_width_amounts_and_refuses_the_rest_on_the_field(
+    hr: Client, typed: str, message: str
+) -> None:
     plan = publish()
     UserFactory.create(username="li.lei")
     post = {"plan": plan.template.pk, "start": "2026-02", "quarterly_bonus": "0"}

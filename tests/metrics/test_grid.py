@@ -506,7 +506,7 @@ def test_a_column_of_another_plan_is_refused_naming_the_person(client: Client, m
 @pytest.mark.parametrize(
     "column", ["churn", "collaboration", "nothing", ""], ids=["computed", "quarterly", "unknown", "empty"]
 )
-def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang: Client, column) -> None:
+def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang: Client, column: str) -> None:
     page = save(wang, [change("li.lei", column, "3")])
     assert page.status_code == 200
     assert page.context["rows"][0].errors == [f"“{column}” is not a figure to type for li.lei."]
@@ -551,7 +551,7 @@ GOOD = change("li.lei", "satisfaction", "9")
         (json.dumps([GOOD] * 5001), "A save takes at most 5000 cells; this one has 5001: save them in parts."),
     ],
 )
-def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang: Client, changes, message) -> None:
+def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang: Client, changes, message: str) -> None:
     data = {} if changes is None else {"changes": changes}
     page = wang.post("/figures/2026-01/", data)
     assert page.status_code == 400
@@ -648,7 +648,7 @@ def test_the_month_picker_keeps_hrs_filters(hr: Client, company: Company) -> Non
         "manager=&department=&page=",
     ],
 )
-def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr: Client, query) -> None:
+def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr: Client, query: str) -> None:
     response = hr.get(f"/figures/2026-01/?{query}")
     assert response.status_code == 200
     assert len(response.context["grid"].rows) == 100  # a whole page of everybody: the filter is not applied
@@ -692,7 +692,7 @@ def test_hrs_grid_takes_as_many_queries_for_a_company_of_150_as_of_450(
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0000-01", "1999-12", "2101-01"])
-def test_a_month_out_of_range_is_not_found(wang: Client, month) -> None:
+def test_a_month_out_of_range_is_not_found(wang: Client, month: str) -> None:
     assert wang.get(f"/figures/{month}/").status_code == 404
     assert save(wang, [GOOD], url=f"/figures/{month}/").status_code == 404
     assert wang.get(f"/figures/{month}/template.csv").status_code == 404

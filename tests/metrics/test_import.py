@@ -226,7 +226,9 @@ def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unkno
         ("churn.lost", "1e16", "“1e16” is too large"),
     ],
 )
-def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(team: PlanVersion, column, text, message) -> None:
+def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(
+    team: PlanVersion, column: str, text: str, message: str
+) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f'employee,period,{column}\nli.lei,2026-01,"{text}"\n'))
     assert len(error.value.errors) == 1
@@ -252,7 +254,7 @@ def test_numbers_are_read_as_people_type_them(mixed: None) -> None:
 
 @pytest.mark.parametrize(("lost", "total"), [("999999999", "1"), ("999999999", "0.000001")])
 def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_period_and_indicator(
-    team: PlanVersion, lost, total
+    team: PlanVersion, lost: str, total: str
 ) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{lost},{total}\n"))
@@ -326,7 +328,7 @@ def ranged(db: None) -> None:
         ),
     ],
 )
-def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged: None, cells, message) -> None:
+def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged: None, cells: str, message: str) -> None:
     header, values = cells.split("\n")
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,{header}\nzhang.san,2026-01,{values}\n"))

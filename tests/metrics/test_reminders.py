@@ -39,7 +39,9 @@ def emails(team: PlanVersion) -> None:
         (date(2026, 2, 6), None),  # too late for a reminder
     ],
 )
-def test_reminders_are_due_from_some_days_before_the_deadline(settings: Settings, today, period) -> None:
+def test_reminders_are_due_from_some_days_before_the_deadline(
+    settings: Settings, today: date, period: str | None
+) -> None:
     settings.FIGURES_DEADLINE_DAY, settings.FIGURES_REMINDER_DAYS = 5, 3
     due = reminders_period(today=today)
     assert (str(due) if due else None) == period

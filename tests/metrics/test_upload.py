@@ -174,6 +174,6 @@ def test_a_file_that_is_not_a_table_says_so(wang: Client) -> None:
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_the_template_holds_only_the_users_team(wang: Client, extension) -> None:
+def test_the_template_holds_only_the_users_team(wang: Client, extension: str) -> None:
     content = wang.get(f"/figures/2026-02/template.{extension}").content
     assert b"other.person" not in content

@@ -25,7 +25,7 @@ def hr_only(request):
         (Role.EMPLOYEE, False, False),
     ],
 )
-def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed) -> None:
+def test_an_hr_view_lets_in_hr_and_admins_only(role: Role, superuser: bool, allowed: bool) -> None:
     request = RequestFactory().get("/")
     request.user = User.objects.create_user(username="someone", role=role, is_superuser=superuser)
     if allowed:

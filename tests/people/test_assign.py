@@ -227,7 +227,9 @@ def test_the_page_shows_the_refusal_and_saves_nothing(hr_client: Client, plan: P
         ("plan", "", "This field is required."),
     ],
 )
-def test_bad_input_is_named_next_to_its_field(hr_client: Client, plan: PlanVersion, field, value, message) -> None:
+def test_bad_input_is_named_next_to_its_field(
+    hr_client: Client, plan: PlanVersion, field: str, value: str, message: str
+) -> None:
     UserFactory.create(username="li.lei")
     data = {"plan": plan.template.pk, "start": "2026-02", "monthly_bonus": "0", "quarterly_bonus": "0", field: value}
 
@@ -295,7 +297,7 @@ def test_the_first_month_is_a_month_picker(hr_client: Client, plan: PlanVersion)
     ("typed", "month"), [("2026/3", "2026-03"), ("２０２６－０３", "2026-03"), ("2026年3月", "2026-03")]
 )
 def test_a_month_typed_where_the_browser_has_no_picker_is_read(
-    hr_client: Client, plan: PlanVersion, typed, month
+    hr_client: Client, plan: PlanVersion, typed: str, month: str
 ) -> None:
     UserFactory.create(username="li.lei")
 

@@ -70,7 +70,7 @@ HR_ONLY = [
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
 @pytest.mark.parametrize(("name", "kwargs"), HR_ONLY, ids=[name for name, _ in HR_ONLY])
-def test_the_people_pages_are_forbidden_to_managers_and_employees(name, kwargs, role, method) -> None:
+def test_the_people_pages_are_forbidden_to_managers_and_employees(name, kwargs, role: Role, method: str) -> None:
     User.objects.create_user(username="li.lei")
     client = signed_in(role)
 

@@ -73,7 +73,9 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Clien
         ({"department": "客户一部", "plan": "customer-manager"}, ["han.mei", "li.lei"]),
     ],
 )
-def test_the_list_filters_by_department_manager_and_plan(hr_client: Client, company: None, query, expected) -> None:
+def test_the_list_filters_by_department_manager_and_plan(
+    hr_client: Client, company: None, query: dict[str, str], expected
+) -> None:
     params = dict(query)
     if "department" in params:
         params["department"] = Department.objects.get(name=params["department"]).pk
@@ -119,7 +121,7 @@ def test_the_filters_are_labelled_and_keep_their_values(hr_client: Client, compa
     ],
 )
 def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(
-    hr_client: Client, company: None, query, message
+    hr_client: Client, company: None, query: dict[str, str], message: str
 ) -> None:
     response = hr_client.get("/people/", query)
 

@@ -156,7 +156,9 @@ def test_an_empty_cell_leaves_that_field_as_it_is_in_every_column(plan: PlanVers
         ("li.lei,,,,,,,7000", {"quarterly": Decimal("7000")}),
     ],
 )
-def test_a_filled_cell_changes_only_its_own_field(plan: PlanVersion, row, changed) -> None:
+def test_a_filled_cell_changes_only_its_own_field(
+    plan: PlanVersion, row: str, changed: dict[str, str | Decimal]
+) -> None:
     roster_import(table=csv_table(ROSTER))
 
     roster_import(table=roster(row))
@@ -240,7 +242,7 @@ def test_names_over_200_characters_are_a_row_error_on_postgresql() -> None:
         ("li/lei", "“li/lei” is not a valid user name"),
     ],
 )
-def test_user_names_follow_djangos_rule(plan: PlanVersion, cell, message) -> None:
+def test_user_names_follow_djangos_rule(plan: PlanVersion, cell: str, message: str) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f"{cell},李雷,,,,,,"))
 
@@ -280,7 +282,7 @@ def test_a_large_roster_is_written_in_a_bounded_number_of_queries(
     ("cell", "amount"),
     [("2,500.50", Decimal("2500.5")), ("２５００．５", Decimal("2500.5")), ("999999999.99", Decimal("999999999.99"))],
 )
-def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan: PlanVersion, cell, amount) -> None:
+def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan: PlanVersion, cell: str, amount: Decimal) -> None:
     roster_import(table=roster(f'li.lei,李雷,,,customer-manager,2026-01,"{cell}",0'))
 
     assert assignments("li.lei") == [("2026-01", "customer-manager", amount, Decimal(0))]
@@ -296,7 +298,7 @@ def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan: PlanVersion, cel
         ("lots", "“lots” is not a number"),
     ],
 )
-def test_a_bonus_amount_that_is_not_money_is_refused(plan: PlanVersion, cell, message) -> None:
+def test_a_bonus_amount_that_is_not_money_is_refused(plan: PlanVersion, cell: str, message: str) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f'li.lei,李雷,,,customer-manager,2026-01,"{cell}",0'))
 
@@ -305,7 +307,7 @@ def test_a_bonus_amount_that_is_not_money_is_refused(plan: PlanVersion, cell, me
 
 
 @pytest.mark.parametrize("cell", ["2026-04-01", "2026-04-01 00:00:00", "2026/4/1", "2026年4月", "2026-4"])
-def test_a_date_in_the_start_column_is_read_as_its_month(plan: PlanVersion, cell) -> None:
+def test_a_date_in_the_start_column_is_read_as_its_month(plan: PlanVersion, cell: str) -> None:
     roster_import(table=roster(f"li.lei,李雷,,,customer-manager,{cell},2000,6000"))
 
     assert assignments("li.lei")[0][0] == "2026-04"
@@ -340,7 +342,7 @@ def test_an_excel_roster_with_a_date_cell_in_start(plan: PlanVersion) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-16"])
-def test_a_roster_with_chinese_names_round_trips_in_the_encodings_excel_saves(plan: PlanVersion, encoding) -> None:
+def test_a_roster_with_chinese_names_round_trips_in_the_encodings_excel_saves(plan: PlanVersion, encoding: str) -> None:
     text = HEADER + "li.lei,李雷,客户部·华东,王芳,customer-manager,2026-01,2000,6000\n𠮷野家,𠮷野 家,,,,,,\n"
     # gb18030: what Excel on a Chinese Windows saves as "CSV (逗号分隔)", rare characters (𠮷) included
     roster_import(table=table_read(text.encode(encoding)))

@@ -87,7 +87,7 @@ def upload(client: Client, text: str | bytes) -> tuple[int, str]:
     ],
     ids=["1e12", "7-decimals", "long-name", "long-code", "nested", "infinity", "long-formula", "no-band"],
 )
-def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client: Client, text, message) -> None:
+def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client: Client, text, message: str) -> None:
     status, page = upload(hr_client, text)
 
     assert status == 400
@@ -114,7 +114,7 @@ def test_an_upload_over_1_mb_is_refused_before_it_is_read(hr_client: Client) -> 
     ],
 )
 def test_a_tier_that_is_not_a_number_we_accept_is_a_form_error(
-    hr_client: Client, draft: PlanVersion, threshold, message
+    hr_client: Client, draft: PlanVersion, threshold: str, message: str
 ) -> None:
     before = snapshot()
     data = indicator_post(method="tiers", tier_threshold=[threshold], tier_points=["10"])
@@ -139,7 +139,7 @@ def test_a_tier_that_is_not_a_number_we_accept_is_a_form_error(
     ],
 )
 def test_a_number_field_of_the_indicator_form_refuses_on_the_field(
-    hr_client: Client, draft: PlanVersion, field, text, message
+    hr_client: Client, draft: PlanVersion, field: str, text: str, message: str | None
 ) -> None:
     before = snapshot()
 
@@ -183,7 +183,7 @@ def test_numbers_are_read_as_hr_types_them(hr_client: Client, draft: PlanVersion
     ],
 )
 def test_the_indicator_form_holds_the_text_limits(
-    hr_client: Client, draft: PlanVersion, changes, field, message
+    hr_client: Client, draft: PlanVersion, changes, field: str, message: str
 ) -> None:
     before = snapshot()
 
@@ -205,7 +205,7 @@ def test_the_indicator_form_holds_the_text_limits(
         ({"input_label": ["名" * 201, ""]}, "Input 1: the label is longer than 200 characters"),
     ],
 )
-def test_a_bad_input_row_is_a_form_error(hr_client: Client, draft: PlanVersion, rows, message) -> None:
+def test_a_bad_input_row_is_a_form_error(hr_client: Client, draft: PlanVersion, rows, message: str) -> None:
     before = snapshot()
     data = indicator_post(
         formula="lost / total", input_name=["lost", "total"], input_label=["", ""], input_min=["", ""],
@@ -251,7 +251,7 @@ def test_inputs_with_labels_and_ranges_are_saved_and_shown_again(hr_client: Clie
         ({"minimum": "10", "label": "D", "payout": "0", "flag": "=cmd"}, "flag", "Use only letters"),
     ],
 )
-def test_the_band_form_holds_the_limits(hr_client: Client, draft: PlanVersion, post, field, message) -> None:
+def test_the_band_form_holds_the_limits(hr_client: Client, draft: PlanVersion, post, field: str, message: str) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:band_new", args=[CODE]), post)
@@ -270,7 +270,9 @@ def test_the_band_form_holds_the_limits(hr_client: Client, draft: PlanVersion, p
         ({"name": "名" * 201}, "name", "at most 200 characters"),
     ],
 )
-def test_the_draft_settings_hold_the_limits(hr_client: Client, draft: PlanVersion, post, field, message) -> None:
+def test_the_draft_settings_hold_the_limits(
+    hr_client: Client, draft: PlanVersion, post, field: str, message: str
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:draft", args=[CODE]), post)
@@ -287,7 +289,7 @@ def test_the_draft_settings_hold_the_limits(hr_client: Client, draft: PlanVersio
         ("plans:create", {"code": "sales", "name": "名" * 201}, "name"),
     ],
 )
-def test_a_new_plan_holds_the_limits(hr_client: Client, url, post, field) -> None:
+def test_a_new_plan_holds_the_limits(hr_client: Client, url: str, post, field: str) -> None:
     response = hr_client.post(reverse(url), post)
 
     assert response.status_code == 200 and field in response.context["form"].errors
@@ -304,7 +306,7 @@ def test_a_goal_code_holds_the_limits(hr_client: Client, draft: PlanVersion) -> 
 
 
 @pytest.mark.parametrize("actual", ["NaN", "Infinity", "1e999", "0.1234567"])
-def test_try_it_refuses_a_number_we_do_not_accept(hr_client: Client, actual) -> None:
+def test_try_it_refuses_a_number_we_do_not_accept(hr_client: Client, actual: str) -> None:
     churn = Indicator.objects.get(version=publish(), code="churn")
 
     response = hr_client.get(reverse("plans:try", args=[CODE, churn.pk]), {"actual": actual})

@@ -179,7 +179,7 @@ def test_a_plan_is_cloned_into_a_new_template_as_a_draft() -> None:
 @pytest.mark.parametrize(
     ("key", "name"), [(LIBRARY_ZH, "客户管理员绩效方案"), (LIBRARY_EN, "Customer account manager plan")]
 )
-def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name) -> None:
+def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name: str) -> None:
     draft = plan_start_from_library(key=key, code="my-plan", name=name)
     assert draft.status == VersionStatus.DRAFT and draft.template.code == "my-plan"
     published = draft_publish(draft=draft).version

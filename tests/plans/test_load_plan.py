@@ -109,7 +109,9 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     ],
     ids=["1e12", "7-decimals", "long-name", "nested", "nan", "over-1-mb"],
 )
-def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(tmp_path: Path, text, message) -> None:
+def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(
+    tmp_path: Path, text, message: str
+) -> None:
     path = tmp_path / "plan.json"
     path.write_text(text(), encoding="utf-8")
     with pytest.raises(CommandError) as error:

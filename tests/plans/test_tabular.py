@@ -68,7 +68,7 @@ def test_an_excel_sheet_reads_like_the_same_csv() -> None:
 
 
 @pytest.mark.parametrize("name", ["roster-gb18030.csv", "roster-utf8-bom.csv", "roster-utf16.txt"])
-def test_a_roster_with_chinese_names_reads_in_every_encoding_excel_saves(name) -> None:
+def test_a_roster_with_chinese_names_reads_in_every_encoding_excel_saves(name: str) -> None:
     table = read(name)
     assert [row.cells for row in table.rows] == ROSTER_ROWS
     assert [row.number for row in table.rows] == [2, 3]
@@ -102,7 +102,7 @@ def test_a_workbook_as_excel_writes_it_shared_strings_styles_and_the_first_sheet
 
 
 @pytest.mark.parametrize("name", ["metrics-lying-dimension.xlsx", "metrics-stale-dimension.xlsx"])
-def test_the_size_a_sheet_declares_is_not_trusted(name) -> None:
+def test_the_size_a_sheet_declares_is_not_trusted(name: str) -> None:
     table = read(name)
     assert [row.cells["employee"] for row in table.rows] == ["li.lei", "han.mei"]
     assert table.rows[1].cells["churn.total"] == "40"

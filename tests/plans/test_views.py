@@ -44,7 +44,7 @@ def test_every_plan_page_is_covered_by_the_access_test() -> None:
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role, method, name) -> None:
+def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role: Role, method: str, name) -> None:
     version = publish()
     draft = draft_open(template=version.template)
     pk = Indicator.objects.filter(version=draft).first().pk
@@ -287,7 +287,7 @@ def test_a_plan_starts_from_the_english_library_template(hr_client: Client) -> N
         ("collaboration", "7", "7.00"),  # rating 7 of 10, weight 10
     ],
 )
-def test_try_it_scores_with_the_scoring_core(hr_client: Client, code, actual, points) -> None:
+def test_try_it_scores_with_the_scoring_core(hr_client: Client, code: str, actual: str, points: str) -> None:
     version = publish()
     indicator = Indicator.objects.get(version=version, code=code)
     response = hr_client.get(reverse("plans:try", args=["customer-manager", indicator.pk]), {"actual": actual})

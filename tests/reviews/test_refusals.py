@@ -96,7 +96,7 @@ def test_a_review_is_opened_once_a_quarter_and_only_for_a_quarter(review: Review
         ("appeal", "hr"),
     ],
 )
-def test_each_step_belongs_to_one_person(review: Review, people: dict[str, User], step, who) -> None:
+def test_each_step_belongs_to_one_person(review: Review, people: dict[str, User], step: str, who: str) -> None:
     user = people[who]
     calls = {
         "self_assessment": lambda: services.review_self_assessment_submit(review=review, text="x", user=user),

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-1"
 
 
-def sign_out(page) -> None:
+def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
 

@@ -50,10 +50,11 @@ def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
 
 def close_request(period: str = MONTH) -> Cycle:
     """HR's close, its task sent to the test's worker processes."""
-    return cycle_close_request(
-        period=Period.parse(period),
-        enqueue=lambda cycle_id, run: cycle_close_task.apply_async((cycle_id, run), queue=QUEUE),
-    ).cycle
+
+    def send(cycle_id: int, run: int) -> None:
+        cycle_close_task.apply_async((cycle_id, run), queue=QUEUE)
+
+    return cycle_close_request(period=Period.parse(period), enqueue=send).cycle
 
 
 def results_of(cycle: Cycle, run: int) -> dict[int, tuple[Any, ...]]:
@@ -93,7 +94,10 @@ def uninterrupted_results(cycle: Cycle) -> dict[int, tuple[Any, ...]]:
 def dead_backends_gone() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APPLICATION])
-        return cursor.fetchone()[0] == 0
+        row = cursor.fetchone()
+        assert row is not None
+        backends: int = row[0]
+        return backends == 0
 
 
 @pytest.mark.postgres
@@ -285,20 +289,22 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def connections_forget() -> None:
         # The pools are kombu's, one per broker URL, shared: forget them here, close none.
-        app._pool = None
-        app.amqp._producer_pool = None
+        # (private attributes, which celery-types does not declare)
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     saved = app.conf.broker_url, app.conf.task_always_eager
     connections_forget()
     # Celery reads the broker's URL from the environment before its configuration.
     monkeypatch.setenv("CELERY_BROKER_URL", DEAD_BROKER)
     monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
-    app.conf.broker_url, app.conf.task_always_eager = DEAD_BROKER, False
+    # celery-types makes broker_url a read-only property; Celery's settings take it like any key.
+    app.conf.broker_url, app.conf.task_always_eager = DEAD_BROKER, False  # type: ignore[misc]
     try:
         yield
     finally:
         monkeypatch.undo()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.task_always_eager = saved  # type: ignore[misc]
         connections_forget()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from metrics.closing import cycle_close_request
 from metrics.exports import scores_csv
@@ -25,7 +25,12 @@ PASSWORD = "secret-pass-1"
 MONTHLY = ["churn.lost", "churn.total", "satisfaction", "new_customers", "feedback.ok", "feedback.total"]
 
 
-def setup_team(examples) -> list[dict[str, str]]:
+def close_task_run(cycle_id: int, run: int) -> None:
+    """The close task, run here and now instead of by a worker."""
+    cycle_close_task.apply(args=(cycle_id, run))
+
+
+def setup_team(examples: Path) -> list[dict[str, str]]:
     call_command("load_plan", str(examples / "customer-manager.json"), stdout=StringIO())
     call_command("import_roster", str(examples / "roster.csv"), stdout=StringIO())
     manager = User.objects.get(username="wang.fang")
@@ -34,13 +39,16 @@ def setup_team(examples) -> list[dict[str, str]]:
     return list(csv.DictReader((examples / "metrics.csv").open(encoding="utf-8")))
 
 
-def cell(page, employee: str, column: str):
+def cell(page: Page, employee: str, column: str) -> Locator:
     return page.locator(f'tr[data-employee="{employee}"] input[data-column="{column}"]')
 
 
-def active(page) -> str:
+def active(page: Page) -> str:
     """The focused cell as ``employee:column``."""
-    return page.evaluate("(e => `${e.closest('tr').dataset.employee}:${e.dataset.column}`)(document.activeElement)")
+    focused: str = page.evaluate(
+        "(e => `${e.closest('tr').dataset.employee}:${e.dataset.column}`)(document.activeElement)"
+    )
+    return focused
 
 
 def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(
@@ -76,7 +84,7 @@ def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_e
         (ChangeSource.GRID, "wang.fang")
     }
     for month in ("2026-01", "2026-02", "2026-03"):
-        cycle_close_request(period=Period.parse(month), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
+        cycle_close_request(period=Period.parse(month), enqueue=close_task_run)
         assert scores_csv(period=Period.parse(month)) == (examples / f"scores-{month}.csv").read_text(encoding="utf-8")
 
     # A closed month: said so, and nothing can be typed or saved.
@@ -97,7 +105,7 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page: Page, examp
         "han.mei,2026-04,3,31,lots,0,15,20\n"
     )
     page.get_by_label("Figures file").set_input_files(
-        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+        files=[FilePayload(name="figures.csv", mimeType="text/csv", buffer=text.encode())]
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator("#upload-errors")).to_contain_text("Row 3, satisfaction: “lots” is not a number")
@@ -106,7 +114,7 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page: Page, examp
 
     # The corrected file: a preview, then applied.
     page.get_by_label("Figures file").set_input_files(
-        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.replace("lots", "6.0").encode()}]
+        files=[FilePayload(name="figures.csv", mimeType="text/csv", buffer=text.replace("lots", "6.0").encode())]
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator("#upload-summary")).to_contain_text("0 values change, 8 new")

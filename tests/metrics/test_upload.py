@@ -17,22 +17,25 @@ from people.models import Role
 from plans.models import PlanVersion
 from tests.factories import UserFactory, csv_table
 from tests.metrics import test_grid
+from tests.typed import Response
 
 team, wang = test_grid.team, test_grid.wang  # the grid's fixtures
 
 HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
 
 
-def upload(client, name: str, content: bytes):
+def upload(client: Client, name: str, content: bytes) -> Response:
     return client.post("/figures/upload/", {"file": SimpleUploadedFile(name, content)})
 
 
-def token(preview) -> str:
+def token(preview: Response) -> str:
     """The preview's own token, as its Apply button posts it."""
-    return re.search(r'name="token" value="([^"]+)"', preview.content.decode())[1]
+    found = re.search(r'name="token" value="([^"]+)"', preview.content.decode())
+    assert found is not None
+    return found[1]
 
 
-def apply(client, preview):
+def apply(client: Client, preview: Response) -> Response:
     return client.post("/figures/upload/", {"apply": "1", "token": token(preview)}, follow=True)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from people.access import HR_ROLES, has_role, role_required
@@ -10,7 +10,7 @@ from people.models import Role, User
 
 
 @role_required(*HR_ROLES)
-def hr_only(request):
+def hr_only(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 

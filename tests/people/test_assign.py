@@ -1,5 +1,6 @@
 """Assigning plans to a person or a whole department: the roster's rules, from a page."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
@@ -7,13 +8,14 @@ from django.test import Client
 
 from metrics.models import Cycle, CycleStatus
 from metrics.services import metrics_import
-from people.assignments import AssignmentRefused, assignment_set
-from people.models import Role, User
+from people.assignments import AssignmentOutcome, AssignmentRefused, assignment_set
+from people.models import Department, Role, User
 from people.services import roster_import
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.tabular import TableError
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
 from tests.people.test_home import page_text
+from tests.typed import Response
 
 OTHER_PLAN = plan_data(code="service-desk", name="客服绩效方案")
 
@@ -35,7 +37,13 @@ def hr_client(db: None) -> Client:
     return client
 
 
-def set_plan(employees, version, start="2026-02", monthly="2000", quarterly="6000"):
+def set_plan(
+    employees: Iterable[User],
+    version: PlanVersion,
+    start: str = "2026-02",
+    monthly: str = "2000",
+    quarterly: str = "6000",
+) -> AssignmentOutcome:
     return assignment_set(
         employees=employees,
         version=version,
@@ -347,7 +355,7 @@ def test_the_same_rule_holds_for_the_service_behind_the_pages(plan: PlanVersion,
     ]
 
 
-def department_post(client, department, plan, **changes):
+def department_post(client: Client, department: Department, plan: PlanVersion, **changes: str) -> Response:
     data = {
         "department": department.pk,
         "plan": plan.template.pk,

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import FilePayload, Page
 
 from people.models import Role, User
 from people.services import ROSTER_COLUMNS
@@ -24,10 +24,10 @@ ROSTER = (
 )
 
 
-def upload(page, text: str) -> None:
+def upload(page: Page, text: str) -> None:
     page.goto("/people/roster/")
     page.get_by_label("Roster file").set_input_files(
-        {"name": "roster.csv", "mimeType": "text/csv", "buffer": text.encode()}
+        FilePayload(name="roster.csv", mimeType="text/csv", buffer=text.encode())
     )
     page.get_by_role("button", name="Import").click()
     page.wait_for_load_state()

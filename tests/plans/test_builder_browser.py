@@ -2,9 +2,10 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from people.models import Role, User
 from plans.plan_file import plan_file_parse
@@ -20,11 +21,11 @@ LABELS = {
 }  # fmt: skip
 
 
-def field(page: Page, label: str):
+def field(page: Page, label: str) -> Locator:
     return page.get_by_label(label, exact=True)
 
 
-def add_goal(page: Page, goal: dict) -> None:
+def add_goal(page: Page, goal: dict[str, Any]) -> None:
     page.get_by_role("link", name="Add goal").click()
     field(page, "Code").fill(goal["code"])
     field(page, "Name").fill(goal["name"])
@@ -32,7 +33,7 @@ def add_goal(page: Page, goal: dict) -> None:
     expect(page.get_by_role("heading", name="Goals")).to_be_visible()
 
 
-def add_indicator(page: Page, item: dict, goals: dict[str, str], weight: int | None = None) -> None:
+def add_indicator(page: Page, item: dict[str, Any], goals: dict[str, str], weight: int | None = None) -> None:
     page.get_by_role("link", name="Add indicator").click()
     field(page, "Code").fill(item["code"])
     field(page, "Name").fill(item["name"])
@@ -66,7 +67,7 @@ def add_indicator(page: Page, item: dict, goals: dict[str, str], weight: int | N
     expect(page.get_by_role("heading", name=f"{item['name']} {item['code']}")).to_be_visible()
 
 
-def add_band(page: Page, band: dict) -> None:
+def add_band(page: Page, band: dict[str, Any]) -> None:
     page.get_by_role("link", name="Add band").click()
     field(page, "Minimum score").fill(str(band["min"]))
     field(page, "Label").fill(band["label"])

@@ -28,7 +28,7 @@ def ids(people: dict[str, User]) -> dict[str, int]:
     return {"review": li_lei.pk, "other_team": wu_di.pk, "request": request.pk}
 
 
-def status(people, who: str, method: str, url: str, data: dict | None = None) -> int:
+def status(people: dict[str, User], who: str, method: str, url: str, data: dict[str, str] | None = None) -> int:
     client = client_for(people[who])
     response = client.get(url) if method == "get" else client.post(url, data or {})
     return response.status_code
@@ -47,7 +47,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("url", "expected"), PAGES)
-def test_pages_answer_each_person_in_their_scope(people: dict[str, User], ids: dict[str, int], url, expected) -> None:
+def test_pages_answer_each_person_in_their_scope(
+    people: dict[str, User], ids: dict[str, int], url: str, expected: dict[str, int]
+) -> None:
     assert {who: status(people, who, "get", url.format(**ids)) for who in expected} == expected
 
 
@@ -67,7 +69,7 @@ STEPS = [
 
 @pytest.mark.parametrize(("url", "data", "expected"), STEPS)
 def test_each_step_refuses_the_wrong_person_and_changes_nothing(
-    people: dict[str, User], ids: dict[str, int], url, data, expected
+    people: dict[str, User], ids: dict[str, int], url: str, data: dict[str, str], expected: dict[str, int]
 ) -> None:
     before = list(Review.objects.values_list("pk", "status", "self_assessment", "appeal_reason"))
 

@@ -123,7 +123,7 @@ def test_months_not_closed_show_as_such_and_a_late_starter_as_not_assessed(
 # --- query counts -------------------------------------------------------------------------------
 
 
-def _grow_team(people, size: int, prefix: str) -> None:
+def _grow_team(people: dict[str, User], size: int, prefix: str) -> None:
     """``size`` more reports of wang.fang, each with an open review asking chen.jing and han.mei."""
     rows = "".join(
         f"{prefix}{n:03d},{prefix} {n},客户部,wang.fang,customer-manager,2026-01,2000,6000\n" for n in range(size)
@@ -159,7 +159,9 @@ LISTS = [
 
 
 @pytest.mark.parametrize(("who", "url"), LISTS)
-def test_list_pages_take_as_many_queries_for_twenty_rows_as_for_two(people: dict[str, User], who, url) -> None:
+def test_list_pages_take_as_many_queries_for_twenty_rows_as_for_two(
+    people: dict[str, User], who: str, url: str
+) -> None:
     for quarter in ("2026-Q1", "2026-Q2"):
         services.review_open(employee=people["li.lei"], period=Period.parse(quarter), user=people["wang.fang"])
     _grow_team(people, 2, "few")

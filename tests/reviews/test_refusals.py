@@ -23,7 +23,7 @@ def review(people: dict[str, User]) -> Review:
     return services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
 
 
-def rated(review: Review, people, rating: str = "8.5") -> Review:
+def rated(review: Review, people: dict[str, User], rating: str = "8.5") -> Review:
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
     return services.review_manager_submit(
         review=review, ratings={"collaboration": Decimal(rating)}, comment="fine", user=people["wang.fang"]

@@ -21,6 +21,7 @@ from people.models import Department, Role, User
 from plans.models import Assignment, PlanVersion
 from plans.periods import Period
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
+from tests.typed import Response
 
 LI_2026_01 = {
     "churn.lost": "2",
@@ -89,7 +90,7 @@ def posted(cells: Cells) -> dict[str, str]:
     return {"changes": json.dumps(changes)}
 
 
-def loaded(client, period: str) -> Cells:
+def loaded(client: Client, period: str) -> Cells:
     """The grid's typed cells as the page was loaded."""
     return grid_cells(client.get(f"/figures/{period}/").content)
 
@@ -347,7 +348,9 @@ SALES_PLAN = plan_data(
 )
 
 
-def reports(manager: User, count: int, version, *, prefix: str = "r", department: Department | None = None) -> None:
+def reports(
+    manager: User, count: int, version: PlanVersion, *, prefix: str = "r", department: Department | None = None
+) -> None:
     """``count`` reports of ``manager`` on ``version`` from 2026-01, made in bulk."""
     people = User.objects.bulk_create(
         User(username=f"{prefix}{n:04d}", display_name=f"员工{n}", manager=manager, department=department)
@@ -369,8 +372,10 @@ def change(employee: str, column: str, value: str, loaded: str = "") -> dict[str
     return {"employee": employee, "column": column, "value": value, "loaded": loaded}
 
 
-def save(client, changes: list[dict[str, str]], url: str = "/figures/2026-01/", **kwargs):
-    return client.post(url, {"changes": json.dumps(changes)}, **kwargs)
+def save(
+    client: Client, changes: list[dict[str, str]], url: str = "/figures/2026-01/", follow: bool = False
+) -> Response:
+    return client.post(url, {"changes": json.dumps(changes)}, follow=follow)
 
 
 def test_a_team_of_500_saves_a_change_for_every_person_in_one_post(client: Client, db: None) -> None:
@@ -551,7 +556,9 @@ GOOD = change("li.lei", "satisfaction", "9")
         (json.dumps([GOOD] * 5001), "A save takes at most 5000 cells; this one has 5001: save them in parts."),
     ],
 )
-def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang: Client, changes, message: str) -> None:
+def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(
+    wang: Client, changes: str | None, message: str
+) -> None:
     data = {} if changes is None else {"changes": changes}
     page = wang.post("/figures/2026-01/", data)
     assert page.status_code == 400
@@ -595,7 +602,7 @@ def hr(client: Client, company: Company) -> Client:
     return client
 
 
-def rows_of(client, url: str) -> list[str]:
+def rows_of(client: Client, url: str) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200
     return [row.employee for row in response.context["grid"].rows]

@@ -15,6 +15,7 @@ from people.services import ROSTER_COLUMNS, roster_import
 from plans.models import Assignment
 from tests.factories import csv_table, plan_data, publish
 from tests.people.test_home import page_text
+from tests.typed import Response
 
 HEADER = ",".join(ROSTER_COLUMNS) + "\n"
 ROSTER = HEADER + (
@@ -40,13 +41,20 @@ def company(db: None) -> None:
     roster_import(table=csv_table(ROSTER))
 
 
-def rows(response) -> list[str]:
+def rows(response: Response) -> list[str]:
     """The people table's body rows as text."""
     body = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
     return [page_text(row.encode()) for row in body.split("</tr>") if row.strip()]
 
 
-def upload(name: str, data: bytes) -> dict:
+def username(row: str) -> str:
+    """The username in a row of the people table."""
+    found = re.search(r" (\S+) ", row)
+    assert found is not None
+    return found[1]
+
+
+def upload(name: str, data: bytes) -> dict[str, SimpleUploadedFile]:
     return {"file": SimpleUploadedFile(name, data)}
 
 
@@ -74,14 +82,14 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Clien
     ],
 )
 def test_the_list_filters_by_department_manager_and_plan(
-    hr_client: Client, company: None, query: dict[str, str], expected
+    hr_client: Client, company: None, query: dict[str, str], expected: list[str]
 ) -> None:
-    params = dict(query)
+    params: dict[str, str | int] = dict(query)
     if "department" in params:
         params["department"] = Department.objects.get(name=params["department"]).pk
     response = hr_client.get("/people/", params)
 
-    assert sorted(re.search(r" (\S+) ", row)[1] for row in rows(response)) == expected  # type: ignore[index]
+    assert sorted(username(row) for row in rows(response)) == expected
 
 
 def test_the_plan_filter_follows_the_latest_assignment(hr_client: Client, company: None) -> None:
@@ -98,7 +106,8 @@ def test_the_plan_filter_follows_the_latest_assignment(hr_client: Client, compan
 def test_the_filters_are_labelled_and_keep_their_values(hr_client: Client, company: None) -> None:
     department = Department.objects.get(name="客户二部")
 
-    html = hr_client.get("/people/", {"department": department.pk, "manager": "zhao.lei"}).content.decode()
+    query: dict[str, str | int] = {"department": department.pk, "manager": "zhao.lei"}
+    html = hr_client.get("/people/", query).content.decode()
 
     for field in ("department", "manager", "plan"):
         assert f'<label class="form-label" for="id_{field}">' in html
@@ -144,7 +153,9 @@ def test_the_list_is_paginated_and_keeps_the_filters(hr_client: Client, company:
 
 
 def test_the_lists_query_count_does_not_grow_with_the_people(hr_client: Client, company: None) -> None:
-    version = Assignment.objects.first().version  # type: ignore[union-attr]
+    assignment = Assignment.objects.first()
+    assert assignment is not None
+    version = assignment.version
     department = Department.objects.get(name="客户一部")
     boss = User.objects.get(username="wang.fang")
 
@@ -181,15 +192,17 @@ def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client: Client, db: N
 
     assert response.redirect_chain == [("/people/", 302)]
     assert "Roster imported. People: 5 new, 0 updated. Assignments: 2 new, 0 updated." in page_text(response.content)
-    assert User.objects.get(username="han.mei").manager.username == "wang.fang"  # type: ignore[union-attr]
+    manager = User.objects.get(username="han.mei").manager
+    assert manager is not None
+    assert manager.username == "wang.fang"
 
 
 def test_hr_uploads_an_excel_roster(hr_client: Client, db: None) -> None:
     publish()
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(ROSTER_COLUMNS)  # type: ignore[union-attr]
-    sheet.append(["li.lei", "李雷", "客户一部", "wang.fang", "customer-manager", "2026-01", 2000, 6000])  # type: ignore[union-attr]
+    sheet.append(ROSTER_COLUMNS)
+    sheet.append(["li.lei", "李雷", "客户一部", "wang.fang", "customer-manager", "2026-01", 2000, 6000])
     data = io.BytesIO()
     workbook.save(data)
 

@@ -17,7 +17,7 @@ from people.models import Department, Role, User
 from people.services import roster_import
 from plans.models import Assignment, PlanVersion
 from plans.periods import Period
-from plans.tabular import TableError, table_read
+from plans.tabular import Table, TableError, table_read
 from tests.factories import csv_table, plan_data, publish
 
 FIGURES = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
@@ -36,6 +36,7 @@ def plan(db: None) -> PlanVersion:
 def test_it_creates_people_their_department_manager_and_assignments(plan: PlanVersion) -> None:
     outcome = roster_import(table=csv_table(ROSTER))
     li = User.objects.get(username="li.lei")
+    assert li.department is not None and li.manager is not None
     assert (li.display_name, li.department.name, li.manager.username, li.role) == (
         "李雷",
         "客户部",
@@ -56,6 +57,7 @@ def test_importing_it_again_updates_instead_of_duplicating(plan: PlanVersion) ->
     )
     assert User.objects.count() == 3
     li = User.objects.get(username="li.lei")
+    assert li.department is not None
     assert li.department.name == "大客户部"
     assert Assignment.objects.get(employee=li).monthly_bonus == Decimal("2500")
     assert (outcome.people_created, outcome.people_updated, outcome.assignments_updated) == (0, 1, 1)
@@ -106,7 +108,7 @@ def test_a_new_assignment_cannot_start_in_a_closed_month(plan: PlanVersion) -> N
     ]
 
 
-def roster(*rows: str):
+def roster(*rows: str) -> Table:
     return csv_table(HEADER + "".join(row + "\n" for row in rows))
 
 
@@ -115,7 +117,7 @@ def close(*periods: str, status: str = CycleStatus.CLOSED, run: int = 1) -> None
         Cycle.objects.update_or_create(period=period, defaults={"status": status, "run": run})
 
 
-def person(username: str) -> tuple:
+def person(username: str) -> tuple[str, str, str, str]:
     user = User.objects.select_related("department", "manager").get(username=username)
     return (
         user.display_name,
@@ -125,7 +127,7 @@ def person(username: str) -> tuple:
     )
 
 
-def assignments(username: str) -> list[tuple]:
+def assignments(username: str) -> list[tuple[str, str, Decimal, Decimal]]:
     return list(
         Assignment.objects.filter(employee__username=username)
         .order_by("start")
@@ -399,7 +401,9 @@ def test_a_long_chain_without_a_loop_is_accepted(plan: PlanVersion) -> None:
 
     roster_import(table=roster(*rows))
 
-    assert User.objects.get(username="p0").manager.username == "p1"
+    manager = User.objects.get(username="p0").manager
+    assert manager is not None
+    assert manager.username == "p1"
     assert User.objects.get(username="p30").role == Role.MANAGER
 
 

@@ -87,7 +87,7 @@ def upload(client: Client, text: str | bytes) -> tuple[int, str]:
     ],
     ids=["1e12", "7-decimals", "long-name", "long-code", "nested", "infinity", "long-formula", "no-band"],
 )
-def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client: Client, text, message: str) -> None:
+def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client: Client, text: str, message: str) -> None:
     status, page = upload(hr_client, text)
 
     assert status == 400
@@ -183,7 +183,7 @@ def test_numbers_are_read_as_hr_types_them(hr_client: Client, draft: PlanVersion
     ],
 )
 def test_the_indicator_form_holds_the_text_limits(
-    hr_client: Client, draft: PlanVersion, changes, field: str, message: str
+    hr_client: Client, draft: PlanVersion, changes: dict[str, str], field: str, message: str
 ) -> None:
     before = snapshot()
 
@@ -205,7 +205,9 @@ def test_the_indicator_form_holds_the_text_limits(
         ({"input_label": ["名" * 201, ""]}, "Input 1: the label is longer than 200 characters"),
     ],
 )
-def test_a_bad_input_row_is_a_form_error(hr_client: Client, draft: PlanVersion, rows, message: str) -> None:
+def test_a_bad_input_row_is_a_form_error(
+    hr_client: Client, draft: PlanVersion, rows: dict[str, list[str]], message: str
+) -> None:
     before = snapshot()
     data = indicator_post(
         formula="lost / total", input_name=["lost", "total"], input_label=["", ""], input_min=["", ""],
@@ -251,7 +253,9 @@ def test_inputs_with_labels_and_ranges_are_saved_and_shown_again(hr_client: Clie
         ({"minimum": "10", "label": "D", "payout": "0", "flag": "=cmd"}, "flag", "Use only letters"),
     ],
 )
-def test_the_band_form_holds_the_limits(hr_client: Client, draft: PlanVersion, post, field: str, message: str) -> None:
+def test_the_band_form_holds_the_limits(
+    hr_client: Client, draft: PlanVersion, post: dict[str, str], field: str, message: str
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:band_new", args=[CODE]), post)
@@ -271,7 +275,7 @@ def test_the_band_form_holds_the_limits(hr_client: Client, draft: PlanVersion, p
     ],
 )
 def test_the_draft_settings_hold_the_limits(
-    hr_client: Client, draft: PlanVersion, post, field: str, message: str
+    hr_client: Client, draft: PlanVersion, post: dict[str, str], field: str, message: str
 ) -> None:
     before = snapshot()
 
@@ -289,7 +293,7 @@ def test_the_draft_settings_hold_the_limits(
         ("plans:create", {"code": "sales", "name": "名" * 201}, "name"),
     ],
 )
-def test_a_new_plan_holds_the_limits(hr_client: Client, url: str, post, field: str) -> None:
+def test_a_new_plan_holds_the_limits(hr_client: Client, url: str, post: dict[str, str], field: str) -> None:
     response = hr_client.post(reverse(url), post)
 
     assert response.status_code == 200 and field in response.context["form"].errors

@@ -15,11 +15,12 @@ from metrics.models import MetricEntry
 from people.models import Role, User
 from plans.models import Assignment
 from tests.factories import UserFactory, assign, publish
+from tests.typed import Response
 
 HEADER = "employee,period,satisfaction,new_customers\r\n"
 
 
-def page_text(response) -> str:
+def page_text(response: Response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
@@ -38,7 +39,7 @@ def wang(db: None) -> Client:
     return client
 
 
-def grid_save(client: Client, value: str):
+def grid_save(client: Client, value: str) -> Response:
     change = {"employee": "li.lei", "column": "satisfaction", "value": value, "loaded": ""}
     return client.post("/figures/2026-02/", {"changes": json.dumps([change])})
 
@@ -64,8 +65,9 @@ def test_an_upload_saved_by_excel_on_a_chinese_windows_reads_and_an_empty_cell_k
     content = (HEADER + "li.lei,2026-02,９．５,\r\n").encode("gb18030")
 
     preview = wang.post("/figures/upload/", {"file": SimpleUploadedFile("团队数据.csv", content)})
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode())[1]
-    wang.post("/figures/upload/", {"apply": "1", "token": token})
+    found = re.search(r'name="token" value="([^"]+)"', preview.content.decode())
+    assert found is not None
+    wang.post("/figures/upload/", {"apply": "1", "token": found[1]})
 
     assert satisfaction() == Decimal("9.5")
     assert not MetricEntry.objects.filter(indicator__code="new_customers").exists()  # the empty cell
@@ -101,7 +103,11 @@ def test_the_roster_page_reads_a_gb18030_file_with_full_width_amounts(hr: Client
 
     li = User.objects.get(username="li.lei")
     assignment = Assignment.objects.get(employee=li)
-    assert (li.display_name, assignment.monthly_bonus, assignment.quarterly_bonus) == ("李雷", Decimal("2000.5"), 0)
+    assert (li.display_name, assignment.monthly_bonus, assignment.quarterly_bonus) == (
+        "李雷",
+        Decimal("2000.5"),
+        Decimal(0),
+    )
 
 
 @pytest.mark.parametrize(("typed", "message"), [("1e12", "is too large"), ("NaN", "is not a number")])

@@ -50,6 +50,7 @@ def test_a_dry_run_and_an_unchanged_import_record_nothing(team: PlanVersion) -> 
 def test_a_grid_save_records_who_made_it(wang: Client) -> None:
     wang.post("/figures/2026-01/", typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9"}))
     change = MetricChange.objects.get()
+    assert change.user is not None
     assert (change.user.username, change.source, change.new_value) == ("wang.fang", ChangeSource.GRID, Decimal("9"))
 
 

@@ -11,13 +11,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django import Settings
 
 from metrics import closing
 from metrics.models import ChunkStatus, Cycle, CycleAction, CycleChunk, CycleEvent, CycleStatus, Result, ResultLine
-from metrics.selectors import cycle_status
+from metrics.selectors import MissingFigure, cycle_status, figures_missing
 from metrics.services import metrics_import
 from metrics.tasks import cycle_close_task
+from people.models import User
+from plans.models import PlanVersion
 from plans.periods import Period
 from plans.tabular import TableError
 from tests.factories import UserFactory, assign, csv_table, publish
@@ -35,7 +38,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def team(size: int, *, version=None, figures: bool = True) -> list:
+def team(size: int, *, version: PlanVersion | None = None, figures: bool = True) -> list[User]:
     version = version or publish()
     people = [UserFactory.create(username=f"e{n:04d}") for n in range(size)]
     for person in people:
@@ -255,7 +258,7 @@ def test_a_month_can_close_from_midnight_after_it_in_the_company_time_zone(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, utc: datetime.datetime, can_close: bool
 ) -> None:
     settings.TIME_ZONE = "Asia/Shanghai"
-    monkeypatch.setattr(closing.timezone, "now", lambda: utc)
+    monkeypatch.setattr(timezone, "now", lambda: utc)  # the timezone module closing reads
 
     assert (closing.close_opens(period=Period.parse("2026-01")) is None) is can_close
 
@@ -275,9 +278,9 @@ def test_a_period_outside_the_range_is_refused_naming_the_range(period: str) -> 
 def test_two_close_requests_at_once_both_answer_and_the_month_closes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     team(1)
     inside = threading.Event()
-    checked = closing.figures_missing
+    checked = figures_missing  # the one closing calls
 
-    def slow_check(**kwargs):
+    def slow_check(**kwargs: Period) -> list[MissingFigure]:
         if threading.current_thread().name == "first":
             inside.set()
             time.sleep(0.5)  # the second click arrives while the first request holds its transaction

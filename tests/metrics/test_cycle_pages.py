@@ -137,7 +137,7 @@ def test_a_forced_close_lists_what_will_score_0_and_asks_for_a_confirmation(
         hr.post("/cycles/2026-01/force/", {"confirm": "on"})
 
     result = Result.objects.get(employee__username="wu.di")
-    assert (result.score, result.flags) == (0, ["incomplete", "warning"])
+    assert (result.score, result.flags) == (Decimal(0), ["incomplete", "warning"])
     text = page_text(hr.get("/cycles/2026-01/").content)
     assert "closed with figures missing" in text
     assert "Close requested forced run 1 孙丽" in text

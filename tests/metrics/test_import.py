@@ -3,6 +3,7 @@
 import datetime
 import io
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -137,7 +138,7 @@ def test_a_dry_run_says_what_would_change_and_saves_nothing(team: PlanVersion) -
     assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
 
 
-def second_plan() -> dict:
+def second_plan() -> dict[str, Any]:
     """A plan with other indicators than the seed plan's: one in 万元, one in %."""
     indicator = {"frequency": "monthly", "direction": "higher", "method": "proportional", "weight": 50}
     data = plan_data(

@@ -8,6 +8,7 @@ refused as closed, never a result from a figure that is no longer the stored one
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -15,8 +16,9 @@ from django.db import connection, transaction
 from metrics import services
 from metrics.closing import cycle_close_request, cycle_close_start, cycle_close_work
 from metrics.models import MetricEntry, Result, ResultLine
-from metrics.services import FiguresError, metrics_import
+from metrics.services import FiguresError, ImportOutcome, metrics_import
 from people import services as people_services
+from people.assignments import assignments_write
 from people.services import roster_import
 from plans.models import Assignment
 from plans.periods import Period
@@ -62,7 +64,7 @@ def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or
     checked, resume = threading.Event(), threading.Event()
     apply = services._metrics_apply
 
-    def paused(*args, **kwargs):
+    def paused(*args: Any, **kwargs: Any) -> ImportOutcome:
         checked.set()  # the save has checked that 2026-02 is open
         resume.wait(timeout=20)
         return apply(*args, **kwargs)
@@ -103,9 +105,9 @@ def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
 
     planned, resume = threading.Event(), threading.Event()
-    apply = people_services.assignments_write
+    apply = assignments_write  # the one people.services calls
 
-    def paused(*args, **kwargs):
+    def paused(*args: Any, **kwargs: Any) -> tuple[int, int]:
         planned.set()  # the import has decided from which month the new amount applies
         resume.wait(timeout=20)
         return apply(*args, **kwargs)

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from pytest_django import Settings
 
 from metrics import tasks
@@ -91,11 +92,11 @@ def test_the_command_sends_them_now(emails: None) -> None:
 def test_the_scheduled_task_reminds_only_in_the_days_before_the_deadline(
     emails: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 3, 3))
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 3, 3))  # the timezone module tasks reads
     tasks.figures_reminders_task.apply()
     assert {m.to[0] for m in mail.outbox} == {"boss@example.com", "zhao@example.com"}
     mail.outbox.clear()
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 3, 20))
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 3, 20))
     tasks.figures_reminders_task.apply()
     assert mail.outbox == []
 

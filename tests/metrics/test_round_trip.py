@@ -44,7 +44,7 @@ def li(db: None) -> User:
 
 @SLOW
 @given(value=figures, lost=figures)
-def test_a_figure_at_the_limits_reads_back_exactly(li: User, value, lost) -> None:
+def test_a_figure_at_the_limits_reads_back_exactly(li: User, value: Decimal, lost: Decimal) -> None:
     churn = lost.quantize(Decimal("0.0001"))  # lost / 100 * 100, to 4 decimals
     if abs(churn) >= LIMIT:
         with pytest.raises(FiguresError, match=r"li\.lei 2026-01 churn: .* is too large"):
@@ -69,7 +69,7 @@ def test_a_figure_at_the_limits_reads_back_exactly(li: User, value, lost) -> Non
 
 @SLOW
 @given(monthly=money, quarterly=money)
-def test_a_bonus_amount_at_the_limits_reads_back_exactly(db: None, monthly, quarterly) -> None:
+def test_a_bonus_amount_at_the_limits_reads_back_exactly(db: None, monthly: Decimal, quarterly: Decimal) -> None:
     with transaction.atomic():
         publish()
         roster_import(
@@ -85,7 +85,9 @@ def test_a_bonus_amount_at_the_limits_reads_back_exactly(db: None, monthly, quar
 
 @SLOW
 @given(target=figures.filter(lambda v: v > 0), tier=figures, bonus=figures.filter(lambda v: v >= 0))
-def test_a_plan_parameter_at_the_limits_reads_back_exactly(db: None, target, tier, bonus) -> None:
+def test_a_plan_parameter_at_the_limits_reads_back_exactly(
+    db: None, target: Decimal, tier: Decimal, bonus: Decimal
+) -> None:
     data = plan_data()
     churn, _satisfaction, _new, feedback, _collaboration = data["indicators"]
     churn["target"] = target

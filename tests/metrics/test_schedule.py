@@ -24,7 +24,7 @@ from tests.metrics.test_cycle_pages import WU_DI, examples_loaded, person
 FEBRUARY_8 = datetime.date(2026, 2, 8)  # January 31 + 7 days: January is due
 
 
-class Enqueued(list):
+class Enqueued(list[tuple[int, int]]):
     """Records the closes requested, and runs them here when asked."""
 
     def __call__(self, cycle_id: int, run: int) -> None:
@@ -32,7 +32,9 @@ class Enqueued(list):
         cycle_close_task.apply(args=(cycle_id, run))
 
 
-def run_schedule_at(today: datetime.date, django_capture_on_commit_callbacks) -> tuple[schedule.ScheduleOutcome, list]:
+def run_schedule_at(
+    today: datetime.date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> tuple[schedule.ScheduleOutcome, list[tuple[int, int]]]:
     enqueued = Enqueued()
     with django_capture_on_commit_callbacks(execute=True):
         outcome = schedule_run(today=today, enqueue=enqueued)

@@ -1,7 +1,9 @@
 """The plan builder's services: drafts, publishing, immutability, copies and the library."""
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -95,7 +97,7 @@ def test_published_versions_cannot_be_changed() -> None:
     indicator = Indicator.objects.filter(version=version).first()
     band = Band.objects.filter(version=version).first()
     assert goal and indicator and band
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: draft_update(draft=version, name="x", streak_months=None, streak_min_score=None, streak_flag=""),
         lambda: goal_save(draft=version, code="new", name="新"),
         lambda: goal_delete(goal=goal),
@@ -179,7 +181,7 @@ def test_a_plan_is_cloned_into_a_new_template_as_a_draft() -> None:
 @pytest.mark.parametrize(
     ("key", "name"), [(LIBRARY_ZH, "客户管理员绩效方案"), (LIBRARY_EN, "Customer account manager plan")]
 )
-def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name: str) -> None:
+def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key: str, name: str) -> None:
     draft = plan_start_from_library(key=key, code="my-plan", name=name)
     assert draft.status == VersionStatus.DRAFT and draft.template.code == "my-plan"
     published = draft_publish(draft=draft).version
@@ -188,7 +190,7 @@ def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name: st
 
 
 def test_the_english_library_plan_has_the_same_numbers_as_the_chinese_one() -> None:
-    def numbers(key: str) -> dict:
+    def numbers(key: str) -> dict[str, Any]:
         found = library_template(key=key)
         assert found is not None
         data = plan_file_data(plan_file_parse(found.data))

@@ -4,9 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,7 +21,7 @@ from tests.factories import plan_data
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def write(tmp_path: Path, data: dict) -> Path:
+def write(tmp_path: Path, data: dict[str, Any]) -> Path:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -110,7 +112,7 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     ids=["1e12", "7-decimals", "long-name", "nested", "nan", "over-1-mb"],
 )
 def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(
-    tmp_path: Path, text, message: str
+    tmp_path: Path, text: Callable[[], str], message: str
 ) -> None:
     path = tmp_path / "plan.json"
     path.write_text(text(), encoding="utf-8")

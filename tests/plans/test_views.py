@@ -2,6 +2,7 @@
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -44,10 +45,12 @@ def test_every_plan_page_is_covered_by_the_access_test() -> None:
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role: Role, method: str, name) -> None:
+def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role: Role, method: str, name: str) -> None:
     version = publish()
     draft = draft_open(template=version.template)
-    pk = Indicator.objects.filter(version=draft).first().pk
+    indicator = Indicator.objects.filter(version=draft).first()
+    assert indicator is not None
+    pk = indicator.pk
     client.force_login(UserFactory.create(username="someone", role=role))
     response = getattr(client, method)(url_of(name, pk))
     assert response.status_code == 403
@@ -55,7 +58,7 @@ def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role:
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, name) -> None:
+def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, name: str) -> None:
     response = client.get(url_of(name))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -317,7 +320,7 @@ def test_the_pages_speak_chinese(hr_client: Client) -> None:
     assert page.status_code == 200 and "客户管理员绩效方案" in page.content.decode()
 
 
-def ranged_plan() -> dict:
+def ranged_plan() -> dict[str, Any]:
     """The seed plan with valid ranges: churn's inputs labelled and bounded, satisfaction 0-10."""
     data = plan_data()
     data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, "total"]

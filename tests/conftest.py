@@ -4,15 +4,25 @@ Tests marked ``postgres`` or ``redis`` need those services. Where they are missi
 skipped, except when ``REQUIRE_SERVICES`` is set (``.ci/run`` sets it): then they fail.
 """
 
+from __future__ import annotations
+
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from pytest_django import DjangoDbBlocker
+from pytest_django.live_server_helper import LiveServer
+
+if TYPE_CHECKING:
+    from celery.worker.worker import WorkController
+    from playwright.sync_api import Browser, Page
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 # The seed plan ships with the product (the template library): the same file as the shared example.
@@ -68,7 +78,7 @@ def examples() -> Path:
 
 
 @pytest.fixture(scope="session")
-def _worker_thread(django_db_setup, django_db_blocker):
+def _worker_thread(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[WorkController]:
     """One Celery worker in a thread of the test process, for the whole session.
 
     On the in-memory transport where no broker is configured, on Redis where one is: either
@@ -87,7 +97,7 @@ def _worker_thread(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def celery_worker(_worker_thread, transactional_db):
+def celery_worker(_worker_thread: WorkController, transactional_db: None) -> Iterator[WorkController]:
     """Tasks go to the session's worker during this test (instead of running eagerly)."""
     from config.celery_app import app
 
@@ -100,7 +110,7 @@ def celery_worker(_worker_thread, transactional_db):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright (``playwright install`` cannot download here)."""
     from playwright.sync_api import sync_playwright
 
@@ -114,7 +124,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser tab on the live server, in English unless the test switches."""
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
@@ -123,7 +133,7 @@ def page(browser, live_server):
     context.close()
 
 
-def browser_login(page, username: str, password: str) -> None:
+def browser_login(page: Page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)

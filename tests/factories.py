@@ -10,11 +10,11 @@ from people.models import Department, Role, User
 from plans.models import Assignment, PlanVersion
 from plans.plan_file import plan_file_parse
 from plans.services import plan_publish
-from plans.tabular import table_read
+from plans.tabular import Table, table_read
 from tests.conftest import SEED_PLAN
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("name",)
@@ -22,7 +22,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def plan_data(**changes: Any) -> dict[str, Any]:
     """The seed plan of the shared examples as a dict, with top-level keys changed."""
-    data = json.loads(SEED_PLAN.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(SEED_PLAN.read_text(encoding="utf-8"))
     data.update(changes)
     return data
 
@@ -55,5 +55,5 @@ def assign(
     )
 
 
-def csv_table(text: str):
+def csv_table(text: str) -> Table:
     return table_read(text.encode())

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -108,8 +109,13 @@ _FILE_FIELD = re.compile(
 SKIPPED = ("admin/", "accounts/logout/", "i18n/")
 
 
+class World(TypedDict):
+    clients: dict[str, Client]
+    urls: list[str]
+
+
 @pytest.fixture
-def world(db, examples: Path) -> dict[str, object]:
+def world(db: None, examples: Path) -> World:
     team_load(examples)
     User.objects.create_user(username="boss", display_name="管理员", role=Role.ADMIN, is_staff=True, is_superuser=True)
     Department.objects.get_or_create(name="客户部")
@@ -132,11 +138,13 @@ def _client(username: str) -> Client:
 
 def _urls() -> list[str]:
     """Every page of the project, its parameters filled with ids of the world."""
+    code = PlanTemplate.objects.values_list("code", flat=True).first()
+    assert code is not None
     samples = {
         "period": ["2026-01", "2026-02", "2026-Q1"],
         "username": ["li.lei", "wang.fang", "wu.di"],
         "employee": ["li.lei", "wu.di"],
-        "code": [PlanTemplate.objects.values_list("code", flat=True).first()],
+        "code": [code],
         "number": ["1"],
         "key": ["customer-manager"],
         "pk": [
@@ -189,7 +197,9 @@ def _fingerprint() -> list[object]:
 def _forms(client: Client, url: str) -> list[tuple[str, list[str], list[str]]]:
     """The page's post forms: where each posts to, its fields and its file fields."""
     page = client.get(url)
-    forms = [(url, [], [])]  # the page itself, posted to with nothing but generated query names
+    forms: list[tuple[str, list[str], list[str]]] = [
+        (url, [], [])
+    ]  # the page itself, posted to with nothing but generated query names
     if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
         return forms
     for attributes, body in re.findall(r"<form\b([^>]*)>(.*?)</form>", page.content.decode(), re.S | re.I):
@@ -212,10 +222,10 @@ def _forms(client: Client, url: str) -> list[tuple[str, list[str], list[str]]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-def test_no_generated_input_is_a_500_and_a_refusal_changes_nothing(world, data):
-    clients: dict[str, Client] = world["clients"]  # type: ignore[assignment]
+def test_no_generated_input_is_a_500_and_a_refusal_changes_nothing(world: World, data: st.DataObject) -> None:
+    clients = world["clients"]
     role = data.draw(st.sampled_from(sorted(clients)), label="role")
-    url = data.draw(st.sampled_from(world["urls"]), label="url")  # type: ignore[arg-type]
+    url = data.draw(st.sampled_from(world["urls"]), label="url")
     client = clients[role]
     query = data.draw(st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=3), label="query")
     with transaction.atomic():
@@ -223,7 +233,7 @@ def test_no_generated_input_is_a_500_and_a_refusal_changes_nothing(world, data):
         assert response.status_code < 500, (role, url, query)
         target, names, uploads = data.draw(st.sampled_from(_forms(client, url)), label="form")
         fields = {name: st.one_of(grid_changes, values) if name == "changes" else values for name in names}
-        post = data.draw(st.fixed_dictionaries({}, optional=fields), label="post")
+        post: dict[str, str | SimpleUploadedFile] = data.draw(st.fixed_dictionaries({}, optional=fields), label="post")
         for name in uploads:
             post[name] = SimpleUploadedFile(
                 data.draw(st.sampled_from(["team.csv", "team.xlsx", "plan.json", "x"]), label="file name"),

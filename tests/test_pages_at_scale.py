@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.db.models import Field, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
@@ -83,7 +85,7 @@ def rows_insert(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
     rest = [column for column in fields if column not in columns]
     now = timezone.now()
 
-    def default(field: Field) -> object:
+    def default(field: Field[Any, Any]) -> object:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             return now
         if field.has_default():
@@ -95,8 +97,11 @@ def rows_insert(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
     names = ", ".join(quote(column) for column in (*columns, *rest))
     marks = ", ".join(["%s"] * (len(columns) + len(rest)))
     with connection.cursor() as cursor:
+        # django-stubs types parameters as plain Python values; get_db_prep_save can also give the
+        # driver's own adapters (PostgreSQL's JSON), which executemany takes as well.
         cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})", [(*row, *extra) for row in rows]
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
+            [(*row, *extra) for row in rows],  # type: ignore[arg-type]
         )
 
 
@@ -202,7 +207,7 @@ class Measured:
 
 
 @pytest.fixture(scope="module")
-def measured(django_db_setup: None, django_db_blocker) -> Measured:
+def measured(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Measured:
     with django_db_blocker.unblock(), transaction.atomic():
         assert "test" in str(connection.settings_dict["NAME"]), "only ever the test database"
         company = Company()

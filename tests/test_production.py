@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from pytest_django import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-production-secret-for-the-test-only-4c9e1f7b2d8a6e3c5b0f9d7a1e4c8b2f"
@@ -34,31 +35,33 @@ def production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_deploy_is_clean_with_the_secret_and_hosts_from_the_environment():
+def test_check_deploy_is_clean_with_the_secret_and_hosts_from_the_environment() -> None:
     result = production("check", "--deploy")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
 
 
-def test_a_deployment_without_tls_in_front_can_turn_the_ssl_redirect_off_and_check_says_so():
+def test_a_deployment_without_tls_in_front_can_turn_the_ssl_redirect_off_and_check_says_so() -> None:
     result = production("check", "--deploy", SECURE_SSL_REDIRECT="false")
     assert "security.W008" in result.stdout + result.stderr
 
 
-def test_production_serves_compressed_hashed_static_files():
+def test_production_serves_compressed_hashed_static_files() -> None:
     result = production("shell", "-c", "from django.conf import settings; print(settings.STORAGES['staticfiles'])")
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout, result.stderr
 
 
-def test_whitenoise_comes_right_after_the_security_middleware():
+def test_whitenoise_comes_right_after_the_security_middleware() -> None:
     middleware = django_settings.MIDDLEWARE
     assert middleware[middleware.index("django.middleware.security.SecurityMiddleware") + 1] == (
         "whitenoise.middleware.WhiteNoiseMiddleware"
     )
 
 
-def test_collectstatic_hashes_every_file_the_templates_name_including_bootstrap_and_chart_js(tmp_path, settings):
+def test_collectstatic_hashes_every_file_the_templates_name_including_bootstrap_and_chart_js(
+    tmp_path: Path, settings: Settings
+) -> None:
     # The manifest step is what fails on a missing or badly referenced file; whitenoise's
     # compression (a minute of CPU) adds nothing that can fail, so the test leaves it out.
     settings.STATIC_ROOT = tmp_path
@@ -88,7 +91,7 @@ def procfile() -> dict[str, list[str]]:
     return processes
 
 
-def test_the_procfile_runs_the_web_server_a_worker_and_the_scheduler():
+def test_the_procfile_runs_the_web_server_a_worker_and_the_scheduler() -> None:
     processes = procfile()
     assert set(processes) == {"web", "worker", "beat"}
     web = processes["web"]
@@ -103,7 +106,7 @@ def test_the_procfile_runs_the_web_server_a_worker_and_the_scheduler():
     assert importlib.util.find_spec("celery") is not None
 
 
-def test_honcho_accepts_the_procfile():
+def test_honcho_accepts_the_procfile() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "honcho"), "check"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
@@ -111,7 +114,7 @@ def test_honcho_accepts_the_procfile():
     assert "web, worker, beat" in result.stdout + result.stderr
 
 
-def test_gunicorn_with_the_procfile_config_serves_the_login_page():
+def test_gunicorn_with_the_procfile_config_serves_the_login_page() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -20,18 +20,18 @@ def django_check(settings: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = django_check("config.settings.production", ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_starts_with_its_settings_from_the_environment():
+def test_production_starts_with_its_settings_from_the_environment() -> None:
     result = django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.org")
     assert result.returncode == 0, result.stderr
 
 
-def test_without_a_broker_tasks_run_in_process():
+def test_without_a_broker_tasks_run_in_process() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "from config.celery_app import app; print(app.conf.task_always_eager)"],
         cwd=ROOT,

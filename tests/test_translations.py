@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import polib
@@ -143,7 +144,7 @@ def test_the_catalogs_hold_exactly_the_messages_of_the_code(tmp_path: Path) -> N
 
 
 @pytest.fixture(autouse=True)
-def _language_kept():
+def _language_kept() -> Iterator[None]:
     """A request in Chinese leaves Chinese active in this thread: give the next tests theirs back."""
     with translation.override(translation.get_language()):
         yield

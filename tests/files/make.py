@@ -7,6 +7,7 @@ writes are committed, so the tests read fixed bytes.
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _save(book: openpyxl.Workbook) -> bytes:
     return out.getvalue()
 
 
-def _rewrite_sheet(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+def _rewrite_sheet(data: bytes, change: Callable[[str], str]) -> bytes:
     """The same workbook with its first sheet's XML changed (what openpyxl will not write)."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -8,7 +8,7 @@ from metrics.figures.models import MetricChange, MetricEntry
 from people.models import User
 
 
-def test_it_reads_imports_and_rolls_back(db):
+def test_it_reads_imports_and_rolls_back(db: None) -> None:
     out = io.StringIO()
     call_command("bench_import", rows=30, stdout=out)
     text = out.getvalue()

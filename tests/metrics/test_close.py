@@ -11,13 +11,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.cycles.selectors import cycle_status
+from metrics.figures.selectors import MissingFigure, figures_missing
 from metrics.figures.services import metrics_import
 from metrics.results import closing
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.tasks import cycle_close_task
+from people.models import User
+from plans.models import PlanVersion
 from plans.periods import Period
 from plans.tabular import TableError
 from tests.factories import UserFactory, assign, csv_table, publish
@@ -35,9 +40,9 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def team(size: int, *, version=None, figures: bool = True) -> list:
+def team(size: int, *, version: PlanVersion | None = None, figures: bool = True) -> list[User]:
     version = version or publish()
-    people = [UserFactory(username=f"e{n:04d}") for n in range(size)]
+    people = [UserFactory.create(username=f"e{n:04d}") for n in range(size)]
     for person in people:
         assign(person, version, "2026-01")
     if figures:
@@ -46,7 +51,7 @@ def team(size: int, *, version=None, figures: bool = True) -> list:
     return people
 
 
-def test_closing_with_figures_missing_is_refused_with_the_list():
+def test_closing_with_figures_missing_is_refused_with_the_list() -> None:
     team(2, figures=False)
     metrics_import(table=csv_table(FIGURES + "e0000,2026-01,2,50,8.6,4,46,48\ne0001,2026-01,2,50,,4,,\n"))
     with pytest.raises(CommandError) as error:
@@ -59,7 +64,7 @@ def test_closing_with_figures_missing_is_refused_with_the_list():
     assert not Result.objects.exists()
 
 
-def test_a_forced_close_scores_missing_values_0_and_flags_the_result_incomplete():
+def test_a_forced_close_scores_missing_values_0_and_flags_the_result_incomplete() -> None:
     team(1, figures=False)
     metrics_import(table=csv_table(FIGURES + "e0000,2026-01,2,50,8.6,4,,\n"))
     run("close_cycle", "2026-01", "--force")
@@ -73,7 +78,7 @@ def test_a_forced_close_scores_missing_values_0_and_flags_the_result_incomplete(
     )
 
 
-def test_closing_a_closed_cycle_changes_nothing_and_says_so():
+def test_closing_a_closed_cycle_changes_nothing_and_says_so() -> None:
     team(1)
     run("close_cycle", "2026-01")
     before = list(Result.objects.values_list("pk", "score"))
@@ -81,7 +86,7 @@ def test_closing_a_closed_cycle_changes_nothing_and_says_so():
     assert list(Result.objects.values_list("pk", "score")) == before
 
 
-def test_a_closed_month_takes_no_new_figures():
+def test_a_closed_month_takes_no_new_figures() -> None:
     team(1)
     run("close_cycle", "2026-01")
     with pytest.raises(TableError) as error:
@@ -89,7 +94,7 @@ def test_a_closed_month_takes_no_new_figures():
     assert error.value.errors == ["Row 2, period: 2026-01 is closed: it takes no new or changed figures"]
 
 
-def test_a_quarter_does_not_close_before_its_months():
+def test_a_quarter_does_not_close_before_its_months() -> None:
     team(1)
     run("close_cycle", "2026-01")
     with pytest.raises(CommandError) as error:
@@ -97,7 +102,7 @@ def test_a_quarter_does_not_close_before_its_months():
     assert "2026-Q1 cannot close before its months: 2026-02, 2026-03 not closed" in str(error.value)
 
 
-def test_reopening_keeps_the_old_results_as_superseded_and_the_reason():
+def test_reopening_keeps_the_old_results_as_superseded_and_the_reason() -> None:
     team(1)
     run("close_cycle", "2026-01")
     run("reopen_cycle", "2026-01", "--reason", "wrong churn figures")
@@ -116,7 +121,7 @@ def test_reopening_keeps_the_old_results_as_superseded_and_the_reason():
     assert run("export_scores", "2026-01").splitlines()[1].startswith("e0000,2026-01,113.21,")
 
 
-def test_reopening_needs_a_reason_and_a_closed_cycle():
+def test_reopening_needs_a_reason_and_a_closed_cycle() -> None:
     team(1)
     with pytest.raises(CommandError, match="2026-01 is not closed"):
         run("reopen_cycle", "2026-01", "--reason", "why not")
@@ -125,12 +130,12 @@ def test_reopening_needs_a_reason_and_a_closed_cycle():
         run("reopen_cycle", "2026-01", "--reason", "  ")
 
 
-def test_exporting_an_open_period_is_refused():
+def test_exporting_an_open_period_is_refused() -> None:
     with pytest.raises(CommandError, match="2026-02 is not closed"):
         run("export_scores", "2026-02")
 
 
-def test_a_second_delivery_of_the_close_writes_nothing_twice():
+def test_a_second_delivery_of_the_close_writes_nothing_twice() -> None:
     team(3)
     run("close_cycle", "2026-01")
     cycle = Cycle.objects.get(period="2026-01")
@@ -144,7 +149,7 @@ def test_a_second_delivery_of_the_close_writes_nothing_twice():
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.CLOSED
 
 
-def test_each_result_keeps_why_each_indicator_scored_what_it_did():
+def test_each_result_keeps_why_each_indicator_scored_what_it_did() -> None:
     team(1)
     run("close_cycle", "2026-01")
     lines = {line.indicator.code: line for line in ResultLine.objects.select_related("indicator").order_by("position")}
@@ -177,13 +182,13 @@ def _sqlite_without_batches() -> None:
         connection.features.max_query_params = 32766
 
 
-def test_a_close_takes_the_same_queries_for_10_and_for_200_employees(settings):
+def test_a_close_takes_the_same_queries_for_10_and_for_200_employees(settings: Settings) -> None:
     _sqlite_without_batches()
     settings.CLOSE_CHUNK_SIZE = 1000
     version = publish()
     first = team(10, version=version)
     ten = _closing_queries("2026-01")
-    more = [UserFactory(username=f"n{n:04d}") for n in range(190)]
+    more = [UserFactory.create(username=f"n{n:04d}") for n in range(190)]
     for person in more:
         assign(person, version, "2026-02")
     rows = "".join(f"{p.username},2026-02,2,50,8.6,4,46,48\n" for p in first + more)
@@ -193,7 +198,7 @@ def test_a_close_takes_the_same_queries_for_10_and_for_200_employees(settings):
     assert two_hundred == ten
 
 
-def test_each_extra_chunk_costs_a_fixed_handful_of_queries(settings):
+def test_each_extra_chunk_costs_a_fixed_handful_of_queries(settings: Settings) -> None:
     _sqlite_without_batches()
     version = publish()
     people = team(200, version=version)
@@ -252,10 +257,10 @@ def test_the_month_just_ended_closes() -> None:
     ],
 )
 def test_a_month_can_close_from_midnight_after_it_in_the_company_time_zone(
-    settings, monkeypatch: pytest.MonkeyPatch, utc: datetime.datetime, can_close: bool
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, utc: datetime.datetime, can_close: bool
 ) -> None:
     settings.TIME_ZONE = "Asia/Shanghai"
-    monkeypatch.setattr(closing.timezone, "now", lambda: utc)
+    monkeypatch.setattr(timezone, "now", lambda: utc)  # the timezone module closing reads
 
     assert (closing.close_opens(period=Period.parse("2026-01")) is None) is can_close
 
@@ -275,9 +280,9 @@ def test_a_period_outside_the_range_is_refused_naming_the_range(period: str) -> 
 def test_two_close_requests_at_once_both_answer_and_the_month_closes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     team(1)
     inside = threading.Event()
-    checked = closing.figures_missing
+    checked = figures_missing  # the one closing calls
 
-    def slow_check(**kwargs):
+    def slow_check(**kwargs: Period) -> list[MissingFigure]:
         if threading.current_thread().name == "first":
             inside.set()
             time.sleep(0.5)  # the second click arrives while the first request holds its transaction

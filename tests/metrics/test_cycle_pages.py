@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
+from pytest_django import DjangoCaptureOnCommitCallbacks, DjangoDbBlocker
 
 from metrics.cycles.models import Cycle, CycleAction, CycleStatus
 from metrics.cycles.selectors import cycle_status
@@ -97,7 +98,7 @@ def test_the_cycle_page_lists_what_is_missing_by_manager(hr: Client, examples: P
 
 
 def test_hr_closes_a_complete_month_and_reads_its_summary(
-    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
 
@@ -124,7 +125,7 @@ def test_closing_with_figures_missing_is_refused_and_the_month_stays_open(hr: Cl
 
 
 def test_a_forced_close_lists_what_will_score_0_and_asks_for_a_confirmation(
-    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, WU_DI)
 
@@ -140,7 +141,7 @@ def test_a_forced_close_lists_what_will_score_0_and_asks_for_a_confirmation(
         hr.post("/cycles/2026-01/force/", {"confirm": "on"})
 
     result = Result.objects.get(employee__username="wu.di")
-    assert (result.score, result.flags) == (0, ["incomplete", "warning"])
+    assert (result.score, result.flags) == (Decimal(0), ["incomplete", "warning"])
     text = page_text(hr.get("/cycles/2026-01/").content)
     assert "closed with figures missing" in text
     assert "Close requested forced run 1 孙丽" in text
@@ -273,7 +274,7 @@ def _cycle_page_queries(hr: Client, examples: Path, team_size: int) -> int:
 
 
 def test_the_cycle_page_makes_as_many_queries_for_2_people_missing_as_for_30(
-    examples: Path, django_db_blocker, db: None
+    examples: Path, django_db_blocker: DjangoDbBlocker, db: None
 ) -> None:
     small = _cycle_page_queries(client_for(person("hr", Role.HR)), examples, 2)
     User.objects.filter(username__startswith="p").delete()

@@ -1,7 +1,10 @@
 """In a real browser: HR closes January, the employee reads their score, the admin the dashboard."""
 
+from pathlib import Path
+
 import pytest
-from playwright.sync_api import expect
+from celery.worker.worker import WorkController
+from playwright.sync_api import Page, expect
 
 from people.models import Role, User
 from tests.conftest import browser_login
@@ -12,13 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-1"
 
 
-def sign_out(page) -> None:
+def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
 
 
 def test_hr_closes_january_from_the_cycle_page_then_li_lei_and_the_admin_read_the_scores(
-    page, examples, celery_worker
+    page: Page, examples: Path, celery_worker: WorkController
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

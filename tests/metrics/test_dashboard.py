@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks, Settings
 
 from metrics.bench.management.commands.bench_dashboard import bench_data_create
 from metrics.figures.services import metrics_import
@@ -123,7 +124,8 @@ def test_the_filters_narrow_every_table(db: None, examples: Path, hr: Client) ->
     close("2026-01")
     department = Department.objects.get(name="客户二部")
 
-    text = page_text(hr.get("/dashboard/", {"period": "2026-01", "department": department.pk}).content)
+    query: dict[str, str | int] = {"period": "2026-01", "department": department.pk}
+    text = page_text(hr.get("/dashboard/", query).content)
     assert "Departments, 2026-01 Department Results Average score Bonus total 客户二部 1 34.51 0.00" in text
     assert "2026-01 C 1 0.00" in text and "li.lei" not in text
 
@@ -153,7 +155,7 @@ def test_top_and_bottom_lists_hold_ten_people_each_best_and_worst_first(db: None
 
 @pytest.mark.parametrize("employees", [10, 100])
 def test_the_dashboard_makes_the_same_number_of_queries_for_10_and_100_employees(
-    db: None, hr: Client, employees: int, django_assert_num_queries
+    db: None, hr: Client, employees: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     bench_data_create(employees=employees, prefix="q")
 
@@ -297,7 +299,7 @@ def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: No
 
 
 def test_people_moved_by_a_roster_import_show_in_their_new_department_at_once(
-    quarter_closed: None, hr: Client, django_capture_on_commit_callbacks
+    quarter_closed: None, hr: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     assert "客户部 2 " in page_text(hr.get("/dashboard/").content)
 
@@ -332,7 +334,7 @@ UNREACHABLE_REDIS = {
 
 
 def test_the_dashboard_counts_without_its_cache_when_redis_is_down(
-    quarter_closed: None, hr: Client, settings, caplog: pytest.LogCaptureFixture
+    quarter_closed: None, hr: Client, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.CACHES = UNREACHABLE_REDIS  # nothing listens on port 1: connection refused
 
@@ -344,7 +346,10 @@ def test_the_dashboard_counts_without_its_cache_when_redis_is_down(
 
 
 def test_a_roster_import_is_saved_when_redis_is_down(
-    quarter_closed: None, settings, django_capture_on_commit_callbacks, caplog: pytest.LogCaptureFixture
+    quarter_closed: None,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings.CACHES = UNREACHABLE_REDIS
 
@@ -352,5 +357,7 @@ def test_a_roster_import_is_saved_when_redis_is_down(
         roster_import(table=csv_table("employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
                                       "han.mei,韩梅梅,大客户部,wang.fang,,,,\n"))  # fmt: skip
 
-    assert User.objects.get(username="han.mei").department.name == "大客户部"
+    department = User.objects.get(username="han.mei").department
+    assert department is not None
+    assert department.name == "大客户部"
     assert "dashboards may show the old roster for an hour" in caplog.text

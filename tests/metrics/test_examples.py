@@ -21,7 +21,7 @@ def load_examples(examples: Path) -> None:
     run("import_metrics", str(examples / "metrics.csv"))
 
 
-def test_closing_the_first_quarter_reproduces_every_expected_export(examples, tmp_path):
+def test_closing_the_first_quarter_reproduces_every_expected_export(examples: Path, tmp_path: Path) -> None:
     load_examples(examples)
     for period in ("2026-01", "2026-02", "2026-03", "2026-Q1"):
         assert f"{period}" in run("close_cycle", period)
@@ -30,13 +30,13 @@ def test_closing_the_first_quarter_reproduces_every_expected_export(examples, tm
         assert output.read_text(encoding="utf-8") == (examples / f"scores-{period}.csv").read_text(encoding="utf-8")
 
 
-def test_export_goes_to_standard_output_by_default(examples):
+def test_export_goes_to_standard_output_by_default(examples: Path) -> None:
     load_examples(examples)
     run("close_cycle", "2026-01")
     assert run("export_scores", "2026-01") == (examples / "scores-2026-01.csv").read_text(encoding="utf-8")
 
 
-def test_loading_everything_twice_changes_no_result(examples, tmp_path):
+def test_loading_everything_twice_changes_no_result(examples: Path, tmp_path: Path) -> None:
     load_examples(examples)
     load_examples(examples)
     run("close_cycle", "2026-01")

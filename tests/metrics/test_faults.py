@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,17 +45,18 @@ DEAD_BROKER = "redis://127.0.0.1:6399/0"
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path) -> Iterator[Workers]:
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
     with Workers(tmp_path) as started:
         yield started
 
 
 def close_request(period: str = MONTH) -> Cycle:
     """HR's close, its task sent to the test's worker processes."""
-    return cycle_close_request(
-        period=Period.parse(period),
-        enqueue=lambda cycle_id, run: cycle_close_task.apply_async((cycle_id, run), queue=QUEUE),
-    ).cycle
+
+    def send(cycle_id: int, run: int) -> None:
+        cycle_close_task.apply_async((cycle_id, run), queue=QUEUE)
+
+    return cycle_close_request(period=Period.parse(period), enqueue=send).cycle
 
 
 def results_of(cycle: Cycle, run: int) -> dict[int, tuple[Any, ...]]:
@@ -94,12 +96,17 @@ def uninterrupted_results(cycle: Cycle) -> dict[int, tuple[Any, ...]]:
 def dead_backends_gone() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APPLICATION])
-        return cursor.fetchone()[0] == 0
+        row = cursor.fetchone()
+        assert row is not None
+        backends: int = row[0]
+        return backends == 0
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_the_same_results(workers):
+def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_the_same_results(
+    workers: Workers,
+) -> None:
     employees, chunk = 1200, 40  # 30 chunks
     bench_data_create(employees=employees, indicators=6)
     first = workers.start(CLOSE_CHUNK_SIZE=chunk)
@@ -143,7 +150,7 @@ def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(workers):
+def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(workers: Workers) -> None:
     employees, chunk, timeout = 300, 30, 5
     bench_data_create(employees=employees, indicators=4)
     first = workers.start(CLOSE_CHUNK_SIZE=chunk, CELERY_VISIBILITY_TIMEOUT=timeout)
@@ -179,7 +186,7 @@ def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(work
 # several workers can stall in "closing" with chunks pending and no message left to take them.
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers):
+def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers: Workers) -> None:
     bench_data_create(employees=200, indicators=4)
     workers.start(CLOSE_CHUNK_SIZE=20)
     workers.start(CLOSE_CHUNK_SIZE=20)
@@ -192,7 +199,7 @@ def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers):
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results(workers):
+def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results(workers: Workers) -> None:
     employees = 400
     bench_data_create(employees=employees, indicators=4)
     first = workers.start(CLOSE_CHUNK_SIZE=20)
@@ -219,7 +226,9 @@ def test_the_same_close_delivered_twice_to_two_workers_writes_one_set_of_results
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_the_close_completes(workers):
+def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_the_close_completes(
+    workers: Workers,
+) -> None:
     employees = 300
     bench_data_create(employees=employees, indicators=4)
     worker = workers.start(CLOSE_CHUNK_SIZE=50)
@@ -245,7 +254,9 @@ def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_t
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_with_redis_down_close_cycle_fails_plainly_and_loses_nothing_then_closes_once_it_is_back(workers):
+def test_with_redis_down_close_cycle_fails_plainly_and_loses_nothing_then_closes_once_it_is_back(
+    workers: Workers,
+) -> None:
     employees = 50
     bench_data_create(employees=employees, indicators=4)
     figures = list(MetricEntry.objects.order_by("pk").values_list("pk", "value", "updated_at"))
@@ -280,25 +291,27 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def connections_forget() -> None:
         # The pools are kombu's, one per broker URL, shared: forget them here, close none.
-        app._pool = None
-        app.amqp._producer_pool = None
+        # (private attributes, which celery-types does not declare)
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     saved = app.conf.broker_url, app.conf.task_always_eager
     connections_forget()
     # Celery reads the broker's URL from the environment before its configuration.
     monkeypatch.setenv("CELERY_BROKER_URL", DEAD_BROKER)
     monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
-    app.conf.broker_url, app.conf.task_always_eager = DEAD_BROKER, False
+    # celery-types makes broker_url a read-only property; Celery's settings take it like any key.
+    app.conf.broker_url, app.conf.task_always_eager = DEAD_BROKER, False  # type: ignore[misc]
     try:
         yield
     finally:
         monkeypatch.undo()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.task_always_eager = saved  # type: ignore[misc]
         connections_forget()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_down_the_close_button_says_so_and_the_month_stays_open(broker_down, examples):
+def test_with_redis_down_the_close_button_says_so_and_the_month_stays_open(broker_down: None, examples: Path) -> None:
     examples_loaded(examples)
     figures = list(MetricEntry.objects.order_by("pk").values_list("pk", "value", "updated_at"))
     hr = Client()

@@ -5,20 +5,24 @@ import json
 from datetime import datetime
 from decimal import Decimal
 from html.parser import HTMLParser
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.models import ChangeSource, MetricChange, MetricEntry
 from metrics.figures.selectors import figures_deadline
 from metrics.figures.services import metrics_import
 from people.models import Department, Role, User
-from plans.models import Assignment
+from plans.models import Assignment, PlanVersion
 from plans.periods import Period
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
+from tests.typed import Response
 
 LI_2026_01 = {
     "churn.lost": "2",
@@ -31,19 +35,19 @@ LI_2026_01 = {
 
 
 @pytest.fixture
-def team(db):
+def team(db: None) -> PlanVersion:
     version = publish()
-    wang = UserFactory(username="wang.fang", role=Role.MANAGER, display_name="王芳")
-    zhao = UserFactory(username="zhao.lei", role=Role.MANAGER, display_name="赵磊")
-    assign(UserFactory(username="li.lei", display_name="李雷", manager=wang), version, "2026-01")
-    assign(UserFactory(username="han.mei", display_name="韩梅梅", manager=wang), version, "2026-02")
-    assign(UserFactory(username="other.person", display_name="别人", manager=zhao), version, "2026-01")
-    UserFactory(username="no.plan", manager=wang)
+    wang = UserFactory.create(username="wang.fang", role=Role.MANAGER, display_name="王芳")
+    zhao = UserFactory.create(username="zhao.lei", role=Role.MANAGER, display_name="赵磊")
+    assign(UserFactory.create(username="li.lei", display_name="李雷", manager=wang), version, "2026-01")
+    assign(UserFactory.create(username="han.mei", display_name="韩梅梅", manager=wang), version, "2026-02")
+    assign(UserFactory.create(username="other.person", display_name="别人", manager=zhao), version, "2026-01")
+    UserFactory.create(username="no.plan", manager=wang)
     return version
 
 
 @pytest.fixture
-def wang(client, team):
+def wang(client: Client, team: PlanVersion) -> Client:
     from people.models import User
 
     client.force_login(User.objects.get(username="wang.fang"))
@@ -87,7 +91,7 @@ def posted(cells: Cells) -> dict[str, str]:
     return {"changes": json.dumps(changes)}
 
 
-def loaded(client, period: str) -> Cells:
+def loaded(client: Client, period: str) -> Cells:
     """The grid's typed cells as the page was loaded."""
     return grid_cells(client.get(f"/figures/{period}/").content)
 
@@ -110,7 +114,7 @@ def stored(employee: str, period: str) -> dict[str, Decimal | None]:
     }
 
 
-def test_a_row_per_report_with_a_plan_and_a_column_per_monthly_figure(wang):
+def test_a_row_per_report_with_a_plan_and_a_column_per_monthly_figure(wang: Client) -> None:
     page = wang.get("/figures/2026-02/")
     grid = page.context["grid"]
     assert [row.employee for row in grid.rows] == ["han.mei", "li.lei"]  # not no.plan, not another team's
@@ -130,7 +134,7 @@ def test_a_row_per_report_with_a_plan_and_a_column_per_monthly_figure(wang):
     assert "collaboration" not in text  # quarterly: entered in the review, not here
 
 
-def test_saving_the_grid_stores_the_figures_and_previews_the_score(wang):
+def test_saving_the_grid_stores_the_figures_and_previews_the_score(wang: Client) -> None:
     response = wang.post("/figures/2026-01/", typed(loaded(wang, "2026-01"), "li.lei", LI_2026_01))
     assert response.status_code == 302
     assert stored("li.lei", "2026-01")["churn"] == Decimal("4.0000")
@@ -142,7 +146,7 @@ def test_saving_the_grid_stores_the_figures_and_previews_the_score(wang):
     assert [c.text for c in row.cells if c.column.name in ("churn", "feedback")] == ["4", "95.8333"]
 
 
-def test_missing_values_are_shown_as_missing_not_as_zero(wang):
+def test_missing_values_are_shown_as_missing_not_as_zero(wang: Client) -> None:
     wang.post("/figures/2026-01/", typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9"}))
     row = wang.get("/figures/2026-01/").context["grid"].rows[0]
     assert row.band == ""
@@ -152,7 +156,7 @@ def test_missing_values_are_shown_as_missing_not_as_zero(wang):
     assert "1 of 4 filled" in text
 
 
-def test_errors_are_shown_in_their_cells_and_nothing_is_saved(wang):
+def test_errors_are_shown_in_their_cells_and_nothing_is_saved(wang: Client) -> None:
     data = typed(
         loaded(wang, "2026-02"),
         "han.mei",
@@ -171,14 +175,14 @@ def test_errors_are_shown_in_their_cells_and_nothing_is_saved(wang):
     assert MetricEntry.objects.count() == 0
 
 
-def test_a_figure_cannot_be_emptied(wang):
+def test_a_figure_cannot_be_emptied(wang: Client) -> None:
     wang.post("/figures/2026-01/", typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9"}))
     page = wang.post("/figures/2026-01/", typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": ""}))
     assert "A figure cannot be emptied" in page.content.decode()
     assert stored("li.lei", "2026-01")["satisfaction"] == Decimal("9")
 
 
-def test_a_figure_longer_than_a_cell_is_refused_in_its_cell_and_nothing_is_saved(wang):
+def test_a_figure_longer_than_a_cell_is_refused_in_its_cell_and_nothing_is_saved(wang: Client) -> None:
     page = wang.post(
         "/figures/2026-01/",
         typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9" * 41, "new_customers": "3"}),
@@ -191,13 +195,15 @@ def test_a_figure_longer_than_a_cell_is_refused_in_its_cell_and_nothing_is_saved
     assert stored("li.lei", "2026-01") == {}
 
 
-def test_a_page_saved_without_changes_saves_nothing(wang):
+def test_a_page_saved_without_changes_saves_nothing(wang: Client) -> None:
     response = wang.post("/figures/2026-01/", posted(loaded(wang, "2026-01")), follow=True)
     assert "Nothing changed." in response.content.decode()
     assert MetricChange.objects.count() == 0
 
 
-def test_a_second_save_from_the_same_loaded_page_is_told_the_value_changed_meanwhile(wang, client):
+def test_a_second_save_from_the_same_loaded_page_is_told_the_value_changed_meanwhile(
+    wang: Client, client: Client
+) -> None:
     first_tab = loaded(wang, "2026-01")
     second_tab = loaded(wang, "2026-01")
     wang.post("/figures/2026-01/", typed(first_tab, "li.lei", {"satisfaction": "8.6", "churn.lost": "2"}))
@@ -219,7 +225,7 @@ def test_a_second_save_from_the_same_loaded_page_is_told_the_value_changed_meanw
     assert stored("li.lei", "2026-01")["new_customers"] == Decimal("4")
 
 
-def test_a_cell_changed_by_a_command_meanwhile_is_not_overwritten(wang):
+def test_a_cell_changed_by_a_command_meanwhile_is_not_overwritten(wang: Client) -> None:
     page_before = loaded(wang, "2026-01")
     metrics_import(table=csv_table("employee,period,churn.total\nli.lei,2026-01,50\n"))
     page = wang.post("/figures/2026-01/", typed(page_before, "li.lei", {"churn.total": "60"}))
@@ -228,27 +234,27 @@ def test_a_cell_changed_by_a_command_meanwhile_is_not_overwritten(wang):
     assert MetricEntry.objects.get().inputs == {"total": "50"}
 
 
-def test_two_people_typing_the_same_value_do_not_conflict(wang):
+def test_two_people_typing_the_same_value_do_not_conflict(wang: Client) -> None:
     first, second = loaded(wang, "2026-01"), loaded(wang, "2026-01")
     wang.post("/figures/2026-01/", typed(first, "li.lei", {"satisfaction": "9"}))
     assert wang.post("/figures/2026-01/", typed(second, "li.lei", {"satisfaction": "9.0"})).status_code == 302
 
 
-def test_another_teams_employee_in_a_post_is_not_found(wang):
+def test_another_teams_employee_in_a_post_is_not_found(wang: Client) -> None:
     change = {"employee": "other.person", "column": "satisfaction", "value": "1", "loaded": ""}
     assert wang.post("/figures/2026-01/", {"changes": json.dumps([change])}).status_code == 404
     assert MetricEntry.objects.count() == 0
 
 
-def test_another_teams_history_is_not_found(wang):
+def test_another_teams_history_is_not_found(wang: Client) -> None:
     assert wang.get("/figures/2026-01/other.person/history/").status_code == 404
     assert wang.get("/figures/2026-01/li.lei/history/").status_code == 200
 
 
-def test_hr_sees_everybody_and_can_narrow_to_one_manager(client, team):
+def test_hr_sees_everybody_and_can_narrow_to_one_manager(client: Client, team: PlanVersion) -> None:
     from people.models import User
 
-    client.force_login(UserFactory(username="hr", role=Role.HR))
+    client.force_login(UserFactory.create(username="hr", role=Role.HR))
     everybody = client.get("/figures/2026-02/").context["grid"]
     assert [row.employee for row in everybody.rows] == ["han.mei", "li.lei", "other.person"]
     zhao = User.objects.get(username="zhao.lei")
@@ -257,7 +263,7 @@ def test_hr_sees_everybody_and_can_narrow_to_one_manager(client, team):
     assert client.get("/figures/2026-02/other.person/history/").status_code == 200
 
 
-def test_employees_may_not_open_the_grid(client, team):
+def test_employees_may_not_open_the_grid(client: Client, team: PlanVersion) -> None:
     from people.models import User
 
     client.force_login(User.objects.get(username="li.lei"))
@@ -266,17 +272,17 @@ def test_employees_may_not_open_the_grid(client, team):
     assert client.get("/figures/upload/").status_code == 403
 
 
-def test_a_month_that_is_not_one_is_not_found(wang):
+def test_a_month_that_is_not_one_is_not_found(wang: Client) -> None:
     assert wang.get("/figures/2026-13/").status_code == 404
     assert wang.get("/figures/2026-Q1/").status_code == 404
 
 
-def test_the_month_picker_goes_to_the_month(wang):
+def test_the_month_picker_goes_to_the_month(wang: Client) -> None:
     response = wang.get("/figures/?period=2026-03")
     assert response.status_code == 302 and response["Location"] == "/figures/2026-03/"
 
 
-def test_a_closed_month_is_read_only(wang):
+def test_a_closed_month_is_read_only(wang: Client) -> None:
     data = typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9"})
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
     page = wang.get("/figures/2026-01/").content.decode()
@@ -287,7 +293,7 @@ def test_a_closed_month_is_read_only(wang):
     assert MetricEntry.objects.count() == 0
 
 
-def test_the_deadline_is_a_day_of_the_following_month_in_local_time(settings):
+def test_the_deadline_is_a_day_of_the_following_month_in_local_time(settings: Settings) -> None:
     settings.FIGURES_DEADLINE_DAY = 5
     deadline = figures_deadline(period=Period.parse("2026-01"))
     assert deadline == datetime(2026, 2, 5, 23, 59, 59, 999999, tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -295,14 +301,14 @@ def test_the_deadline_is_a_day_of_the_following_month_in_local_time(settings):
     assert figures_deadline(period=Period.parse("2026-01")).day == 28  # February has no 31st
 
 
-def test_the_grid_shows_its_deadline(wang, settings):
+def test_the_grid_shows_its_deadline(wang: Client, settings: Settings) -> None:
     settings.FIGURES_DEADLINE_DAY = 7
     assert "Due by Feb. 7, 2026" in wang.get("/figures/2026-01/").content.decode()
 
 
-def test_the_grid_takes_as_many_queries_for_fifty_reports_as_for_five(client, db):
+def test_the_grid_takes_as_many_queries_for_fifty_reports_as_for_five(client: Client, db: None) -> None:
     version = publish()
-    manager = UserFactory(username="big.boss", role=Role.MANAGER)
+    manager = UserFactory.create(username="big.boss", role=Role.MANAGER)
     client.force_login(manager)
 
     def count(reports: int) -> int:
@@ -343,7 +349,9 @@ SALES_PLAN = plan_data(
 )
 
 
-def reports(manager: User, count: int, version, *, prefix: str = "r", department: Department | None = None) -> None:
+def reports(
+    manager: User, count: int, version: PlanVersion, *, prefix: str = "r", department: Department | None = None
+) -> None:
     """``count`` reports of ``manager`` on ``version`` from 2026-01, made in bulk."""
     people = User.objects.bulk_create(
         User(username=f"{prefix}{n:04d}", display_name=f"员工{n}", manager=manager, department=department)
@@ -365,12 +373,14 @@ def change(employee: str, column: str, value: str, loaded: str = "") -> dict[str
     return {"employee": employee, "column": column, "value": value, "loaded": loaded}
 
 
-def save(client, changes: list[dict[str, str]], url: str = "/figures/2026-01/", **kwargs):
-    return client.post(url, {"changes": json.dumps(changes)}, **kwargs)
+def save(
+    client: Client, changes: list[dict[str, str]], url: str = "/figures/2026-01/", follow: bool = False
+) -> Response:
+    return client.post(url, {"changes": json.dumps(changes)}, follow=follow)
 
 
-def test_a_team_of_500_saves_a_change_for_every_person_in_one_post(client, db):
-    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+def test_a_team_of_500_saves_a_change_for_every_person_in_one_post(client: Client, db: None) -> None:
+    boss = UserFactory.create(username="big.boss", role=Role.MANAGER)
     reports(boss, 500, publish())
     client.force_login(boss)
 
@@ -381,8 +391,8 @@ def test_a_team_of_500_saves_a_change_for_every_person_in_one_post(client, db):
     assert set(MetricChange.objects.values_list("source", flat=True)) == {ChangeSource.GRID}
 
 
-def test_a_team_of_500_saves_every_typed_cell_of_everybody(client, db):
-    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+def test_a_team_of_500_saves_every_typed_cell_of_everybody(client: Client, db: None) -> None:
+    boss = UserFactory.create(username="big.boss", role=Role.MANAGER)
     reports(boss, 500, publish())
     client.force_login(boss)
     values = {**LI_2026_01}
@@ -395,8 +405,8 @@ def test_a_team_of_500_saves_every_typed_cell_of_everybody(client, db):
     assert MetricEntry.objects.filter(indicator__code="churn", value=Decimal("4")).count() == 500
 
 
-def test_a_large_team_is_shown_a_hundred_people_a_page(client, db):
-    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+def test_a_large_team_is_shown_a_hundred_people_a_page(client: Client, db: None) -> None:
+    boss = UserFactory.create(username="big.boss", role=Role.MANAGER)
     reports(boss, 250, publish())
     client.force_login(boss)
 
@@ -413,9 +423,11 @@ def test_a_large_team_is_shown_a_hundred_people_a_page(client, db):
     assert response.status_code == 302 and response["Location"] == "/figures/2026-01/?page=3"
 
 
-def test_a_managers_grid_loads_in_as_many_queries_for_5_reports_as_for_150(client, db, django_assert_max_num_queries):
+def test_a_managers_grid_loads_in_as_many_queries_for_5_reports_as_for_150(
+    client: Client, db: None, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     version = publish()
-    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    boss = UserFactory.create(username="big.boss", role=Role.MANAGER)
     client.force_login(boss)
     reports(boss, 5, version, prefix="a")
     with CaptureQueriesContext(connection) as small:
@@ -425,9 +437,9 @@ def test_a_managers_grid_loads_in_as_many_queries_for_5_reports_as_for_150(clien
         assert len(client.get("/figures/2026-01/").context["grid"].rows) == 100
 
 
-def test_a_save_reads_in_as_many_queries_for_5_people_as_for_150(client, db):
+def test_a_save_reads_in_as_many_queries_for_5_people_as_for_150(client: Client, db: None) -> None:
     version = publish()
-    boss = UserFactory(username="big.boss", role=Role.MANAGER)
+    boss = UserFactory.create(username="big.boss", role=Role.MANAGER)
     client.force_login(boss)
     counts = []
     for size, prefix in ((5, "a"), (150, "b")):
@@ -443,16 +455,16 @@ def test_a_save_reads_in_as_many_queries_for_5_people_as_for_150(client, db):
 
 
 @pytest.fixture
-def mixed(db):
+def mixed(db: None) -> User:
     """wang.fang's team on two plans: li.lei on the seed plan, zhou.qi on the sales plan."""
     seed, sales = publish(), publish(SALES_PLAN)
-    wang = UserFactory(username="wang.fang", role=Role.MANAGER)
-    assign(UserFactory(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
-    assign(UserFactory(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
+    wang = UserFactory.create(username="wang.fang", role=Role.MANAGER)
+    assign(UserFactory.create(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
+    assign(UserFactory.create(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
     return wang
 
 
-def test_a_team_on_two_plans_shows_each_persons_columns_and_not_the_others(client, mixed):
+def test_a_team_on_two_plans_shows_each_persons_columns_and_not_the_others(client: Client, mixed: User) -> None:
     client.force_login(mixed)
     page = client.get("/figures/2026-01/")
     columns = [c.name for c in page.context["grid"].columns]
@@ -466,7 +478,7 @@ def test_a_team_on_two_plans_shows_each_persons_columns_and_not_the_others(clien
     assert page.content.decode().count('aria-label="not in this plan"') == 1 + len(LI_2026_01) + 2  # computed too
 
 
-def test_a_team_on_two_plans_saves_a_change_for_a_person_on_one_plan(client, mixed):
+def test_a_team_on_two_plans_saves_a_change_for_a_person_on_one_plan(client: Client, mixed: User) -> None:
     client.force_login(mixed)
     assert (
         client.post("/figures/2026-01/", typed(loaded(client, "2026-01"), "zhou.qi", {"revenue": "120"})).status_code
@@ -487,7 +499,7 @@ def test_a_team_on_two_plans_saves_a_change_for_a_person_on_one_plan(client, mix
     assert stored("zhou.qi", "2026-01") == {"revenue": Decimal("90")}
 
 
-def test_a_column_of_another_plan_is_refused_naming_the_person(client, mixed):
+def test_a_column_of_another_plan_is_refused_naming_the_person(client: Client, mixed: User) -> None:
     client.force_login(mixed)
     page = save(client, [change("zhou.qi", "satisfaction", "9"), change("li.lei", "satisfaction", "9")])
     assert page.status_code == 200
@@ -500,21 +512,21 @@ def test_a_column_of_another_plan_is_refused_naming_the_person(client, mixed):
 @pytest.mark.parametrize(
     "column", ["churn", "collaboration", "nothing", ""], ids=["computed", "quarterly", "unknown", "empty"]
 )
-def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang, column):
+def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang: Client, column: str) -> None:
     page = save(wang, [change("li.lei", column, "3")])
     assert page.status_code == 200
     assert page.context["rows"][0].errors == [f"“{column}” is not a figure to type for li.lei."]
     assert MetricEntry.objects.count() == 0
 
 
-def test_a_person_without_a_plan_in_the_month_is_refused_by_name(wang):
+def test_a_person_without_a_plan_in_the_month_is_refused_by_name(wang: Client) -> None:
     page = save(wang, [change("no.plan", "satisfaction", "3")])
     assert page.status_code == 200
     assert "no.plan has no plan in 2026-01." in page.content.decode()
     assert MetricEntry.objects.count() == 0
 
 
-def test_an_unknown_employee_in_a_post_is_not_found(wang):
+def test_an_unknown_employee_in_a_post_is_not_found(wang: Client) -> None:
     assert save(wang, [change("nobody.at.all", "satisfaction", "3")]).status_code == 404
     assert MetricEntry.objects.count() == 0
 
@@ -545,7 +557,9 @@ GOOD = change("li.lei", "satisfaction", "9")
         (json.dumps([GOOD] * 5001), "A save takes at most 5000 cells; this one has 5001: save them in parts."),
     ],
 )
-def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang, changes, message):
+def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(
+    wang: Client, changes: str | None, message: str
+) -> None:
     data = {} if changes is None else {"changes": changes}
     page = wang.post("/figures/2026-01/", data)
     assert page.status_code == 400
@@ -554,7 +568,7 @@ def test_a_save_that_is_no_list_of_changed_cells_is_refused_with_a_message(wang,
     assert MetricEntry.objects.count() == 0
 
 
-def test_a_save_of_only_unchanged_cells_saves_nothing(wang):
+def test_a_save_of_only_unchanged_cells_saves_nothing(wang: Client) -> None:
     save(wang, [GOOD])
     response = save(wang, [change("li.lei", "satisfaction", "9.00", loaded="9")], follow=True)
     assert "Nothing changed." in response.content.decode()
@@ -564,31 +578,38 @@ def test_a_save_of_only_unchanged_cells_saves_nothing(wang):
 # --- HR's grid: filtered by department and manager, paged -------------------------------------------
 
 
+class Company(TypedDict):
+    sales: Department
+    service: Department
+    wang: User
+    zhao: User
+
+
 @pytest.fixture
-def company(db):
+def company(db: None) -> Company:
     """Two departments: 120 people under wang.fang in sales, 30 under zhao.lei in service."""
     version = publish()
-    sales, service = DepartmentFactory(name="销售部"), DepartmentFactory(name="客服部")
-    wang = UserFactory(username="wang.fang", role=Role.MANAGER, display_name="王芳")
-    zhao = UserFactory(username="zhao.lei", role=Role.MANAGER, display_name="赵磊")
+    sales, service = DepartmentFactory.create(name="销售部"), DepartmentFactory.create(name="客服部")
+    wang = UserFactory.create(username="wang.fang", role=Role.MANAGER, display_name="王芳")
+    zhao = UserFactory.create(username="zhao.lei", role=Role.MANAGER, display_name="赵磊")
     reports(wang, 120, version, prefix="s", department=sales)
     reports(zhao, 30, version, prefix="t", department=service)
     return {"sales": sales, "service": service, "wang": wang, "zhao": zhao}
 
 
 @pytest.fixture
-def hr(client, company):
-    client.force_login(UserFactory(username="hr", role=Role.HR))
+def hr(client: Client, company: Company) -> Client:
+    client.force_login(UserFactory.create(username="hr", role=Role.HR))
     return client
 
 
-def rows_of(client, url: str) -> list[str]:
+def rows_of(client: Client, url: str) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200
     return [row.employee for row in response.context["grid"].rows]
 
 
-def test_hrs_grid_of_the_company_is_paged(hr):
+def test_hrs_grid_of_the_company_is_paged(hr: Client) -> None:
     assert rows_of(hr, "/figures/2026-01/") == [f"s{n:04d}" for n in range(100)]
     assert rows_of(hr, "/figures/2026-01/?page=2") == [f"s{n:04d}" for n in range(100, 120)] + [
         f"t{n:04d}" for n in range(30)
@@ -596,7 +617,7 @@ def test_hrs_grid_of_the_company_is_paged(hr):
     assert "Page 2 of 2" in hr.get("/figures/2026-01/?page=2").content.decode()
 
 
-def test_hr_filters_the_grid_by_department_and_by_manager(hr, company):
+def test_hr_filters_the_grid_by_department_and_by_manager(hr: Client, company: Company) -> None:
     service, wang, zhao = company["service"].pk, company["wang"].pk, company["zhao"].pk
     assert rows_of(hr, f"/figures/2026-01/?department={service}") == [f"t{n:04d}" for n in range(30)]
     assert rows_of(hr, f"/figures/2026-01/?manager={zhao}") == [f"t{n:04d}" for n in range(30)]
@@ -609,7 +630,7 @@ def test_hr_filters_the_grid_by_department_and_by_manager(hr, company):
     assert f'href="?manager={wang}&amp;page=1"' in page
 
 
-def test_the_month_picker_keeps_hrs_filters(hr, company):
+def test_the_month_picker_keeps_hrs_filters(hr: Client, company: Company) -> None:
     service = company["service"].pk
     response = hr.get(f"/figures/?period=2026-03&department={service}&manager=abc")
     assert response.status_code == 302 and response["Location"] == f"/figures/2026-03/?department={service}"
@@ -635,7 +656,7 @@ def test_the_month_picker_keeps_hrs_filters(hr, company):
         "manager=&department=&page=",
     ],
 )
-def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr, query):
+def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr: Client, query: str) -> None:
     response = hr.get(f"/figures/2026-01/?{query}")
     assert response.status_code == 200
     assert len(response.context["grid"].rows) == 100  # a whole page of everybody: the filter is not applied
@@ -643,24 +664,26 @@ def test_hrs_query_parameters_that_are_no_choice_are_ignored(hr, query):
         assert hr.get(f"{path}?{query}").status_code in (200, 302)
 
 
-def test_a_page_beyond_the_last_is_the_last(hr):
+def test_a_page_beyond_the_last_is_the_last(hr: Client) -> None:
     assert rows_of(hr, "/figures/2026-01/?page=99999") == rows_of(hr, "/figures/2026-01/?page=2")
     assert rows_of(hr, "/figures/2026-01/?page=99999999999999999999999999") == rows_of(hr, "/figures/2026-01/?page=2")
 
 
-def test_a_filter_that_is_no_choice_is_said_so_beside_its_field(hr):
+def test_a_filter_that_is_no_choice_is_said_so_beside_its_field(hr: Client) -> None:
     text = hr.get("/figures/2026-01/?manager=abc").content.decode()
     assert "Select a valid choice. That choice is not one of the available choices." in text
 
 
-def test_a_managers_query_parameters_change_nothing(client, company):
+def test_a_managers_query_parameters_change_nothing(client: Client, company: Company) -> None:
     client.force_login(company["zhao"])
     wang = company["wang"].pk
     for query in (f"manager={wang}", "department=1", "manager=²", "page=-1"):
         assert rows_of(client, f"/figures/2026-01/?{query}") == [f"t{n:04d}" for n in range(30)]
 
 
-def test_hrs_grid_takes_as_many_queries_for_a_company_of_150_as_of_450(hr, company, django_assert_max_num_queries):
+def test_hrs_grid_takes_as_many_queries_for_a_company_of_150_as_of_450(
+    hr: Client, company: Company, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert hr.get(f"/figures/2026-01/?department={company['sales'].pk}").status_code == 200
@@ -677,13 +700,13 @@ def test_hrs_grid_takes_as_many_queries_for_a_company_of_150_as_of_450(hr, compa
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0000-01", "1999-12", "2101-01"])
-def test_a_month_out_of_range_is_not_found(wang, month):
+def test_a_month_out_of_range_is_not_found(wang: Client, month: str) -> None:
     assert wang.get(f"/figures/{month}/").status_code == 404
     assert save(wang, [GOOD], url=f"/figures/{month}/").status_code == 404
     assert wang.get(f"/figures/{month}/template.csv").status_code == 404
 
 
-def test_the_first_and_last_months_of_the_range_have_no_link_beyond(wang):
+def test_the_first_and_last_months_of_the_range_have_no_link_beyond(wang: Client) -> None:
     first = wang.get("/figures/2000-01/").content.decode()
     assert "/figures/2000-02/" in first and "/figures/1999-12/" not in first
     last = wang.get("/figures/2100-12/").content.decode()

@@ -2,10 +2,11 @@
 
 import csv
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from metrics.figures.models import ChangeSource, MetricChange, MetricEntry
 from metrics.figures.services import metrics_import
@@ -24,7 +25,12 @@ PASSWORD = "secret-pass-1"
 MONTHLY = ["churn.lost", "churn.total", "satisfaction", "new_customers", "feedback.ok", "feedback.total"]
 
 
-def setup_team(examples) -> list[dict[str, str]]:
+def close_task_run(cycle_id: int, run: int) -> None:
+    """The close task, run here and now instead of by a worker."""
+    cycle_close_task.apply(args=(cycle_id, run))
+
+
+def setup_team(examples: Path) -> list[dict[str, str]]:
     call_command("load_plan", str(examples / "customer-manager.json"), stdout=StringIO())
     call_command("import_roster", str(examples / "roster.csv"), stdout=StringIO())
     manager = User.objects.get(username="wang.fang")
@@ -33,16 +39,21 @@ def setup_team(examples) -> list[dict[str, str]]:
     return list(csv.DictReader((examples / "metrics.csv").open(encoding="utf-8")))
 
 
-def cell(page, employee: str, column: str):
+def cell(page: Page, employee: str, column: str) -> Locator:
     return page.locator(f'tr[data-employee="{employee}"] input[data-column="{column}"]')
 
 
-def active(page) -> str:
+def active(page: Page) -> str:
     """The focused cell as ``employee:column``."""
-    return page.evaluate("(e => `${e.closest('tr').dataset.employee}:${e.dataset.column}`)(document.activeElement)")
+    focused: str = page.evaluate(
+        "(e => `${e.closest('tr').dataset.employee}:${e.dataset.column}`)(document.activeElement)"
+    )
+    return focused
 
 
-def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(page, examples):
+def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_examples(
+    page: Page, examples: Path
+) -> None:
     figures = setup_team(examples)
     browser_login(page, "wang.fang", PASSWORD)
     page.get_by_role("link", name="My team").click()
@@ -73,7 +84,7 @@ def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_e
         (ChangeSource.GRID, "wang.fang")
     }
     for month in ("2026-01", "2026-02", "2026-03"):
-        cycle_close_request(period=Period.parse(month), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
+        cycle_close_request(period=Period.parse(month), enqueue=close_task_run)
         assert scores_csv(period=Period.parse(month)) == (examples / f"scores-{month}.csv").read_text(encoding="utf-8")
 
     # A closed month: said so, and nothing can be typed or saved.
@@ -83,7 +94,7 @@ def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_e
     expect(page.get_by_role("button", name="Save all")).to_have_count(0)
 
 
-def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
+def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page: Page, examples: Path) -> None:
     setup_team(examples)
     browser_login(page, "wang.fang", PASSWORD)
     page.goto("/figures/2026-04/")
@@ -94,7 +105,7 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
         "han.mei,2026-04,3,31,lots,0,15,20\n"
     )
     page.get_by_label("Figures file").set_input_files(
-        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+        files=[FilePayload(name="figures.csv", mimeType="text/csv", buffer=text.encode())]
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator("#upload-errors")).to_contain_text("Row 3, satisfaction: “lots” is not a number")
@@ -103,7 +114,7 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
 
     # The corrected file: a preview, then applied.
     page.get_by_label("Figures file").set_input_files(
-        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": text.replace("lots", "6.0").encode()}]
+        files=[FilePayload(name="figures.csv", mimeType="text/csv", buffer=text.replace("lots", "6.0").encode())]
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator("#upload-summary")).to_contain_text("0 values change, 8 new")
@@ -114,13 +125,13 @@ def test_an_upload_with_one_bad_row_shows_it_and_saves_nothing(page, examples):
 
 
 def manager_with_password(username: str = "big.boss") -> User:
-    manager = UserFactory(username=username, role=Role.MANAGER)
+    manager = UserFactory.create(username=username, role=Role.MANAGER)
     manager.set_password(PASSWORD)
     manager.save()
     return manager
 
 
-def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_page(page):
+def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_page(page: Page) -> None:
     boss = manager_with_password()
     reports(boss, 130, publish())
     browser_login(page, "big.boss", PASSWORD)
@@ -149,11 +160,11 @@ def test_a_team_of_more_than_a_page_fills_a_column_with_enter_and_saves_each_pag
     assert MetricEntry.objects.count() == 101
 
 
-def test_a_team_on_two_plans_saves_the_cells_changed_and_shows_a_conflict_on_its_cell(page):
+def test_a_team_on_two_plans_saves_the_cells_changed_and_shows_a_conflict_on_its_cell(page: Page) -> None:
     wang = manager_with_password("wang.fang")
     seed, sales = publish(), publish(SALES_PLAN)
-    assign(UserFactory(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
-    assign(UserFactory(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
+    assign(UserFactory.create(username="li.lei", display_name="李雷", manager=wang), seed, "2026-01")
+    assign(UserFactory.create(username="zhou.qi", display_name="周七", manager=wang), sales, "2026-01")
     browser_login(page, "wang.fang", PASSWORD)
     page.goto("/figures/2026-01/")
     zhou = page.locator('tr[data-employee="zhou.qi"]')

@@ -3,6 +3,7 @@
 import datetime
 import io
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.models import MetricEntry
 from metrics.figures.services import metrics_import
+from plans.models import PlanVersion
 from plans.tabular import TableError, table_read
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
 
@@ -17,10 +19,10 @@ HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feed
 
 
 @pytest.fixture
-def team(db):
+def team(db: None) -> PlanVersion:
     version = publish()
-    li = UserFactory(username="li.lei")
-    han = UserFactory(username="han.mei")
+    li = UserFactory.create(username="li.lei")
+    han = UserFactory.create(username="han.mei")
     assign(li, version, "2026-01")
     assign(han, version, "2026-02")
     return version
@@ -33,7 +35,7 @@ def entries() -> dict[tuple[str, str, str], Decimal | None]:
     }
 
 
-def test_it_computes_a_formula_from_its_inputs_and_keeps_them(team):
+def test_it_computes_a_formula_from_its_inputs_and_keeps_them(team: PlanVersion) -> None:
     metrics_import(table=csv_table(HEADER + "li.lei,2026-01,2,50,8.6,4,46,48,\n"))
     churn = MetricEntry.objects.get(indicator__code="churn")
     assert churn.value == Decimal("4.0000")
@@ -42,7 +44,7 @@ def test_it_computes_a_formula_from_its_inputs_and_keeps_them(team):
     assert entries()[("li.lei", "2026-01", "satisfaction")] == Decimal("8.6")
 
 
-def test_importing_the_same_file_twice_leaves_the_same_data(team):
+def test_importing_the_same_file_twice_leaves_the_same_data(team: PlanVersion) -> None:
     table = csv_table(HEADER + "li.lei,2026-01,2,50,8.6,4,46,48,\nli.lei,2026-Q1,,,,,,,8.5\n")
     first = metrics_import(table=table)
     before = entries()
@@ -52,7 +54,7 @@ def test_importing_the_same_file_twice_leaves_the_same_data(team):
     assert entries() == before
 
 
-def test_an_empty_cell_changes_nothing(team):
+def test_an_empty_cell_changes_nothing(team: PlanVersion) -> None:
     metrics_import(table=csv_table(HEADER + "li.lei,2026-01,2,50,8.6,4,46,48,\n"))
     outcome = metrics_import(table=csv_table(HEADER + "li.lei,2026-01,,,9.1,,,,\n"))
     assert outcome.changed == 1
@@ -60,19 +62,19 @@ def test_an_empty_cell_changes_nothing(team):
     assert entries()[("li.lei", "2026-01", "churn")] == Decimal("4.0000")
 
 
-def test_one_input_updates_the_computed_value_with_the_other_kept(team):
+def test_one_input_updates_the_computed_value_with_the_other_kept(team: PlanVersion) -> None:
     metrics_import(table=csv_table("employee,period,churn.lost\nli.lei,2026-01,2\n"))
     assert entries()[("li.lei", "2026-01", "churn")] is None  # not all inputs yet
     metrics_import(table=csv_table("employee,period,churn.total\nli.lei,2026-01,40\n"))
     assert entries()[("li.lei", "2026-01", "churn")] == Decimal("5.0000")
 
 
-def test_a_bom_and_windows_line_endings_are_fine(team):
+def test_a_bom_and_windows_line_endings_are_fine(team: PlanVersion) -> None:
     text = "\ufeff" + (HEADER + "li.lei,2026-01,2,50,8.6,4,46,48,\n").replace("\n", "\r\n")
     assert metrics_import(table=csv_table(text)).created == 4
 
 
-def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team):
+def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team: PlanVersion) -> None:
     Cycle.objects.create(period="2026-03", status=CycleStatus.CLOSED)
     text = HEADER + (
         "li.lei,2026-01,2,50,8.6,4,46,48,\n"  # row 2: fine
@@ -99,7 +101,7 @@ def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team):
     assert MetricEntry.objects.count() == 0
 
 
-def test_an_unknown_column_is_refused_on_the_header_row(team):
+def test_an_unknown_column_is_refused_on_the_header_row(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,churn.lost,smiles\nli.lei,2026-01,2,5\n"))
     assert error.value.errors == [
@@ -107,7 +109,7 @@ def test_an_unknown_column_is_refused_on_the_header_row(team):
     ]
 
 
-def test_a_monthly_indicator_is_refused_for_a_quarter_and_the_other_way_round(team):
+def test_a_monthly_indicator_is_refused_for_a_quarter_and_the_other_way_round(team: PlanVersion) -> None:
     text = "employee,period,satisfaction,collaboration\nli.lei,2026-Q1,9,\nli.lei,2026-01,,7\n"
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text))
@@ -115,19 +117,19 @@ def test_a_monthly_indicator_is_refused_for_a_quarter_and_the_other_way_round(te
     assert error.value.errors[1].startswith("Row 3, collaboration:")
 
 
-def test_a_computed_indicator_takes_its_inputs_not_a_value(team):
+def test_a_computed_indicator_takes_its_inputs_not_a_value(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,churn\nli.lei,2026-01,4\n"))
     assert "churn.lost, churn.total" in error.value.errors[0]
 
 
-def test_a_repeated_employee_and_period_is_refused(team):
+def test_a_repeated_employee_and_period_is_refused(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\nli.lei,2026-01,8\n"))
     assert error.value.errors == ["Row 3, period: li.lei 2026-01 is already on row 2"]
 
 
-def test_a_dry_run_says_what_would_change_and_saves_nothing(team):
+def test_a_dry_run_says_what_would_change_and_saves_nothing(team: PlanVersion) -> None:
     metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\n"))
     outcome = metrics_import(
         table=csv_table("employee,period,satisfaction,new_customers\nli.lei,2026-01,8.5,3\n"), dry_run=True
@@ -137,7 +139,7 @@ def test_a_dry_run_says_what_would_change_and_saves_nothing(team):
     assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
 
 
-def second_plan() -> dict:
+def second_plan() -> dict[str, Any]:
     """A plan with other indicators than the seed plan's: one in 万元, one in %."""
     indicator = {"frequency": "monthly", "direction": "higher", "method": "proportional", "weight": 50}
     data = plan_data(
@@ -155,9 +157,9 @@ def second_plan() -> dict:
 
 
 @pytest.fixture
-def mixed(team):
+def mixed(team: PlanVersion) -> None:
     """li.lei and han.mei on the seed plan, zhang.san on the sales plan."""
-    assign(UserFactory(username="zhang.san"), publish(second_plan()), "2026-01")
+    assign(UserFactory.create(username="zhang.san"), publish(second_plan()), "2026-01")
 
 
 GRID_HEADER = (
@@ -165,7 +167,7 @@ GRID_HEADER = (
 )
 
 
-def test_a_table_with_the_columns_of_two_plans_saves_the_rows_of_one(mixed):
+def test_a_table_with_the_columns_of_two_plans_saves_the_rows_of_one(mixed: None) -> None:
     # The grid of a team on two plans posts every column, and only the rows of people whose figures changed.
     outcome = metrics_import(table=csv_table(GRID_HEADER + "li.lei,2026-01,,,9.1,,,,,\n"))
     assert outcome.created == 1
@@ -177,14 +179,14 @@ def test_a_table_with_the_columns_of_two_plans_saves_the_rows_of_one(mixed):
     }
 
 
-def test_a_value_in_a_column_of_another_plan_names_the_person_and_the_column(mixed):
+def test_a_value_in_a_column_of_another_plan_names_the_person_and_the_column(mixed: None) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(GRID_HEADER + "li.lei,2026-01,,,9.1,,,,120,\nzhang.san,2026-01,,,,,,,120,\n"))
     assert error.value.errors == ["Row 2, revenue: li.lei’s plan has no “revenue”"]
     assert entries() == {}
 
 
-def test_a_column_of_no_plan_is_refused_only_when_it_holds_a_value(team):
+def test_a_column_of_no_plan_is_refused_only_when_it_holds_a_value(team: PlanVersion) -> None:
     assert metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,9,\n")).created == 1
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,8,5\n"))
@@ -194,7 +196,7 @@ def test_a_column_of_no_plan_is_refused_only_when_it_holds_a_value(team):
     assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
 
 
-def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unknown_columns(mixed):
+def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unknown_columns(mixed: None) -> None:
     text = "employee,period,satisfaction,new_customers\nzhang.san,2026-01,9,3\nnobody,2026-01,9,3\n"
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text), employees={"zhang.san"})
@@ -226,7 +228,9 @@ def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unkno
         ("churn.lost", "1e16", "“1e16” is too large"),
     ],
 )
-def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(team, column, text, message):
+def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(
+    team: PlanVersion, column: str, text: str, message: str
+) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f'employee,period,{column}\nli.lei,2026-01,"{text}"\n'))
     assert len(error.value.errors) == 1
@@ -235,7 +239,7 @@ def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(team, column,
     assert entries() == {}
 
 
-def test_numbers_are_read_as_people_type_them(mixed):
+def test_numbers_are_read_as_people_type_them(mixed: None) -> None:
     text = (
         'employee,period,satisfaction,new_customers,churn.lost,churn.total\nli.lei,2026-01,８．６,1.5E+1,－0,"1,000"\n'
     )
@@ -251,7 +255,9 @@ def test_numbers_are_read_as_people_type_them(mixed):
 
 
 @pytest.mark.parametrize(("lost", "total"), [("999999999", "1"), ("999999999", "0.000001")])
-def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_period_and_indicator(team, lost, total):
+def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_period_and_indicator(
+    team: PlanVersion, lost: str, total: str
+) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{lost},{total}\n"))
     assert len(error.value.errors) == 1
@@ -262,7 +268,7 @@ def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_peri
     assert MetricEntry.objects.count() == 0
 
 
-def test_a_formula_result_refused_leaves_the_inputs_stored_before(team):
+def test_a_formula_result_refused_leaves_the_inputs_stored_before(team: PlanVersion) -> None:
     metrics_import(table=csv_table("employee,period,churn.lost,churn.total\nli.lei,2026-01,20,500\n"))
     with pytest.raises(TableError):
         metrics_import(table=csv_table("employee,period,churn.total\nli.lei,2026-01,0.000001\n"))
@@ -270,11 +276,11 @@ def test_a_formula_result_refused_leaves_the_inputs_stored_before(team):
     assert (churn.value, churn.inputs) == (Decimal("4.0000"), {"lost": "20", "total": "500"})
 
 
-def test_a_value_outside_the_plans_valid_range_is_refused_in_its_cell(db):
+def test_a_value_outside_the_plans_valid_range_is_refused_in_its_cell(db: None) -> None:
     data = plan_data()
     data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, "total"]
     data["indicators"][1].update({"min": 0, "max": 10})  # satisfaction
-    assign(UserFactory(username="li.lei"), publish(data), "2026-01")
+    assign(UserFactory.create(username="li.lei"), publish(data), "2026-01")
     text = "employee,period,churn.lost,churn.total,satisfaction\nli.lei,2026-01,2,50,9\nli.lei,2026-02,-1,50,10.5\n"
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text))
@@ -288,7 +294,7 @@ def test_a_value_outside_the_plans_valid_range_is_refused_in_its_cell(db):
 
 
 @pytest.fixture
-def ranged(db):
+def ranged(db: None) -> None:
     """The sales plan with valid ranges: share 0-100 (%), and a formula whose input lost is at least 0."""
     data = second_plan()
     data["indicators"][0]["weight"] = 40
@@ -308,7 +314,7 @@ def ranged(db):
             "max": 100,
         }
     )
-    assign(UserFactory(username="zhang.san"), publish(data), "2026-01")
+    assign(UserFactory.create(username="zhang.san"), publish(data), "2026-01")
 
 
 @pytest.mark.parametrize(
@@ -324,7 +330,7 @@ def ranged(db):
         ),
     ],
 )
-def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged, cells, message):
+def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged: None, cells: str, message: str) -> None:
     header, values = cells.split("\n")
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,{header}\nzhang.san,2026-01,{values}\n"))
@@ -332,12 +338,12 @@ def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged, cells
     assert entries() == {}
 
 
-def test_values_inside_the_range_are_taken(ranged):
+def test_values_inside_the_range_are_taken(ranged: None) -> None:
     metrics_import(table=csv_table("employee,period,share,returns.lost,returns.total\nzhang.san,2026-01,100%,0,10\n"))
     assert entries() == {("zhang.san", "2026-01", "share"): Decimal("100"), ("zhang.san", "2026-01", "returns"): 0}
 
 
-def test_a_period_being_closed_takes_no_figures(team):
+def test_a_period_being_closed_takes_no_figures(team: PlanVersion) -> None:
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSING)
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\n"))
@@ -345,7 +351,7 @@ def test_a_period_being_closed_takes_no_figures(team):
     assert entries() == {}
 
 
-def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team):
+def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team: PlanVersion) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["employee", "period", "satisfaction"])
@@ -360,7 +366,7 @@ def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team):
     assert entries()[("li.lei", "2026-02", "new_customers")] == 5
 
 
-def test_a_period_outside_the_years_we_keep_is_refused_saying_so(team):
+def test_a_period_outside_the_years_we_keep_is_refused_saying_so(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,9999-12,8\n"))
     assert error.value.errors == ["Row 2, period: “9999-12” is outside the periods from 2000-01 to 2100-12"]

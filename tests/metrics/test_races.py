@@ -8,16 +8,18 @@ refused as closed, never a result from a figure that is no longer the stored one
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
 
 from metrics.figures import services
 from metrics.figures.models import MetricEntry
-from metrics.figures.services import FiguresError, metrics_import
+from metrics.figures.services import FiguresError, ImportOutcome, metrics_import
 from metrics.results.closing import cycle_close_request, cycle_close_start, cycle_close_work
 from metrics.results.models import Result, ResultLine
 from people.staffing import roster as people_services
+from people.staffing.assignments import assignments_write
 from people.staffing.roster import roster_import
 from plans.models import Assignment
 from plans.periods import Period
@@ -54,14 +56,16 @@ def month_close(period: str) -> str:
     return "closed"
 
 
-def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or_refused(monkeypatch):
-    assign(UserFactory(username="li.lei"), publish(), "2026-01")
+def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assign(UserFactory.create(username="li.lei"), publish(), "2026-01")
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,6.9,3,45,48\n"))
 
     checked, resume = threading.Event(), threading.Event()
     apply = services._metrics_apply
 
-    def paused(*args, **kwargs):
+    def paused(*args: Any, **kwargs: Any) -> ImportOutcome:
         checked.set()  # the save has checked that 2026-02 is open
         resume.wait(timeout=20)
         return apply(*args, **kwargs)
@@ -93,16 +97,18 @@ def test_a_save_paused_between_its_check_and_its_write_is_scored_by_the_close_or
     assert scored.actual == stored
 
 
-def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_says(monkeypatch):
+def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A roster import paused between reading which months are closed and writing the new bonus,
     while HR closes February: the month is paid with the amount its assignment holds afterwards."""
-    assign(UserFactory(username="li.lei"), publish(), "2026-01")
+    assign(UserFactory.create(username="li.lei"), publish(), "2026-01")
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
 
     planned, resume = threading.Event(), threading.Event()
-    apply = people_services.assignments_write
+    apply = assignments_write  # the one people.services calls
 
-    def paused(*args, **kwargs):
+    def paused(*args: Any, **kwargs: Any) -> tuple[int, int]:
         planned.set()  # the import has decided from which month the new amount applies
         resume.wait(timeout=20)
         return apply(*args, **kwargs)

@@ -7,12 +7,15 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.reminders import figures_reminders_send, reminders_period
 from metrics.figures.services import metrics_import
 from metrics.results import tasks
 from people.models import User
+from plans.models import PlanVersion
 from plans.periods import Period
 from tests.factories import csv_table
 from tests.metrics import test_grid
@@ -23,7 +26,7 @@ COMPLETE = "churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedba
 
 
 @pytest.fixture
-def emails(team):
+def emails(team: PlanVersion) -> None:
     User.objects.filter(username="wang.fang").update(email="boss@example.com")
     User.objects.filter(username="zhao.lei").update(email="zhao@example.com")
 
@@ -37,13 +40,15 @@ def emails(team):
         (date(2026, 2, 6), None),  # too late for a reminder
     ],
 )
-def test_reminders_are_due_from_some_days_before_the_deadline(settings, today, period):
+def test_reminders_are_due_from_some_days_before_the_deadline(
+    settings: Settings, today: date, period: str | None
+) -> None:
     settings.FIGURES_DEADLINE_DAY, settings.FIGURES_REMINDER_DAYS = 5, 3
     due = reminders_period(today=today)
     assert (str(due) if due else None) == period
 
 
-def test_a_manager_with_figures_missing_is_told_who_and_what(emails):
+def test_a_manager_with_figures_missing_is_told_who_and_what(emails: None) -> None:
     metrics_import(table=csv_table(f"employee,period,{COMPLETE}\nli.lei,2026-02,1,52,9.2,3,40,44\n"))
     metrics_import(table=csv_table("employee,period,satisfaction\nhan.mei,2026-02,9.9\n"))
     sent = figures_reminders_send(period=Period.parse("2026-02"))
@@ -55,7 +60,7 @@ def test_a_manager_with_figures_missing_is_told_who_and_what(emails):
     assert "due by March 5, 2026" in message.body
 
 
-def test_a_complete_team_and_a_closed_month_get_no_reminder(emails):
+def test_a_complete_team_and_a_closed_month_get_no_reminder(emails: None) -> None:
     metrics_import(table=csv_table(f"employee,period,{COMPLETE}\nother.person,2026-02,1,52,9.2,3,40,44\n"))
     assert "zhao.lei" not in figures_reminders_send(period=Period.parse("2026-02"))
     mail.outbox.clear()
@@ -64,18 +69,18 @@ def test_a_complete_team_and_a_closed_month_get_no_reminder(emails):
     assert mail.outbox == []
 
 
-def test_a_manager_without_an_address_is_skipped(team):
+def test_a_manager_without_an_address_is_skipped(team: PlanVersion) -> None:
     assert figures_reminders_send(period=Period.parse("2026-02")) == []
     assert mail.outbox == []
 
 
-def test_the_email_is_written_in_the_managers_language(emails, settings):
+def test_the_email_is_written_in_the_managers_language(emails: None, settings: Settings) -> None:
     settings.LANGUAGE_CODE = "zh-hans"
     figures_reminders_send(period=Period.parse("2026-02"))
     assert "2026年3月5日" in mail.outbox[0].body  # Chinese dates: the body was rendered in zh-hans
 
 
-def test_the_command_sends_them_now(emails):
+def test_the_command_sends_them_now(emails: None) -> None:
     out = StringIO()
     call_command("send_reminders", "--month", "2026-02", stdout=out)
     assert "2026-02: reminded 2 managers: wang.fang, zhao.lei" in out.getvalue()
@@ -84,16 +89,18 @@ def test_the_command_sends_them_now(emails):
         call_command("send_reminders", "--month", "2026-Q1")
 
 
-def test_the_scheduled_task_reminds_only_in_the_days_before_the_deadline(emails, monkeypatch):
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 3, 3))
+def test_the_scheduled_task_reminds_only_in_the_days_before_the_deadline(
+    emails: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 3, 3))  # the timezone module tasks reads
     tasks.figures_reminders_task.apply()
     assert {m.to[0] for m in mail.outbox} == {"boss@example.com", "zhao@example.com"}
     mail.outbox.clear()
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 3, 20))
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 3, 20))
     tasks.figures_reminders_task.apply()
     assert mail.outbox == []
 
 
-def test_celery_beat_runs_the_reminders_daily():
+def test_celery_beat_runs_the_reminders_daily() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["figures-reminders"]
     assert entry["task"] == tasks.figures_reminders_task.name

@@ -35,16 +35,16 @@ SLOW = settings(
 
 
 @pytest.fixture
-def li(db):
+def li(db: None) -> User:
     version = publish()
-    person = UserFactory(username="li.lei")
+    person = UserFactory.create(username="li.lei")
     assign(person, version, start="2026-01")
     return person
 
 
 @SLOW
 @given(value=figures, lost=figures)
-def test_a_figure_at_the_limits_reads_back_exactly(li, value, lost):
+def test_a_figure_at_the_limits_reads_back_exactly(li: User, value: Decimal, lost: Decimal) -> None:
     churn = lost.quantize(
         Decimal("0.0001"), rounding=ROUND_HALF_UP
     )  # lost / 100 * 100, to 4 decimals, as SPEC 2 rounds
@@ -71,7 +71,7 @@ def test_a_figure_at_the_limits_reads_back_exactly(li, value, lost):
 
 @SLOW
 @given(monthly=money, quarterly=money)
-def test_a_bonus_amount_at_the_limits_reads_back_exactly(db, monthly, quarterly):
+def test_a_bonus_amount_at_the_limits_reads_back_exactly(db: None, monthly: Decimal, quarterly: Decimal) -> None:
     with transaction.atomic():
         publish()
         roster_import(
@@ -87,7 +87,9 @@ def test_a_bonus_amount_at_the_limits_reads_back_exactly(db, monthly, quarterly)
 
 @SLOW
 @given(target=figures.filter(lambda v: v > 0), tier=figures, bonus=figures.filter(lambda v: v >= 0))
-def test_a_plan_parameter_at_the_limits_reads_back_exactly(db, target, tier, bonus):
+def test_a_plan_parameter_at_the_limits_reads_back_exactly(
+    db: None, target: Decimal, tier: Decimal, bonus: Decimal
+) -> None:
     data = plan_data()
     churn, _satisfaction, _new, feedback, _collaboration = data["indicators"]
     churn["target"] = target

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from config.celery_app import app
 from metrics.cycles.models import CycleStatus
@@ -24,7 +25,7 @@ from tests.metrics.test_cycle_pages import WU_DI, examples_loaded, person
 FEBRUARY_8 = datetime.date(2026, 2, 8)  # January 31 + 7 days: January is due
 
 
-class Enqueued(list):
+class Enqueued(list[tuple[int, int]]):
     """Records the closes requested, and runs them here when asked."""
 
     def __call__(self, cycle_id: int, run: int) -> None:
@@ -32,7 +33,9 @@ class Enqueued(list):
         cycle_close_task.apply(args=(cycle_id, run))
 
 
-def run_schedule_at(today: datetime.date, django_capture_on_commit_callbacks) -> tuple[schedule.ScheduleOutcome, list]:
+def run_schedule_at(
+    today: datetime.date, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> tuple[schedule.ScheduleOutcome, list[tuple[int, int]]]:
     enqueued = Enqueued()
     with django_capture_on_commit_callbacks(execute=True):
         outcome = schedule_run(today=today, enqueue=enqueued)
@@ -50,7 +53,7 @@ def test_a_month_ends_on_its_last_day() -> None:
 
 
 def test_a_complete_month_closes_by_itself_seven_days_after_its_end(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
 
@@ -62,7 +65,9 @@ def test_a_complete_month_closes_by_itself_seven_days_after_its_end(
     assert not mail.outbox
 
 
-def test_nothing_happens_before_the_closing_day(db: None, examples: Path, django_capture_on_commit_callbacks) -> None:
+def test_nothing_happens_before_the_closing_day(
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     examples_loaded(examples)
 
     outcome, enqueued = run_schedule_at(datetime.date(2026, 2, 6), django_capture_on_commit_callbacks)
@@ -72,7 +77,7 @@ def test_nothing_happens_before_the_closing_day(db: None, examples: Path, django
 
 
 def test_the_number_of_days_is_a_setting(
-    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+    db: None, examples: Path, settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     settings.CYCLE_AUTO_CLOSE_DAYS = 3
@@ -83,7 +88,7 @@ def test_the_number_of_days_is_a_setting(
 
 
 def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_and_what(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, WU_DI)
     User.objects.filter(username__in=["zhao.lei", "wang.fang"]).update(email="manager@example.com")
@@ -101,7 +106,7 @@ def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_
 
 
 def test_figures_missing_for_someone_without_a_manager_go_to_hr(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples, "solo,独行,客户二部,,customer-manager,2026-01,2000,6000\n")
     User.objects.create_user(username="hr", role=Role.HR, email="hr@example.com")
@@ -113,7 +118,7 @@ def test_figures_missing_for_someone_without_a_manager_go_to_hr(
 
 
 def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(
-    db: None, examples: Path, django_capture_on_commit_callbacks
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
@@ -125,7 +130,9 @@ def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(
     assert Result.objects.filter(period="2026-02").count() == 2
 
 
-def test_months_nobody_is_assessed_in_are_skipped(db: None, django_capture_on_commit_callbacks) -> None:
+def test_months_nobody_is_assessed_in_are_skipped(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     person("lonely")
 
     outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
@@ -134,7 +141,10 @@ def test_months_nobody_is_assessed_in_are_skipped(db: None, django_capture_on_co
 
 
 def test_the_command_runs_the_same_check_for_a_given_day(
-    db: None, examples: Path, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+    db: None,
+    examples: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     examples_loaded(examples)
     monkeypatch.setattr(run_schedule, "cycle_close_enqueue", Enqueued())
@@ -174,7 +184,7 @@ def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatc
 
 
 def test_with_0_days_a_month_closes_on_the_day_after_its_end_not_on_its_last_day(
-    db: None, examples: Path, settings, django_capture_on_commit_callbacks
+    db: None, examples: Path, settings: Settings, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     examples_loaded(examples)
     settings.CYCLE_AUTO_CLOSE_DAYS = 0

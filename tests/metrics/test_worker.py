@@ -1,7 +1,9 @@
 """A real `celery worker` process, on Redis, closes a cycle."""
 
 import time
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,21 +17,22 @@ from tests.metrics.workers import QUEUE, Workers
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path):
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
     with Workers(tmp_path) as started:
         yield started
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_a_worker_process_closes_a_month(workers, examples):
+def test_a_worker_process_closes_a_month(workers: Workers, examples: Path) -> None:
     worker = workers.start(pool="prefork", concurrency=2)
     load_examples(examples)
+
+    def send(cycle_id: int, run: int) -> None:
+        cycle_close_task.apply_async((cycle_id, run), queue=QUEUE)
+
     started = time.monotonic()
-    request = cycle_close_request(
-        period=Period.parse("2026-02"),
-        enqueue=lambda cycle_id, run: cycle_close_task.apply_async((cycle_id, run), queue=QUEUE),
-    )
+    request = cycle_close_request(period=Period.parse("2026-02"), enqueue=send)
     cycle_wait(cycle_id=request.cycle.pk, timeout=60)
     assert Cycle.objects.get(period="2026-02").status == CycleStatus.CLOSED
     assert sorted(Result.objects.values_list("employee__username", "score")) == [

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from people.access import HR_ROLES, has_role, role_required
@@ -10,7 +10,7 @@ from people.models import Role, User
 
 
 @role_required(*HR_ROLES)
-def hr_only(request):
+def hr_only(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
@@ -25,7 +25,7 @@ def hr_only(request):
         (Role.EMPLOYEE, False, False),
     ],
 )
-def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed):
+def test_an_hr_view_lets_in_hr_and_admins_only(role: Role, superuser: bool, allowed: bool) -> None:
     request = RequestFactory().get("/")
     request.user = User.objects.create_user(username="someone", role=role, is_superuser=superuser)
     if allowed:
@@ -35,7 +35,7 @@ def test_an_hr_view_lets_in_hr_and_admins_only(role, superuser, allowed):
             hr_only(request)
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in():
+def test_an_anonymous_visitor_is_sent_to_sign_in() -> None:
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/plans/")

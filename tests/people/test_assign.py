@@ -1,5 +1,6 @@
 """Assigning plans to a person or a whole department: the roster's rules, from a page."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
@@ -7,13 +8,14 @@ from django.test import Client
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.services import metrics_import
-from people.models import Role, User
-from people.staffing.assignments import AssignmentRefused, assignment_set
+from people.models import Department, Role, User
+from people.staffing.assignments import AssignmentOutcome, AssignmentRefused, assignment_set
 from people.staffing.roster import roster_import
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.tabular import TableError
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
 from tests.people.test_home import page_text
+from tests.typed import Response
 
 OTHER_PLAN = plan_data(code="service-desk", name="客服绩效方案")
 
@@ -35,7 +37,13 @@ def hr_client(db: None) -> Client:
     return client
 
 
-def set_plan(employees, version, start="2026-02", monthly="2000", quarterly="6000"):
+def set_plan(
+    employees: Iterable[User],
+    version: PlanVersion,
+    start: str = "2026-02",
+    monthly: str = "2000",
+    quarterly: str = "6000",
+) -> AssignmentOutcome:
     return assignment_set(
         employees=employees,
         version=version,
@@ -45,8 +53,8 @@ def set_plan(employees, version, start="2026-02", monthly="2000", quarterly="600
     )
 
 
-def test_it_assigns_a_person_from_a_month_with_their_bonuses(plan):
-    li = UserFactory(username="li.lei")
+def test_it_assigns_a_person_from_a_month_with_their_bonuses(plan: PlanVersion) -> None:
+    li = UserFactory.create(username="li.lei")
 
     outcome = set_plan([li], plan, start="2026-03", monthly="2500.50", quarterly="7000")
 
@@ -60,8 +68,10 @@ def test_it_assigns_a_person_from_a_month_with_their_bonuses(plan):
     assert (outcome.created, outcome.updated, outcome.unchanged) == (1, 0, 0)
 
 
-def test_the_same_first_month_updates_the_assignment_instead_of_adding_one(plan, other_plan):
-    li = UserFactory(username="li.lei")
+def test_the_same_first_month_updates_the_assignment_instead_of_adding_one(
+    plan: PlanVersion, other_plan: PlanVersion
+) -> None:
+    li = UserFactory.create(username="li.lei")
     set_plan([li], plan)
 
     outcome = set_plan([li], other_plan, monthly="3000")
@@ -72,8 +82,8 @@ def test_the_same_first_month_updates_the_assignment_instead_of_adding_one(plan,
     assert set_plan([li], other_plan, monthly="3000").unchanged == 1
 
 
-def test_a_new_first_month_keeps_the_earlier_assignment(plan, other_plan):
-    li = UserFactory(username="li.lei")
+def test_a_new_first_month_keeps_the_earlier_assignment(plan: PlanVersion, other_plan: PlanVersion) -> None:
+    li = UserFactory.create(username="li.lei")
     set_plan([li], plan, start="2026-01")
 
     set_plan([li], other_plan, start="2026-04")
@@ -84,9 +94,9 @@ def test_a_new_first_month_keeps_the_earlier_assignment(plan, other_plan):
     ]
 
 
-def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(plan):
+def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(plan: PlanVersion) -> None:
     Cycle.objects.create(period="2026-02", status=CycleStatus.CLOSED)
-    people = [UserFactory(), UserFactory()]
+    people = [UserFactory.create(), UserFactory.create()]
 
     with pytest.raises(AssignmentRefused) as refused:
         set_plan(people, plan, start="2026-01")
@@ -95,7 +105,9 @@ def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(pla
     assert not Assignment.objects.exists()
 
 
-def test_changing_the_plan_of_an_assignment_with_figures_needs_a_new_first_month(plan, other_plan):
+def test_changing_the_plan_of_an_assignment_with_figures_needs_a_new_first_month(
+    plan: PlanVersion, other_plan: PlanVersion
+) -> None:
     roster_import(
         table=csv_table(
             "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
@@ -115,8 +127,8 @@ def test_changing_the_plan_of_an_assignment_with_figures_needs_a_new_first_month
     assert Assignment.objects.filter(employee=li).count() == 2
 
 
-def test_a_refusal_for_one_person_assigns_nobody(plan, other_plan):
-    li, han = UserFactory(username="li.lei"), UserFactory(username="han.mei")
+def test_a_refusal_for_one_person_assigns_nobody(plan: PlanVersion, other_plan: PlanVersion) -> None:
+    li, han = UserFactory.create(username="li.lei"), UserFactory.create(username="han.mei")
     assign(li, plan, start="2026-01")
     metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,8.6\n"))
 
@@ -126,11 +138,11 @@ def test_a_refusal_for_one_person_assigns_nobody(plan, other_plan):
     assert not Assignment.objects.filter(employee=han).exists()
 
 
-def test_a_draft_version_and_a_bad_month_are_refused(plan):
+def test_a_draft_version_and_a_bad_month_are_refused(plan: PlanVersion) -> None:
     draft = PlanVersion.objects.create(template=plan.template, number=9, name="draft", status=VersionStatus.DRAFT)
 
     with pytest.raises(AssignmentRefused) as refused:
-        set_plan([UserFactory()], draft, start="2026-13")
+        set_plan([UserFactory.create()], draft, start="2026-13")
 
     assert refused.value.errors == [
         "Only a published plan can be assigned.",
@@ -138,7 +150,7 @@ def test_a_draft_version_and_a_bad_month_are_refused(plan):
     ]
 
 
-def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan):
+def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan: PlanVersion) -> None:
     """One rule for both: the roster says it per row, the page once."""
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
     with pytest.raises(TableError) as roster_error:
@@ -149,7 +161,7 @@ def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan):
             )
         )
     with pytest.raises(AssignmentRefused) as page_error:
-        set_plan([UserFactory(username="li.lei")], plan, start="2026-01")
+        set_plan([UserFactory.create(username="li.lei")], plan, start="2026-01")
 
     assert roster_error.value.errors == ["Row 2, start: " + page_error.value.errors[0]]
 
@@ -157,8 +169,8 @@ def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan):
 # --- The pages ---------------------------------------------------------------------------------
 
 
-def test_hr_assigns_a_person_from_the_page(hr_client, plan):
-    UserFactory(username="li.lei", display_name="李雷")
+def test_hr_assigns_a_person_from_the_page(hr_client: Client, plan: PlanVersion) -> None:
+    UserFactory.create(username="li.lei", display_name="李雷")
 
     page = hr_client.get("/people/li.lei/assign/")
     assert "Assign a plan to 李雷" in page_text(page.content)
@@ -174,8 +186,10 @@ def test_hr_assigns_a_person_from_the_page(hr_client, plan):
     assert (assignment.start, assignment.monthly_bonus) == ("2026-02", Decimal("2100"))
 
 
-def test_the_person_page_starts_from_the_first_open_month_and_the_current_bonuses(hr_client, plan):
-    li = UserFactory(username="li.lei")
+def test_the_person_page_starts_from_the_first_open_month_and_the_current_bonuses(
+    hr_client: Client, plan: PlanVersion
+) -> None:
+    li = UserFactory.create(username="li.lei")
     assign(li, plan, start="2026-01", monthly_bonus="2500", quarterly_bonus="7500")
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
 
@@ -188,8 +202,8 @@ def test_the_person_page_starts_from_the_first_open_month_and_the_current_bonuse
     )
 
 
-def test_the_page_shows_the_refusal_and_saves_nothing(hr_client, plan):
-    UserFactory(username="li.lei")
+def test_the_page_shows_the_refusal_and_saves_nothing(hr_client: Client, plan: PlanVersion) -> None:
+    UserFactory.create(username="li.lei")
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
 
     response = hr_client.post(
@@ -221,8 +235,10 @@ def test_the_page_shows_the_refusal_and_saves_nothing(hr_client, plan):
         ("plan", "", "This field is required."),
     ],
 )
-def test_bad_input_is_named_next_to_its_field(hr_client, plan, field, value, message):
-    UserFactory(username="li.lei")
+def test_bad_input_is_named_next_to_its_field(
+    hr_client: Client, plan: PlanVersion, field: str, value: str, message: str
+) -> None:
+    UserFactory.create(username="li.lei")
     data = {"plan": plan.template.pk, "start": "2026-02", "monthly_bonus": "0", "quarterly_bonus": "0", field: value}
 
     response = hr_client.post("/people/li.lei/assign/", data)
@@ -231,11 +247,11 @@ def test_bad_input_is_named_next_to_its_field(hr_client, plan, field, value, mes
     assert not Assignment.objects.exists()
 
 
-def test_hr_assigns_a_department_employees_but_not_its_manager(hr_client, plan):
-    sales, service = DepartmentFactory(name="客户一部"), DepartmentFactory(name="客户二部")
-    boss = UserFactory(username="wang.fang", role=Role.MANAGER, department=sales)
-    team = [UserFactory(username=f"p{n}", department=sales, manager=boss) for n in range(3)]
-    UserFactory(username="elsewhere", department=service)
+def test_hr_assigns_a_department_employees_but_not_its_manager(hr_client: Client, plan: PlanVersion) -> None:
+    sales, service = DepartmentFactory.create(name="客户一部"), DepartmentFactory.create(name="客户二部")
+    boss = UserFactory.create(username="wang.fang", role=Role.MANAGER, department=sales)
+    team = [UserFactory.create(username=f"p{n}", department=sales, manager=boss) for n in range(3)]
+    UserFactory.create(username="elsewhere", department=service)
 
     response = hr_client.post(
         "/people/assign/",
@@ -253,8 +269,8 @@ def test_hr_assigns_a_department_employees_but_not_its_manager(hr_client, plan):
     assert set(Assignment.objects.values_list("start", "quarterly_bonus")) == {("2026-03", Decimal("5400"))}
 
 
-def test_a_department_with_nobody_to_assign_says_so(hr_client, plan):
-    empty = DepartmentFactory(name="空部门")
+def test_a_department_with_nobody_to_assign_says_so(hr_client: Client, plan: PlanVersion) -> None:
+    empty = DepartmentFactory.create(name="空部门")
 
     response = hr_client.post(
         "/people/assign/",
@@ -270,12 +286,12 @@ def test_a_department_with_nobody_to_assign_says_so(hr_client, plan):
     assert "There is nobody to assign." in page_text(response.content)
 
 
-def test_an_unknown_person_is_404(hr_client, plan):
+def test_an_unknown_person_is_404(hr_client: Client, plan: PlanVersion) -> None:
     assert hr_client.get("/people/nobody/assign/").status_code == 404
 
 
-def test_the_first_month_is_a_month_picker(hr_client, plan):
-    UserFactory(username="li.lei")
+def test_the_first_month_is_a_month_picker(hr_client: Client, plan: PlanVersion) -> None:
+    UserFactory.create(username="li.lei")
 
     page = hr_client.get("/people/li.lei/assign/").content.decode()
 
@@ -288,8 +304,10 @@ def test_the_first_month_is_a_month_picker(hr_client, plan):
 @pytest.mark.parametrize(
     ("typed", "month"), [("2026/3", "2026-03"), ("２０２６－０３", "2026-03"), ("2026年3月", "2026-03")]
 )
-def test_a_month_typed_where_the_browser_has_no_picker_is_read(hr_client, plan, typed, month):
-    UserFactory(username="li.lei")
+def test_a_month_typed_where_the_browser_has_no_picker_is_read(
+    hr_client: Client, plan: PlanVersion, typed: str, month: str
+) -> None:
+    UserFactory.create(username="li.lei")
 
     hr_client.post(
         "/people/li.lei/assign/",
@@ -300,8 +318,10 @@ def test_a_month_typed_where_the_browser_has_no_picker_is_read(hr_client, plan, 
     assert Assignment.objects.get().monthly_bonus == Decimal("2500.5")
 
 
-def test_new_amounts_over_closed_months_apply_from_the_first_open_month_and_the_page_says_so(hr_client, plan):
-    li = UserFactory(username="li.lei")
+def test_new_amounts_over_closed_months_apply_from_the_first_open_month_and_the_page_says_so(
+    hr_client: Client, plan: PlanVersion
+) -> None:
+    li = UserFactory.create(username="li.lei")
     assign(li, plan, start="2026-01", monthly_bonus="2000", quarterly_bonus="6000")
     for month in ("2026-01", "2026-02", "2026-03"):
         Cycle.objects.create(period=month, status=CycleStatus.CLOSED)
@@ -321,8 +341,8 @@ def test_new_amounts_over_closed_months_apply_from_the_first_open_month_and_the_
     ]
 
 
-def test_the_same_rule_holds_for_the_service_behind_the_pages(plan, other_plan):
-    li = UserFactory(username="li.lei")
+def test_the_same_rule_holds_for_the_service_behind_the_pages(plan: PlanVersion, other_plan: PlanVersion) -> None:
+    li = UserFactory.create(username="li.lei")
     assign(li, plan, start="2026-01")
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
 
@@ -335,7 +355,7 @@ def test_the_same_rule_holds_for_the_service_behind_the_pages(plan, other_plan):
     ]
 
 
-def department_post(client, department, plan, **changes):
+def department_post(client: Client, department: Department, plan: PlanVersion, **changes: str) -> Response:
     data = {
         "department": department.pk,
         "plan": plan.template.pk,
@@ -346,9 +366,14 @@ def department_post(client, department, plan, **changes):
     return client.post("/people/assign/", data, follow=True)
 
 
-def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(hr_client, plan):
-    sales = DepartmentFactory(name="客户一部")
-    senior, newcomer = UserFactory(username="zhao.min", department=sales), UserFactory(username="p1", department=sales)
+def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(
+    hr_client: Client, plan: PlanVersion
+) -> None:
+    sales = DepartmentFactory.create(name="客户一部")
+    senior, newcomer = (
+        UserFactory.create(username="zhao.min", department=sales),
+        UserFactory.create(username="p1", department=sales),
+    )
     assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
 
     response = department_post(hr_client, sales, plan)
@@ -364,9 +389,9 @@ def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(h
     assert Assignment.objects.get(employee=newcomer).monthly_bonus == Decimal("1800")
 
 
-def test_ticking_replace_amounts_gives_everybody_the_new_amounts(hr_client, plan):
-    sales = DepartmentFactory(name="客户一部")
-    senior = UserFactory(username="zhao.min", department=sales)
+def test_ticking_replace_amounts_gives_everybody_the_new_amounts(hr_client: Client, plan: PlanVersion) -> None:
+    sales = DepartmentFactory.create(name="客户一部")
+    senior = UserFactory.create(username="zhao.min", department=sales)
     assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
 
     response = department_post(hr_client, sales, plan, replace_amounts="on")
@@ -378,9 +403,11 @@ def test_ticking_replace_amounts_gives_everybody_the_new_amounts(hr_client, plan
     ]
 
 
-def test_a_department_on_a_new_plan_keeps_senior_amounts_but_moves_the_plan(hr_client, plan, other_plan):
-    sales = DepartmentFactory(name="客户一部")
-    senior = UserFactory(username="zhao.min", department=sales)
+def test_a_department_on_a_new_plan_keeps_senior_amounts_but_moves_the_plan(
+    hr_client: Client, plan: PlanVersion, other_plan: PlanVersion
+) -> None:
+    sales = DepartmentFactory.create(name="客户一部")
+    senior = UserFactory.create(username="zhao.min", department=sales)
     assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
 
     department_post(hr_client, sales, other_plan)
@@ -393,9 +420,9 @@ def test_a_department_on_a_new_plan_keeps_senior_amounts_but_moves_the_plan(hr_c
     ]
 
 
-def test_a_refused_department_assignment_changes_nobody(hr_client, plan):
-    sales = DepartmentFactory(name="客户一部")
-    people = [UserFactory(username=f"p{n}", department=sales) for n in range(3)]
+def test_a_refused_department_assignment_changes_nobody(hr_client: Client, plan: PlanVersion) -> None:
+    sales = DepartmentFactory.create(name="客户一部")
+    people = [UserFactory.create(username=f"p{n}", department=sales) for n in range(3)]
     assign(people[0], plan, start="2026-01")
     Cycle.objects.create(period="2026-03", status=CycleStatus.CLOSED)
 

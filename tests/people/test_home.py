@@ -28,6 +28,11 @@ def page_text(content: bytes) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+def close_task_run(cycle_id: int, run: int) -> None:
+    """The close task, run here and now instead of by a worker."""
+    cycle_close_task.apply(args=(cycle_id, run))
+
+
 @pytest.fixture
 def january_closed(
     db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
@@ -37,7 +42,7 @@ def january_closed(
     roster_import(table=csv_table((examples / "roster.csv").read_text(encoding="utf-8") + EXTRA_ROSTER))
     metrics_import(table=csv_table((examples / "metrics.csv").read_text(encoding="utf-8") + EXTRA_METRICS))
     with django_capture_on_commit_callbacks(execute=True):  # the close task, run here and now
-        cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda *ids: cycle_close_task.apply(args=ids))
+        cycle_close_request(period=Period.parse("2026-01"), enqueue=close_task_run)
 
 
 def person(username: str, role: Role = Role.EMPLOYEE, name: str = "") -> User:

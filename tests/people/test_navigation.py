@@ -36,7 +36,7 @@ def signed_in(role: Role) -> Client:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(NAV_FILES))
-def test_the_home_page_shows_each_role_its_own_links(role):
+def test_the_home_page_shows_each_role_its_own_links(role: Role) -> None:
     html = signed_in(role).get("/").content.decode()
 
     shown = nav_links(html)
@@ -46,7 +46,7 @@ def test_the_home_page_shows_each_role_its_own_links(role):
 
 
 @pytest.mark.django_db
-def test_hr_reads_people_in_the_menu_in_both_languages():
+def test_hr_reads_people_in_the_menu_in_both_languages() -> None:
     client = signed_in(Role.HR)
 
     english = client.get("/", headers={"accept-language": "en"}).content.decode()
@@ -57,7 +57,7 @@ def test_hr_reads_people_in_the_menu_in_both_languages():
     assert '<a class="nav-link" href="/people/">' in chinese
 
 
-HR_ONLY = [
+HR_ONLY: list[tuple[str, dict[str, str]]] = [
     ("people:list", {}),
     ("people:roster_upload", {}),
     ("people:roster_template", {}),
@@ -70,7 +70,9 @@ HR_ONLY = [
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
 @pytest.mark.parametrize(("name", "kwargs"), HR_ONLY, ids=[name for name, _ in HR_ONLY])
-def test_the_people_pages_are_forbidden_to_managers_and_employees(name, kwargs, role, method):
+def test_the_people_pages_are_forbidden_to_managers_and_employees(
+    name: str, kwargs: dict[str, str], role: Role, method: str
+) -> None:
     User.objects.create_user(username="li.lei")
     client = signed_in(role)
 
@@ -81,7 +83,9 @@ def test_the_people_pages_are_forbidden_to_managers_and_employees(name, kwargs, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "kwargs"), HR_ONLY, ids=[name for name, _ in HR_ONLY])
-def test_the_people_pages_open_for_hr_and_admins_and_ask_others_to_sign_in(name, kwargs, client):
+def test_the_people_pages_open_for_hr_and_admins_and_ask_others_to_sign_in(
+    name: str, kwargs: dict[str, str], client: Client
+) -> None:
     User.objects.create_user(username="li.lei")
     url = reverse(name, kwargs=kwargs)
 

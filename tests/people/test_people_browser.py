@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import FilePayload, Page
 
 from people.models import Role, User
 from people.staffing.roster import ROSTER_COLUMNS
@@ -23,16 +24,16 @@ ROSTER = (
 )
 
 
-def upload(page, text: str) -> None:
+def upload(page: Page, text: str) -> None:
     page.goto("/people/roster/")
     page.get_by_label("Roster file").set_input_files(
-        {"name": "roster.csv", "mimeType": "text/csv", "buffer": text.encode()}
+        FilePayload(name="roster.csv", mimeType="text/csv", buffer=text.encode())
     )
     page.get_by_role("button", name="Import").click()
     page.wait_for_load_state()
 
 
-def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page):
+def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page: Page) -> None:
     publish()
     User.objects.create_user(username="hr", password="secret-pass-1", role=Role.HR, display_name="孙丽")
     browser_login(page, "hr", "secret-pass-1")

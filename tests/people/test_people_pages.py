@@ -15,6 +15,7 @@ from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from plans.models import Assignment
 from tests.factories import csv_table, plan_data, publish
 from tests.people.test_home import page_text
+from tests.typed import Response
 
 HEADER = ",".join(ROSTER_COLUMNS) + "\n"
 ROSTER = HEADER + (
@@ -40,20 +41,27 @@ def company(db: None) -> None:
     roster_import(table=csv_table(ROSTER))
 
 
-def rows(response) -> list[str]:
+def rows(response: Response) -> list[str]:
     """The people table's body rows as text."""
     body = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
     return [page_text(row.encode()) for row in body.split("</tr>") if row.strip()]
 
 
-def upload(name: str, data: bytes) -> dict:
+def username(row: str) -> str:
+    """The username in a row of the people table."""
+    found = re.search(r" (\S+) ", row)
+    assert found is not None
+    return found[1]
+
+
+def upload(name: str, data: bytes) -> dict[str, SimpleUploadedFile]:
     return {"file": SimpleUploadedFile(name, data)}
 
 
 # --- The list ----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client, company):
+def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Client, company: None) -> None:
     response = hr_client.get("/people/")
 
     han = next(row for row in rows(response) if "han.mei" in row)
@@ -73,16 +81,18 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client, compa
         ({"department": "客户一部", "plan": "customer-manager"}, ["han.mei", "li.lei"]),
     ],
 )
-def test_the_list_filters_by_department_manager_and_plan(hr_client, company, query, expected):
-    params = dict(query)
+def test_the_list_filters_by_department_manager_and_plan(
+    hr_client: Client, company: None, query: dict[str, str], expected: list[str]
+) -> None:
+    params: dict[str, str | int] = dict(query)
     if "department" in params:
         params["department"] = Department.objects.get(name=params["department"]).pk
     response = hr_client.get("/people/", params)
 
-    assert sorted(re.search(r" (\S+) ", row)[1] for row in rows(response)) == expected  # type: ignore[index]
+    assert sorted(username(row) for row in rows(response)) == expected
 
 
-def test_the_plan_filter_follows_the_latest_assignment(hr_client, company):
+def test_the_plan_filter_follows_the_latest_assignment(hr_client: Client, company: None) -> None:
     li = User.objects.get(username="li.lei")
     Assignment.objects.create(
         employee=li, version=Assignment.objects.get(employee__username="lin.feng").version, start="2026-05"
@@ -93,10 +103,11 @@ def test_the_plan_filter_follows_the_latest_assignment(hr_client, company):
     assert names == ["li.lei", "lin.feng"]
 
 
-def test_the_filters_are_labelled_and_keep_their_values(hr_client, company):
+def test_the_filters_are_labelled_and_keep_their_values(hr_client: Client, company: None) -> None:
     department = Department.objects.get(name="客户二部")
 
-    html = hr_client.get("/people/", {"department": department.pk, "manager": "zhao.lei"}).content.decode()
+    query: dict[str, str | int] = {"department": department.pk, "manager": "zhao.lei"}
+    html = hr_client.get("/people/", query).content.decode()
 
     for field in ("department", "manager", "plan"):
         assert f'<label class="form-label" for="id_{field}">' in html
@@ -118,7 +129,9 @@ def test_the_filters_are_labelled_and_keep_their_values(hr_client, company):
         ({"plan": "nope"}, "Select a valid choice. nope is not one of the available choices."),
     ],
 )
-def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(hr_client, company, query, message):
+def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(
+    hr_client: Client, company: None, query: dict[str, str], message: str
+) -> None:
     response = hr_client.get("/people/", query)
 
     text = page_text(response.content)
@@ -127,7 +140,7 @@ def test_a_filter_that_matches_nothing_says_why_and_lists_nobody(hr_client, comp
     assert "0 people" in text and "Nobody matches these filters." in text
 
 
-def test_the_list_is_paginated_and_keeps_the_filters(hr_client, company):
+def test_the_list_is_paginated_and_keeps_the_filters(hr_client: Client, company: None) -> None:
     department = Department.objects.get(name="客户一部")
     User.objects.bulk_create(User(username=f"p{n:02d}", department=department) for n in range(30))
 
@@ -139,8 +152,10 @@ def test_the_list_is_paginated_and_keeps_the_filters(hr_client, company):
     assert "Page 2 of 2" in page_text(second.content)
 
 
-def test_the_lists_query_count_does_not_grow_with_the_people(hr_client, company):
-    version = Assignment.objects.first().version  # type: ignore[union-attr]
+def test_the_lists_query_count_does_not_grow_with_the_people(hr_client: Client, company: None) -> None:
+    assignment = Assignment.objects.first()
+    assert assignment is not None
+    version = assignment.version
     department = Department.objects.get(name="客户一部")
     boss = User.objects.get(username="wang.fang")
 
@@ -163,7 +178,7 @@ def test_the_lists_query_count_does_not_grow_with_the_people(hr_client, company)
 # --- The roster upload -------------------------------------------------------------------------
 
 
-def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client, db):
+def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client: Client, db: None) -> None:
     publish()
 
     response = hr_client.post(
@@ -177,15 +192,17 @@ def test_hr_uploads_a_csv_roster_and_reads_what_changed(hr_client, db):
 
     assert response.redirect_chain == [("/people/", 302)]
     assert "Roster imported. People: 5 new, 0 updated. Assignments: 2 new, 0 updated." in page_text(response.content)
-    assert User.objects.get(username="han.mei").manager.username == "wang.fang"  # type: ignore[union-attr]
+    manager = User.objects.get(username="han.mei").manager
+    assert manager is not None
+    assert manager.username == "wang.fang"
 
 
-def test_hr_uploads_an_excel_roster(hr_client, db):
+def test_hr_uploads_an_excel_roster(hr_client: Client, db: None) -> None:
     publish()
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(ROSTER_COLUMNS)  # type: ignore[union-attr]
-    sheet.append(["li.lei", "李雷", "客户一部", "wang.fang", "customer-manager", "2026-01", 2000, 6000])  # type: ignore[union-attr]
+    sheet.append(ROSTER_COLUMNS)
+    sheet.append(["li.lei", "李雷", "客户一部", "wang.fang", "customer-manager", "2026-01", 2000, 6000])
     data = io.BytesIO()
     workbook.save(data)
 
@@ -195,7 +212,7 @@ def test_hr_uploads_an_excel_roster(hr_client, db):
     assert Assignment.objects.get().employee.display_name == "李雷"
 
 
-def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client, db):
+def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client: Client, db: None) -> None:
     publish()
     text = HEADER + (
         "li.lei,李雷,客户一部,wang.fang,customer-manager,2026-01,2000,6000\n"
@@ -213,19 +230,19 @@ def test_every_bad_row_is_listed_with_its_number_and_nothing_is_saved(hr_client,
     assert User.objects.count() == 1  # HR only
 
 
-def test_a_file_of_another_kind_is_refused_next_to_the_field(hr_client, db):
+def test_a_file_of_another_kind_is_refused_next_to_the_field(hr_client: Client, db: None) -> None:
     response = hr_client.post("/people/roster/", upload("roster.pdf", b"%PDF"))
 
     assert response.context["form"].errors["file"] == ["Choose a .csv or .xlsx file."]
 
 
-def test_a_broken_workbook_says_so(hr_client, db):
+def test_a_broken_workbook_says_so(hr_client: Client, db: None) -> None:
     response = hr_client.post("/people/roster/", upload("roster.xlsx", b"not a workbook"))
 
     assert "The file is not an Excel workbook (.xlsx)" in page_text(response.content)
 
 
-def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_client, db):
+def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_client: Client, db: None) -> None:
     html = hr_client.get("/people/roster/").content.decode()
 
     assert re.search(r'<label\s+for="id_file"[^>]*>\s*Roster file', html)
@@ -233,7 +250,7 @@ def test_the_upload_page_has_a_labelled_file_field_and_the_template_link(hr_clie
     assert 'href="/people/roster/template.csv"' in html
 
 
-def test_the_roster_template_is_a_csv_with_the_header(hr_client, db):
+def test_the_roster_template_is_a_csv_with_the_header(hr_client: Client, db: None) -> None:
     response = hr_client.get("/people/roster/template.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -3,10 +3,12 @@
 from datetime import date
 from decimal import Decimal
 from io import BytesIO, StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
+from pytest_django import DjangoAssertNumQueries
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.models import MetricEntry
@@ -15,9 +17,9 @@ from metrics.results import closing
 from metrics.results.models import Result
 from people.models import Department, Role, User
 from people.staffing.roster import roster_import
-from plans.models import Assignment
+from plans.models import Assignment, PlanVersion
 from plans.periods import Period
-from plans.tabular import TableError, table_read
+from plans.tabular import Table, TableError, table_read
 from tests.factories import csv_table, plan_data, publish
 
 FIGURES = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
@@ -29,13 +31,14 @@ ROSTER = (
 
 
 @pytest.fixture
-def plan(db):
+def plan(db: None) -> PlanVersion:
     return publish()
 
 
-def test_it_creates_people_their_department_manager_and_assignments(plan):
+def test_it_creates_people_their_department_manager_and_assignments(plan: PlanVersion) -> None:
     outcome = roster_import(table=csv_table(ROSTER))
     li = User.objects.get(username="li.lei")
+    assert li.department is not None and li.manager is not None
     assert (li.display_name, li.department.name, li.manager.username, li.role) == (
         "李雷",
         "客户部",
@@ -49,19 +52,20 @@ def test_it_creates_people_their_department_manager_and_assignments(plan):
     assert (outcome.people_created, outcome.assignments_created) == (3, 2)
 
 
-def test_importing_it_again_updates_instead_of_duplicating(plan):
+def test_importing_it_again_updates_instead_of_duplicating(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     outcome = roster_import(
         table=csv_table(ROSTER.replace("李雷,客户部", "李雷,大客户部").replace("2000,6000\nhan", "2500,6000\nhan"))
     )
     assert User.objects.count() == 3
     li = User.objects.get(username="li.lei")
+    assert li.department is not None
     assert li.department.name == "大客户部"
     assert Assignment.objects.get(employee=li).monthly_bonus == Decimal("2500")
     assert (outcome.people_created, outcome.people_updated, outcome.assignments_updated) == (0, 1, 1)
 
 
-def test_a_new_version_moves_nobody(plan):
+def test_a_new_version_moves_nobody(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     version_2 = publish(plan_data(name="客户管理员绩效方案 2027"))
     roster_import(table=csv_table(ROSTER))
@@ -69,7 +73,7 @@ def test_a_new_version_moves_nobody(plan):
     assert version_2.number == 2
 
 
-def test_every_bad_row_is_listed_and_nothing_is_saved(plan):
+def test_every_bad_row_is_listed_and_nothing_is_saved(plan: PlanVersion) -> None:
     text = HEADER + (
         "li.lei,李雷,客户部,wang.fang,customer-manager,2026-01,2000,6000\n"
         "han.mei,韩梅梅,客户部,han.mei,customer-manager,2026-02,2000,6000\n"
@@ -90,13 +94,13 @@ def test_every_bad_row_is_listed_and_nothing_is_saved(plan):
     assert User.objects.count() == 0 and Department.objects.count() == 0
 
 
-def test_a_missing_column_is_refused(plan):
+def test_a_missing_column_is_refused(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table("employee,name\nli.lei,李雷\n"))
     assert "Row 1: the column “department” is missing" in error.value.errors
 
 
-def test_a_new_assignment_cannot_start_in_a_closed_month(plan):
+def test_a_new_assignment_cannot_start_in_a_closed_month(plan: PlanVersion) -> None:
     Cycle.objects.create(period="2026-02", status=CycleStatus.CLOSED)
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table(ROSTER))
@@ -106,7 +110,7 @@ def test_a_new_assignment_cannot_start_in_a_closed_month(plan):
     ]
 
 
-def roster(*rows: str):
+def roster(*rows: str) -> Table:
     return csv_table(HEADER + "".join(row + "\n" for row in rows))
 
 
@@ -115,7 +119,7 @@ def close(*periods: str, status: str = CycleStatus.CLOSED, run: int = 1) -> None
         Cycle.objects.update_or_create(period=period, defaults={"status": status, "run": run})
 
 
-def person(username: str) -> tuple:
+def person(username: str) -> tuple[str, str, str, str]:
     user = User.objects.select_related("department", "manager").get(username=username)
     return (
         user.display_name,
@@ -125,7 +129,7 @@ def person(username: str) -> tuple:
     )
 
 
-def assignments(username: str) -> list[tuple]:
+def assignments(username: str) -> list[tuple[str, str, Decimal, Decimal]]:
     return list(
         Assignment.objects.filter(employee__username=username)
         .order_by("start")
@@ -136,7 +140,7 @@ def assignments(username: str) -> list[tuple]:
 # --- an empty cell leaves its field as it is -----------------------------------------------------
 
 
-def test_an_empty_cell_leaves_that_field_as_it_is_in_every_column(plan):
+def test_an_empty_cell_leaves_that_field_as_it_is_in_every_column(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     before = (person("li.lei"), assignments("li.lei"))
 
@@ -156,7 +160,9 @@ def test_an_empty_cell_leaves_that_field_as_it_is_in_every_column(plan):
         ("li.lei,,,,,,,7000", {"quarterly": Decimal("7000")}),
     ],
 )
-def test_a_filled_cell_changes_only_its_own_field(plan, row, changed):
+def test_a_filled_cell_changes_only_its_own_field(
+    plan: PlanVersion, row: str, changed: dict[str, str | Decimal]
+) -> None:
     roster_import(table=csv_table(ROSTER))
 
     roster_import(table=roster(row))
@@ -180,7 +186,7 @@ def test_a_filled_cell_changes_only_its_own_field(plan, row, changed):
     assert (start, code) == ("2026-01", "customer-manager")
 
 
-def test_amounts_without_any_plan_are_refused_naming_the_person(plan):
+def test_amounts_without_any_plan_are_refused_naming_the_person(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,,,2500,"))
 
@@ -188,7 +194,7 @@ def test_amounts_without_any_plan_are_refused_naming_the_person(plan):
     assert not User.objects.exists()
 
 
-def test_a_new_person_on_a_plan_needs_a_first_month(plan):
+def test_a_new_person_on_a_plan_needs_a_first_month(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,customer-manager,,2000,6000"))
 
@@ -223,13 +229,13 @@ def over_long_names_are_refused_and_200_characters_kept() -> None:
 
 
 @pytest.mark.django_db
-def test_names_over_200_characters_are_a_row_error_not_a_database_error():
+def test_names_over_200_characters_are_a_row_error_not_a_database_error() -> None:
     over_long_names_are_refused_and_200_characters_kept()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_names_over_200_characters_are_a_row_error_on_postgresql():
+def test_names_over_200_characters_are_a_row_error_on_postgresql() -> None:
     over_long_names_are_refused_and_200_characters_kept()
 
 
@@ -240,21 +246,21 @@ def test_names_over_200_characters_are_a_row_error_on_postgresql():
         ("li/lei", "“li/lei” is not a valid user name"),
     ],
 )
-def test_user_names_follow_djangos_rule(plan, cell, message):
+def test_user_names_follow_djangos_rule(plan: PlanVersion, cell: str, message: str) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f"{cell},李雷,,,,,,"))
 
     assert error.value.errors == [f"Row 2, employee: {message}"]
 
 
-def test_user_names_may_be_what_django_allows(plan):
+def test_user_names_may_be_what_django_allows(plan: PlanVersion) -> None:
     roster_import(table=roster("李雷,李雷,,wang.fang@example.com,,,,", "li_lei+2,,,,,,,"))
 
     assert person("李雷")[2] == "wang.fang@example.com"
     assert User.objects.filter(username="li_lei+2").exists()
 
 
-def test_a_user_name_typed_in_full_width_is_the_same_person(plan):
+def test_a_user_name_typed_in_full_width_is_the_same_person(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
 
     roster_import(table=roster("ｌｉ.ｌｅｉ,李雷雷,,ｗａｎｇ.ｆａｎｇ,,,,"))
@@ -263,7 +269,9 @@ def test_a_user_name_typed_in_full_width_is_the_same_person(plan):
     assert person("li.lei")[:3] == ("李雷雷", "客户部", "wang.fang")
 
 
-def test_a_large_roster_is_written_in_a_bounded_number_of_queries(plan, django_assert_max_num_queries):
+def test_a_large_roster_is_written_in_a_bounded_number_of_queries(
+    plan: PlanVersion, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     rows = [f"p{n:04d},员工{n},部门{n % 7},m{n % 10},customer-manager,2026-01,2000,6000" for n in range(300)]
 
     with django_assert_max_num_queries(40):
@@ -278,7 +286,7 @@ def test_a_large_roster_is_written_in_a_bounded_number_of_queries(plan, django_a
     ("cell", "amount"),
     [("2,500.50", Decimal("2500.5")), ("２５００．５", Decimal("2500.5")), ("999999999.99", Decimal("999999999.99"))],
 )
-def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan, cell, amount):
+def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan: PlanVersion, cell: str, amount: Decimal) -> None:
     roster_import(table=roster(f'li.lei,李雷,,,customer-manager,2026-01,"{cell}",0'))
 
     assert assignments("li.lei") == [("2026-01", "customer-manager", amount, Decimal(0))]
@@ -294,7 +302,7 @@ def test_bonus_amounts_are_read_as_typed_and_kept_exactly(plan, cell, amount):
         ("lots", "“lots” is not a number"),
     ],
 )
-def test_a_bonus_amount_that_is_not_money_is_refused(plan, cell, message):
+def test_a_bonus_amount_that_is_not_money_is_refused(plan: PlanVersion, cell: str, message: str) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f'li.lei,李雷,,,customer-manager,2026-01,"{cell}",0'))
 
@@ -303,13 +311,13 @@ def test_a_bonus_amount_that_is_not_money_is_refused(plan, cell, message):
 
 
 @pytest.mark.parametrize("cell", ["2026-04-01", "2026-04-01 00:00:00", "2026/4/1", "2026年4月", "2026-4"])
-def test_a_date_in_the_start_column_is_read_as_its_month(plan, cell):
+def test_a_date_in_the_start_column_is_read_as_its_month(plan: PlanVersion, cell: str) -> None:
     roster_import(table=roster(f"li.lei,李雷,,,customer-manager,{cell},2000,6000"))
 
     assert assignments("li.lei")[0][0] == "2026-04"
 
 
-def test_a_start_outside_the_periods_or_not_a_month_is_refused(plan):
+def test_a_start_outside_the_periods_or_not_a_month_is_refused(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(
             table=roster(
@@ -324,7 +332,7 @@ def test_a_start_outside_the_periods_or_not_a_month_is_refused(plan):
     ]
 
 
-def test_an_excel_roster_with_a_date_cell_in_start(plan):
+def test_an_excel_roster_with_a_date_cell_in_start(plan: PlanVersion) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.strip().split(","))
@@ -338,7 +346,7 @@ def test_an_excel_roster_with_a_date_cell_in_start(plan):
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-16"])
-def test_a_roster_with_chinese_names_round_trips_in_the_encodings_excel_saves(plan, encoding):
+def test_a_roster_with_chinese_names_round_trips_in_the_encodings_excel_saves(plan: PlanVersion, encoding: str) -> None:
     text = HEADER + "li.lei,李雷,客户部·华东,王芳,customer-manager,2026-01,2000,6000\n𠮷野家,𠮷野 家,,,,,,\n"
     # gb18030: what Excel on a Chinese Windows saves as "CSV (逗号分隔)", rare characters (𠮷) included
     roster_import(table=table_read(text.encode(encoding)))
@@ -356,7 +364,7 @@ def test_a_roster_with_chinese_names_round_trips_in_the_encodings_excel_saves(pl
 # --- manager loops -------------------------------------------------------------------------------
 
 
-def test_a_manager_loop_within_the_file_is_refused_naming_its_rows(plan):
+def test_a_manager_loop_within_the_file_is_refused_naming_its_rows(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,han.mei,,,,", "han.mei,韩梅梅,,li.lei,,,,", "lucy,露西,,li.lei,,,,"))
 
@@ -366,7 +374,7 @@ def test_a_manager_loop_within_the_file_is_refused_naming_its_rows(plan):
     assert not User.objects.exists()
 
 
-def test_a_manager_loop_through_people_already_saved_is_refused(plan):
+def test_a_manager_loop_through_people_already_saved_is_refused(plan: PlanVersion) -> None:
     roster_import(table=roster("wang.fang,王芳,,zhao.min,,,,", "zhao.min,赵敏,,li.lei,,,,", "li.lei,李雷,,,,,,"))
     before = {u.username: u.manager_id for u in User.objects.all()}
 
@@ -379,7 +387,7 @@ def test_a_manager_loop_through_people_already_saved_is_refused(plan):
     assert {u.username: u.manager_id for u in User.objects.all()} == before
 
 
-def test_an_empty_manager_cell_keeps_the_saved_manager_when_looking_for_loops(plan):
+def test_an_empty_manager_cell_keeps_the_saved_manager_when_looking_for_loops(plan: PlanVersion) -> None:
     roster_import(table=roster("li.lei,李雷,,han.mei,,,,"))
 
     with pytest.raises(TableError) as error:
@@ -390,16 +398,18 @@ def test_an_empty_manager_cell_keeps_the_saved_manager_when_looking_for_loops(pl
     ]
 
 
-def test_a_long_chain_without_a_loop_is_accepted(plan):
+def test_a_long_chain_without_a_loop_is_accepted(plan: PlanVersion) -> None:
     rows = [f"p{n},,,p{n + 1},,,," for n in range(30)]
 
     roster_import(table=roster(*rows))
 
-    assert User.objects.get(username="p0").manager.username == "p1"
+    manager = User.objects.get(username="p0").manager
+    assert manager is not None
+    assert manager.username == "p1"
     assert User.objects.get(username="p30").role == Role.MANAGER
 
 
-def test_moving_a_manager_under_their_former_report_breaks_no_loop_when_the_report_moves_too(plan):
+def test_moving_a_manager_under_their_former_report_breaks_no_loop_when_the_report_moves_too(plan: PlanVersion) -> None:
     roster_import(table=roster("li.lei,,,wang.fang,,,,"))
 
     roster_import(table=roster("wang.fang,,,li.lei,,,,", "li.lei,,,zhao.min,,,,"))
@@ -410,7 +420,9 @@ def test_moving_a_manager_under_their_former_report_breaks_no_loop_when_the_repo
 # --- closed months keep their plan and amounts ----------------------------------------------------
 
 
-def test_new_amounts_for_an_assignment_covering_closed_months_apply_from_the_first_open_month(plan):
+def test_new_amounts_for_an_assignment_covering_closed_months_apply_from_the_first_open_month(
+    plan: PlanVersion,
+) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01", "2026-02", "2026-03")
 
@@ -424,7 +436,7 @@ def test_new_amounts_for_an_assignment_covering_closed_months_apply_from_the_fir
     assert (outcome.assignments_created, outcome.assignments_updated) == (1, 0)
 
 
-def test_importing_the_same_change_again_changes_nothing_more(plan):
+def test_importing_the_same_change_again_changes_nothing_more(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01", "2026-02", "2026-03")
     changed = roster("li.lei,李雷,客户部,wang.fang,customer-manager,2026-01,2500,6000")
@@ -436,7 +448,7 @@ def test_importing_the_same_change_again_changes_nothing_more(plan):
     assert len(assignments("li.lei")) == 2
 
 
-def test_an_empty_start_changes_the_latest_assignment_from_the_first_open_month(plan):
+def test_an_empty_start_changes_the_latest_assignment_from_the_first_open_month(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01")
 
@@ -446,7 +458,7 @@ def test_an_empty_start_changes_the_latest_assignment_from_the_first_open_month(
     assert assignments("li.lei")[-1] == ("2026-02", "customer-manager", Decimal("2000"), Decimal("7000"))
 
 
-def test_a_new_plan_for_closed_months_applies_from_the_first_open_month(plan):
+def test_a_new_plan_for_closed_months_applies_from_the_first_open_month(plan: PlanVersion) -> None:
     publish(plan_data(code="service-desk", name="客服绩效方案"))
     roster_import(table=csv_table(ROSTER))
     close("2026-01", "2026-02")
@@ -460,7 +472,7 @@ def test_a_new_plan_for_closed_months_applies_from_the_first_open_month(plan):
     ]
 
 
-def test_a_reopened_month_still_keeps_the_amounts_it_was_closed_with(plan):
+def test_a_reopened_month_still_keeps_the_amounts_it_was_closed_with(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01", status=CycleStatus.OPEN, run=2)  # closed once, then reopened
 
@@ -470,7 +482,7 @@ def test_a_reopened_month_still_keeps_the_amounts_it_was_closed_with(plan):
     assert assignments("li.lei")[0] == ("2026-01", "customer-manager", Decimal("2000"), Decimal("6000"))
 
 
-def test_a_change_from_an_open_month_changes_that_assignment_in_place(plan):
+def test_a_change_from_an_open_month_changes_that_assignment_in_place(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01")
 
@@ -480,7 +492,7 @@ def test_a_change_from_an_open_month_changes_that_assignment_in_place(plan):
     assert assignments("han.mei") == [("2026-02", "customer-manager", Decimal("2600"), Decimal("6000"))]
 
 
-def test_figures_of_open_months_follow_the_new_amounts(plan):
+def test_figures_of_open_months_follow_the_new_amounts(plan: PlanVersion) -> None:
     roster_import(table=csv_table(ROSTER))
     metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,8.6\nli.lei,2026-02,9.1\n"))
     close("2026-01")
@@ -494,7 +506,7 @@ def test_figures_of_open_months_follow_the_new_amounts(plan):
     ]
 
 
-def test_a_new_plan_is_refused_over_figures_already_entered_on_the_old_one(plan):
+def test_a_new_plan_is_refused_over_figures_already_entered_on_the_old_one(plan: PlanVersion) -> None:
     publish(plan_data(code="service-desk", name="客服绩效方案"))
     roster_import(table=csv_table(ROSTER))
     metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-02,9.1\n"))
@@ -509,7 +521,7 @@ def test_a_new_plan_is_refused_over_figures_already_entered_on_the_old_one(plan)
     assert len(assignments("li.lei")) == 1
 
 
-def test_a_new_person_cannot_start_in_a_reopened_month(plan):
+def test_a_new_person_cannot_start_in_a_reopened_month(plan: PlanVersion) -> None:
     close("2026-01", status=CycleStatus.OPEN, run=2)
 
     with pytest.raises(TableError) as error:
@@ -520,7 +532,7 @@ def test_a_new_person_cannot_start_in_a_reopened_month(plan):
     ]
 
 
-def test_the_command_says_when_a_change_applies_later(plan, tmp_path):
+def test_the_command_says_when_a_change_applies_later(plan: PlanVersion, tmp_path: Path) -> None:
     roster_import(table=csv_table(ROSTER))
     close("2026-01", "2026-02", "2026-03")
     path = tmp_path / "roster.csv"
@@ -535,7 +547,7 @@ def test_the_command_says_when_a_change_applies_later(plan, tmp_path):
     ]
 
 
-def test_the_command_refuses_a_loop_with_one_line_each_and_exits_non_zero(plan, tmp_path):
+def test_the_command_refuses_a_loop_with_one_line_each_and_exits_non_zero(plan: PlanVersion, tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
     path.write_text(HEADER + "li.lei,,,han.mei,,,,\nhan.mei,,,li.lei,,,,\n", encoding="utf-8")
 
@@ -556,7 +568,7 @@ def close_now(period: str) -> None:
     closing.cycle_close_work(**ids)
 
 
-def test_a_month_closed_again_after_a_reopen_pays_the_amounts_it_was_first_closed_with(plan):
+def test_a_month_closed_again_after_a_reopen_pays_the_amounts_it_was_first_closed_with(plan: PlanVersion) -> None:
     roster_import(table=roster("li.lei,李雷,,,customer-manager,2026-01,2000,6000"))
     metrics_import(table=csv_table(FIGURES + "li.lei,2026-01,2,50,8.6,4,46,48\nli.lei,2026-02,2,50,8.6,4,46,48\n"))
     close_now("2026-01")

@@ -1,9 +1,11 @@
 """HR builds the seed plan in a real browser, is refused at 99, publishes, downloads the JSON."""
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from people.models import Role, User
 from plans.plan_file import plan_file_parse
@@ -19,11 +21,11 @@ LABELS = {
 }  # fmt: skip
 
 
-def field(page: Page, label: str):
+def field(page: Page, label: str) -> Locator:
     return page.get_by_label(label, exact=True)
 
 
-def add_goal(page: Page, goal: dict) -> None:
+def add_goal(page: Page, goal: dict[str, Any]) -> None:
     page.get_by_role("link", name="Add goal").click()
     field(page, "Code").fill(goal["code"])
     field(page, "Name").fill(goal["name"])
@@ -31,7 +33,7 @@ def add_goal(page: Page, goal: dict) -> None:
     expect(page.get_by_role("heading", name="Goals")).to_be_visible()
 
 
-def add_indicator(page: Page, item: dict, goals: dict[str, str], weight: int | None = None) -> None:
+def add_indicator(page: Page, item: dict[str, Any], goals: dict[str, str], weight: int | None = None) -> None:
     page.get_by_role("link", name="Add indicator").click()
     field(page, "Code").fill(item["code"])
     field(page, "Name").fill(item["name"])
@@ -65,7 +67,7 @@ def add_indicator(page: Page, item: dict, goals: dict[str, str], weight: int | N
     expect(page.get_by_role("heading", name=f"{item['name']} {item['code']}")).to_be_visible()
 
 
-def add_band(page: Page, band: dict) -> None:
+def add_band(page: Page, band: dict[str, Any]) -> None:
     page.get_by_role("link", name="Add band").click()
     field(page, "Minimum score").fill(str(band["min"]))
     field(page, "Label").fill(band["label"])
@@ -75,7 +77,7 @@ def add_band(page: Page, band: dict) -> None:
     expect(page.get_by_role("link", name=f"Edit band {band['label']}")).to_be_visible()
 
 
-def test_hr_builds_the_seed_plan_in_the_browser_and_downloads_the_same_plan(page, examples):
+def test_hr_builds_the_seed_plan_in_the_browser_and_downloads_the_same_plan(page: Page, examples: Path) -> None:
     example = json.loads((examples / "customer-manager.json").read_text(encoding="utf-8"))
     User.objects.create_user(username="hr", password="secret-pass-1", role=Role.HR, display_name="孙丽")
     browser_login(page, "hr", "secret-pass-1")

@@ -23,7 +23,7 @@ CODE = "customer-manager"
 
 @pytest.fixture
 def hr_client(client: Client) -> Client:
-    client.force_login(UserFactory(username="hr", role=Role.HR))
+    client.force_login(UserFactory.create(username="hr", role=Role.HR))
     return client
 
 
@@ -87,7 +87,7 @@ def upload(client: Client, text: str | bytes) -> tuple[int, str]:
     ],
     ids=["1e12", "7-decimals", "long-name", "long-code", "nested", "infinity", "long-formula", "no-band"],
 )
-def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client, text, message):
+def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client: Client, text: str, message: str) -> None:
     status, page = upload(hr_client, text)
 
     assert status == 400
@@ -95,7 +95,7 @@ def test_an_upload_beyond_the_limits_is_refused_with_its_message(hr_client, text
     assert not PlanTemplate.objects.exists()
 
 
-def test_an_upload_over_1_mb_is_refused_before_it_is_read(hr_client):
+def test_an_upload_over_1_mb_is_refused_before_it_is_read(hr_client: Client) -> None:
     status, page = upload(hr_client, b" " * 1_000_001)
 
     assert status == 400 and "The plan file is larger than 1 MB" in page
@@ -113,7 +113,9 @@ def test_an_upload_over_1_mb_is_refused_before_it_is_read(hr_client):
         ("0.1234567", "Tier 1: “0.1234567” has more than 6 decimals"),
     ],
 )
-def test_a_tier_that_is_not_a_number_we_accept_is_a_form_error(hr_client, draft, threshold, message):
+def test_a_tier_that_is_not_a_number_we_accept_is_a_form_error(
+    hr_client: Client, draft: PlanVersion, threshold: str, message: str
+) -> None:
     before = snapshot()
     data = indicator_post(method="tiers", tier_threshold=[threshold], tier_points=["10"])
 
@@ -136,7 +138,9 @@ def test_a_tier_that_is_not_a_number_we_accept_is_a_form_error(hr_client, draft,
         ("stretch_bonus", " ", None),  # blank is no value: saved
     ],
 )
-def test_a_number_field_of_the_indicator_form_refuses_on_the_field(hr_client, draft, field, text, message):
+def test_a_number_field_of_the_indicator_form_refuses_on_the_field(
+    hr_client: Client, draft: PlanVersion, field: str, text: str, message: str | None
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:indicator_new", args=[CODE]), indicator_post(**{field: text}))
@@ -158,7 +162,7 @@ def _tail(message: str) -> str:
     return ""
 
 
-def test_numbers_are_read_as_hr_types_them(hr_client, draft):
+def test_numbers_are_read_as_hr_types_them(hr_client: Client, draft: PlanVersion) -> None:
     data = indicator_post(target="１２．５", weight="１", minimum="－３", maximum="1,000")
 
     response = hr_client.post(reverse("plans:indicator_new", args=[CODE]), data)
@@ -178,7 +182,9 @@ def test_numbers_are_read_as_hr_types_them(hr_client, draft):
         ({"minimum": "10", "maximum": "5"}, "maximum", "The maximum is below the minimum."),
     ],
 )
-def test_the_indicator_form_holds_the_text_limits(hr_client, draft, changes, field, message):
+def test_the_indicator_form_holds_the_text_limits(
+    hr_client: Client, draft: PlanVersion, changes: dict[str, str], field: str, message: str
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:indicator_new", args=[CODE]), indicator_post(**changes))
@@ -199,7 +205,9 @@ def test_the_indicator_form_holds_the_text_limits(hr_client, draft, changes, fie
         ({"input_label": ["名" * 201, ""]}, "Input 1: the label is longer than 200 characters"),
     ],
 )
-def test_a_bad_input_row_is_a_form_error(hr_client, draft, rows, message):
+def test_a_bad_input_row_is_a_form_error(
+    hr_client: Client, draft: PlanVersion, rows: dict[str, list[str]], message: str
+) -> None:
     before = snapshot()
     data = indicator_post(
         formula="lost / total", input_name=["lost", "total"], input_label=["", ""], input_min=["", ""],
@@ -213,7 +221,7 @@ def test_a_bad_input_row_is_a_form_error(hr_client, draft, rows, message):
     assert snapshot() == before
 
 
-def test_inputs_with_labels_and_ranges_are_saved_and_shown_again(hr_client, draft):
+def test_inputs_with_labels_and_ranges_are_saved_and_shown_again(hr_client: Client, draft: PlanVersion) -> None:
     data = indicator_post(
         formula="lost / total * 100", input_name=["lost", "total", ""], input_label=["流失客户数", "", ""],
         input_min=["0", "1", ""], input_max=["", "", ""], minimum="0", maximum="100",
@@ -245,7 +253,9 @@ def test_inputs_with_labels_and_ranges_are_saved_and_shown_again(hr_client, draf
         ({"minimum": "10", "label": "D", "payout": "0", "flag": "=cmd"}, "flag", "Use only letters"),
     ],
 )
-def test_the_band_form_holds_the_limits(hr_client, draft, post, field, message):
+def test_the_band_form_holds_the_limits(
+    hr_client: Client, draft: PlanVersion, post: dict[str, str], field: str, message: str
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:band_new", args=[CODE]), post)
@@ -264,7 +274,9 @@ def test_the_band_form_holds_the_limits(hr_client, draft, post, field, message):
         ({"name": "名" * 201}, "name", "at most 200 characters"),
     ],
 )
-def test_the_draft_settings_hold_the_limits(hr_client, draft, post, field, message):
+def test_the_draft_settings_hold_the_limits(
+    hr_client: Client, draft: PlanVersion, post: dict[str, str], field: str, message: str
+) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:draft", args=[CODE]), post)
@@ -281,14 +293,14 @@ def test_the_draft_settings_hold_the_limits(hr_client, draft, post, field, messa
         ("plans:create", {"code": "sales", "name": "名" * 201}, "name"),
     ],
 )
-def test_a_new_plan_holds_the_limits(hr_client, url, post, field):
+def test_a_new_plan_holds_the_limits(hr_client: Client, url: str, post: dict[str, str], field: str) -> None:
     response = hr_client.post(reverse(url), post)
 
     assert response.status_code == 200 and field in response.context["form"].errors
     assert not PlanTemplate.objects.exists()
 
 
-def test_a_goal_code_holds_the_limits(hr_client, draft):
+def test_a_goal_code_holds_the_limits(hr_client: Client, draft: PlanVersion) -> None:
     before = snapshot()
 
     response = hr_client.post(reverse("plans:goal_new", args=[CODE]), {"code": "g" * 51, "name": "x"})
@@ -298,7 +310,7 @@ def test_a_goal_code_holds_the_limits(hr_client, draft):
 
 
 @pytest.mark.parametrize("actual", ["NaN", "Infinity", "1e999", "0.1234567"])
-def test_try_it_refuses_a_number_we_do_not_accept(hr_client, actual):
+def test_try_it_refuses_a_number_we_do_not_accept(hr_client: Client, actual: str) -> None:
     churn = Indicator.objects.get(version=publish(), code="churn")
 
     response = hr_client.get(reverse("plans:try", args=[CODE, churn.pk]), {"actual": actual})
@@ -316,7 +328,7 @@ def ranged() -> dict[str, Any]:
     return data
 
 
-def test_the_version_page_and_the_download_show_the_valid_ranges(hr_client):
+def test_the_version_page_and_the_download_show_the_valid_ranges(hr_client: Client) -> None:
     publish(ranged())
 
     page = hr_client.get(reverse("plans:version", args=[CODE, 1])).content.decode()
@@ -327,7 +339,7 @@ def test_the_version_page_and_the_download_show_the_valid_ranges(hr_client):
     assert json.loads(download.content) == ranged()
 
 
-def test_the_plan_page_says_what_changed_in_the_ranges(hr_client):
+def test_the_plan_page_says_what_changed_in_the_ranges(hr_client: Client) -> None:
     publish()
     publish(ranged())
 
@@ -338,7 +350,7 @@ def test_the_plan_page_says_what_changed_in_the_ranges(hr_client):
     assert "Indicator “churn”: inputs lost, total → lost (流失客户数, minimum 0), total" in page
 
 
-def test_a_plan_with_ranges_loaded_again_publishes_nothing(hr_client):
+def test_a_plan_with_ranges_loaded_again_publishes_nothing(hr_client: Client) -> None:
     publish(ranged())
 
     status, _page = upload(hr_client, json.dumps(ranged(), ensure_ascii=False))
@@ -351,7 +363,7 @@ def test_a_plan_with_ranges_loaded_again_publishes_nothing(hr_client):
 
 
 @pytest.mark.postgres
-def test_over_long_texts_and_large_numbers_are_messages_on_postgresql(hr_client):
+def test_over_long_texts_and_large_numbers_are_messages_on_postgresql(hr_client: Client) -> None:
     for text in (
         json.dumps(plan_data(name="名" * 201)),
         json.dumps(plan_data()).replace('"target": 5,', '"target": 1e12,'),

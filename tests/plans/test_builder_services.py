@@ -1,7 +1,9 @@
 """The plan builder's services: drafts, publishing, immutability, copies and the library."""
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -38,7 +40,7 @@ def weight_of(draft: PlanVersion, code: str, weight: str) -> None:
     Indicator.objects.filter(version=draft, code=code).update(weight=Decimal(weight))
 
 
-def test_editing_a_published_plan_makes_a_draft_that_copies_the_current_version():
+def test_editing_a_published_plan_makes_a_draft_that_copies_the_current_version() -> None:
     version = publish()
     draft = draft_open(template=version.template)
     assert draft.status == VersionStatus.DRAFT and draft.pk != version.pk
@@ -48,14 +50,14 @@ def test_editing_a_published_plan_makes_a_draft_that_copies_the_current_version(
     assert Indicator.objects.filter(version=draft).count() == 5
 
 
-def test_a_template_has_one_draft_at_most():
+def test_a_template_has_one_draft_at_most() -> None:
     version = publish()
     first = draft_open(template=version.template)
     assert draft_open(template=version.template) == first
     assert PlanVersion.objects.filter(template=version.template, status=VersionStatus.DRAFT).count() == 1
 
 
-def test_publishing_is_refused_when_the_weights_add_up_to_99_and_says_the_sum():
+def test_publishing_is_refused_when_the_weights_add_up_to_99_and_says_the_sum() -> None:
     draft = draft_open(template=publish().template)
     weight_of(draft, "collaboration", "9")
     with pytest.raises(PlanFileError) as refused:
@@ -65,10 +67,10 @@ def test_publishing_is_refused_when_the_weights_add_up_to_99_and_says_the_sum():
     assert PlanVersion.objects.filter(pk=draft.pk).exists()  # nothing changed
 
 
-def test_publishing_the_draft_makes_the_next_version():
+def test_publishing_the_draft_makes_the_next_version() -> None:
     version = publish()
     publish(plan_data(name="第二版"))  # version 2
-    hr = UserFactory(username="hr")
+    hr = UserFactory.create(username="hr")
     draft = draft_open(template=version.template)
     weight_of(draft, "churn", "25")
     weight_of(draft, "satisfaction", "30")
@@ -82,20 +84,20 @@ def test_publishing_the_draft_makes_the_next_version():
     assert plan_file_data(plan_definition(version=version)) == plan_data()
 
 
-def test_a_draft_identical_to_the_current_version_publishes_nothing():
+def test_a_draft_identical_to_the_current_version_publishes_nothing() -> None:
     version = publish()
     outcome = draft_publish(draft=draft_open(template=version.template))
     assert not outcome.created and outcome.version == version
     assert PlanVersion.objects.count() == 1
 
 
-def test_published_versions_cannot_be_changed():
+def test_published_versions_cannot_be_changed() -> None:
     version = publish()
     goal = Goal.objects.filter(version=version).first()
     indicator = Indicator.objects.filter(version=version).first()
     band = Band.objects.filter(version=version).first()
     assert goal and indicator and band
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: draft_update(draft=version, name="x", streak_months=None, streak_min_score=None, streak_flag=""),
         lambda: goal_save(draft=version, code="new", name="新"),
         lambda: goal_delete(goal=goal),
@@ -111,7 +113,7 @@ def test_published_versions_cannot_be_changed():
     assert plan_file_data(plan_definition(version=version)) == plan_data()
 
 
-def test_a_new_plan_is_built_from_nothing_and_published():
+def test_a_new_plan_is_built_from_nothing_and_published() -> None:
     draft = plan_create(code="sales", name="销售方案")
     assert not PlanVersion.objects.filter(status=VersionStatus.PUBLISHED).exists()
     goal = goal_save(draft=draft, code="revenue", name="收入")
@@ -141,7 +143,7 @@ def test_a_new_plan_is_built_from_nothing_and_published():
     }
 
 
-def test_codes_are_unique_within_a_plan_and_among_plans():
+def test_codes_are_unique_within_a_plan_and_among_plans() -> None:
     draft = plan_create(code="sales", name="销售方案")
     goal_save(draft=draft, code="revenue", name="收入")
     with pytest.raises(PlanError, match="goal “revenue” already"):
@@ -150,7 +152,7 @@ def test_codes_are_unique_within_a_plan_and_among_plans():
         plan_create(code="sales", name="again")
 
 
-def test_a_goal_with_indicators_is_not_deleted_with_them():
+def test_a_goal_with_indicators_is_not_deleted_with_them() -> None:
     draft = draft_open(template=publish().template)
     goal = Goal.objects.get(version=draft, code="retention")
     with pytest.raises(PlanError, match="still has indicators"):
@@ -158,13 +160,13 @@ def test_a_goal_with_indicators_is_not_deleted_with_them():
     assert Indicator.objects.filter(version=draft, code="churn").exists()
 
 
-def test_discarding_a_never_published_plan_removes_it():
+def test_discarding_a_never_published_plan_removes_it() -> None:
     draft = plan_create(code="sales", name="销售方案")
     draft_discard(draft=draft)
     assert not PlanTemplate.objects.exists()
 
 
-def test_a_plan_is_cloned_into_a_new_template_as_a_draft():
+def test_a_plan_is_cloned_into_a_new_template_as_a_draft() -> None:
     version = publish()
     clone = plan_clone(version=version, code="key-accounts", name="大客户方案")
     assert clone.status == VersionStatus.DRAFT and clone.template.code == "key-accounts"
@@ -179,7 +181,7 @@ def test_a_plan_is_cloned_into_a_new_template_as_a_draft():
 @pytest.mark.parametrize(
     ("key", "name"), [(LIBRARY_ZH, "客户管理员绩效方案"), (LIBRARY_EN, "Customer account manager plan")]
 )
-def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name):
+def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key: str, name: str) -> None:
     draft = plan_start_from_library(key=key, code="my-plan", name=name)
     assert draft.status == VersionStatus.DRAFT and draft.template.code == "my-plan"
     published = draft_publish(draft=draft).version
@@ -187,8 +189,8 @@ def test_a_plan_starts_from_the_library_as_a_draft_with_a_new_code(key, name):
     assert data["name"] == name and data["code"] == "my-plan"
 
 
-def test_the_english_library_plan_has_the_same_numbers_as_the_chinese_one():
-    def numbers(key: str) -> dict:
+def test_the_english_library_plan_has_the_same_numbers_as_the_chinese_one() -> None:
+    def numbers(key: str) -> dict[str, Any]:
         found = library_template(key=key)
         assert found is not None
         data = plan_file_data(plan_file_parse(found.data))

@@ -11,11 +11,11 @@ def texts(changes: list[Change]) -> list[str]:
     return [change.text for change in changes]
 
 
-def test_the_first_version_has_nothing_to_compare():
+def test_the_first_version_has_nothing_to_compare() -> None:
     assert plan_diff(None, plan_data()) == []
 
 
-def test_the_same_plan_has_no_change_whatever_the_number_types():
+def test_the_same_plan_has_no_change_whatever_the_number_types() -> None:
     new = copy.deepcopy(plan_data())
     new["indicators"][0]["weight"] = Decimal("30.000000")
     new["indicators"][0]["cap"] = Decimal("1.2")
@@ -23,7 +23,7 @@ def test_the_same_plan_has_no_change_whatever_the_number_types():
     assert plan_diff(plan_data(), new) == []
 
 
-def test_changed_fields_read_old_to_new():
+def test_changed_fields_read_old_to_new() -> None:
     new = copy.deepcopy(plan_data())
     new["name"] = "客户经理方案"
     new["indicators"][0]["cap"] = 1.3
@@ -37,7 +37,7 @@ def test_changed_fields_read_old_to_new():
     ]
 
 
-def test_a_key_that_appears_or_disappears_is_a_change_from_or_to_nothing():
+def test_a_key_that_appears_or_disappears_is_a_change_from_or_to_nothing() -> None:
     new = copy.deepcopy(plan_data())
     new["indicators"][1]["floor"] = 0.5
     del new["indicators"][0]["unit"]
@@ -47,7 +47,7 @@ def test_a_key_that_appears_or_disappears_is_a_change_from_or_to_nothing():
     ]
 
 
-def test_indicators_and_goals_added_and_removed():
+def test_indicators_and_goals_added_and_removed() -> None:
     new = copy.deepcopy(plan_data())
     new["indicators"] = [i for i in new["indicators"] if i["code"] != "collaboration"]
     new["goals"] = [g for g in new["goals"] if g["code"] != "teamwork"] + [{"code": "quality", "name": "质量"}]
@@ -62,7 +62,7 @@ def test_indicators_and_goals_added_and_removed():
     assert texts(changes)[3] == "Indicator “errors” added"
 
 
-def test_bands_and_streak():
+def test_bands_and_streak() -> None:
     new = copy.deepcopy(plan_data())
     new["bands"][1]["payout"] = 75
     new["bands"][2].pop("flag")

@@ -4,9 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,7 +21,7 @@ from tests.factories import plan_data
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def write(tmp_path: Path, data: dict) -> Path:
+def write(tmp_path: Path, data: dict[str, Any]) -> Path:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -32,7 +34,7 @@ def load(path: Path) -> str:
 
 
 @pytest.mark.django_db
-def test_loading_publishes_a_version_that_describes_the_same_plan(examples):
+def test_loading_publishes_a_version_that_describes_the_same_plan(examples: Path) -> None:
     assert load(examples / "customer-manager.json") == "Published customer-manager version 1.\n"
     version = PlanVersion.objects.get()
     assert version.status == VersionStatus.PUBLISHED and version.published_at is not None
@@ -41,7 +43,7 @@ def test_loading_publishes_a_version_that_describes_the_same_plan(examples):
 
 
 @pytest.mark.django_db
-def test_the_same_file_again_publishes_nothing_and_a_changed_one_a_new_version(examples, tmp_path):
+def test_the_same_file_again_publishes_nothing_and_a_changed_one_a_new_version(examples: Path, tmp_path: Path) -> None:
     load(examples / "customer-manager.json")
     assert "unchanged: version 1" in load(examples / "customer-manager.json")
     data = plan_data()
@@ -53,7 +55,7 @@ def test_the_same_file_again_publishes_nothing_and_a_changed_one_a_new_version(e
 
 
 @pytest.mark.django_db
-def test_a_bad_file_says_every_problem_and_saves_nothing(tmp_path):
+def test_a_bad_file_says_every_problem_and_saves_nothing(tmp_path: Path) -> None:
     data = plan_data()
     data["indicators"][0]["weight"] = 29  # the weights now add up to 99
     data["indicators"][1]["colour"] = "red"
@@ -67,7 +69,7 @@ def test_a_bad_file_says_every_problem_and_saves_nothing(tmp_path):
     assert not PlanTemplate.objects.exists()
 
 
-def test_the_command_exits_non_zero_with_the_message_on_standard_error(tmp_path):
+def test_the_command_exits_non_zero_with_the_message_on_standard_error(tmp_path: Path) -> None:
     data = plan_data()
     data["indicators"][0]["weight"] = 29
     result = subprocess.run(
@@ -83,7 +85,7 @@ def test_the_command_exits_non_zero_with_the_message_on_standard_error(tmp_path)
 
 
 @pytest.mark.django_db
-def test_a_file_that_is_not_json_is_refused(tmp_path):
+def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid JSON"):
@@ -109,7 +111,9 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
     ],
     ids=["1e12", "7-decimals", "long-name", "nested", "nan", "over-1-mb"],
 )
-def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(tmp_path, text, message):
+def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(
+    tmp_path: Path, text: Callable[[], str], message: str
+) -> None:
     path = tmp_path / "plan.json"
     path.write_text(text(), encoding="utf-8")
     with pytest.raises(CommandError) as error:
@@ -119,7 +123,7 @@ def test_a_file_beyond_the_limits_is_refused_with_one_message_and_saves_nothing(
 
 
 @pytest.mark.django_db
-def test_six_decimals_load_once_and_the_same_file_again_publishes_nothing(tmp_path):
+def test_six_decimals_load_once_and_the_same_file_again_publishes_nothing(tmp_path: Path) -> None:
     data = plan_data()
     data["indicators"][1]["target"] = 9.123456
     path = write(tmp_path, data)

@@ -98,7 +98,7 @@ def test_numbers_that_already_are_numbers_get_the_same_limits() -> None:
         with pytest.raises(NumberError):
             number_check(bad)
     with pytest.raises(NumberError):
-        number_check(True)  # type: ignore[arg-type]
+        number_check(True)
 
 
 # Every value SPEC 7 accepts: below 10^9 in absolute value, at most 6 decimals.

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,7 +87,8 @@ def test_it_reads_the_example_plan() -> None:
         (D(60), "B", D(70), ""),
         (D(0), "C", D(0), "warning"),
     ]
-    assert (plan.streak.months, plan.streak.min_score, plan.streak.flag) == (3, 90, "promotion_candidate")  # type: ignore[union-attr]
+    assert plan.streak is not None
+    assert (plan.streak.months, plan.streak.min_score, plan.streak.flag) == (3, D(90), "promotion_candidate")
 
 
 def test_it_reads_an_indicator_with_every_detail() -> None:
@@ -308,7 +310,7 @@ def test_it_refuses_a_plan_it_can_read_nothing_from() -> None:
     ]
 
 
-def test_the_shipped_seed_plan_is_the_shared_example(examples):
+def test_the_shipped_seed_plan_is_the_shared_example(examples: Path) -> None:
     assert EXAMPLE.read_bytes() == (examples / "customer-manager.json").read_bytes()
 
 
@@ -496,10 +498,10 @@ def test_inputs_may_be_written_with_a_label_and_a_valid_range() -> None:
 
     assert churn.rule.inputs == ("lost", "total")
     assert [(i.name, i.label, i.minimum, i.maximum) for i in churn.input_details] == [
-        ("lost", "流失客户数", 0, None),
-        ("total", "", 1, None),
+        ("lost", "流失客户数", D(0), None),
+        ("total", "", D(1), None),
     ]
-    assert (satisfaction.minimum, satisfaction.maximum) == (0, 10)
+    assert (satisfaction.minimum, satisfaction.maximum) == (D(0), D(10))
     written = plan_file_data(plan)
     assert written["indicators"][0]["inputs"] == data["indicators"][0]["inputs"]
     assert (written["indicators"][1]["min"], written["indicators"][1]["max"]) == (0, 10)

@@ -2,10 +2,12 @@
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 
@@ -31,39 +33,41 @@ def url_of(name: str, pk: int = 1) -> str:
 
 
 @pytest.fixture
-def hr_client(client):
-    client.force_login(UserFactory(username="hr", role=Role.HR))
+def hr_client(client: Client) -> Client:
+    client.force_login(UserFactory.create(username="hr", role=Role.HR))
     return client
 
 
-def test_every_plan_page_is_covered_by_the_access_test():
+def test_every_plan_page_is_covered_by_the_access_test() -> None:
     assert len(URL_NAMES) == 22
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_managers_and_employees_get_403_on_every_plan_page(client, role, method, name):
+def test_managers_and_employees_get_403_on_every_plan_page(client: Client, role: Role, method: str, name: str) -> None:
     version = publish()
     draft = draft_open(template=version.template)
-    pk = Indicator.objects.filter(version=draft).first().pk
-    client.force_login(UserFactory(username="someone", role=role))
+    indicator = Indicator.objects.filter(version=draft).first()
+    assert indicator is not None
+    pk = indicator.pk
+    client.force_login(UserFactory.create(username="someone", role=role))
     response = getattr(client, method)(url_of(name, pk))
     assert response.status_code == 403
     assert PlanVersion.objects.filter(pk=draft.pk).exists()
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, name):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client: Client, name: str) -> None:
     response = client.get(url_of(name))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_hr_navigation_links_to_the_plans(hr_client):
+def test_the_hr_navigation_links_to_the_plans(hr_client: Client) -> None:
     assert 'href="/plans/"' in hr_client.get("/").content.decode()
 
 
-def test_the_plan_list_shows_each_plan_and_the_library(hr_client):
+def test_the_plan_list_shows_each_plan_and_the_library(hr_client: Client) -> None:
     publish()
     publish(plan_data(code="sales", name="销售方案"))
     draft_open(template=PlanTemplate.objects.get(code="sales"))
@@ -73,7 +77,7 @@ def test_the_plan_list_shows_each_plan_and_the_library(hr_client):
     assert page.index("Customer account manager plan") < page.rindex("客户管理员绩效方案")
 
 
-def test_the_plan_list_takes_the_same_queries_whatever_the_number_of_plans(hr_client):
+def test_the_plan_list_takes_the_same_queries_whatever_the_number_of_plans(hr_client: Client) -> None:
     publish()
     with CaptureQueriesContext(connection) as one:
         assert hr_client.get(reverse("plans:list")).status_code == 200
@@ -86,7 +90,7 @@ def test_the_plan_list_takes_the_same_queries_whatever_the_number_of_plans(hr_cl
     assert len(five) == len(one)
 
 
-def test_the_plan_page_takes_the_same_queries_whatever_the_number_of_versions(hr_client):
+def test_the_plan_page_takes_the_same_queries_whatever_the_number_of_versions(hr_client: Client) -> None:
     publish()
     with CaptureQueriesContext(connection) as one:
         assert hr_client.get(reverse("plans:detail", args=["customer-manager"])).status_code == 200
@@ -99,14 +103,14 @@ def test_the_plan_page_takes_the_same_queries_whatever_the_number_of_versions(hr
     assert len(six) == len(one)
 
 
-def test_the_draft_warns_when_a_newer_version_was_published_after_it(hr_client):
+def test_the_draft_warns_when_a_newer_version_was_published_after_it(hr_client: Client) -> None:
     draft_open(template=publish().template)
     publish(plan_data(name="第二版"))
     page = hr_client.get(reverse("plans:draft", args=["customer-manager"])).content.decode()
     assert "Version 2 was published after this draft was made" in page
 
 
-def test_hr_builds_a_plan_with_the_pages_and_publishing_at_99_is_refused(hr_client):
+def test_hr_builds_a_plan_with_the_pages_and_publishing_at_99_is_refused(hr_client: Client) -> None:
     response = hr_client.post(reverse("plans:create"), {"code": "sales", "name": "销售方案"})
     assert response.status_code == 302 and response["Location"] == reverse("plans:draft", args=["sales"])
     hr_client.post(reverse("plans:goal_new", args=["sales"]), {"code": "revenue", "name": "收入"})
@@ -133,7 +137,7 @@ def test_hr_builds_a_plan_with_the_pages_and_publishing_at_99_is_refused(hr_clie
     assert data["indicators"][0]["tiers"] == [[5, 99], [3, 60]] and "target" not in data["indicators"][0]
 
 
-def test_the_draft_page_lists_what_stops_publishing_and_the_weight_total(hr_client):
+def test_the_draft_page_lists_what_stops_publishing_and_the_weight_total(hr_client: Client) -> None:
     draft = draft_open(template=publish().template)
     Indicator.objects.filter(version=draft, code="churn").update(weight=Decimal(29), target=None)
     page = hr_client.get(reverse("plans:draft", args=["customer-manager"])).content.decode()
@@ -142,7 +146,7 @@ def test_the_draft_page_lists_what_stops_publishing_and_the_weight_total(hr_clie
     assert "the weights add up to 99, not 100" in page
 
 
-def test_a_bad_indicator_form_says_what_and_where(hr_client):
+def test_a_bad_indicator_form_says_what_and_where(hr_client: Client) -> None:
     draft = draft_open(template=publish().template)
     response = hr_client.post(
         reverse("plans:indicator_new", args=["customer-manager"]),
@@ -157,7 +161,7 @@ def test_a_bad_indicator_form_says_what_and_where(hr_client):
     assert Indicator.objects.filter(version=draft).count() == 5
 
 
-def test_a_duplicate_indicator_code_is_refused_on_the_page(hr_client):
+def test_a_duplicate_indicator_code_is_refused_on_the_page(hr_client: Client) -> None:
     draft_open(template=publish().template)
     response = hr_client.post(
         reverse("plans:indicator_new", args=["customer-manager"]),
@@ -173,7 +177,7 @@ def test_a_duplicate_indicator_code_is_refused_on_the_page(hr_client):
     assert "The plan has an indicator “churn” already." in response.content.decode()
 
 
-def test_the_indicator_form_shows_the_other_weights_and_the_method_settings(hr_client):
+def test_the_indicator_form_shows_the_other_weights_and_the_method_settings(hr_client: Client) -> None:
     draft = draft_open(template=publish().template)
     churn = Indicator.objects.get(version=draft, code="churn")
     page = hr_client.get(reverse("plans:indicator_edit", args=["customer-manager", churn.pk])).content.decode()
@@ -182,7 +186,7 @@ def test_the_indicator_form_shows_the_other_weights_and_the_method_settings(hr_c
     assert 'data-for-methods="proportional per_unit binary"' in page  # the target
 
 
-def test_the_plan_page_lists_versions_with_what_changed(hr_client):
+def test_the_plan_page_lists_versions_with_what_changed(hr_client: Client) -> None:
     publish()
     changed = plan_data()
     changed["indicators"][0]["cap"] = 1.3
@@ -196,26 +200,26 @@ def test_the_plan_page_lists_versions_with_what_changed(hr_client):
     assert "published" in page and "Continue the draft" in page
 
 
-def test_a_version_page_shows_its_indicators_and_settings(hr_client):
+def test_a_version_page_shows_its_indicators_and_settings(hr_client: Client) -> None:
     publish()
     page = hr_client.get(reverse("plans:version", args=["customer-manager", 1])).content.decode()
     assert "客户流失率" in page and "lost / total * 100" in page and "[[95, 15], [90, 12], [80, 8]]" in page
     assert "promotion_candidate" in page
 
 
-def test_editing_opens_a_draft(hr_client):
+def test_editing_opens_a_draft(hr_client: Client) -> None:
     publish()
     response = hr_client.post(reverse("plans:edit", args=["customer-manager"]))
     assert response["Location"] == reverse("plans:draft", args=["customer-manager"])
     assert PlanVersion.objects.filter(status=VersionStatus.DRAFT).count() == 1
 
 
-def test_a_published_version_has_no_builder_page(hr_client):
+def test_a_published_version_has_no_builder_page(hr_client: Client) -> None:
     publish()
     assert hr_client.get(reverse("plans:draft", args=["customer-manager"])).status_code == 404
 
 
-def test_the_download_is_the_plan_file_of_the_version(hr_client):
+def test_the_download_is_the_plan_file_of_the_version(hr_client: Client) -> None:
     publish()
     changed = plan_data(name="第二版")
     publish(changed)
@@ -226,7 +230,7 @@ def test_the_download_is_the_plan_file_of_the_version(hr_client):
     assert json.loads(first.content) == plan_data()
 
 
-def test_an_upload_lists_every_problem_and_saves_nothing(hr_client):
+def test_an_upload_lists_every_problem_and_saves_nothing(hr_client: Client) -> None:
     bad = plan_data()
     bad["indicators"][4]["weight"] = 9
     bad["indicators"][1]["colour"] = "red"
@@ -241,7 +245,7 @@ def test_an_upload_lists_every_problem_and_saves_nothing(hr_client):
     assert not PlanTemplate.objects.exists()
 
 
-def test_an_upload_publishes_the_next_version(hr_client):
+def test_an_upload_publishes_the_next_version(hr_client: Client) -> None:
     publish()
     upload = SimpleUploadedFile("plan.json", json.dumps(plan_data(name="第二版"), ensure_ascii=False).encode())
     page = hr_client.post(reverse("plans:upload"), {"file": upload}, follow=True).content.decode()
@@ -253,7 +257,7 @@ def test_an_upload_publishes_the_next_version(hr_client):
     assert "version 2 is already this plan" in page
 
 
-def test_a_plan_is_cloned_through_its_page(hr_client):
+def test_a_plan_is_cloned_through_its_page(hr_client: Client) -> None:
     publish()
     response = hr_client.post(reverse("plans:clone", args=["customer-manager"]), {"code": "vip", "name": "大客户"})
     assert response["Location"] == reverse("plans:draft", args=["vip"])
@@ -261,7 +265,7 @@ def test_a_plan_is_cloned_through_its_page(hr_client):
     assert "A plan with the code “vip” exists already." in page.content.decode()
 
 
-def test_a_plan_starts_from_the_english_library_template(hr_client):
+def test_a_plan_starts_from_the_english_library_template(hr_client: Client) -> None:
     form = hr_client.get(reverse("plans:library_start", args=["customer-manager.en"])).content.decode()
     assert 'value="Customer account manager plan"' in form
     response = hr_client.post(
@@ -286,7 +290,7 @@ def test_a_plan_starts_from_the_english_library_template(hr_client):
         ("collaboration", "7", "7.00"),  # rating 7 of 10, weight 10
     ],
 )
-def test_try_it_scores_with_the_scoring_core(hr_client, code, actual, points):
+def test_try_it_scores_with_the_scoring_core(hr_client: Client, code: str, actual: str, points: str) -> None:
     version = publish()
     indicator = Indicator.objects.get(version=version, code=code)
     response = hr_client.get(reverse("plans:try", args=["customer-manager", indicator.pk]), {"actual": actual})
@@ -294,7 +298,7 @@ def test_try_it_scores_with_the_scoring_core(hr_client, code, actual, points):
     assert response.json()["text"].startswith(f"{points} points")
 
 
-def test_try_it_explains_what_it_cannot_score(hr_client):
+def test_try_it_explains_what_it_cannot_score(hr_client: Client) -> None:
     version = publish()
     collaboration = Indicator.objects.get(version=version, code="collaboration")
     url = reverse("plans:try", args=["customer-manager", collaboration.pk])
@@ -309,14 +313,14 @@ def test_try_it_explains_what_it_cannot_score(hr_client):
     assert other.status_code == 404
 
 
-def test_the_pages_speak_chinese(hr_client):
+def test_the_pages_speak_chinese(hr_client: Client) -> None:
     publish()
     hr_client.cookies["django_language"] = "zh-hans"
     page = hr_client.get(reverse("plans:detail", args=["customer-manager"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200 and "客户管理员绩效方案" in page.content.decode()
 
 
-def ranged_plan() -> dict:
+def ranged_plan() -> dict[str, Any]:
     """The seed plan with valid ranges: churn's inputs labelled and bounded, satisfaction 0-10."""
     data = plan_data()
     data["indicators"][0]["inputs"] = [{"name": "lost", "label": "流失客户数", "min": 0}, "total"]
@@ -324,7 +328,7 @@ def ranged_plan() -> dict:
     return data
 
 
-def test_a_plan_file_survives_the_round_trip_through_the_builder(hr_client):
+def test_a_plan_file_survives_the_round_trip_through_the_builder(hr_client: Client) -> None:
     publish(ranged_plan())
     hr_client.post(reverse("plans:edit", args=["customer-manager"]))
     draft = PlanVersion.objects.get(status=VersionStatus.DRAFT)

@@ -72,6 +72,11 @@ def people(team: None) -> dict[str, User]:
     return {user.username: user for user in User.objects.all()}
 
 
+def close_task_run(cycle_id: int, run: int) -> None:
+    """The close task, run here and now instead of by a worker."""
+    cycle_close_task.apply(args=(cycle_id, run))
+
+
 @pytest.fixture
 def close(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Callable[..., None]:
     """Close periods here and now: the close task runs when the request's transaction commits."""
@@ -79,8 +84,6 @@ def close(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) ->
     def close_periods(*periods: str, force: bool = False) -> None:
         for period in periods:
             with django_capture_on_commit_callbacks(execute=True):
-                cycle_close_request(
-                    period=Period.parse(period), force=force, enqueue=lambda *ids: cycle_close_task.apply(args=ids)
-                )
+                cycle_close_request(period=Period.parse(period), force=force, enqueue=close_task_run)
 
     return close_periods

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from people.models import User
 from plans.periods import Period
 from reviews import services
 from reviews.models import Review
@@ -15,7 +16,7 @@ Q1 = Period.parse("2026-Q1")
 
 
 @pytest.fixture
-def ids(people) -> dict[str, int]:
+def ids(people: dict[str, User]) -> dict[str, int]:
     li_lei = services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     wu_di = services.review_open(employee=people["wu.di"], period=Q1, user=people["hr"])
     request = services.review_feedback_request(
@@ -27,7 +28,7 @@ def ids(people) -> dict[str, int]:
     return {"review": li_lei.pk, "other_team": wu_di.pk, "request": request.pk}
 
 
-def status(people, who: str, method: str, url: str, data: dict | None = None) -> int:
+def status(people: dict[str, User], who: str, method: str, url: str, data: dict[str, str] | None = None) -> int:
     client = client_for(people[who])
     response = client.get(url) if method == "get" else client.post(url, data or {})
     return response.status_code
@@ -46,7 +47,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("url", "expected"), PAGES)
-def test_pages_answer_each_person_in_their_scope(people, ids, url, expected):
+def test_pages_answer_each_person_in_their_scope(
+    people: dict[str, User], ids: dict[str, int], url: str, expected: dict[str, int]
+) -> None:
     assert {who: status(people, who, "get", url.format(**ids)) for who in expected} == expected
 
 
@@ -65,14 +68,18 @@ STEPS = [
 
 
 @pytest.mark.parametrize(("url", "data", "expected"), STEPS)
-def test_each_step_refuses_the_wrong_person_and_changes_nothing(people, ids, url, data, expected):
+def test_each_step_refuses_the_wrong_person_and_changes_nothing(
+    people: dict[str, User], ids: dict[str, int], url: str, data: dict[str, str], expected: dict[str, int]
+) -> None:
     before = list(Review.objects.values_list("pk", "status", "self_assessment", "appeal_reason"))
 
     assert {who: status(people, who, "post", url.format(**ids), data) for who in expected} == expected
     assert list(Review.objects.values_list("pk", "status", "self_assessment", "appeal_reason")) == before
 
 
-def test_steps_take_posts_only_and_visitors_sign_in_first(people, ids, client: Client):
+def test_steps_take_posts_only_and_visitors_sign_in_first(
+    people: dict[str, User], ids: dict[str, int], client: Client
+) -> None:
     assert status(people, "li.lei", "get", f"/reviews/{ids['review']}/acknowledge/") == 405
     response = client.get(f"/reviews/{ids['review']}/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -1,9 +1,11 @@
 """The quarterly review from opening to acknowledgement, through its pages, on the worked example."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from celery.worker.worker import WorkController
 
 from metrics.cycles.models import Cycle, CycleAction, CycleStatus
 from metrics.figures.models import MetricEntry
@@ -31,7 +33,9 @@ def export_line(period: str, employee: str) -> str:
     )
 
 
-def test_the_whole_review_gives_the_examples_quarter_line(people, close, examples):
+def test_the_whole_review_gives_the_examples_quarter_line(
+    people: dict[str, User], close: Callable[..., None], examples: Path
+) -> None:
     manager, li_lei, hr = client_for(people["wang.fang"]), client_for(people["li.lei"]), client_for(people["hr"])
     close("2026-01", "2026-02")
 
@@ -74,7 +78,7 @@ def review_indicator(review: Review) -> int:
     return review_quarterly_indicators(review=review)[0].pk
 
 
-def test_every_step_is_kept_with_who_and_when(people):
+def test_every_step_is_kept_with_who_and_when(people: dict[str, User]) -> None:
     review = services.review_open(employee=people["li.lei"], period=Period.parse("2026-Q1"), user=people["hr"])
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
     services.review_manager_submit(
@@ -97,7 +101,9 @@ def test_every_step_is_kept_with_who_and_when(people):
     assert MetricEntry.objects.get(period="2026-Q1", assignment__employee__username="li.lei").value == Decimal("8.5")
 
 
-def test_a_rescore_after_the_quarter_closed_reopens_it_with_the_reason(people, close, examples):
+def test_a_rescore_after_the_quarter_closed_reopens_it_with_the_reason(
+    people: dict[str, User], close: Callable[..., None], examples: Path
+) -> None:
     review = services.review_open(employee=people["li.lei"], period=Period.parse("2026-Q1"), user=people["wang.fang"])
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
     services.review_manager_submit(
@@ -132,7 +138,9 @@ def test_a_rescore_after_the_quarter_closed_reopens_it_with_the_reason(people, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_a_rescore_hr_closes_the_quarter_again_through_the_worker(celery_worker, examples):
+def test_after_a_rescore_hr_closes_the_quarter_again_through_the_worker(
+    celery_worker: WorkController, examples: Path
+) -> None:
     team_load(examples)
     people = {user.username: user for user in User.objects.all()}
     review = services.review_open(employee=people["li.lei"], period=Period.parse("2026-Q1"), user=people["hr"])

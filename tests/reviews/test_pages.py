@@ -1,5 +1,6 @@
 """What the review pages show, and list pages whose query count does not grow with their rows."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,7 @@ Q1 = Period.parse("2026-Q1")
 ROSTER_HEADER = "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
 
 
-def test_an_employee_sees_their_reviews_and_what_comes_next(people):
+def test_an_employee_sees_their_reviews_and_what_comes_next(people: dict[str, User]) -> None:
     services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     services.review_open(employee=people["li.lei"], period=Period.parse("2026-Q2"), user=people["hr"])
 
@@ -34,7 +35,7 @@ def test_an_employee_sees_their_reviews_and_what_comes_next(people):
     assert "My reviews" in text and "Feedback requests" in text  # in the navigation
 
 
-def test_a_manager_sees_their_team_for_the_quarter_and_opens_a_review(people):
+def test_a_manager_sees_their_team_for_the_quarter_and_opens_a_review(people: dict[str, User]) -> None:
     services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     manager = client_for(people["wang.fang"])
 
@@ -49,7 +50,7 @@ def test_a_manager_sees_their_team_for_the_quarter_and_opens_a_review(people):
     assert page_text(manager.get("/reviews/team/?period=2026-Q5").content).count("Give a quarter like 2026-Q1.") == 1
 
 
-def test_hr_lists_reviews_by_status(people):
+def test_hr_lists_reviews_by_status(people: dict[str, User]) -> None:
     for username in ("li.lei", "han.mei", "wu.di"):
         services.review_open(employee=people[username], period=Q1, user=people["hr"])
     services.review_self_assessment_submit(
@@ -66,7 +67,7 @@ def test_hr_lists_reviews_by_status(people):
     assert "李雷 (li.lei)’s review of 2026-Q1 is already open." in page_text(response.content)
 
 
-def test_a_colleague_sees_what_waits_for_their_rating(people):
+def test_a_colleague_sees_what_waits_for_their_rating(people: dict[str, User]) -> None:
     review = services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     request = services.review_feedback_request(
         review=review,
@@ -83,7 +84,7 @@ def test_a_colleague_sees_what_waits_for_their_rating(people):
     assert "内部协作评价 (0 to 10)" in text
 
 
-def test_the_employee_reads_the_rating_only_once_hr_approved_and_never_who_was_asked(people):
+def test_the_employee_reads_the_rating_only_once_hr_approved_and_never_who_was_asked(people: dict[str, User]) -> None:
     review = services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     services.review_feedback_request(
         review=review,
@@ -106,7 +107,9 @@ def test_the_employee_reads_the_rating_only_once_hr_approved_and_never_who_was_a
     assert "Acknowledge my review" in text and "Appeal to HR" in text
 
 
-def test_months_not_closed_show_as_such_and_a_late_starter_as_not_assessed(people, close):
+def test_months_not_closed_show_as_such_and_a_late_starter_as_not_assessed(
+    people: dict[str, User], close: Callable[..., None]
+) -> None:
     review = services.review_open(employee=people["han.mei"], period=Q1, user=people["hr"])
     close("2026-01", "2026-02")
 
@@ -120,7 +123,7 @@ def test_months_not_closed_show_as_such_and_a_late_starter_as_not_assessed(peopl
 # --- query counts -------------------------------------------------------------------------------
 
 
-def _grow_team(people, size: int, prefix: str) -> None:
+def _grow_team(people: dict[str, User], size: int, prefix: str) -> None:
     """``size`` more reports of wang.fang, each with an open review asking chen.jing and han.mei."""
     rows = "".join(
         f"{prefix}{n:03d},{prefix} {n},客户部,wang.fang,customer-manager,2026-01,2000,6000\n" for n in range(size)
@@ -156,7 +159,9 @@ LISTS = [
 
 
 @pytest.mark.parametrize(("who", "url"), LISTS)
-def test_list_pages_take_as_many_queries_for_twenty_rows_as_for_two(people, who, url):
+def test_list_pages_take_as_many_queries_for_twenty_rows_as_for_two(
+    people: dict[str, User], who: str, url: str
+) -> None:
     for quarter in ("2026-Q1", "2026-Q2"):
         services.review_open(employee=people["li.lei"], period=Period.parse(quarter), user=people["wang.fang"])
     _grow_team(people, 2, "few")
@@ -168,7 +173,9 @@ def test_list_pages_take_as_many_queries_for_twenty_rows_as_for_two(people, who,
     assert _queries(people[who], url) == few, few
 
 
-def test_the_review_page_takes_as_many_queries_with_three_colleagues_as_with_none(people, close):
+def test_the_review_page_takes_as_many_queries_with_three_colleagues_as_with_none(
+    people: dict[str, User], close: Callable[..., None]
+) -> None:
     close("2026-01", "2026-02")
     review = services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     url = f"/reviews/{review.pk}/"
@@ -184,7 +191,7 @@ def test_the_review_page_takes_as_many_queries_with_three_colleagues_as_with_non
     assert _queries(people["wang.fang"], url) == none == 15
 
 
-def test_a_refused_opening_goes_back_to_the_page_it_came_from_and_nowhere_else(people):
+def test_a_refused_opening_goes_back_to_the_page_it_came_from_and_nowhere_else(people: dict[str, User]) -> None:
     services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
     manager = client_for(people["wang.fang"])
 

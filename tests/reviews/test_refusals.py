@@ -1,10 +1,12 @@
 """Steps taken in the wrong status or by the wrong person are refused, and change nothing."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
 from metrics.figures.models import MetricEntry
+from people.models import User
 from plans.periods import Period
 from reviews import services
 from reviews.models import Review, ReviewEvent, ReviewStatus
@@ -17,18 +19,20 @@ Q1 = Period.parse("2026-Q1")
 
 
 @pytest.fixture
-def review(people) -> Review:
+def review(people: dict[str, User]) -> Review:
     return services.review_open(employee=people["li.lei"], period=Q1, user=people["wang.fang"])
 
 
-def rated(review: Review, people, rating: str = "8.5") -> Review:
+def rated(review: Review, people: dict[str, User], rating: str = "8.5") -> Review:
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
     return services.review_manager_submit(
         review=review, ratings={"collaboration": Decimal(rating)}, comment="fine", user=people["wang.fang"]
     )
 
 
-def test_acknowledging_before_hr_approved_is_refused_with_where_the_review_stands(review, people):
+def test_acknowledging_before_hr_approved_is_refused_with_where_the_review_stands(
+    review: Review, people: dict[str, User]
+) -> None:
     with pytest.raises(services.ReviewRefused) as refused:
         services.review_acknowledge(review=review, user=people["li.lei"])
 
@@ -40,7 +44,7 @@ def test_acknowledging_before_hr_approved_is_refused_with_where_the_review_stand
     assert review.events.count() == 1
 
 
-def test_the_self_assessment_is_submitted_once(review, people):
+def test_the_self_assessment_is_submitted_once(review: Review, people: dict[str, User]) -> None:
     services.review_self_assessment_submit(review=review, text="first", user=people["li.lei"])
 
     with pytest.raises(services.ReviewRefused, match="“Self-assessment submitted”, not “Opened”"):
@@ -48,7 +52,7 @@ def test_the_self_assessment_is_submitted_once(review, people):
     assert Review.objects.get(pk=review.pk).self_assessment == "first"
 
 
-def test_the_manager_cannot_rate_before_the_self_assessment(review, people):
+def test_the_manager_cannot_rate_before_the_self_assessment(review: Review, people: dict[str, User]) -> None:
     with pytest.raises(services.ReviewRefused, match="is “Opened”, not “Self-assessment submitted”"):
         services.review_manager_submit(
             review=review, ratings={"collaboration": Decimal("8")}, comment="x", user=people["wang.fang"]
@@ -56,7 +60,7 @@ def test_the_manager_cannot_rate_before_the_self_assessment(review, people):
     assert not MetricEntry.objects.filter(period="2026-Q1", assignment__employee__username="li.lei").exists()
 
 
-def test_a_second_click_on_approve_is_refused(review, people):
+def test_a_second_click_on_approve_is_refused(review: Review, people: dict[str, User]) -> None:
     rated(review, people)
     services.review_approve(review=review, user=people["hr"])
 
@@ -66,13 +70,13 @@ def test_a_second_click_on_approve_is_refused(review, people):
     assert ReviewEvent.objects.filter(review=review, action="approved").count() == 1
 
 
-def test_resolving_needs_an_appeal(review, people):
+def test_resolving_needs_an_appeal(review: Review, people: dict[str, User]) -> None:
     rated(review, people)
     with pytest.raises(services.ReviewRefused, match="only an appealed review can be resolved"):
         services.review_appeal_uphold(review=review, reason="no", user=people["hr"])
 
 
-def test_a_review_is_opened_once_a_quarter_and_only_for_a_quarter(review, people):
+def test_a_review_is_opened_once_a_quarter_and_only_for_a_quarter(review: Review, people: dict[str, User]) -> None:
     with pytest.raises(services.ReviewRefused, match=r"李雷 \(li.lei\)’s review of 2026-Q1 is already open"):
         services.review_open(employee=people["li.lei"], period=Q1, user=people["hr"])
     with pytest.raises(services.ReviewRefused, match="A review is of a quarter like 2026-Q1, not “2026-01”"):
@@ -92,7 +96,7 @@ def test_a_review_is_opened_once_a_quarter_and_only_for_a_quarter(review, people
         ("appeal", "hr"),
     ],
 )
-def test_each_step_belongs_to_one_person(review, people, step, who):
+def test_each_step_belongs_to_one_person(review: Review, people: dict[str, User], step: str, who: str) -> None:
     user = people[who]
     calls = {
         "self_assessment": lambda: services.review_self_assessment_submit(review=review, text="x", user=user),
@@ -106,14 +110,16 @@ def test_each_step_belongs_to_one_person(review, people, step, who):
         calls[step]()
 
 
-def test_only_the_employees_manager_or_hr_opens_a_review(people):
+def test_only_the_employees_manager_or_hr_opens_a_review(people: dict[str, User]) -> None:
     with pytest.raises(services.ReviewForbidden, match=r"Only HR or 吴迪 \(wu\.di\)’s manager"):
         services.review_open(employee=people["wu.di"], period=Q1, user=people["wang.fang"])
     with pytest.raises(services.ReviewForbidden):
         services.review_open(employee=people["li.lei"], period=Q1, user=people["li.lei"])
 
 
-def test_a_rating_off_its_scale_is_shown_on_the_field_and_nothing_is_saved(review, people):
+def test_a_rating_off_its_scale_is_shown_on_the_field_and_nothing_is_saved(
+    review: Review, people: dict[str, User]
+) -> None:
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
 
     response = client_for(people["wang.fang"]).post(
@@ -129,7 +135,9 @@ def test_a_rating_off_its_scale_is_shown_on_the_field_and_nothing_is_saved(revie
     assert not review.events.filter(action="manager_review_submitted").exists()
 
 
-def test_a_rating_for_a_closed_quarter_says_so_on_the_form(review, people, close):
+def test_a_rating_for_a_closed_quarter_says_so_on_the_form(
+    review: Review, people: dict[str, User], close: Callable[..., None]
+) -> None:
     services.review_self_assessment_submit(review=review, text="done", user=people["li.lei"])
     close("2026-01", "2026-02", "2026-03")
     close("2026-Q1", force=True)
@@ -145,7 +153,9 @@ def test_a_rating_for_a_closed_quarter_says_so_on_the_form(review, people, close
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.SELF_ASSESSMENT
 
 
-def test_a_manager_asks_three_colleagues_at_most_and_sees_their_average(review, people):
+def test_a_manager_asks_three_colleagues_at_most_and_sees_their_average(
+    review: Review, people: dict[str, User]
+) -> None:
     from people.models import User
 
     User.objects.create_user(username="li.na", department=people["li.lei"].department)
@@ -167,7 +177,9 @@ def test_a_manager_asks_three_colleagues_at_most_and_sees_their_average(review, 
     assert "内部协作评价 10 — 7.83 (3 of 3 answered)" in text  # (7 + 8 + 8.5) / 3 = 7.833…
 
 
-def test_a_colleague_answers_once_on_the_scale_and_not_after_the_manager_rated(review, people):
+def test_a_colleague_answers_once_on_the_scale_and_not_after_the_manager_rated(
+    review: Review, people: dict[str, User]
+) -> None:
     indicator = review_quarterly_indicators(review=review)[0]
     request = services.review_feedback_request(
         review=review, colleague=people["han.mei"], indicator=indicator, user=people["wang.fang"]
@@ -192,7 +204,9 @@ def test_a_colleague_answers_once_on_the_scale_and_not_after_the_manager_rated(r
         services.review_feedback_answer(request=other, rating=Decimal(5), comment="", user=people["chen.jing"])
 
 
-def test_the_employee_the_manager_and_other_departments_are_not_asked_as_colleagues(review, people):
+def test_the_employee_the_manager_and_other_departments_are_not_asked_as_colleagues(
+    review: Review, people: dict[str, User]
+) -> None:
     indicator = review_quarterly_indicators(review=review)[0]
     for someone in ("li.lei", "wang.fang"):
         with pytest.raises(services.ReviewRefused, match="not the employee or yourself"):
@@ -205,7 +219,7 @@ def test_the_employee_the_manager_and_other_departments_are_not_asked_as_colleag
         )
 
 
-def test_a_rescore_must_change_the_rating(review, people):
+def test_a_rescore_must_change_the_rating(review: Review, people: dict[str, User]) -> None:
     rated(review, people)
     services.review_approve(review=review, user=people["hr"])
     services.review_appeal(review=review, reason="too low", user=people["li.lei"])
@@ -220,7 +234,9 @@ def test_a_rescore_must_change_the_rating(review, people):
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.APPEALED
 
 
-def test_a_rescore_needs_the_new_rating_and_an_open_quarter_is_not_reopened(review, people):
+def test_a_rescore_needs_the_new_rating_and_an_open_quarter_is_not_reopened(
+    review: Review, people: dict[str, User]
+) -> None:
     rated(review, people)
     services.review_approve(review=review, user=people["hr"])
     services.review_appeal(review=review, reason="too low", user=people["li.lei"])

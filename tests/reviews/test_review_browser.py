@@ -1,8 +1,10 @@
 """In a real browser: a manager asks a colleague, reads the answer, and rates collaboration."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from metrics.figures.models import MetricEntry
 from people.models import User
@@ -17,12 +19,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-1"
 
 
-def sign_out(page) -> None:
+def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
 
 
-def test_a_manager_rates_collaboration_after_asking_a_colleague(page, examples):
+def test_a_manager_rates_collaboration_after_asking_a_colleague(page: Page, examples: Path) -> None:
     team_load(examples)
     li_lei, wang_fang = User.objects.get(username="li.lei"), User.objects.get(username="wang.fang")
     review = services.review_open(employee=li_lei, period=Period.parse("2026-Q1"), user=wang_fang)
@@ -68,7 +70,7 @@ def test_a_manager_rates_collaboration_after_asking_a_colleague(page, examples):
     assert (entry.value, entry.updated_by) == (Decimal("8.5"), wang_fang)
 
 
-def test_the_review_page_fits_a_phone(page, examples):
+def test_the_review_page_fits_a_phone(page: Page, examples: Path) -> None:
     team_load(examples)
     li_lei = User.objects.get(username="li.lei")
     review = services.review_open(employee=li_lei, period=Period.parse("2026-Q1"), user=User.objects.get(username="hr"))

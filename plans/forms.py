@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanVersion
-from plans.numbers import PLACES, NumberError, number_parse
+from plans.numbers import PLACES, NumberError, number_parse, number_tidy
 from plans.plan_file import (
     _CODE,
     _FLAG,
@@ -29,7 +29,7 @@ from plans.plan_file import (
     InputDefinition,
 )
 from plans.scoring import Method as ScoringMethod
-from plans.selectors import input_details, number_tidy
+from plans.selectors import input_details
 from plans.services import IndicatorFields
 
 # Which of an indicator's settings each method uses (SPEC.md section 2); the page shows only

@@ -8,14 +8,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from plans.numbers import number_json
 from plans.plan_file import InputDefinition, PlanDefinition
 from plans.scoring import ONE, ZERO, Direction, Method
-
-
-def _plain(number: Decimal) -> int | float:
-    """A JSON number as a person writes it: 30, 1.2."""
-    normal = number.normalize()
-    return int(normal) if normal == normal.to_integral_value() else float(str(normal))
 
 
 def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
@@ -30,30 +25,30 @@ def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
             item["unit"] = indicator.unit
         item.update(_range_data(indicator.minimum, indicator.maximum))
         item["frequency"] = rule.frequency.value
-        item["weight"] = _plain(rule.weight)
+        item["weight"] = number_json(rule.weight)
         if rule.method != Method.RATING or rule.direction != Direction.HIGHER:
             item["direction"] = rule.direction.value
         if rule.target is not None:
-            item["target"] = _plain(rule.target)
+            item["target"] = number_json(rule.target)
         item["method"] = rule.method.value
         if rule.floor != ZERO:
-            item["floor"] = _plain(rule.floor)
+            item["floor"] = number_json(rule.floor)
         if rule.method == Method.PER_UNIT:
-            item["penalty_per_unit"] = _plain(rule.penalty_per_unit)
+            item["penalty_per_unit"] = number_json(rule.penalty_per_unit)
         if rule.bonus_per_unit != ZERO or rule.method == Method.PER_UNIT:
-            item["bonus_per_unit"] = _plain(rule.bonus_per_unit)
+            item["bonus_per_unit"] = number_json(rule.bonus_per_unit)
         if rule.cap != ONE:  # after the amounts, as the example of SPEC.md writes it
-            item["cap"] = _plain(rule.cap)
+            item["cap"] = number_json(rule.cap)
         if rule.tiers:
-            item["tiers"] = [[_plain(threshold), _plain(points)] for threshold, points in rule.tiers]
+            item["tiers"] = [[number_json(threshold), number_json(points)] for threshold, points in rule.tiers]
         if rule.scale is not None:
-            item["scale"] = _plain(rule.scale)
+            item["scale"] = number_json(rule.scale)
         if rule.formula:
             item["formula"] = rule.formula
             details = {detail.name: detail for detail in indicator.input_details}
             item["inputs"] = [_input_data(details[name]) if name in details else name for name in rule.inputs]
         if rule.stretch_target is not None:
-            item["stretch"] = {"target": _plain(rule.stretch_target), "bonus": _plain(rule.stretch_bonus)}
+            item["stretch"] = {"target": number_json(rule.stretch_target), "bonus": number_json(rule.stretch_bonus)}
         indicators.append(item)
     data: dict[str, Any] = {
         "code": definition.code,
@@ -61,22 +56,27 @@ def plan_file_data(definition: PlanDefinition) -> dict[str, Any]:
         "goals": [{"code": goal.code, "name": goal.name} for goal in definition.goals],
         "indicators": indicators,
         "bands": [
-            {"min": _plain(b.min), "label": b.label, "payout": _plain(b.payout), **({"flag": b.flag} if b.flag else {})}
+            {
+                "min": number_json(b.min),
+                "label": b.label,
+                "payout": number_json(b.payout),
+                **({"flag": b.flag} if b.flag else {}),
+            }
             for b in definition.bands
         ],
     }
     if definition.streak:
         streak = definition.streak
-        data["streak"] = {"months": streak.months, "min_score": _plain(streak.min_score), "flag": streak.flag}
+        data["streak"] = {"months": streak.months, "min_score": number_json(streak.min_score), "flag": streak.flag}
     return data
 
 
 def _range_data(minimum: Decimal | None, maximum: Decimal | None) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if minimum is not None:
-        data["min"] = _plain(minimum)
+        data["min"] = number_json(minimum)
     if maximum is not None:
-        data["max"] = _plain(maximum)
+        data["max"] = number_json(maximum)
     return data
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from plans.diff import INDICATOR_FIELD_LABELS, Change, plan_diff, show
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
+from plans.numbers import number_tidy
 from plans.periods import Period
 from plans.plan_file import (
     GoalDefinition,
@@ -200,14 +201,6 @@ LIBRARY = Path(__file__).resolve().parent / "templates_library"
 def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
     """One indicator row as the scoring core reads it (draft rows included)."""
     return _indicator_rule(indicator)
-
-
-def number_tidy(value: Decimal | str | None) -> Decimal | None:
-    """A stored number without its six trailing decimals: 30, 1.2."""
-    if value is None:
-        return None
-    number = Decimal(value)
-    return number.quantize(ONE) if number == number.to_integral_value() else number.normalize()
 
 
 def _indicator_item(row: Indicator, goal_codes: dict[int, str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from plans.forms import (
     TryForm,
 )
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
+from plans.numbers import number_tidy
 from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads
 from plans.plan_file_write import plan_file_dumps
 from plans.scoring import Method, indicator_score
@@ -32,7 +33,6 @@ from plans.selectors import (
     indicator_rule,
     library_template,
     library_templates,
-    number_tidy,
     plan_current_version,
     plan_definition,
     plan_draft,

@@ -1,8 +1,8 @@
 """What changed between two versions of a plan, read from their plan-file data.
 
-Pure code over the dicts of ``plan_file_write.plan_file_data`` (or ``selectors.version_plan_data``): no
-model, no query. Numbers are compared by value, so ``30``, ``30.0`` and ``Decimal("30.000000")``
-are the same weight.
+Pure code over the dicts of ``plan_file_write.plan_data`` (``plan_file_data``'s, as a rule): no model,
+no query. Numbers are compared by value, so ``30``, ``30.0`` and ``Decimal("30.000000")`` are the same
+weight.
 """
 
 from __future__ import annotations

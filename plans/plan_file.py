@@ -1,10 +1,9 @@
-"""The plan file of SPEC.md section 3: checking it and writing it back.
+"""The plan file of SPEC.md section 3: reading and checking it (``plans.plan_file_write`` writes it).
 
 Pure code. ``plan_file_parse`` checks everything at once and either returns a ``PlanDefinition``
-or raises ``PlanFileError`` holding every problem found; ``plan_file_dump`` writes a definition
-back as the same JSON shape. The limits of SPEC.md section 7 hold for every value: numbers go
-through ``plans.numbers`` (at most 6 decimals, below 10^9, never rounded), texts have their
-lengths, and a file too large or nested too deeply is refused before it is read.
+or raises ``PlanFileError`` holding every problem found. The limits of SPEC.md section 7 hold for
+every value: numbers go through ``plans.numbers`` (at most 6 decimals, below 10^9, never rounded),
+texts have their lengths, and a file too large or nested too deeply is refused before it is read.
 """
 
 from __future__ import annotations

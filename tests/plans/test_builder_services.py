@@ -65,6 +65,20 @@ def test_publishing_is_refused_when_the_weights_add_up_to_99_and_says_the_sum():
     assert PlanVersion.objects.filter(pk=draft.pk).exists()  # nothing changed
 
 
+def test_a_draft_is_checked_as_it_is_stored_and_not_with_the_defaults_a_plan_file_leaves_out():
+    draft = draft_open(template=publish().template)
+    Indicator.objects.filter(version=draft, code="new_customers").update(penalty_per_unit=None)
+    Indicator.objects.filter(version=draft, code="churn").update(stretch_bonus=None)
+    PlanVersion.objects.filter(pk=draft.pk).update(streak_min_score=None)
+    with pytest.raises(PlanFileError) as refused:
+        draft_publish(draft=PlanVersion.objects.get(pk=draft.pk))
+    assert refused.value.errors == [
+        "indicators[0] “churn” stretch: “bonus” is required",
+        "indicators[2] “new_customers”: method “per_unit” needs “penalty_per_unit”",
+        "streak: “min_score” is required",
+    ]
+
+
 def test_publishing_the_draft_makes_the_next_version():
     version = publish()
     publish(plan_data(name="第二版"))  # version 2

@@ -1,9 +1,11 @@
 """The plan pages: HR builds, checks, publishes and downloads plans. Every view is HR-only."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -265,21 +267,40 @@ def _saved(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("plans:draft", code=code)
 
 
+def _part_edit(
+    request: HttpRequest,
+    *,
+    draft: PlanVersion,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    field: str,
+    title: str,
+) -> HttpResponse:
+    """A goal's or a band's form: saved, or shown again with the service's refusal at ``field``."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except services.PlanError as error:
+            form.add_error(field, error.message)
+        else:
+            return _saved(request, draft.template.code)
+    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+
+
 @hr_only
 def goal_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     draft = _draft(code)
     goal = get_object_or_404(Goal, pk=pk, version=draft) if pk is not None else None
     initial = {"code": goal.code, "name": goal.name} if goal else None
     form = GoalForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_save(draft=draft, goal=goal, **form.cleaned_data)
-        except services.PlanError as error:
-            form.add_error("code", error.message)
-        else:
-            return _saved(request, code)
-    title = _("Edit goal") if goal else _("New goal")
-    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+    return _part_edit(
+        request,
+        draft=draft,
+        form=form,
+        save=lambda data: services.goal_save(draft=draft, goal=goal, **data),
+        field="code",
+        title=_("Edit goal") if goal else _("New goal"),
+    )
 
 
 @hr_only
@@ -345,15 +366,14 @@ def band_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpRes
         else None
     )
     form = BandForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.band_save(draft=draft, band=band, **form.cleaned_data)
-        except services.PlanError as error:
-            form.add_error("label", error.message)
-        else:
-            return _saved(request, code)
-    title = _("Edit band") if band else _("New band")
-    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+    return _part_edit(
+        request,
+        draft=draft,
+        form=form,
+        save=lambda data: services.band_save(draft=draft, band=band, **data),
+        field="label",
+        title=_("Edit band") if band else _("New band"),
+    )
 
 
 @hr_only

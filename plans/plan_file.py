@@ -182,12 +182,7 @@ def plan_file_parse(data: object) -> PlanDefinition:
 def _goals(check: Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ...]:
     goals: list[GoalDefinition] = []
     seen: set[str] = set()
-    for index, item in enumerate(check.items("", data, "goals", required=False)):
-        where = f"goals[{index}]"
-        if not isinstance(item, dict):
-            check.error(where, _("must be an object"))
-            continue
-        check.keys(where, item, GOAL_KEYS)
+    for where, item in check.objects("goals", check.items("", data, "goals", required=False), GOAL_KEYS):
         code = check.text(where, item, "code", pattern=CODE)
         if not code and isinstance(item.get("code"), str):
             code = item["code"].strip()  # refused above: kept so that its indicators are not "unknown goal"
@@ -432,12 +427,7 @@ def _bands(check: Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
     items = check.items("", data, "bands", required=False)
     if not items and isinstance(data.get("bands"), list | None):
         check.error("bands", _("a plan needs at least one band"))
-    for index, item in enumerate(items):
-        where = f"bands[{index}]"
-        if not isinstance(item, dict):
-            check.error(where, _("must be an object"))
-            continue
-        check.keys(where, item, BAND_KEYS)
+    for where, item in check.objects("bands", items, BAND_KEYS):
         minimum = check.number(where, item, "min", required=True)
         label = check.text(where, item, "label", max_length=SHORT_MAX_LENGTH)
         payout = check.number(where, item, "payout", required=True, minimum=ZERO)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -109,6 +109,16 @@ class Checker:
         elif minimum is not None and number < minimum:
             self.error(where, _("“%(key)s” must be at least %(minimum)s") % {"key": key, "minimum": minimum})
         return number
+
+    def objects(self, key: str, items: list[Any], allowed: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each object of the list ``key`` with its place, its keys checked; what is not one is reported."""
+        for index, item in enumerate(items):
+            where = f"{key}[{index}]"
+            if not isinstance(item, dict):
+                self.error(where, _("must be an object"))
+                continue
+            self.keys(where, item, allowed)
+            yield where, item
 
     def items(self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True) -> list[Any]:
         value = data.get(key)

@@ -43,7 +43,8 @@ def plan_current_versions(*, codes: Iterable[str]) -> dict[str, PlanVersion]:
     return versions
 
 
-def _indicator_rule(indicator: Indicator) -> IndicatorRule:
+def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
+    """One indicator row as the scoring core reads it (draft rows included)."""
     stretch = indicator.stretch_target is not None
     return IndicatorRule(
         code=indicator.code,
@@ -93,7 +94,7 @@ def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
                 months=version.streak_months, min_score=version.streak_min_score, flag=version.streak_flag
             )
         rules = PlanRules(
-            indicators=tuple(_indicator_rule(i) for i in indicators[pk]),
+            indicators=tuple(indicator_rule(indicator=i) for i in indicators[pk]),
             bands=tuple(sorted(bands[pk], key=lambda b: b.min, reverse=True)),
             streak=streak,
         )
@@ -196,11 +197,6 @@ def assignments_for_quarter(
 
 DRAFT_NUMBER = 0  # a draft's number; (template, number) is unique, so a template has one draft at most
 LIBRARY = Path(__file__).resolve().parent / "templates_library"
-
-
-def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
-    """One indicator row as the scoring core reads it (draft rows included)."""
-    return _indicator_rule(indicator)
 
 
 def _indicator_values(row: Indicator, goal_codes: dict[int, str]) -> IndicatorValues:

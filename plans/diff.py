@@ -1,8 +1,8 @@
 """What changed between two versions of a plan, read from their plan-file data.
 
-Pure code over the dicts of ``plan_file_write.plan_file_data`` (or ``selectors.version_plan_data``): no
-model, no query. Numbers are compared by value, so ``30``, ``30.0`` and ``Decimal("30.000000")``
-are the same weight.
+Pure code over the dicts of ``plan_file_write.plan_data`` (``plan_file_data``'s, as a rule): no model,
+no query. Numbers are compared by value, so ``30``, ``30.0`` and ``Decimal("30.000000")`` are the same
+weight.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from plans.numbers import number_text
 
 # The plan file's keys as HR reads them; the diff and the builder's pages share these words.
 FIELD_LABELS = {
@@ -55,7 +57,7 @@ def show(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, int | float | Decimal):
         number = _number(value)
-        return f"{number:f}" if number is not None else str(value)
+        return number_text(number) if number is not None else str(value)
     if isinstance(value, Mapping):
         return ", ".join(f"{FIELD_LABELS.get(k, k)} {show(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -73,16 +75,10 @@ def _input(item: Mapping[str, Any]) -> str:
     return f"{name} ({', '.join(details)})" if details else name
 
 
-def _number(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+def _number(value: int | float | Decimal) -> Decimal | None:
+    """A plan file's number by its value (30 and 30.0 are one weight), None for NaN and infinity."""
+    number = Decimal(str(value))  # a float as it is written: 1.2, not its binary 1.19999…
+    return number if number.is_finite() else None
 
 
 def _same(old: object, new: object) -> bool:

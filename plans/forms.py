@@ -15,21 +15,20 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanVersion
-from plans.numbers import PLACES, NumberError, number_parse
-from plans.plan_file import (
-    _CODE,
-    _FLAG,
-    _INPUT,
-    _PLAN_CODE,
+from plans.numbers import PLACES, NumberError, number_parse, number_tidy
+from plans.plan_file import STREAK_MONTHS_MAX, InputDefinition
+from plans.plan_file_check import (
+    CODE,
     CODE_MAX_LENGTH,
+    FLAG,
     FORMULA_MAX_LENGTH,
+    INPUT_NAME,
     NAME_MAX_LENGTH,
+    PLAN_CODE,
     SHORT_MAX_LENGTH,
-    STREAK_MONTHS_MAX,
-    InputDefinition,
 )
 from plans.scoring import Method as ScoringMethod
-from plans.selectors import input_details, number_tidy
+from plans.selectors import input_details
 from plans.services import IndicatorFields
 
 # Which of an indicator's settings each method uses (SPEC.md section 2); the page shows only
@@ -78,7 +77,7 @@ def _code(label: Any, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=CODE_MAX_LENGTH,
-        validators=[RegexValidator(_CODE, _("Use only letters, digits, “-” and “_”."))],
+        validators=[RegexValidator(CODE, _("Use only letters, digits, “-” and “_”."))],
         **kwargs,
     )
 
@@ -88,7 +87,7 @@ def _flag(label: Any, **kwargs: Any) -> forms.CharField:
         label=label,
         max_length=SHORT_MAX_LENGTH,
         required=False,
-        validators=[RegexValidator(_FLAG, _("Use only letters, digits, “-” and “_”."))],
+        validators=[RegexValidator(FLAG, _("Use only letters, digits, “-” and “_”."))],
         **kwargs,
     )
 
@@ -108,7 +107,7 @@ class PlanCodeForm(_BootstrapForm):
     code = forms.CharField(
         label=_("Plan code"),
         max_length=CODE_MAX_LENGTH,
-        validators=[RegexValidator(_PLAN_CODE, _("Use only letters, digits, “-” and “_”."))],
+        validators=[RegexValidator(PLAN_CODE, _("Use only letters, digits, “-” and “_”."))],
         help_text=_("Letters, digits, “-” and “_”, e.g. customer-manager. It cannot change later."),
     )
     name = forms.CharField(label=_("Plan name"), max_length=NAME_MAX_LENGTH)
@@ -297,7 +296,7 @@ def _tidy(value: Decimal | None) -> str:
 def _input_problem(name: str, label: str, taken: list[str]) -> str:
     if not name:
         return str(_("a name is needed"))
-    if not _INPUT.match(name):
+    if not INPUT_NAME.match(name):
         return str(
             _("“%(name)s” is not a name: a letter, then letters, digits and “_”, at most %(max)s")
             % {"name": name[:40], "max": CODE_MAX_LENGTH}

@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from django.utils.translation import gettext as _
+
+from plans.errors import ApplicationError
 
 LIMIT = Decimal(10) ** 9  # absolute values must stay below
 PLACES = 6  # decimals of a figure or a plan parameter
@@ -28,12 +31,8 @@ _MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "
 _LIMIT_TEXT = "1,000,000,000"
 
 
-class NumberError(ValueError):
+class NumberError(ApplicationError):
     """A value that is not an acceptable number; ``message`` says why, translated."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def number_parse(
@@ -89,11 +88,35 @@ def money_parse(text: str) -> Decimal:
     return number_parse(text, places=MONEY_PLACES, minimum=Decimal(0))
 
 
+# Three ways out of a Decimal, each for a reader that needs it: text for a message, a Decimal for a
+# page or a form to show (Django localizes it), an int or float for ``json.dumps`` (it writes no Decimal).
+
+
 def number_text(value: Decimal) -> str:
     """A number as plain text, without exponent or trailing zeros: ``1234.5``, ``-3``, ``0.000001``."""
     if value == 0:
         return "0"
     return format(value.normalize(), "f")
+
+
+@overload
+def number_tidy(value: Decimal | str) -> Decimal: ...
+@overload
+def number_tidy(value: None) -> None: ...
+@overload
+def number_tidy(value: Decimal | str | None) -> Decimal | None: ...
+def number_tidy(value: Decimal | str | None) -> Decimal | None:
+    """A stored number without its six trailing decimals: 30, 1.2."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
+def number_json(value: Decimal) -> int | float:
+    """A number of a plan file as JSON writes it: 30, 1.2 (15 digits at most, which a float gives back as they were)."""
+    tidy = number_tidy(value)
+    return int(tidy) if tidy == tidy.to_integral_value() else float(tidy)
 
 
 def _checked(
@@ -124,8 +147,7 @@ def _checked(
         )
     if value == 0:
         return Decimal(0)  # not -0, nor 0E-6
-    # 1.50 and 1.5 are the same amount: one form of it (whole numbers without an exponent).
-    return value.normalize() if -exponent > 0 else value.quantize(Decimal(1))
+    return number_tidy(value)  # 1.50 and 1.5 are the same amount: one form of it
 
 
 def _short(text: str) -> str:

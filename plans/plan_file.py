@@ -1,17 +1,15 @@
-"""The plan file of SPEC.md section 3: checking it and writing it back.
+"""The plan file of SPEC.md section 3: reading and checking it (``plans.plan_file_write`` writes it).
 
 Pure code. ``plan_file_parse`` checks everything at once and either returns a ``PlanDefinition``
-or raises ``PlanFileError`` holding every problem found; ``plan_file_dump`` writes a definition
-back as the same JSON shape. The limits of SPEC.md section 7 hold for every value: numbers go
-through ``plans.numbers`` (at most 6 decimals, below 10^9, never rounded), texts have their
-lengths, and a file too large or nested too deeply is refused before it is read.
+or raises ``PlanFileError`` holding every problem found. The limits of SPEC.md section 7 hold for
+every value: numbers go through ``plans.numbers`` (at most 6 decimals, below 10^9, never rounded),
+texts have their lengths, and a file too large or nested too deeply is refused before it is read.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +18,21 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from plans import formula as formulas
+from plans.errors import ApplicationError
 from plans.numbers import NumberError, number_check, number_text
+from plans.plan_file_check import (
+    CODE,
+    CODE_MAX_LENGTH,
+    FLAG,
+    FORMULA_MAX_LENGTH,
+    INPUT_NAME,
+    PLAN_CODE,
+    SHORT_MAX_LENGTH,
+    Checker,
+    as_decimal,
+    short,
+    shown,
+)
 from plans.scoring import (
     ONE,
     ZERO,
@@ -44,27 +56,17 @@ BAND_KEYS = {"min", "label", "payout", "flag"}
 STREAK_KEYS = {"months", "min_score", "flag"}
 STRETCH_KEYS = {"target", "bonus"}
 
-# SPEC.md section 7: the lengths of texts, the size of a file.
-CODE_MAX_LENGTH = 50
-NAME_MAX_LENGTH = 200
-SHORT_MAX_LENGTH = 32  # a unit, a band's label, a flag
-FORMULA_MAX_LENGTH = formulas.MAX_LENGTH
+# SPEC.md section 7: the size of a file (the lengths of texts are in plans.plan_file_check).
 PLAN_FILE_MAX_BYTES = 1_000_000
 NESTING_MAX = 20  # a plan file is 5 levels deep: plan, indicators, indicator, tiers, tier
 STREAK_MONTHS_MAX = 120
 
-_PLAN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}\Z")
-_CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,49}\Z")  # never a "." or ",": codes are CSV columns
-_FLAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}\Z")
-_INPUT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}\Z")  # a name in a formula, a column's suffix
 # What may stand between quotes and the brackets that nest: enough to count the nesting.
 _NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-class PlanFileError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class PlanFileError(ApplicationError):
+    """A plan refused: ``messages``, each naming the plan key."""
 
 
 @dataclass(frozen=True)
@@ -152,127 +154,19 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:  # json keeps the last one silently
-            raise PlanFileError([_("The plan file gives “%(key)s” twice in one object.") % {"key": _short(key)}])
+            raise PlanFileError([_("The plan file gives “%(key)s” twice in one object.") % {"key": short(key)}])
         data[key] = value
     return data
 
 
-def _short(text: str, length: int = 40) -> str:
-    return text if len(text) <= length else f"{text[: length - 1]}…"
-
-
-def _shown(value: object) -> str:
-    """A value of the file in a message, cut short: the file may hold anything."""
-    try:
-        return _short(json.dumps(value, default=str, ensure_ascii=False))
-    except (ValueError, RecursionError):  # pragma: no cover - loads refuses what cannot be dumped
-        return "…"
-
-
-class _Checker:
-    """Collects every problem instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}" if where else message)
-
-    def keys(self, where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
-        for key in data:
-            if key not in allowed:
-                self.error(where, _("unknown key “%(key)s”") % {"key": _short(str(key))})
-
-    def text(
-        self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True,
-        max_length: int = NAME_MAX_LENGTH, pattern: re.Pattern[str] | None = None,
-    ) -> str:  # fmt: skip
-        value = data.get(key)
-        if value is None or value == "":
-            if required:
-                self.error(where, _("“%(key)s” is required") % {"key": key})
-            return ""
-        if not isinstance(value, str):
-            self.error(where, _("“%(key)s” must be text") % {"key": key})
-            return ""
-        value = value.strip()
-        if not value and required:
-            self.error(where, _("“%(key)s” is required") % {"key": key})
-        elif len(value) > max_length:
-            self.error(
-                where,
-                _("“%(key)s” is %(length)s characters long: at most %(max)s") % {
-                    "key": key, "length": len(value), "max": max_length
-                },
-            )  # fmt: skip
-        elif any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
-            self.error(where, _("“%(key)s” holds a control character") % {"key": key})
-        elif pattern is not None and not pattern.fullmatch(value):
-            self.error(where, _code_rule(key, value, pattern))
-        else:
-            return value
-        return ""
-
-    def number(
-        self, where: str, data: Mapping[str, Any], key: str, *, required: bool = False, minimum: Decimal | None = None,
-        positive: bool = False,
-    ) -> Decimal | None:  # fmt: skip
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(where, _("“%(key)s” is required") % {"key": key})
-            return None
-        number = _as_decimal(value)
-        if number is None:
-            self.error(where, _("“%(key)s” must be a number, not %(value)s") % {"key": key, "value": _shown(value)})
-            return None
-        try:
-            number = number_check(number)
-        except NumberError as error:
-            self.error(where, f"“{key}”: {error.message}")
-            return None
-        if positive and number <= 0:
-            self.error(where, _("“%(key)s” must be greater than 0") % {"key": key})
-        elif minimum is not None and number < minimum:
-            self.error(where, _("“%(key)s” must be at least %(minimum)s") % {"key": key, "minimum": minimum})
-        return number
-
-    def items(self, where: str, data: Mapping[str, Any], key: str, *, required: bool = True) -> list[Any]:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(where, _("“%(key)s” is required") % {"key": key})
-            return []
-        if not isinstance(value, list):
-            self.error(where, _("“%(key)s” must be a list") % {"key": key})
-            return []
-        return value
-
-
-def _code_rule(key: str, value: str, pattern: re.Pattern[str]) -> str:
-    if pattern is _INPUT:
-        rule = _("a letter, then letters, digits and “_”, at most %(max)s") % {"max": CODE_MAX_LENGTH}
-    else:
-        length = SHORT_MAX_LENGTH if pattern is _FLAG else CODE_MAX_LENGTH
-        rule = _("letters, digits, “-” and “_”, at most %(max)s") % {"max": length}
-    return _("%(key)s “%(value)s” may hold only %(rule)s") % {"key": key, "value": _short(value), "rule": rule}
-
-
-def _as_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return number if number.is_finite() else None
-
-
 def plan_file_parse(data: object) -> PlanDefinition:
-    check = _Checker()
+    check = Checker()
     if not isinstance(data, dict):
         raise PlanFileError([_("The plan file must hold one JSON object.")])
     check.keys("", data, PLAN_KEYS)
     if data.get("code") in (None, ""):
         check.error("", _("“code” is required"))
-    code = check.text("code", data, "code", required=False, pattern=_PLAN_CODE)
+    code = check.text("code", data, "code", required=False, pattern=PLAN_CODE)
     name = check.text("", data, "name")
 
     goals = _goals(check, data)
@@ -284,16 +178,11 @@ def plan_file_parse(data: object) -> PlanDefinition:
     return PlanDefinition(code=code, name=name, goals=goals, indicators=indicators, bands=bands, streak=streak)
 
 
-def _goals(check: _Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ...]:
+def _goals(check: Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ...]:
     goals: list[GoalDefinition] = []
     seen: set[str] = set()
-    for index, item in enumerate(check.items("", data, "goals", required=False)):
-        where = f"goals[{index}]"
-        if not isinstance(item, dict):
-            check.error(where, _("must be an object"))
-            continue
-        check.keys(where, item, GOAL_KEYS)
-        code = check.text(where, item, "code", pattern=_CODE)
+    for where, item in check.objects("goals", check.items("", data, "goals", required=False), GOAL_KEYS):
+        code = check.text(where, item, "code", pattern=CODE)
         if not code and isinstance(item.get("code"), str):
             code = item["code"].strip()  # refused above: kept so that its indicators are not "unknown goal"
         if code and code in seen:
@@ -303,7 +192,7 @@ def _goals(check: _Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ..
     return tuple(goals)
 
 
-def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) -> tuple[IndicatorDefinition, ...]:
+def _indicators(check: Checker, data: Mapping[str, Any], goal_codes: set[str]) -> tuple[IndicatorDefinition, ...]:
     items = check.items("", data, "indicators")
     if "indicators" in data and isinstance(data["indicators"], list) and not items:
         check.error("indicators", _("a plan needs at least one indicator"))
@@ -324,7 +213,7 @@ def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) 
         if code and code in seen:
             check.error(where, _("duplicate code “%(code)s”") % {"code": code})
         seen.add(code)
-        weight = _as_decimal(item.get("weight"))
+        weight = as_decimal(item.get("weight"))
         if weight is None:
             weights_known = False
         else:
@@ -339,12 +228,10 @@ def _indicators(check: _Checker, data: Mapping[str, Any], goal_codes: set[str]) 
     return tuple(indicators)
 
 
-def _indicator(
-    check: _Checker, where: str, item: Mapping[str, Any], goal_codes: set[str]
-) -> IndicatorDefinition | None:
+def _indicator(check: Checker, where: str, item: Mapping[str, Any], goal_codes: set[str]) -> IndicatorDefinition | None:
     errors_before = len(check.errors)
     check.keys(where, item, INDICATOR_KEYS)
-    code = check.text(where, item, "code", pattern=_CODE)
+    code = check.text(where, item, "code", pattern=CODE)
     name = check.text(where, item, "name")
     goal = check.text(where, item, "goal", required=False, max_length=CODE_MAX_LENGTH)
     if goal and goal not in goal_codes:
@@ -364,23 +251,8 @@ def _indicator(
     scale = check.number(where, item, "scale", positive=True)
     tiers = _tiers(check, where, item)
 
-    def needs(key: str, value: object) -> None:
-        if (value is None or value == ()) and item.get(key) in (None, []):  # a value refused is reported already
-            check.error(where, _("method “%(method)s” needs “%(key)s”") % {"method": method, "key": key})
-
-    if method == Method.PROPORTIONAL:
-        needs("target", target)
-        if target is not None and target <= 0:
-            check.error(where, _("method “proportional” needs a target greater than 0"))
-    elif method in (Method.PER_UNIT, Method.BINARY):
-        needs("target", target)
-        if method == Method.PER_UNIT:
-            needs("penalty_per_unit", penalty_per_unit)
-    elif method == Method.TIERS:
-        needs("tiers", tiers)
-    elif method == Method.RATING:
-        needs("scale", scale)
-
+    settings = {"target": target, "penalty_per_unit": penalty_per_unit, "tiers": tiers, "scale": scale}
+    _method_needs(check, where, item, method, settings)
     formula, inputs, input_details = _formula(check, where, item)
     stretch_target, stretch_bonus = _stretch(check, where, item)
     if len(check.errors) > errors_before or method is None or weight is None:
@@ -408,7 +280,28 @@ def _indicator(
     )
 
 
-def _range(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+# What each method cannot score without, in the order the problems are reported.
+_NEEDED = {
+    Method.PROPORTIONAL: ("target",),
+    Method.PER_UNIT: ("target", "penalty_per_unit"),
+    Method.BINARY: ("target",),
+    Method.TIERS: ("tiers",),
+    Method.RATING: ("scale",),
+}
+
+
+def _method_needs(
+    check: Checker, where: str, item: Mapping[str, Any], method: Method | None, settings: Mapping[str, Any]
+) -> None:
+    for key in _NEEDED.get(method, ()) if method is not None else ():
+        value = settings[key]
+        if (value is None or value == ()) and item.get(key) in (None, []):  # a value refused is reported already
+            check.error(where, _("method “%(method)s” needs “%(key)s”") % {"method": method, "key": key})
+        if method == Method.PROPORTIONAL and key == "target" and value is not None and value <= 0:
+            check.error(where, _("method “proportional” needs a target greater than 0"))
+
+
+def _range(check: Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
     """The valid range ``min``..``max`` of a value entered, either end optional."""
     minimum = check.number(where, item, "min")
     maximum = check.number(where, item, "max")
@@ -420,7 +313,7 @@ def _range(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decima
     return minimum, maximum
 
 
-def _choice(check: _Checker, where: str, item: Mapping[str, Any], key: str, choices: Any, default: Any) -> Any:
+def _choice(check: Checker, where: str, item: Mapping[str, Any], key: str, choices: Any, default: Any) -> Any:
     value = item.get(key)
     if value is None:
         if default is None:
@@ -431,16 +324,16 @@ def _choice(check: _Checker, where: str, item: Mapping[str, Any], key: str, choi
         check.error(
             where,
             _("“%(key)s” must be one of %(allowed)s, not %(value)s")
-            % {"key": key, "allowed": allowed, "value": _shown(value)},
+            % {"key": key, "allowed": allowed, "value": shown(value)},
         )
         return default
     return choices(value)
 
 
-def _tiers(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[tuple[Decimal, Decimal], ...]:
+def _tiers(check: Checker, where: str, item: Mapping[str, Any]) -> tuple[tuple[Decimal, Decimal], ...]:
     tiers: list[tuple[Decimal, Decimal]] = []
     for index, tier in enumerate(check.items(where, item, "tiers", required=False)):
-        pair = [_as_decimal(v) for v in tier] if isinstance(tier, list) else []
+        pair = [as_decimal(v) for v in tier] if isinstance(tier, list) else []
         if len(pair) != 2 or pair[0] is None or pair[1] is None or pair[1] < 0:
             check.error(where, _("tier %(n)s must be [threshold, points] with points of at least 0") % {"n": index + 1})
             continue
@@ -452,7 +345,7 @@ def _tiers(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[tuple[
 
 
 def _formula(
-    check: _Checker, where: str, item: Mapping[str, Any]
+    check: Checker, where: str, item: Mapping[str, Any]
 ) -> tuple[str | None, tuple[str, ...], tuple[InputDefinition, ...]]:
     """The formula, its inputs' names, and the inputs written as objects with a label or a range."""
     formula = check.text(where, item, "formula", required=False, max_length=FORMULA_MAX_LENGTH)
@@ -498,16 +391,16 @@ def _formula(
     return formula, tuple(inputs), tuple(details)
 
 
-def _input(check: _Checker, where: str, raw: object) -> InputDefinition | None:
+def _input(check: Checker, where: str, raw: object) -> InputDefinition | None:
     """One of ``inputs``: a name, or ``{"name": "lost", "label": "流失客户数", "min": 0, "max": ...}``."""
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, dict):
-        check.error(where, _("an input is a name or an object with “name”, not %(value)s") % {"value": _shown(raw)})
+        check.error(where, _("an input is a name or an object with “name”, not %(value)s") % {"value": shown(raw)})
         return None
     errors_before = len(check.errors)
     check.keys(where, raw, INPUT_KEYS)
-    name = check.text(where, raw, "name", pattern=_INPUT)
+    name = check.text(where, raw, "name", pattern=INPUT_NAME)
     label = check.text(where, raw, "label", required=False)
     minimum, maximum = _range(check, where, raw)
     if len(check.errors) > errors_before:
@@ -515,7 +408,7 @@ def _input(check: _Checker, where: str, raw: object) -> InputDefinition | None:
     return InputDefinition(name=name, label=label, minimum=minimum, maximum=maximum)
 
 
-def _stretch(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+def _stretch(check: Checker, where: str, item: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
     stretch = item.get("stretch")
     if stretch is None:
         return None, None
@@ -528,21 +421,16 @@ def _stretch(check: _Checker, where: str, item: Mapping[str, Any]) -> tuple[Deci
     return target, bonus
 
 
-def _bands(check: _Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
+def _bands(check: Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
     bands: list[BandRule] = []
     items = check.items("", data, "bands", required=False)
     if not items and isinstance(data.get("bands"), list | None):
         check.error("bands", _("a plan needs at least one band"))
-    for index, item in enumerate(items):
-        where = f"bands[{index}]"
-        if not isinstance(item, dict):
-            check.error(where, _("must be an object"))
-            continue
-        check.keys(where, item, BAND_KEYS)
+    for where, item in check.objects("bands", items, BAND_KEYS):
         minimum = check.number(where, item, "min", required=True)
         label = check.text(where, item, "label", max_length=SHORT_MAX_LENGTH)
         payout = check.number(where, item, "payout", required=True, minimum=ZERO)
-        flag = check.text(where, item, "flag", required=False, pattern=_FLAG)
+        flag = check.text(where, item, "flag", required=False, pattern=FLAG)
         if minimum is None or payout is None or not label:
             continue
         if any(band.min == minimum for band in bands):
@@ -553,7 +441,7 @@ def _bands(check: _Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
     return tuple(sorted(bands, key=lambda band: band.min, reverse=True))
 
 
-def _streak(check: _Checker, data: Mapping[str, Any]) -> StreakRule | None:
+def _streak(check: Checker, data: Mapping[str, Any]) -> StreakRule | None:
     streak = data.get("streak")
     if streak is None:
         return None
@@ -561,12 +449,12 @@ def _streak(check: _Checker, data: Mapping[str, Any]) -> StreakRule | None:
         check.error("streak", _("must be an object"))
         return None
     check.keys("streak", streak, STREAK_KEYS)
-    months = _as_decimal(streak.get("months"))
+    months = as_decimal(streak.get("months"))
     if months is None or months != months.to_integral_value() or not 1 <= months <= STREAK_MONTHS_MAX:
         check.error("streak", _("“months” must be a whole number from 1 to %(max)s") % {"max": STREAK_MONTHS_MAX})
         months = None
     min_score = check.number("streak", streak, "min_score", required=True)
-    flag = check.text("streak", streak, "flag", pattern=_FLAG)
+    flag = check.text("streak", streak, "flag", pattern=FLAG)
     if months is None or min_score is None or not flag:
         return None
     return StreakRule(months=int(months), min_score=min_score, flag=flag)

@@ -8,12 +8,18 @@ from plans.errors import ApplicationError
 
 
 def refusal_show(
-    request: HttpRequest, error: ApplicationError, *, form: BaseForm | None = None, field: str | None = None
+    error: ApplicationError,
+    *,
+    form: BaseForm | None = None,
+    field: str | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
     """Each message of ``error`` on ``form`` (under ``field``, or the form as a whole), or, with no
-    form, as an error message on the next page shown."""
+    form, as an error message of ``request``'s next page."""
     for message in error.messages:
         if form is not None:
             form.add_error(field, message)
-        else:
+        elif request is not None:
             messages.error(request, message)
+        else:
+            raise ValueError("refusal_show needs a form or a request")

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from plans.diff import INDICATOR_FIELD_LABELS, Change, plan_diff, show
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
+from plans.numbers import number_tidy
 from plans.periods import Period
 from plans.plan_file import (
     GoalDefinition,
@@ -22,7 +23,7 @@ from plans.plan_file import (
     PlanFileError,
     plan_file_parse,
 )
-from plans.plan_file_write import plan_file_data
+from plans.plan_file_write import IndicatorValues, PlanValues, StreakValues, plan_data, plan_file_data
 from plans.scoring import ONE, ZERO, BandRule, Direction, Frequency, IndicatorRule, Method, PlanRules, StreakRule
 
 
@@ -42,7 +43,8 @@ def plan_current_versions(*, codes: Iterable[str]) -> dict[str, PlanVersion]:
     return versions
 
 
-def _indicator_rule(indicator: Indicator) -> IndicatorRule:
+def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
+    """One indicator row as the scoring core reads it (draft rows included)."""
     stretch = indicator.stretch_target is not None
     return IndicatorRule(
         code=indicator.code,
@@ -92,7 +94,7 @@ def version_rules(*, version_ids: Iterable[int]) -> dict[int, VersionRules]:
                 months=version.streak_months, min_score=version.streak_min_score, flag=version.streak_flag
             )
         rules = PlanRules(
-            indicators=tuple(_indicator_rule(i) for i in indicators[pk]),
+            indicators=tuple(indicator_rule(indicator=i) for i in indicators[pk]),
             bands=tuple(sorted(bands[pk], key=lambda b: b.min, reverse=True)),
             streak=streak,
         )
@@ -197,68 +199,40 @@ DRAFT_NUMBER = 0  # a draft's number; (template, number) is unique, so a templat
 LIBRARY = Path(__file__).resolve().parent / "templates_library"
 
 
-def indicator_rule(*, indicator: Indicator) -> IndicatorRule:
-    """One indicator row as the scoring core reads it (draft rows included)."""
-    return _indicator_rule(indicator)
+def _indicator_values(row: Indicator, goal_codes: dict[int, str]) -> IndicatorValues:
+    """The row's every setting as it is stored: a draft's, complete or not."""
+    return IndicatorValues(
+        code=row.code,
+        name=row.name,
+        goal=goal_codes.get(row.goal_id or 0, ""),
+        unit=row.unit,
+        minimum=row.minimum,
+        maximum=row.maximum,
+        frequency=row.frequency,
+        weight=row.weight,
+        direction=row.direction,
+        target=row.target,
+        method=row.method,
+        floor=row.floor,
+        penalty_per_unit=row.penalty_per_unit,
+        bonus_per_unit=row.bonus_per_unit,
+        cap=row.cap,
+        tiers=tuple((Decimal(threshold), Decimal(points)) for threshold, points in row.tiers),
+        scale=row.scale,
+        formula=row.formula,
+        inputs=tuple(row.inputs),
+        input_details=input_details(indicator=row),
+        stretch_target=row.stretch_target,
+        stretch_bonus=row.stretch_bonus,
+    )
 
 
-def number_tidy(value: Decimal | str | None) -> Decimal | None:
-    """A stored number without its six trailing decimals: 30, 1.2."""
-    if value is None:
-        return None
-    number = Decimal(value)
-    return number.quantize(ONE) if number == number.to_integral_value() else number.normalize()
-
-
-def _indicator_item(row: Indicator, goal_codes: dict[int, str]) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": row.code, "name": row.name}
-    if row.goal_id:
-        item["goal"] = goal_codes.get(row.goal_id, "")
-    if row.unit:
-        item["unit"] = row.unit
-    limits = {"min": row.minimum, "max": row.maximum}
-    item.update({key: number_tidy(value) for key, value in limits.items() if value is not None})
-    item.update(frequency=row.frequency, weight=number_tidy(row.weight), direction=row.direction)
-    numbers = {
-        "target": row.target, "floor": row.floor, "cap": row.cap, "bonus_per_unit": row.bonus_per_unit,
-        "penalty_per_unit": row.penalty_per_unit, "scale": row.scale,
-    }  # fmt: skip
-    item.update({key: number_tidy(value) for key, value in numbers.items() if value is not None})
-    item["method"] = row.method
-    if row.tiers:
-        item["tiers"] = [[number_tidy(threshold), number_tidy(points)] for threshold, points in row.tiers]
-    if row.formula:
-        item["formula"] = row.formula
-    if row.formula or row.inputs:
-        details = {detail.name: detail for detail in input_details(indicator=row)}
-        item["inputs"] = [_input_item(details[name]) if name in details else name for name in row.inputs]
-    if row.stretch_target is not None or row.stretch_bonus is not None:
-        stretch = {"target": number_tidy(row.stretch_target), "bonus": number_tidy(row.stretch_bonus)}
-        item["stretch"] = {key: value for key, value in stretch.items() if value is not None}
-    return item
-
-
-def _input_item(detail: InputDefinition) -> dict[str, Any]:
-    item: dict[str, Any] = {"name": detail.name}
-    if detail.label:
-        item["label"] = detail.label
-    limits = {"min": detail.minimum, "max": detail.maximum}
-    return {**item, **{key: number_tidy(value) for key, value in limits.items() if value is not None}}
-
-
-def _band_item(band: Band) -> dict[str, Any]:
-    item = {"min": number_tidy(band.min), "label": band.label, "payout": number_tidy(band.payout)}
-    return {**item, "flag": band.flag} if band.flag else item
-
-
-def _streak_item(version: PlanVersion) -> dict[str, Any] | None:
+def _streak_values(version: PlanVersion) -> StreakValues | None:
     if version.streak_months is None and version.streak_min_score is None and not version.streak_flag:
         return None
-    streak = {"months": version.streak_months, "min_score": number_tidy(version.streak_min_score)}
-    item: dict[str, Any] = {key: value for key, value in streak.items() if value is not None}
-    if version.streak_flag:
-        item["flag"] = version.streak_flag
-    return item
+    return StreakValues(
+        months=version.streak_months, min_score=version.streak_min_score, flag=version.streak_flag or None
+    )
 
 
 @dataclass(frozen=True)
@@ -278,17 +252,17 @@ def _version_rows(version: PlanVersion) -> _VersionRows:
 
 def _plan_data(version: PlanVersion, rows: _VersionRows) -> dict[str, Any]:
     goal_codes = {goal.pk: goal.code for goal in rows.goals}
-    data: dict[str, Any] = {
-        "code": version.template.code,
-        "name": version.name,
-        "goals": [{"code": goal.code, "name": goal.name} for goal in rows.goals],
-        "indicators": [_indicator_item(row, goal_codes) for row in rows.indicators],
-        "bands": [_band_item(band) for band in rows.bands],
-    }
-    streak = _streak_item(version)
-    if streak is not None:
-        data["streak"] = streak
-    return data
+    values = PlanValues(
+        code=version.template.code,
+        name=version.name,
+        goals=tuple(GoalDefinition(code=goal.code, name=goal.name) for goal in rows.goals),
+        indicators=tuple(_indicator_values(row, goal_codes) for row in rows.indicators),
+        bands=tuple(
+            BandRule(min=band.min, label=band.label, payout=band.payout, flag=band.flag) for band in rows.bands
+        ),
+        streak=_streak_values(version),
+    )
+    return plan_data(values, number_tidy)  # Decimals: the checker reads them exactly, a page localizes them
 
 
 def version_plan_data(*, version: PlanVersion) -> dict[str, Any]:
@@ -327,9 +301,7 @@ def version_overview(*, version: PlanVersion) -> VersionOverview:
     rows = _version_rows(version)
     data = _plan_data(version, rows)
     # The settings as the plan file writes them: a stored default (floor 0, cap 1) is not news.
-    written = {
-        item["code"]: item for item in plan_file_data(plan_definitions(versions=[version])[version.pk])["indicators"]
-    }
+    written = {item["code"]: item for item in plan_file_data(plan_definition(version=version))["indicators"]}
     goal_names = {goal.pk: goal.name for goal in rows.goals}
     indicators = [
         IndicatorRow(
@@ -360,7 +332,7 @@ def draft_check(*, draft: PlanVersion) -> tuple[PlanDefinition | None, list[str]
     try:
         return plan_file_parse(version_plan_data(version=draft)), []
     except PlanFileError as error:
-        return None, error.errors
+        return None, error.messages
 
 
 def weight_total(*, version: PlanVersion, without: Indicator | None = None) -> Decimal:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
+from plans.errors import ApplicationError
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.plan_file import InputDefinition, PlanDefinition, plan_file_parse
 from plans.selectors import (
@@ -108,12 +109,8 @@ def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefi
 # --- drafts: what HR edits in the browser ---------------------------------------------------------
 
 
-class PlanError(Exception):
+class PlanError(ApplicationError):
     """A refused change, with a message for HR."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _require_draft(version: PlanVersion) -> None:

@@ -31,6 +31,7 @@ from xml.parsers.expat import ExpatError, ParserCreate
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
+from plans.errors import ApplicationError
 from plans.numbers import number_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -41,10 +42,8 @@ MAX_COLUMNS = 200
 MAX_XML_BYTES = 512 * 1024 * 1024
 
 
-class TableError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class TableError(ApplicationError):
+    """A file refused: ``messages``, each naming the row and column (or the cell)."""
 
 
 @dataclass(frozen=True)
@@ -427,16 +426,25 @@ def _too_many_rows_message() -> str:
 
 
 def _table(lines: Iterator[tuple[int, list[str]]]) -> Table:
+    header, errors = _header(lines)
+    rows, row_errors = _rows(lines, header)
+    errors += row_errors
+    if errors:
+        raise TableError(errors)
+    return Table(header=header, rows=rows)
+
+
+def _header(lines: Iterator[tuple[int, list[str]]]) -> tuple[list[str], list[str]]:
+    """The column names of the first line, and what is wrong with them."""
     header_line = next(lines, None)
     if header_line is None or not any(cell.strip() for cell in header_line[1]):
         raise TableError([_("The file is empty: it needs a header row.")])
     header = [cell.strip() for cell in header_line[1]]
     while header and not header[-1]:  # empty cells right of the last column
         header.pop()
-    errors = []
     if len(header) > MAX_COLUMNS:
         raise TableError([_("Row 1: a file may have at most %(columns)s columns.") % {"columns": MAX_COLUMNS}])
-    errors += [
+    errors = [
         _("Row 1: column %(position)s has no name") % {"position": position}
         for position, name in enumerate(header, start=1)
         if not name
@@ -444,7 +452,13 @@ def _table(lines: Iterator[tuple[int, list[str]]]) -> Table:
     duplicates = sorted({name for name in header if name and header.count(name) > 1})
     if duplicates:
         errors.append(_("Row 1: column “%(column)s” appears twice") % {"column": ", ".join(duplicates)})
+    return header, errors
+
+
+def _rows(lines: Iterator[tuple[int, list[str]]], header: list[str]) -> tuple[list[Row], list[str]]:
+    """The data rows by their column names, and the rows longer than the header."""
     rows: list[Row] = []
+    errors: list[str] = []
     for number, line in lines:
         cells = [cell.strip() for cell in line]
         while len(cells) > len(header) and not cells[-1]:
@@ -461,9 +475,7 @@ def _table(lines: Iterator[tuple[int, list[str]]]) -> Table:
             continue
         padded = cells + [""] * (len(header) - len(cells))
         rows.append(Row(number=number, cells=dict(zip(header, padded, strict=True))))
-    if errors:
-        raise TableError(errors)
-    return Table(header=header, rows=rows)
+    return rows, errors
 
 
 def table_check_columns(table: Table, *, required: list[str], optional: list[str] | None = None) -> list[str]:

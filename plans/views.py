@@ -1,16 +1,17 @@
 """The plan pages: HR builds, checks, publishes and downloads plans. Every view is HR-only."""
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.forms import Form
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from people.access import HR_ROLES, role_required
-from people.models import User
+from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
 from plans import services
 from plans.forms import (
     METHOD_FIELDS,
@@ -24,15 +25,16 @@ from plans.forms import (
     TryForm,
 )
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
+from plans.numbers import number_tidy
 from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads
 from plans.plan_file_write import plan_file_dumps
+from plans.refusals import refusal_show
 from plans.scoring import Method, indicator_score
 from plans.selectors import (
     draft_check,
     indicator_rule,
     library_template,
     library_templates,
-    number_tidy,
     plan_current_version,
     plan_definition,
     plan_draft,
@@ -64,16 +66,12 @@ def _published(code: str, number: int) -> PlanVersion:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 # --- the list, new plans, files ---------------------------------------------------------------
 
 
 @hr_only
 @require_GET
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "plans/plan_list.html",
@@ -82,13 +80,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @hr_only
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlanCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.plan_create(code=form.cleaned_data["code"], name=form.cleaned_data["name"])
         except services.PlanError as error:
-            form.add_error("code", error.message)
+            refusal_show(error, form=form, field="code")
         else:
             messages.success(request, _("Plan created: add its goals, indicators and bands, then publish it."))
             return redirect("plans:draft", code=draft.template.code)
@@ -96,7 +94,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 @hr_only
-def library_start(request: HttpRequest, key: str) -> HttpResponse:
+def library_start(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     found = library_template(key=key)
     if found is None:
         raise Http404
@@ -107,7 +105,7 @@ def library_start(request: HttpRequest, key: str) -> HttpResponse:
                 key=key, code=form.cleaned_data["code"], name=form.cleaned_data["name"]
             )
         except services.PlanError as error:
-            form.add_error("code", error.message)
+            refusal_show(error, form=form, field="code")
         else:
             messages.success(request, _("Draft created from “%(name)s”.") % {"name": found.name})
             return redirect("plans:draft", code=draft.template.code)
@@ -116,7 +114,7 @@ def library_start(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @hr_only
-def plan_upload(request: HttpRequest) -> HttpResponse:
+def plan_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -126,9 +124,9 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
                 raise PlanFileError([_("The plan file is larger than 1 MB: a plan file is a few kilobytes.")])
             definition = plan_file_loads(upload.read())
         except PlanFileError as error:
-            errors = error.errors
+            errors = error.messages
         else:
-            outcome = services.plan_publish(definition=definition, user=_user(request))
+            outcome = services.plan_publish(definition=definition, user=request.user)
             if outcome.created:
                 messages.success(
                     request,
@@ -148,7 +146,7 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
 
 @hr_only
 @require_GET
-def version_download(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_download(request: AuthenticatedHttpRequest, code: str, number: int) -> HttpResponse:
     version = _published(code, number)
     response = HttpResponse(
         plan_file_dumps(plan_definition(version=version)), content_type="application/json; charset=utf-8"
@@ -162,7 +160,7 @@ def version_download(request: HttpRequest, code: str, number: int) -> HttpRespon
 
 @hr_only
 @require_GET
-def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     template = _template(code)
     history = plan_history(template=template)
     has_draft = any(entry.version.status == VersionStatus.DRAFT for entry in history)
@@ -172,7 +170,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @hr_only
 @require_GET
-def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version_detail(request: AuthenticatedHttpRequest, code: str, number: int) -> HttpResponse:
     version = _published(code, number)
     context = {"template": version.template, "overview": version_overview(version=version)}
     return render(request, "plans/version_detail.html", context)
@@ -180,13 +178,13 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @hr_only
 @require_POST
-def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     draft = services.draft_open(template=_template(code))
     return redirect("plans:draft", code=draft.template.code)
 
 
 @hr_only
-def plan_clone(request: HttpRequest, code: str) -> HttpResponse:
+def plan_clone(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     template = _template(code)
     source = plan_current_version(template=template) or plan_draft(template=template)
     if source is None:
@@ -196,7 +194,7 @@ def plan_clone(request: HttpRequest, code: str) -> HttpResponse:
         try:
             draft = services.plan_clone(version=source, code=form.cleaned_data["code"], name=form.cleaned_data["name"])
         except services.PlanError as error:
-            form.add_error("code", error.message)
+            refusal_show(error, form=form, field="code")
         else:
             messages.success(request, _("Plan copied as a draft."))
             return redirect("plans:draft", code=draft.template.code)
@@ -208,7 +206,7 @@ def plan_clone(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @hr_only
-def draft_detail(request: HttpRequest, code: str) -> HttpResponse:
+def draft_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     draft = _draft(code)
     form = DraftSettingsForm(request.POST) if request.method == "POST" else DraftSettingsForm.for_draft(draft)
     if request.method == "POST" and form.is_valid():
@@ -231,12 +229,12 @@ def draft_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @hr_only
 @require_POST
-def draft_publish(request: HttpRequest, code: str) -> HttpResponse:
+def draft_publish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     draft = _draft(code)
     try:
-        outcome = services.draft_publish(draft=draft, user=_user(request))
+        outcome = services.draft_publish(draft=draft, user=request.user)
     except PlanFileError as error:
-        for problem in error.errors:
+        for problem in error.messages:
             messages.error(request, _("Not published: %(problem)s") % {"problem": problem})
         return redirect("plans:draft", code=code)
     if outcome.created:
@@ -252,7 +250,7 @@ def draft_publish(request: HttpRequest, code: str) -> HttpResponse:
 
 @hr_only
 @require_POST
-def draft_discard(request: HttpRequest, code: str) -> HttpResponse:
+def draft_discard(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     services.draft_discard(draft=_draft(code))
     messages.success(request, _("Draft discarded."))
     if PlanTemplate.objects.filter(code=code).exists():
@@ -260,43 +258,62 @@ def draft_discard(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("plans:list")
 
 
-def _saved(request: HttpRequest, code: str) -> HttpResponse:
+def _saved(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     messages.success(request, _("Saved."))
     return redirect("plans:draft", code=code)
 
 
-@hr_only
-def goal_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    draft = _draft(code)
-    goal = get_object_or_404(Goal, pk=pk, version=draft) if pk is not None else None
-    initial = {"code": goal.code, "name": goal.name} if goal else None
-    form = GoalForm(request.POST or None, initial=initial)
+def _part_edit(
+    request: AuthenticatedHttpRequest,
+    *,
+    draft: PlanVersion,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    field: str,
+    title: str,
+) -> HttpResponse:
+    """A goal's or a band's form: saved, or shown again with the service's refusal at ``field``."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.goal_save(draft=draft, goal=goal, **form.cleaned_data)
+            save(form.cleaned_data)
         except services.PlanError as error:
-            form.add_error("code", error.message)
+            refusal_show(error, form=form, field=field)
         else:
-            return _saved(request, code)
-    title = _("Edit goal") if goal else _("New goal")
+            return _saved(request, draft.template.code)
     return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
 
 
 @hr_only
+def goal_edit(request: AuthenticatedHttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    draft = _draft(code)
+    goal = get_object_or_404(Goal, pk=pk, version=draft) if pk is not None else None
+    initial = {"code": goal.code, "name": goal.name} if goal else None
+    form = GoalForm(request.POST or None, initial=initial)
+    return _part_edit(
+        request,
+        draft=draft,
+        form=form,
+        save=lambda data: services.goal_save(draft=draft, goal=goal, **data),
+        field="code",
+        title=_("Edit goal") if goal else _("New goal"),
+    )
+
+
+@hr_only
 @require_POST
-def goal_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def goal_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal.objects.select_related("version"), pk=pk, version=_draft(code))
     try:
         services.goal_delete(goal=goal)
     except services.PlanError as error:
-        messages.error(request, error.message)
+        refusal_show(error, request=request)
     else:
         messages.success(request, _("Goal deleted."))
     return redirect("plans:draft", code=code)
 
 
 @hr_only
-def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     draft = _draft(code)
     indicator = get_object_or_404(Indicator, pk=pk, version=draft) if pk is not None else None
     initial = IndicatorForm.initial_for(indicator) if indicator else None
@@ -305,7 +322,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
         try:
             services.indicator_save(draft=draft, indicator=indicator, fields=form.indicator_fields())
         except services.PlanError as error:
-            form.add_error(None, error.message)
+            refusal_show(error, form=form)
         else:
             return _saved(request, code)
     context = {
@@ -328,7 +345,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
 
 @hr_only
 @require_POST
-def indicator_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def indicator_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("version"), pk=pk, version=_draft(code))
     services.indicator_delete(indicator=indicator)
     messages.success(request, _("Indicator deleted."))
@@ -336,7 +353,7 @@ def indicator_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @hr_only
-def band_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def band_edit(request: AuthenticatedHttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     draft = _draft(code)
     band = get_object_or_404(Band, pk=pk, version=draft) if pk is not None else None
     initial = (
@@ -345,20 +362,19 @@ def band_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpRes
         else None
     )
     form = BandForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.band_save(draft=draft, band=band, **form.cleaned_data)
-        except services.PlanError as error:
-            form.add_error("label", error.message)
-        else:
-            return _saved(request, code)
-    title = _("Edit band") if band else _("New band")
-    return render(request, "plans/part_form.html", {"form": form, "title": title, "template": draft.template})
+    return _part_edit(
+        request,
+        draft=draft,
+        form=form,
+        save=lambda data: services.band_save(draft=draft, band=band, **data),
+        field="label",
+        title=_("Edit band") if band else _("New band"),
+    )
 
 
 @hr_only
 @require_POST
-def band_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def band_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     band = get_object_or_404(Band.objects.select_related("version"), pk=pk, version=_draft(code))
     services.band_delete(band=band)
     messages.success(request, _("Band deleted."))
@@ -370,7 +386,7 @@ def band_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @hr_only
 @require_GET
-def indicator_try(request: HttpRequest, code: str, pk: int) -> JsonResponse:
+def indicator_try(request: AuthenticatedHttpRequest, code: str, pk: int) -> JsonResponse:
     """The points one actual value earns, computed by the scoring core, as JSON."""
     indicator = get_object_or_404(Indicator, pk=pk, version__template__code=code)
     form = TryForm(request.GET)

@@ -157,7 +157,7 @@ class ResolveForm(forms.Form):
 
 
 def add_import_errors(form: forms.Form, error: TableError, *, codes: list[str]) -> None:
-    for message in error.errors:
+    for message in error.messages:
         field: str | None = None
         for column in [*codes, "employee", "period"]:
             prefix = row_error(RATINGS_ROW, column, "")

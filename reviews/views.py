@@ -118,7 +118,7 @@ def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=request.user)
     except services.ReviewRefused as refused:
-        refusal_show(request, refused)
+        refusal_show(refused, request=request)
         return redirect(_back(request))
     messages.success(request, _("%(review)s is open.") % {"review": review_label(review)})
     return redirect("reviews:detail", pk=review.pk)
@@ -154,7 +154,7 @@ def review_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: AuthenticatedHttpRequest, review: Review, refused: services.ReviewRefused) -> HttpResponse:
-    refusal_show(request, refused)
+    refusal_show(refused, request=request)
     return redirect("reviews:detail", pk=review.pk)
 
 
@@ -314,7 +314,7 @@ def feedback_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except services.ReviewRefused as refused:
-            refusal_show(request, refused, form=form)
+            refusal_show(refused, form=form)
         else:
             messages.success(request, _("Thank you: your rating is sent to the manager."))
             return redirect("reviews:feedback")

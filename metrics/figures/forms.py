@@ -330,6 +330,6 @@ class UploadForm(forms.Form):
         try:
             return upload.name, data, table_read_upload(name=upload.name, data=data)
         except TableError as error:
-            for message in error.errors:
+            for message in error.messages:
                 self.add_error("file", message)
             raise

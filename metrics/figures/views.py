@@ -204,7 +204,7 @@ def figures_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             outcome = upload_preview_apply(preview=preview, user=user, employees=employees)
         except TableError as error:
-            context["errors"] = error.errors
+            context["errors"] = error.messages
         else:
             messages.success(
                 request,
@@ -224,7 +224,7 @@ def figures_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                     table=table, user=user, dry_run=True, employees=employees, source=ChangeSource.UPLOAD
                 )
             except TableError as error:
-                context["errors"] = error.errors
+                context["errors"] = error.messages
             else:
                 preview = upload_preview_save(user=user, name=name, data=data, outcome=outcome)
                 context.update(outcome=outcome, name=name, token=preview.token)

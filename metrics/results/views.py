@@ -63,7 +63,7 @@ def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) ->
         # view is not atomic, so an unreachable broker is caught here with the cycle still open.
         request_ = cycle_close_request(period=target, force=force, user=request.user, enqueue=cycle_close_enqueue)
     except CloseRefused as refused:
-        refusal_show(request, refused)
+        refusal_show(refused, request=request)
         return redirect(detail)
     except BrokerError as error:
         messages.error(
@@ -118,7 +118,7 @@ def cycle_reopen_view(request: AuthenticatedHttpRequest, period: Period) -> Http
         try:
             cycle_reopen(period=period, reason=form.cleaned_data["reason"], user=request.user)
         except CloseRefused as refused:
-            refusal_show(request, refused)
+            refusal_show(refused, request=request)
         else:
             messages.success(
                 request, _("%(period)s is open again: its results are kept as superseded.") % {"period": period}

@@ -18,6 +18,7 @@ from metrics.cycles.locks import cycles_lock
 from metrics.cycles.selectors import months_closed
 from metrics.figures.models import MetricEntry
 from people.models import User
+from plans.errors import ApplicationError
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 
@@ -329,12 +330,8 @@ def _figures_move(moves: dict[str, list[tuple[int, list[str]]]], new_of: dict[in
             )
 
 
-class AssignmentRefused(ValueError):
-    """Nothing was assigned; ``errors`` says why, each message naming what to change."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class AssignmentRefused(ApplicationError):
+    """Nothing was assigned; ``messages`` say why, each naming what to change."""
 
 
 @dataclass

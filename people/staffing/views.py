@@ -15,6 +15,7 @@ from people.staffing.assignments import AssignmentOutcome, AssignmentRefused, as
 from people.staffing.forms import AssignForm, DepartmentAssignForm, PeopleFilterForm, RosterUploadForm
 from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from people.staffing.selectors import people_filtered, person_assignments, person_rows
+from plans.refusals import refusal_show
 from plans.selectors import plan_current_version
 from plans.tabular import TableError, table_read_upload
 
@@ -49,7 +50,7 @@ def roster_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 outcome = roster_import(table=table_read_upload(name=upload.name, data=upload.read()))
             except TableError as error:
-                errors = error.errors
+                errors = error.messages
             else:
                 messages.success(
                     request,
@@ -96,8 +97,7 @@ def _assign(form: AssignForm, *, employees: Iterable[User]) -> AssignmentOutcome
             keep_own_amounts="replace_amounts" in form.fields and not form.cleaned_data["replace_amounts"],
         )
     except AssignmentRefused as refused:
-        for error in refused.errors:
-            form.add_error(None, error)
+        refusal_show(refused, form=form)
         return None
 
 

@@ -91,7 +91,7 @@ def test_a_closed_month_takes_no_new_figures() -> None:
     run("close_cycle", "2026-01")
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(FIGURES + "e0000,2026-01,1,50,8.6,4,46,48\n"))
-    assert error.value.errors == ["Row 2, period: 2026-01 is closed: it takes no new or changed figures"]
+    assert error.value.messages == ["Row 2, period: 2026-01 is closed: it takes no new or changed figures"]
 
 
 def test_a_quarter_does_not_close_before_its_months() -> None:

@@ -88,7 +88,7 @@ def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team: PlanVersio
     )
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text))
-    messages = error.value.errors
+    messages = error.value.messages
     assert len(messages) == 7
     assert messages[0].startswith("Row 3, employee:") and "nobody" in messages[0]
     assert messages[1].startswith("Row 4, satisfaction:") and "“lots” is not a number" in messages[1]
@@ -104,7 +104,7 @@ def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team: PlanVersio
 def test_an_unknown_column_is_refused_on_the_header_row(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,churn.lost,smiles\nli.lei,2026-01,2,5\n"))
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 1: unknown column “smiles”: no plan of these employees has that indicator or input"
     ]
 
@@ -113,20 +113,20 @@ def test_a_monthly_indicator_is_refused_for_a_quarter_and_the_other_way_round(te
     text = "employee,period,satisfaction,collaboration\nli.lei,2026-Q1,9,\nli.lei,2026-01,,7\n"
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text))
-    assert error.value.errors[0].startswith("Row 2, satisfaction:")
-    assert error.value.errors[1].startswith("Row 3, collaboration:")
+    assert error.value.messages[0].startswith("Row 2, satisfaction:")
+    assert error.value.messages[1].startswith("Row 3, collaboration:")
 
 
 def test_a_computed_indicator_takes_its_inputs_not_a_value(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,churn\nli.lei,2026-01,4\n"))
-    assert "churn.lost, churn.total" in error.value.errors[0]
+    assert "churn.lost, churn.total" in error.value.messages[0]
 
 
 def test_a_repeated_employee_and_period_is_refused(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\nli.lei,2026-01,8\n"))
-    assert error.value.errors == ["Row 3, period: li.lei 2026-01 is already on row 2"]
+    assert error.value.messages == ["Row 3, period: li.lei 2026-01 is already on row 2"]
 
 
 def test_a_dry_run_says_what_would_change_and_saves_nothing(team: PlanVersion) -> None:
@@ -182,7 +182,7 @@ def test_a_table_with_the_columns_of_two_plans_saves_the_rows_of_one(mixed: None
 def test_a_value_in_a_column_of_another_plan_names_the_person_and_the_column(mixed: None) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(GRID_HEADER + "li.lei,2026-01,,,9.1,,,,120,\nzhang.san,2026-01,,,,,,,120,\n"))
-    assert error.value.errors == ["Row 2, revenue: li.lei’s plan has no “revenue”"]
+    assert error.value.messages == ["Row 2, revenue: li.lei’s plan has no “revenue”"]
     assert entries() == {}
 
 
@@ -190,7 +190,7 @@ def test_a_column_of_no_plan_is_refused_only_when_it_holds_a_value(team: PlanVer
     assert metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,9,\n")).created == 1
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction,smiles\nli.lei,2026-01,8,5\n"))
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 1: unknown column “smiles”: no plan of these employees has that indicator or input"
     ]
     assert entries() == {("li.lei", "2026-01", "satisfaction"): Decimal("9")}
@@ -201,14 +201,14 @@ def test_someone_not_among_the_callers_people_is_named_on_their_row_not_as_unkno
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text), employees={"zhang.san"})
     # zhang.san's plan has neither column: the cells say so, and the other rows say who is wrong.
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 1: unknown column “satisfaction”: no plan of these employees has that indicator or input",
         "Row 1: unknown column “new_customers”: no plan of these employees has that indicator or input",
         "Row 3, employee: unknown employee “nobody”",
     ]
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text), employees=set())
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, employee: “zhang.san” is not one of your reports",
         "Row 3, employee: unknown employee “nobody”",
     ]
@@ -233,9 +233,9 @@ def test_a_number_that_is_not_one_we_accept_is_refused_in_its_cell(
 ) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f'employee,period,{column}\nli.lei,2026-01,"{text}"\n'))
-    assert len(error.value.errors) == 1
-    assert error.value.errors[0].startswith(f"Row 2, {column}: ")
-    assert message in error.value.errors[0]
+    assert len(error.value.messages) == 1
+    assert error.value.messages[0].startswith(f"Row 2, {column}: ")
+    assert message in error.value.messages[0]
     assert entries() == {}
 
 
@@ -260,11 +260,11 @@ def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_peri
 ) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{lost},{total}\n"))
-    assert len(error.value.errors) == 1
-    assert error.value.errors[0].startswith(
+    assert len(error.value.messages) == 1
+    assert error.value.messages[0].startswith(
         "Row 2, churn: li.lei 2026-01 churn: the result of lost / total * 100 is refused: "
     )
-    assert "is too large" in error.value.errors[0]
+    assert "is too large" in error.value.messages[0]
     assert MetricEntry.objects.count() == 0
 
 
@@ -284,7 +284,7 @@ def test_a_value_outside_the_plans_valid_range_is_refused_in_its_cell(db: None) 
     text = "employee,period,churn.lost,churn.total,satisfaction\nli.lei,2026-01,2,50,9\nli.lei,2026-02,-1,50,10.5\n"
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(text))
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 3, churn.lost: “-1” is below the minimum of 0",
         "Row 3, satisfaction: “10.5” is above the maximum of 10",
     ]
@@ -334,7 +334,7 @@ def test_a_value_outside_the_indicators_or_inputs_range_is_refused(ranged: None,
     header, values = cells.split("\n")
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(f"employee,period,{header}\nzhang.san,2026-01,{values}\n"))
-    assert error.value.errors == [message]
+    assert error.value.messages == [message]
     assert entries() == {}
 
 
@@ -347,7 +347,7 @@ def test_a_period_being_closed_takes_no_figures(team: PlanVersion) -> None:
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSING)
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,2026-01,9\n"))
-    assert error.value.errors == ["Row 2, period: 2026-01 is being closed: it takes no new or changed figures"]
+    assert error.value.messages == ["Row 2, period: 2026-01 is being closed: it takes no new or changed figures"]
     assert entries() == {}
 
 
@@ -369,4 +369,4 @@ def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team: PlanVe
 def test_a_period_outside_the_years_we_keep_is_refused_saying_so(team: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table("employee,period,satisfaction\nli.lei,9999-12,8\n"))
-    assert error.value.errors == ["Row 2, period: “9999-12” is outside the periods from 2000-01 to 2100-12"]
+    assert error.value.messages == ["Row 2, period: “9999-12” is outside the periods from 2000-01 to 2100-12"]

@@ -66,7 +66,7 @@ def test_the_import_refuses_a_rating_the_review_holds_naming_the_review(approved
     before = snapshot(approved)
     with pytest.raises(TableError) as error:
         metrics_import(table=csv_table(RATING_FILE))
-    assert error.value.errors == [refusal(approved)]
+    assert error.value.messages == [refusal(approved)]
     assert snapshot(approved) == before
     assert approved.status == ReviewStatus.HR_APPROVAL
 

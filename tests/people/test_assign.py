@@ -101,7 +101,7 @@ def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(pla
     with pytest.raises(AssignmentRefused) as refused:
         set_plan(people, plan, start="2026-01")
 
-    assert refused.value.errors == ["2026-02 is closed: a new assignment must start in an open month"]
+    assert refused.value.messages == ["2026-02 is closed: a new assignment must start in an open month"]
     assert not Assignment.objects.exists()
 
 
@@ -120,7 +120,7 @@ def test_changing_the_plan_of_an_assignment_with_figures_needs_a_new_first_month
     with pytest.raises(AssignmentRefused) as refused:
         set_plan([li], other_plan, start="2026-01")
 
-    assert refused.value.errors == [
+    assert refused.value.messages == [
         "li.lei already has figures on plan “customer-manager” from 2026-01: give a new first month to change the plan"
     ]
     set_plan([li], other_plan, start="2026-02")
@@ -144,7 +144,7 @@ def test_a_draft_version_and_a_bad_month_are_refused(plan: PlanVersion) -> None:
     with pytest.raises(AssignmentRefused) as refused:
         set_plan([UserFactory.create()], draft, start="2026-13")
 
-    assert refused.value.errors == [
+    assert refused.value.messages == [
         "Only a published plan can be assigned.",
         "“2026-13” is not a month like 2026-01",
     ]
@@ -163,7 +163,7 @@ def test_the_roster_and_the_pages_refuse_the_same_closed_month(plan: PlanVersion
     with pytest.raises(AssignmentRefused) as page_error:
         set_plan([UserFactory.create(username="li.lei")], plan, start="2026-01")
 
-    assert roster_error.value.errors == ["Row 2, start: " + page_error.value.errors[0]]
+    assert roster_error.value.messages == ["Row 2, start: " + page_error.value.messages[0]]
 
 
 # --- The pages ---------------------------------------------------------------------------------

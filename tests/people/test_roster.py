@@ -84,7 +84,7 @@ def test_every_bad_row_is_listed_and_nothing_is_saved(plan: PlanVersion) -> None
     )
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table(text))
-    assert [message.split(":")[0] for message in error.value.errors] == [
+    assert [message.split(":")[0] for message in error.value.messages] == [
         "Row 3, manager",
         "Row 4, plan",
         "Row 5, start",
@@ -97,14 +97,14 @@ def test_every_bad_row_is_listed_and_nothing_is_saved(plan: PlanVersion) -> None
 def test_a_missing_column_is_refused(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table("employee,name\nli.lei,李雷\n"))
-    assert "Row 1: the column “department” is missing" in error.value.errors
+    assert "Row 1: the column “department” is missing" in error.value.messages
 
 
 def test_a_new_assignment_cannot_start_in_a_closed_month(plan: PlanVersion) -> None:
     Cycle.objects.create(period="2026-02", status=CycleStatus.CLOSED)
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table(ROSTER))
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, start: 2026-02 is closed: a new assignment must start in an open month",
         "Row 3, start: 2026-02 is closed: a new assignment must start in an open month",
     ]
@@ -190,7 +190,7 @@ def test_amounts_without_any_plan_are_refused_naming_the_person(plan: PlanVersio
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,,,2500,"))
 
-    assert error.value.errors == ["Row 2, plan: li.lei has no plan yet: give a plan and its first month"]
+    assert error.value.messages == ["Row 2, plan: li.lei has no plan yet: give a plan and its first month"]
     assert not User.objects.exists()
 
 
@@ -198,7 +198,7 @@ def test_a_new_person_on_a_plan_needs_a_first_month(plan: PlanVersion) -> None:
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,customer-manager,,2000,6000"))
 
-    assert error.value.errors == ["Row 2, start: a plan needs its first month"]
+    assert error.value.messages == ["Row 2, start: a plan needs its first month"]
 
 
 # --- limits ---------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def over_long_names_are_refused_and_200_characters_kept() -> None:
                 f"lucy,,,{'m' * 151},,,,",
             )
         )
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, name: at most 200 characters",
         "Row 3, department: at most 200 characters",
         "Row 4, employee: at most 150 characters",
@@ -250,7 +250,7 @@ def test_user_names_follow_djangos_rule(plan: PlanVersion, cell: str, message: s
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f"{cell},李雷,,,,,,"))
 
-    assert error.value.errors == [f"Row 2, employee: {message}"]
+    assert error.value.messages == [f"Row 2, employee: {message}"]
 
 
 def test_user_names_may_be_what_django_allows(plan: PlanVersion) -> None:
@@ -306,7 +306,7 @@ def test_a_bonus_amount_that_is_not_money_is_refused(plan: PlanVersion, cell: st
     with pytest.raises(TableError) as error:
         roster_import(table=roster(f'li.lei,李雷,,,customer-manager,2026-01,"{cell}",0'))
 
-    assert error.value.errors == [f"Row 2, monthly_bonus: {message}"]
+    assert error.value.messages == [f"Row 2, monthly_bonus: {message}"]
     assert not User.objects.exists()
 
 
@@ -326,7 +326,7 @@ def test_a_start_outside_the_periods_or_not_a_month_is_refused(plan: PlanVersion
             )
         )
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, start: “1999-12” is outside 2000-01 to 2100-12",
         "Row 3, start: “2026-Q1” is not a month like 2026-01",
     ]
@@ -368,7 +368,7 @@ def test_a_manager_loop_within_the_file_is_refused_naming_its_rows(plan: PlanVer
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,han.mei,,,,", "han.mei,韩梅梅,,li.lei,,,,", "lucy,露西,,li.lei,,,,"))
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, manager: the managers go round in a loop: li.lei (row 2) → han.mei (row 3) → li.lei (row 2)"
     ]
     assert not User.objects.exists()
@@ -381,7 +381,7 @@ def test_a_manager_loop_through_people_already_saved_is_refused(plan: PlanVersio
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,,,wang.fang,,,,"))
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, manager: the managers go round in a loop: li.lei (row 2) → wang.fang → zhao.min → li.lei (row 2)"
     ]
     assert {u.username: u.manager_id for u in User.objects.all()} == before
@@ -393,7 +393,7 @@ def test_an_empty_manager_cell_keeps_the_saved_manager_when_looking_for_loops(pl
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,,,,", "han.mei,,,li.lei,,,,"))
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 3, manager: the managers go round in a loop: han.mei (row 3) → li.lei (row 2) → han.mei (row 3)"
     ]
 
@@ -515,7 +515,7 @@ def test_a_new_plan_is_refused_over_figures_already_entered_on_the_old_one(plan:
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,,,,service-desk,,,"))
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, plan: li.lei already has figures on plan “customer-manager” for 2026-02: start the new plan after them"
     ]
     assert len(assignments("li.lei")) == 1
@@ -527,7 +527,7 @@ def test_a_new_person_cannot_start_in_a_reopened_month(plan: PlanVersion) -> Non
     with pytest.raises(TableError) as error:
         roster_import(table=roster("li.lei,李雷,,,customer-manager,2026-01,2000,6000"))
 
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Row 2, start: 2026-01 was closed and reopened: a new assignment must start after the closed months"
     ]
 

@@ -62,9 +62,23 @@ def test_publishing_is_refused_when_the_weights_add_up_to_99_and_says_the_sum() 
     weight_of(draft, "collaboration", "9")
     with pytest.raises(PlanFileError) as refused:
         draft_publish(draft=draft)
-    assert "indicators: the weights add up to 99, not 100" in refused.value.errors
+    assert "indicators: the weights add up to 99, not 100" in refused.value.messages
     assert PlanVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 1
     assert PlanVersion.objects.filter(pk=draft.pk).exists()  # nothing changed
+
+
+def test_a_draft_is_checked_as_it_is_stored_and_not_with_the_defaults_a_plan_file_leaves_out() -> None:
+    draft = draft_open(template=publish().template)
+    Indicator.objects.filter(version=draft, code="new_customers").update(penalty_per_unit=None)
+    Indicator.objects.filter(version=draft, code="churn").update(stretch_bonus=None)
+    PlanVersion.objects.filter(pk=draft.pk).update(streak_min_score=None)
+    with pytest.raises(PlanFileError) as refused:
+        draft_publish(draft=PlanVersion.objects.get(pk=draft.pk))
+    assert refused.value.messages == [
+        "indicators[0] “churn” stretch: “bonus” is required",
+        "indicators[2] “new_customers”: method “per_unit” needs “penalty_per_unit”",
+        "streak: “min_score” is required",
+    ]
 
 
 def test_publishing_the_draft_makes_the_next_version() -> None:

@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.numbers import LIMIT, NumberError, money_parse, number_check, number_parse, number_text
+from plans.numbers import (
+    LIMIT,
+    NumberError,
+    money_parse,
+    number_check,
+    number_json,
+    number_parse,
+    number_text,
+    number_tidy,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,6 +110,30 @@ def test_numbers_that_already_are_numbers_get_the_same_limits() -> None:
         number_check(True)
 
 
+@pytest.mark.parametrize(
+    ("stored", "shown", "written"),
+    [
+        ("30.000000", "30", 30),
+        ("1.200000", "1.2", 1.2),
+        ("0.000010", "0.00001", 1e-05),
+        ("-5.000000", "-5", -5),
+        ("1E+3", "1000", 1000),
+        ("999999999.999999", "999999999.999999", 999999999.999999),
+    ],
+)
+def test_a_stored_number_loses_its_trailing_zeros_on_a_page_and_in_a_plan_file(
+    stored: str, shown: str, written: float
+) -> None:
+    assert str(number_tidy(Decimal(stored))) == shown == number_text(Decimal(stored))
+    assert number_tidy(stored) == Decimal(stored)
+    assert number_json(Decimal(stored)) == written
+    assert type(number_json(Decimal(stored))) is type(written)  # 30, not 30.0, in the file
+
+
+def test_an_empty_stored_number_stays_empty() -> None:
+    assert number_tidy(None) is None
+
+
 # Every value SPEC 7 accepts: below 10^9 in absolute value, at most 6 decimals.
 accepted = st.decimals(min_value=-LIMIT + Decimal("0.000001"), max_value=LIMIT - Decimal("0.000001"), places=6)
 
@@ -114,6 +147,11 @@ def test_an_accepted_value_reads_back_exactly_from_any_way_it_is_written(value: 
     full_width = plain.translate(str.maketrans("0123456789.-", "０１２３４５６７８９．－"))
     assert number_parse(full_width) == value
     assert number_parse(f"{plain}%", percent=True) == value
+
+
+@given(accepted)
+def test_a_plan_file_number_reads_back_as_the_same_value(value: Decimal) -> None:
+    assert Decimal(repr(number_json(value))) == value
 
 
 @given(

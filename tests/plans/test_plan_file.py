@@ -10,8 +10,9 @@ import pytest
 
 from plans.plan_file import PlanFileError, plan_file_loads, plan_file_parse
 from plans.plan_file_write import plan_file_data, plan_file_dumps
-from plans.scoring import Direction, Frequency, IndicatorRule, Method, score_month
+from plans.scoring import score_month
 from tests.conftest import SEED_PLAN
+from tests.plans.test_scoring import CHURN, CUSTOMER_MANAGER
 
 EXAMPLE = SEED_PLAN  # shipped with the product; equal to the shared example (tested below)
 
@@ -38,7 +39,7 @@ def as_decimals(value: Any) -> Any:
 def errors_of(data: dict[str, Any]) -> list[str]:
     with pytest.raises(PlanFileError) as raised:
         plan_file_parse(data)
-    return raised.value.errors
+    return raised.value.messages
 
 
 # Small edits that each break an otherwise valid plan: indicators are churn, satisfaction,
@@ -95,19 +96,11 @@ def test_it_reads_an_indicator_with_every_detail() -> None:
     churn = plan_file_loads(EXAMPLE.read_bytes()).indicators[0]
 
     assert (churn.name, churn.goal, churn.unit) == ("客户流失率", "retention", "%")
-    assert churn.rule == IndicatorRule(
-        code="churn",
-        weight=D(30),
-        method=Method.PROPORTIONAL,
-        frequency=Frequency.MONTHLY,
-        direction=Direction.LOWER,
-        target=D(5),
-        cap=D("1.2"),
-        formula="lost / total * 100",
-        inputs=("lost", "total"),
-        stretch_target=D(3),
-        stretch_bonus=D(5),
-    )
+    assert churn.rule == CHURN
+
+
+def test_it_reads_the_example_as_the_plan_the_scoring_tests_build_by_hand() -> None:
+    assert plan_file_loads(EXAMPLE.read_bytes()).rules == CUSTOMER_MANAGER
 
 
 def test_the_example_plan_scores_the_worked_example() -> None:
@@ -221,8 +214,8 @@ def test_the_error_message_holds_every_problem() -> None:
     with pytest.raises(PlanFileError) as raised:
         plan_file_parse(data)
 
-    assert str(raised.value) == "\n".join(raised.value.errors)
-    assert len(raised.value.errors) == 2
+    assert str(raised.value) == "\n".join(raised.value.messages)
+    assert len(raised.value.messages) == 2
 
 
 def test_a_plan_needs_a_monthly_indicator() -> None:
@@ -245,7 +238,7 @@ def test_it_refuses_a_file_that_is_not_a_json_object(text: bytes, message: str) 
     with pytest.raises(PlanFileError) as raised:
         plan_file_loads(text)
 
-    assert message in raised.value.errors[0]
+    assert message in raised.value.messages[0]
 
 
 # --- every problem at once ----------------------------------------------------------------------
@@ -395,8 +388,8 @@ def test_a_file_that_cannot_be_a_plan_is_refused_before_it_is_read(text: bytes, 
     with pytest.raises(PlanFileError) as raised:
         plan_file_loads(text)
 
-    assert len(raised.value.errors) == 1
-    assert message in raised.value.errors[0]
+    assert len(raised.value.messages) == 1
+    assert message in raised.value.messages[0]
 
 
 def test_brackets_inside_texts_are_not_nesting() -> None:
@@ -414,7 +407,7 @@ def test_a_huge_whole_number_is_too_large_not_a_python_limit() -> None:
     with pytest.raises(PlanFileError) as raised:
         plan_file_loads(text)
 
-    assert raised.value.errors == [
+    assert raised.value.messages == [
         "indicators[0] “churn”: “target”: “1000000000000000000000000000000000000…” is too large: a number must lie between −1,000,000,000 and 1,000,000,000"
     ]
 

@@ -145,14 +145,14 @@ def _sheet_workbook(dimension: str, *, header: tuple[str, ...], rows: str) -> by
 def test_merged_cells_are_refused_naming_the_range() -> None:
     with pytest.raises(TableError) as error:
         read("roster-merged.xlsx")
-    assert error.value.errors == ["Cells C2:C3 are merged: unmerge them and fill in every cell."]
+    assert error.value.messages == ["Cells C2:C3 are merged: unmerge them and fill in every cell."]
 
 
 def test_a_formula_is_read_by_its_cached_value_and_refused_without_one() -> None:
     assert read("metrics-formula-cached.xlsx").rows[1].cells["satisfaction"] == "9.1"
     with pytest.raises(TableError) as error:
         read("metrics-formula-uncached.xlsx")
-    assert error.value.errors == [
+    assert error.value.messages == [
         "Cell C3 holds a formula without a saved value: open the file in Excel or WPS, save it, and upload it again."
     ]
 
@@ -168,7 +168,7 @@ def test_an_error_value_is_refused_naming_the_cell() -> None:
     rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2" t="e"><v>#DIV/0!</v></c></row>'
     with pytest.raises(TableError) as error:
         table_read(_sheet_workbook("", header=("employee", "value"), rows=rows))
-    assert error.value.errors == ["Cell B2 holds the error #DIV/0!."]
+    assert error.value.messages == ["Cell B2 holds the error #DIV/0!."]
 
 
 def test_too_many_rows_or_columns_are_refused_with_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,7 +213,7 @@ def test_trailing_empty_columns_and_rows_are_ignored() -> None:
 def test_a_row_longer_than_the_header_is_refused_with_its_number() -> None:
     with pytest.raises(TableError) as error:
         table_read("employee,period\nli.lei,2026-01,extra\n")
-    assert error.value.errors == ["Row 2: 3 cells but the header has 2 columns"]
+    assert error.value.messages == ["Row 2: 3 cells but the header has 2 columns"]
 
 
 def test_a_column_without_a_name_is_refused() -> None:

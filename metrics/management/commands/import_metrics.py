@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except TableError as error:
             raise CommandError(
-                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.errors)
+                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.messages)
             ) from error
         if dry_run:
             for change in outcome.changes:

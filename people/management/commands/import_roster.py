@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except TableError as error:
             raise CommandError(
-                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.errors)
+                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.messages)
             ) from error
         self.stdout.write(
             _("People: %(created)s new, %(updated)s updated. Assignments: %(a_created)s new, %(a_updated)s updated.")

@@ -225,7 +225,7 @@ class Command(BaseCommand):
                 outcome = roster_import(table=table_read(roster_text(missing, plan=plan)))
             except TableError as error:
                 raise CommandError(
-                    _("The demo roster was not imported; nothing was saved:") + "\n" + "\n".join(error.errors)
+                    _("The demo roster was not imported; nothing was saved:") + "\n" + "\n".join(error.messages)
                 ) from error
             self.stdout.write(
                 _("People: %(created)s new, %(assigned)s assigned to the plan.")
@@ -254,7 +254,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("The demo figures of %(month)s were not imported; nothing was saved:") % {"month": month}
                     + "\n"
-                    + "\n".join(error.errors)
+                    + "\n".join(error.messages)
                 ) from error
             self.stdout.write(
                 _("Figures of %(month)s: %(count)s values entered.") % {"month": month, "count": outcome.created}

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except PlanFileError as error:
             raise CommandError(
-                _("%(path)s was not loaded:") % {"path": path} + "\n" + "\n".join(error.errors)
+                _("%(path)s was not loaded:") % {"path": path} + "\n" + "\n".join(error.messages)
             ) from error
         outcome = plan_publish(definition=definition)
         if outcome.created:

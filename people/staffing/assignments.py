@@ -22,7 +22,7 @@ from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 
 _MOVE_CHUNK = 500  # assignments whose figures one UPDATE moves
-_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
+BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once, here and in the roster import
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,7 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
         for step in plan.steps
         if step.existing is None
     ]
-    Assignment.objects.bulk_create(new, batch_size=_BATCH)
+    Assignment.objects.bulk_create(new, batch_size=BATCH)
     following = [step.previous for step in plan.steps if step.existing is None]
     new_of = {previous.pk: assignment.pk for previous, assignment in zip(following, new, strict=True) if previous}
     now = timezone.now()
@@ -303,7 +303,7 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
             step.existing.updated_at = now
             changed.append(step.existing)
     Assignment.objects.bulk_update(
-        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=_BATCH
+        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=BATCH
     )
     _figures_move(plan.moves, new_of)
     return len(new), len(changed)

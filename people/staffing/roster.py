@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from people.generation import roster_generation_bump
 from people.models import NAME_MAX_LENGTH, Department, Role, User
-from people.staffing.assignments import Wish, assignments_plan, assignments_write
+from people.staffing.assignments import BATCH, Wish, assignments_plan, assignments_write
 from plans.models import PlanVersion
 from plans.numbers import NumberError, money_parse
 from plans.periods import Period, PeriodError
@@ -26,7 +26,6 @@ from plans.tabular import Table, TableError, row_error, table_check_columns
 ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
 USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 _USERNAME = UnicodeUsernameValidator()
-_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
 
 
 def username_problem(value: str) -> str:
@@ -268,7 +267,7 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
             renamed.append(user)
         if department is not None and user.department_id != department.pk:
             moved.setdefault(department, []).append(user.pk)
-    for user in User.objects.bulk_create(newcomers, batch_size=_BATCH):
+    for user in User.objects.bulk_create(newcomers, batch_size=BATCH):
         people[user.username] = user
     new = {user.username for user in newcomers}
     managed: dict[int, list[int]] = {}  # manager -> their new reports
@@ -282,7 +281,7 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
         if manager.role == Role.EMPLOYEE:
             promoted.add(manager.pk)
     # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
-    User.objects.bulk_update(renamed, ["display_name"], batch_size=_BATCH)
+    User.objects.bulk_update(renamed, ["display_name"], batch_size=BATCH)
     for department, ids in moved.items():
         _update_in_chunks(ids, department=department)
     for manager_id, ids in managed.items():
@@ -297,5 +296,5 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
 
 
 def _update_in_chunks(ids: list[int], **values: object) -> None:
-    for offset in range(0, len(ids), _BATCH):
-        User.objects.filter(pk__in=ids[offset : offset + _BATCH]).update(**values)
+    for offset in range(0, len(ids), BATCH):
+        User.objects.filter(pk__in=ids[offset : offset + BATCH]).update(**values)

@@ -34,12 +34,12 @@ from metrics.results.dashboards import (
     band_order,
     figure_periods,
     money,
-    periods_sorted,
     person_name,
     result_counts,
     score_mean,
 )
 from metrics.results.models import Result
+from metrics.results.periods import periods_sorted
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 

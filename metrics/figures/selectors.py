@@ -16,6 +16,7 @@ from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
 from plans.models import Assignment
+from plans.numbers import number_text
 from plans.periods import Period
 from plans.scoring import Frequency, score_month
 from plans.selectors import assignments_for_month, assignments_for_quarter, version_rules
@@ -158,9 +159,10 @@ class FiguresGrid:
 
 def figure_text(value: Decimal | str | None) -> str:
     """A stored number as people type it: ``4.0000`` is ``4``, ``8.600000`` is ``8.6``."""
+    # number_text, but also of an input's JSON text, and an empty cell for nothing stored.
     if value is None or value == "":
         return ""
-    return f"{Decimal(value).normalize():f}"
+    return number_text(Decimal(value))
 
 
 def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:

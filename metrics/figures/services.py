@@ -568,4 +568,5 @@ def _as_numbers(inputs: dict[str, str]) -> dict[str, Decimal]:
 
 
 def _shown(value: Decimal | None) -> str:
+    # number_text, but a message says "—" where a cell holds nothing.
     return "—" if value is None else number_text(value)

@@ -18,6 +18,7 @@ from plans.scoring import CENTS, INCOMPLETE_FLAG
 
 def number_text(value: Decimal | None) -> str:
     """A stored figure as people write it: 4.000000 -> 4, 95.833300 -> 95.8333; nothing for none."""
+    # plans.numbers.number_text, but nothing for what a line or an indicator lacks (no actual, no floor).
     return "" if value is None else _number_text(value)
 
 

@@ -83,6 +83,15 @@ class RosterOutcome:
     # Changes that apply later than the file asked, because the months before are closed.
     notes: list[str] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """The numbers the page and the command say, by the names their messages give them."""
+        return {
+            "created": self.people_created,
+            "updated": self.people_updated,
+            "a_created": self.assignments_created,
+            "a_updated": self.assignments_updated,
+        }
+
 
 def roster_import(*, table: Table) -> RosterOutcome:
     """Create and update people, departments, managers and plan assignments from a roster.

@@ -98,15 +98,19 @@ class _LoggedIn(HttpUser):
     def on_start(self) -> None:
         page = self.client.get("/accounts/login/", name="GET /accounts/login/").text
         token = form_fields(page).get("csrfmiddlewaretoken", "")
-        with self.client.post(
+        self.post_redirected(
             "/accounts/login/",
-            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             name="POST /accounts/login/",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
+            failure=f"{self.username} could not log in",
+        )
+
+    def post_redirected(self, url: str, data: dict[str, str], *, name: str, failure: str) -> None:
+        """Post a form that redirects when it is taken: any other answer is a failure, said with
+        ``failure`` and the status."""
+        with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
             if response.status_code != 302:
-                response.failure(f"{self.username} could not log in ({response.status_code})")
+                response.failure(f"{failure} ({response.status_code})")
 
 
 class Manager(_LoggedIn):
@@ -127,19 +131,16 @@ class Manager(_LoggedIn):
             if response.status_code != 200 or not cells:
                 response.failure(f"no grid for {self.username} ({response.status_code})")
                 return
-        with self.client.post(
+        # Saved (or nothing changed) redirects to the grid; a refusal renders it again.
+        self.post_redirected(
             url,
-            data={
+            {
                 "csrfmiddlewaretoken": form_fields(form).get("csrfmiddlewaretoken", ""),
                 "changes": grid_edit(cells, self.rng),
             },
             name="POST /figures/[month]/",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            # Saved (or nothing changed) redirects to the grid; a refusal renders it again.
-            if response.status_code != 302:
-                response.failure(f"the grid was not saved ({response.status_code})")
+            failure="the grid was not saved",
+        )
 
 
 class Admin(_LoggedIn):

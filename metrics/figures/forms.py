@@ -11,8 +11,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from metrics.figures.checks import CellError, Expected
 from metrics.figures.selectors import FiguresGrid, GridCell, GridRow, figures_managers
-from metrics.figures.services import CellError, Expected
 from people.models import Department, User
 from plans.errors import ApplicationError
 from plans.numbers import NumberError, number_parse

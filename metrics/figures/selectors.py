@@ -15,10 +15,11 @@ from metrics.cycles.selectors import cycle_status
 from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
-from plans.models import Assignment
+from plans.models import Assignment, Indicator
+from plans.numbers import number_text
 from plans.periods import Period
 from plans.scoring import Frequency, score_month
-from plans.selectors import assignments_for_month, assignments_for_quarter, version_rules
+from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,10 @@ class FiguresGrid:
 
 def figure_text(value: Decimal | str | None) -> str:
     """A stored number as people type it: ``4.0000`` is ``4``, ``8.600000`` is ``8.6``."""
+    # number_text, but also of an input's JSON text, and an empty cell for nothing stored.
     if value is None or value == "":
         return ""
-    return f"{Decimal(value).normalize():f}"
+    return number_text(Decimal(value))
 
 
 def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
@@ -172,8 +174,28 @@ def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
     persons = {p.pk: p for p in people}
     in_force = assignments_for_month(month=period, employee_ids=persons)
     rules = version_rules(version_ids={a.version_id for a in in_force.values()})
+    columns = _grid_columns(rules.values())
+    entries = {
+        (e.assignment_id, e.indicator_id): e
+        for e in MetricEntry.objects.filter(assignment__in=list(in_force.values()), period=str(period))
+    }
+    rows = [
+        _grid_row(persons[employee_id], assignment, rules[assignment.version_id], columns, entries)
+        for employee_id, assignment in sorted(in_force.items(), key=lambda item: persons[item[0]].username)
+    ]
+    return FiguresGrid(
+        period=period,
+        status=cycle_status(period=period),
+        deadline=figures_deadline(period=period),
+        columns=columns,
+        rows=tuple(rows),
+    )
+
+
+def _grid_columns(versions: Iterable[VersionRules]) -> tuple[GridColumn, ...]:
+    """The columns of the plans' monthly figures, each once (a formula's inputs before its value)."""
     columns: dict[str, GridColumn] = {}
-    for version in rules.values():
+    for version in versions:
         for indicator in version.indicators.values():
             if indicator.frequency != Frequency.MONTHLY:
                 continue
@@ -184,52 +206,50 @@ def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
                 indicator.code,
                 GridColumn(indicator.code, indicator.code, indicator.name, indicator.unit, bool(indicator.formula)),
             )
-    entries = {
-        (e.assignment_id, e.indicator_id): e
-        for e in MetricEntry.objects.filter(assignment__in=list(in_force.values()), period=str(period))
-    }
-    rows = []
-    for employee_id, assignment in sorted(in_force.items(), key=lambda item: persons[item[0]].username):
-        version = rules[assignment.version_id]
-        monthly = {c: i for c, i in version.indicators.items() if i.frequency == Frequency.MONTHLY}
-        found = {code: entries.get((assignment.pk, indicator.pk)) for code, indicator in monthly.items()}
-        cells = []
-        for column in columns.values():
-            entry = found.get(column.indicator)
-            applies = column.indicator in monthly and (
-                column.name == column.indicator or column.name.partition(".")[2] in monthly[column.indicator].inputs
-            )
-            if entry is None or not applies:
-                text = ""
-            elif column.name == column.indicator:
-                text = figure_text(entry.value)
-            else:
-                text = figure_text(entry.inputs.get(column.name.partition(".")[2]))
-            cells.append(GridCell(column=column, text=text, applies=applies))
-        actuals = {code: entry.value if entry else None for code, entry in found.items()}
-        missing = tuple(monthly[code].name for code, value in actuals.items() if value is None)
-        result = score_month(version.rules, actuals, bonus_amount=assignment.monthly_bonus)
-        entered = len(missing) < len(monthly)
-        person = persons[employee_id]
-        rows.append(
-            GridRow(
-                employee=person.username,
-                name=person.display_name or person.username,
-                cells=tuple(cells),
-                score=result.score if entered else None,
-                band=result.band if entered and not missing else "",
-                missing=missing,
-                filled=len(monthly) - len(missing),
-                total=len(monthly),
-            )
-        )
-    return FiguresGrid(
-        period=period,
-        status=cycle_status(period=period),
-        deadline=figures_deadline(period=period),
-        columns=tuple(columns.values()),
-        rows=tuple(rows),
+    return tuple(columns.values())
+
+
+def _grid_row(
+    person: User,
+    assignment: Assignment,
+    version: VersionRules,
+    columns: tuple[GridColumn, ...],
+    entries: dict[tuple[int, int], MetricEntry],
+) -> GridRow:
+    """A person's row: what is stored in each column, and the month's score so far."""
+    monthly = {c: i for c, i in version.indicators.items() if i.frequency == Frequency.MONTHLY}
+    found = {code: entries.get((assignment.pk, indicator.pk)) for code, indicator in monthly.items()}
+    cells = tuple(_grid_cell(column, monthly, found) for column in columns)
+    actuals = {code: entry.value if entry else None for code, entry in found.items()}
+    missing = tuple(monthly[code].name for code, value in actuals.items() if value is None)
+    result = score_month(version.rules, actuals, bonus_amount=assignment.monthly_bonus)
+    entered = len(missing) < len(monthly)
+    return GridRow(
+        employee=person.username,
+        name=person.display_name or person.username,
+        cells=cells,
+        score=result.score if entered else None,
+        band=result.band if entered and not missing else "",
+        missing=missing,
+        filled=len(monthly) - len(missing),
+        total=len(monthly),
     )
+
+
+def _grid_cell(column: GridColumn, monthly: dict[str, Indicator], found: dict[str, MetricEntry | None]) -> GridCell:
+    """What a person's figure of the month holds in a column, if their plan has that column."""
+    input_name = column.name.partition(".")[2]
+    applies = column.indicator in monthly and (
+        column.name == column.indicator or input_name in monthly[column.indicator].inputs
+    )
+    entry = found.get(column.indicator)
+    if entry is None or not applies:
+        text = ""
+    elif column.name == column.indicator:
+        text = figure_text(entry.value)
+    else:
+        text = figure_text(entry.inputs.get(input_name))
+    return GridCell(column=column, text=text, applies=applies)
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,14 @@ from metrics.cycles.models import Cycle, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
 from metrics.results.cache import cached
 from metrics.results.models import Result, ResultLine
+from metrics.results.periods import periods_sorted
 from people.generation import roster_generation
 from people.models import User
 from plans.models import Assignment, Band, Frequency, Indicator
 from plans.periods import Period
+from plans.scoring import CENTS
 
 ZERO = Decimal("0.00")
-CENTS = Decimal("0.01")
 TOP_COUNT = 10
 # Score buckets of the distribution: [0, 10), [10, 20), … [110, 120), then 120 and above.
 BUCKET_WIDTH = 10
@@ -53,15 +54,6 @@ DASHBOARD_CACHE_SECONDS = 3600
 # figure of the month (0.3 s at 100,000 people): it is counted at most once a minute, and the
 # page says when.
 COMPLETION_CACHE_SECONDS = 60
-
-
-def period_key(period: Period) -> tuple[Period, bool]:
-    """Periods in time order, a quarter right after its last month."""
-    return (period.last_month(), period.is_quarter)
-
-
-def periods_sorted(periods: set[str]) -> list[str]:
-    return [str(p) for p in sorted((Period.parse(p) for p in periods), key=period_key)]
 
 
 def score_mean(total: Decimal | None, count: int) -> Decimal:

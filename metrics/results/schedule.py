@@ -2,8 +2,9 @@
 
 A month is due ``CYCLE_AUTO_CLOSE_DAYS`` days after its end. A due month with every figure in
 is closed (the same close request as HR's button, by nobody in particular); a due month with
-figures missing is not, and each manager with reports missing figures gets a short email
-listing who and what. Quarters wait for their quarterly review: HR closes them.
+figures missing is not, and each manager with reports missing figures gets the reminder email
+listing who and what (``metrics.figures.reminders``; HR gets those of the people without a
+manager, or whose manager has no address). Quarters wait for their quarterly review: HR closes them.
 """
 
 import datetime
@@ -11,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from metrics.cycles.models import Cycle, CycleStatus
-from metrics.figures.selectors import MissingFigure, close_scope, figures_missing
+from metrics.figures.reminders import reminders_mail
+from metrics.figures.selectors import close_scope, figures_missing
 from metrics.results.closing import CloseRefused, cycle_close_request
-from people.models import Role, User
 from plans.models import Assignment
 from plans.periods import Period
 
@@ -77,7 +77,8 @@ def schedule_run(
             continue  # nobody assessed that month
         missing = figures_missing(period=month)
         if missing:
-            outcome.reminded[str(month)] = reminders_send(month=month, missing=missing)
+            written = reminders_mail(period=month, missing=missing, unmanaged_to_hr=True)
+            outcome.reminded[str(month)] = sorted({user.email for user in written})
             continue
         try:
             cycle_close_request(period=month, enqueue=enqueue, today=today)
@@ -91,41 +92,3 @@ def schedule_run(
         else:
             outcome.closed.append(str(month))
     return outcome
-
-
-def reminders_send(*, month: Period, missing: list[MissingFigure]) -> list[str]:
-    """One email per manager listing their reports' missing figures; HR gets those of people
-    without a manager. The addresses written to."""
-    by_manager: dict[str, list[MissingFigure]] = {}
-    for item in missing:
-        by_manager.setdefault(item.manager, []).append(item)
-    addresses = dict(
-        User.objects.filter(username__in=[m for m in by_manager if m])
-        .exclude(email="")
-        .values_list("username", "email")
-    )
-    hr = list(User.objects.filter(role=Role.HR, is_active=True).exclude(email="").values_list("email", flat=True))
-    sent = []
-    for manager, items in sorted(by_manager.items()):
-        recipients = [addresses[manager]] if manager in addresses else hr
-        if not recipients:
-            continue
-        lines = [f"- {item}" for item in items]
-        body = "\n".join(
-            [
-                _("These figures for %(period)s are still missing, so the month cannot close by itself:")
-                % {"period": month},
-                "",
-                *lines,
-                "",
-                _("Please enter them; the month closes on its own once everything is in."),
-            ]
-        )
-        send_mail(
-            _("%(period)s: %(count)s figures missing") % {"period": month, "count": len(items)},
-            body,
-            None,
-            recipients,
-        )
-        sent.extend(recipients)
-    return sorted(set(sent))

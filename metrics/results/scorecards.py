@@ -7,17 +7,18 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.results.dashboards import CENTS, period_key
 from metrics.results.models import Result, ResultLine
+from metrics.results.periods import period_key
 from people.models import User
 from plans.models import Frequency, Indicator, Method
 from plans.numbers import number_text as _number_text
 from plans.periods import Period
-from plans.scoring import INCOMPLETE_FLAG
+from plans.scoring import CENTS, INCOMPLETE_FLAG
 
 
 def number_text(value: Decimal | None) -> str:
     """A stored figure as people write it: 4.000000 -> 4, 95.833300 -> 95.8333; nothing for none."""
+    # plans.numbers.number_text, but nothing for what a line or an indicator lacks (no actual, no floor).
     return "" if value is None else _number_text(value)
 
 

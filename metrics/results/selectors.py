@@ -3,6 +3,7 @@
 Counted by the database, in as many queries whatever the number of people.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -34,12 +35,12 @@ from metrics.results.dashboards import (
     band_order,
     figure_periods,
     money,
-    periods_sorted,
     person_name,
     result_counts,
     score_mean,
 )
 from metrics.results.models import Result
+from metrics.results.periods import periods_sorted
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 
@@ -175,6 +176,28 @@ def missing_overview(
         .select_related("employee__manager")
         .order_by("employee__username")
     )
+    by_team = _people_missing(listed, period)
+    groups = [
+        ManagerMissing(
+            manager=team["employee__manager__username"] or "",
+            name=team["employee__manager__display_name"] or team["employee__manager__username"] or "",
+            people=by_team.get(team["employee__manager__username"] or "", []),
+            count=team["values"],
+            more_people=max(team["people"] - people, 0),
+        )
+        for team in shown
+    ]
+    count = sum(team["values"] for team in teams)
+    return MissingOverview(
+        groups=groups,
+        count=count,
+        more_managers=len(teams) - len(groups),
+        more_count=count - sum(group.count for group in groups),
+    )
+
+
+def _people_missing(listed: Sequence[Assignment], period: Period) -> dict[str, list[PersonMissing]]:
+    """What each of the people of ``listed`` lacks, by team (their manager's user name, "" for none)."""
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     codes: dict[int, list[tuple[int, str]]] = {}
     for indicator_id, version_id, code in Indicator.objects.filter(
@@ -200,23 +223,7 @@ def missing_overview(
                 ),
             )
         )
-    groups = [
-        ManagerMissing(
-            manager=team["employee__manager__username"] or "",
-            name=team["employee__manager__display_name"] or team["employee__manager__username"] or "",
-            people=by_team.get(team["employee__manager__username"] or "", []),
-            count=team["values"],
-            more_people=max(team["people"] - people, 0),
-        )
-        for team in shown
-    ]
-    count = sum(team["values"] for team in teams)
-    return MissingOverview(
-        groups=groups,
-        count=count,
-        more_managers=len(teams) - len(groups),
-        more_count=count - sum(group.count for group in groups),
-    )
+    return by_team
 
 
 @dataclass(frozen=True)

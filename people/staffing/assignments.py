@@ -23,7 +23,7 @@ from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 
 _MOVE_CHUNK = 500  # assignments whose figures one UPDATE moves
-_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
+BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once, here and in the roster import
 
 
 @dataclass(frozen=True)
@@ -100,79 +100,112 @@ def assignments_plan(wishes: Sequence[Wish]) -> AssignmentPlan:
         history.setdefault(assignment.employee.username, []).append(assignment)
     plan = AssignmentPlan()
     for index, wish in enumerate(wishes):
-        mine = history.get(wish.employee, [])
-        asked = wish.start or (mine[-1].start if mine else "")
-        if not asked:
-            message = (
-                _("a plan needs its first month")
-                if wish.version
-                else _("%(employee)s has no plan yet: give a plan and its first month") % {"employee": wish.employee}
-            )
-            plan.conflicts.append(_Conflict(index, "start" if wish.version else "plan", message))
-            continue
-        start = asked
-        if last_closed and asked <= last_closed:
-            if _in_force(mine, asked) is None:
-                month = next(month for month in closed if month >= asked)
-                message = (
-                    _("%(month)s is closed: a new assignment must start in an open month")
-                    if closed[month]
-                    else _("%(month)s was closed and reopened: a new assignment must start after the closed months")
-                )
-                plan.conflicts.append(_Conflict(index, "start", message % {"month": month}))
-                continue
-            start = first_open
-        current = _in_force(mine, start)
-        if current is None:
-            if wish.version is None:
-                plan.conflicts.append(
-                    _Conflict(
-                        index,
-                        "plan",
-                        _("%(employee)s has no plan in %(month)s: give one")
-                        % {"employee": wish.employee, "month": start},
-                    )
-                )
-                continue
-            version = wish.version
-            monthly = wish.monthly_bonus if wish.monthly_bonus is not None else Decimal(0)
-            quarterly = wish.quarterly_bonus if wish.quarterly_bonus is not None else Decimal(0)
-        else:
-            # Publishing a new version moves nobody: the same plan keeps the version it has.
-            same_plan = wish.version is None or wish.version.template_id == current.version.template_id
-            version = current.version if same_plan or wish.version is None else wish.version
-            own = (current.monthly_bonus, current.quarterly_bonus)
-            asked_amounts = (
-                current.monthly_bonus if wish.monthly_bonus is None else wish.monthly_bonus,
-                current.quarterly_bonus if wish.quarterly_bonus is None else wish.quarterly_bonus,
-            )
-            if wish.keep_own_amounts and any(own) and own != asked_amounts:
-                plan.kept.append(
-                    _("%(employee)s (%(monthly)s / %(quarterly)s)")
-                    % {"employee": wish.employee, "monthly": own[0], "quarterly": own[1]}
-                )
-                asked_amounts = own
-            monthly, quarterly = asked_amounts
-            if (version.pk, monthly, quarterly) == (current.version_id, current.monthly_bonus, current.quarterly_bonus):
-                plan.unchanged += 1
-                continue
-        existing = current if current is not None and current.start == start else None
-        plan.steps.append(
-            _Step(
-                index=index,
-                employee=wish.employee,
-                start=start,
-                version=version,
-                monthly_bonus=monthly,
-                quarterly_bonus=quarterly,
-                existing=existing,
-                previous=current if existing is None else None,
-                next_start=next((a.start for a in mine if a.start > start), ""),
-                note=_later_note(wish.employee, asked, start, closed, current, version, monthly, quarterly),
-            )
-        )
+        _wish_plan(plan, index, wish, history.get(wish.employee, []), closed, first_open)
     plan.conflicts += _figures_check(plan)
     return plan
+
+
+def _wish_plan(
+    plan: AssignmentPlan,
+    index: int,
+    wish: Wish,
+    mine: Sequence[Assignment],
+    closed: dict[str, bool],
+    first_open: str,
+) -> None:
+    """Put in ``plan`` what a wish comes to: a step, a conflict, or nothing to change.
+
+    ``mine``: the person's assignments, ordered by start.
+    """
+    asked = wish.start or (mine[-1].start if mine else "")
+    start, column, refusal = _wish_start(wish, asked, mine, closed, first_open)
+    if refusal:
+        plan.conflicts.append(_Conflict(index, column, refusal))
+        return
+    current = _in_force(mine, start)
+    if current is None:
+        if wish.version is None:
+            message = _("%(employee)s has no plan in %(month)s: give one") % {"employee": wish.employee, "month": start}
+            plan.conflicts.append(_Conflict(index, "plan", message))
+            return
+        version = wish.version
+        monthly = wish.monthly_bonus if wish.monthly_bonus is not None else Decimal(0)
+        quarterly = wish.quarterly_bonus if wish.quarterly_bonus is not None else Decimal(0)
+    else:
+        terms = _terms_changed(plan, wish, current)
+        if terms is None:
+            plan.unchanged += 1
+            return
+        version, monthly, quarterly = terms
+    existing = current if current is not None and current.start == start else None
+    plan.steps.append(
+        _Step(
+            index=index,
+            employee=wish.employee,
+            start=start,
+            version=version,
+            monthly_bonus=monthly,
+            quarterly_bonus=quarterly,
+            existing=existing,
+            previous=current if existing is None else None,
+            next_start=next((a.start for a in mine if a.start > start), ""),
+            note=_later_note(wish.employee, asked, start, closed, current, version, monthly, quarterly),
+        )
+    )
+
+
+def _wish_start(
+    wish: Wish, asked: str, mine: Sequence[Assignment], closed: dict[str, bool], first_open: str
+) -> tuple[str, str, str]:
+    """(the first month to write, "", "") or ("", the column to change, why the wish is refused).
+
+    A change to an assignment that covers closed months applies from the first open month;
+    a new assignment cannot start in a closed month.
+    """
+    if not asked:
+        message = (
+            _("a plan needs its first month")
+            if wish.version
+            else _("%(employee)s has no plan yet: give a plan and its first month") % {"employee": wish.employee}
+        )
+        return "", "start" if wish.version else "plan", message
+    last_closed = next(reversed(closed), "")
+    if not last_closed or asked > last_closed:
+        return asked, "", ""
+    if _in_force(mine, asked) is not None:
+        return first_open, "", ""
+    month = next(month for month in closed if month >= asked)
+    message = (
+        _("%(month)s is closed: a new assignment must start in an open month")
+        if closed[month]
+        else _("%(month)s was closed and reopened: a new assignment must start after the closed months")
+    )
+    return "", "start", message % {"month": month}
+
+
+def _terms_changed(
+    plan: AssignmentPlan, wish: Wish, current: Assignment
+) -> tuple[PlanVersion, Decimal, Decimal] | None:
+    """The version and bonus amounts a wish gives someone on ``current``; None when they stay as
+    they are. Whoever keeps their own amounts is listed in ``plan.kept``."""
+    # Publishing a new version moves nobody: the same plan keeps the version it has.
+    same_plan = wish.version is None or wish.version.template_id == current.version.template_id
+    version = current.version if same_plan or wish.version is None else wish.version
+    own = (current.monthly_bonus, current.quarterly_bonus)
+    asked_amounts = (
+        current.monthly_bonus if wish.monthly_bonus is None else wish.monthly_bonus,
+        current.quarterly_bonus if wish.quarterly_bonus is None else wish.quarterly_bonus,
+    )
+    if wish.keep_own_amounts and any(own) and own != asked_amounts:
+        plan.kept.append(
+            _("%(employee)s (%(monthly)s / %(quarterly)s)")
+            % {"employee": wish.employee, "monthly": own[0], "quarterly": own[1]}
+        )
+        asked_amounts = own
+    monthly, quarterly = asked_amounts
+    if (version.pk, monthly, quarterly) == (current.version_id, current.monthly_bonus, current.quarterly_bonus):
+        return None
+    return version, monthly, quarterly
 
 
 def _later_note(
@@ -220,13 +253,18 @@ def _figures_check(plan: AssignmentPlan) -> list[_Conflict]:
     assignment takes over the figures of the months it covers from the one in force before
     when both are on the same version, and is refused when they are not. Two queries in all.
     """
+    return _replans_refused(plan) + _figures_taken_over(plan)
+
+
+def _replans_refused(plan: AssignmentPlan) -> list[_Conflict]:
+    """A conflict for each step that changes the plan of an assignment with figures, in place."""
     replanned = [s for s in plan.steps if s.existing is not None and s.version.pk != s.existing.version_id]
     with_figures = set(
         MetricEntry.objects.filter(assignment_id__in=[s.existing.pk for s in replanned if s.existing])
         .values_list("assignment_id", flat=True)
         .distinct()
     )
-    conflicts = [
+    return [
         _Conflict(
             step.index,
             "plan",
@@ -238,6 +276,11 @@ def _figures_check(plan: AssignmentPlan) -> list[_Conflict]:
         for step in replanned
         if step.existing is not None and step.existing.pk in with_figures
     ]
+
+
+def _figures_taken_over(plan: AssignmentPlan) -> list[_Conflict]:
+    """Put in ``plan.moves`` the figures each new assignment takes over from the one before; a
+    conflict for each that would take over figures of another version."""
     following = [step for step in plan.steps if step.previous is not None]
     periods_of: dict[int, set[str]] = {}
     for assignment_id, period in (
@@ -246,6 +289,7 @@ def _figures_check(plan: AssignmentPlan) -> list[_Conflict]:
         .distinct()
     ):
         periods_of.setdefault(assignment_id, set()).add(period)
+    conflicts = []
     for step in following:
         assert step.previous is not None
         # A quarter's figures belong to the assignment in force in its last month.
@@ -291,7 +335,7 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
         for step in plan.steps
         if step.existing is None
     ]
-    Assignment.objects.bulk_create(new, batch_size=_BATCH)
+    Assignment.objects.bulk_create(new, batch_size=BATCH)
     following = [step.previous for step in plan.steps if step.existing is None]
     new_of = {previous.pk: assignment.pk for previous, assignment in zip(following, new, strict=True) if previous}
     now = timezone.now()
@@ -304,7 +348,7 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
             step.existing.updated_at = now
             changed.append(step.existing)
     Assignment.objects.bulk_update(
-        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=_BATCH
+        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=BATCH
     )
     _figures_move(plan.moves, new_of)
     return len(new), len(changed)

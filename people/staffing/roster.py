@@ -6,6 +6,7 @@ assignment pages.
 """
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,17 +17,16 @@ from django.utils.translation import gettext as _
 
 from people.generation import roster_generation_bump
 from people.models import NAME_MAX_LENGTH, Department, Role, User
-from people.staffing.assignments import Wish, assignments_plan, assignments_write
+from people.staffing.assignments import BATCH, Wish, assignments_plan, assignments_write
 from plans.models import PlanVersion
 from plans.numbers import NumberError, money_parse
 from plans.periods import Period, PeriodError
 from plans.selectors import plan_current_versions
-from plans.tabular import Table, TableError, row_error, table_check_columns
+from plans.tabular import Row, Table, TableError, row_error, table_check_columns
 
 ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
 USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 _USERNAME = UnicodeUsernameValidator()
-_BATCH = 1000  # rows a bulk INSERT or UPDATE writes at once
 
 
 def username_problem(value: str) -> str:
@@ -83,6 +83,15 @@ class RosterOutcome:
     # Changes that apply later than the file asked, because the months before are closed.
     notes: list[str] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """The numbers the page and the command say, by the names their messages give them."""
+        return {
+            "created": self.people_created,
+            "updated": self.people_updated,
+            "a_created": self.assignments_created,
+            "a_updated": self.assignments_updated,
+        }
+
 
 def roster_import(*, table: Table) -> RosterOutcome:
     """Create and update people, departments, managers and plan assignments from a roster.
@@ -125,68 +134,83 @@ def _roster_lines(table: Table, versions: dict[str, PlanVersion]) -> tuple[list[
     errors: list[str] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        cells = row.cells
-        problems = []
-        # As Django's create_user does: a full-width ｌｉ.ｌｅｉ is li.lei.
-        employee = unicodedata.normalize("NFKC", cells["employee"])
-        if not employee:
-            problems.append(row_error(row.number, "employee", _("is empty")))
-        elif problem := username_problem(employee):
-            problems.append(row_error(row.number, "employee", problem))
-        elif employee in seen:
-            problems.append(
-                row_error(
-                    row.number,
-                    "employee",
-                    _("“%(value)s” is already on row %(other)s") % {"value": employee, "other": seen[employee]},
-                )
-            )
-        seen.setdefault(employee, row.number)
-        for column in ("name", "department"):
-            if len(cells[column]) > NAME_MAX_LENGTH:
-                problems.append(
-                    row_error(row.number, column, _("at most %(limit)s characters") % {"limit": NAME_MAX_LENGTH})
-                )
-        manager = unicodedata.normalize("NFKC", cells["manager"])
-        if manager and (problem := username_problem(manager)):
-            problems.append(row_error(row.number, "manager", problem))
-        if manager and manager == employee:
-            problems.append(row_error(row.number, "manager", _("a person cannot manage themselves")))
-        plan = cells["plan"]
-        if plan and plan not in versions:
-            problems.append(
-                row_error(row.number, "plan", _("no published plan has the code “%(value)s”") % {"value": plan})
-            )
-        start = ""
-        if cells["start"]:
-            start, problem = month_problem(cells["start"])
-            if problem:
-                problems.append(row_error(row.number, "start", problem))
-        amounts: dict[str, Decimal | None] = {}
-        for column in ("monthly_bonus", "quarterly_bonus"):
-            amounts[column] = None
-            if cells[column]:
-                try:
-                    amounts[column] = money_parse(cells[column])
-                except NumberError as error:
-                    problems.append(row_error(row.number, column, error.message))
-        if problems:
-            errors += problems
-            continue
-        lines.append(
-            RosterLine(
-                row=row.number,
-                employee=employee,
-                name=cells["name"],
-                department=cells["department"],
-                manager=manager,
-                plan=plan,
-                start=start,
-                monthly_bonus=amounts["monthly_bonus"],
-                quarterly_bonus=amounts["quarterly_bonus"],
-            )
-        )
+        line, problems = _roster_line(row, versions, seen)
+        errors += problems
+        if line is not None:
+            lines.append(line)
     return lines, errors
+
+
+def _roster_line(
+    row: Row, versions: dict[str, PlanVersion], seen: dict[str, int]
+) -> tuple[RosterLine | None, list[str]]:
+    """A row checked: (its line, []), or (None, its problems).
+
+    ``seen``: the row each employee is first on, of the rows so far; this row is added.
+    """
+    cells = row.cells
+    # As Django's create_user does: a full-width ｌｉ.ｌｅｉ is li.lei.
+    employee = unicodedata.normalize("NFKC", cells["employee"])
+    manager = unicodedata.normalize("NFKC", cells["manager"])
+    problems = list(_people_problems(cells, employee, manager, seen.get(employee)))
+    seen.setdefault(employee, row.number)
+    plan = cells["plan"]
+    if plan and plan not in versions:
+        problems.append(("plan", _("no published plan has the code “%(value)s”") % {"value": plan}))
+    start, problem = month_problem(cells["start"]) if cells["start"] else ("", "")
+    if problem:
+        problems.append(("start", problem))
+    amounts: dict[str, Decimal | None] = {}
+    for column in ("monthly_bonus", "quarterly_bonus"):
+        amounts[column], problem = _amount_read(cells[column])
+        if problem:
+            problems.append((column, problem))
+    if problems:
+        return None, [row_error(row.number, column, message) for column, message in problems]
+    line = RosterLine(
+        row=row.number,
+        employee=employee,
+        name=cells["name"],
+        department=cells["department"],
+        manager=manager,
+        plan=plan,
+        start=start,
+        monthly_bonus=amounts["monthly_bonus"],
+        quarterly_bonus=amounts["quarterly_bonus"],
+    )
+    return line, []
+
+
+def _people_problems(
+    cells: dict[str, str], employee: str, manager: str, other_row: int | None
+) -> Iterator[tuple[str, str]]:
+    """(column, problem) of the cells about people: the employee, their name and department, their manager.
+
+    ``other_row``: an earlier row of the same employee, if any.
+    """
+    if not employee:
+        yield "employee", _("is empty")
+    elif problem := username_problem(employee):
+        yield "employee", problem
+    elif other_row is not None:
+        yield "employee", _("“%(value)s” is already on row %(other)s") % {"value": employee, "other": other_row}
+    for column in ("name", "department"):
+        if len(cells[column]) > NAME_MAX_LENGTH:
+            yield column, _("at most %(limit)s characters") % {"limit": NAME_MAX_LENGTH}
+    if manager and (problem := username_problem(manager)):
+        yield "manager", problem
+    if manager and manager == employee:
+        yield "manager", _("a person cannot manage themselves")
+
+
+def _amount_read(text: str) -> tuple[Decimal | None, str]:
+    """(a bonus amount, ""), (None, "") for an empty cell, or (None, why it is no amount)."""
+    if not text:
+        return None, ""
+    try:
+        return money_parse(text), ""
+    except NumberError as error:
+        return None, error.message
 
 
 def _manager_loops(lines: list[RosterLine]) -> list[str]:
@@ -241,12 +265,7 @@ def _new_user(
 
 def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
     """Write the people of checked lines, only the cells that are not empty, in a few bulk queries."""
-    outcome = RosterOutcome()
-    departments = {d.name: d for d in Department.objects.filter(name__in={line.department for line in lines})}
-    missing = sorted({line.department for line in lines if line.department} - departments.keys())
-    for created in Department.objects.bulk_create([Department(name=name) for name in missing]):
-        departments[created.name] = created
-
+    departments = _departments_ensure(lines)
     managers = {line.manager for line in lines if line.manager}
     names = {line.employee for line in lines} | managers
     people = {user.username: user for user in User.objects.select_for_update().filter(username__in=names)}
@@ -255,6 +274,42 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
         _new_user(username, role=Role.MANAGER)
         for username in sorted(managers - people.keys() - {line.employee for line in lines})
     ]
+    employees, renamed, moved = _people_edits(lines, people, departments)
+    newcomers += employees
+    for user in User.objects.bulk_create(newcomers, batch_size=BATCH):
+        people[user.username] = user
+    new = {user.username for user in newcomers}
+    managed, promoted = _managers_edits(lines, people)
+    # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
+    User.objects.bulk_update(renamed, ["display_name"], batch_size=BATCH)
+    for department, ids in moved.items():
+        _update_in_chunks(ids, department=department)
+    for manager_id, ids in managed.items():
+        _update_in_chunks(ids, manager_id=manager_id)
+    _update_in_chunks(sorted(promoted), role=Role.MANAGER)
+    existing = {people[line.employee].pk for line in lines} - {people[name].pk for name in new}
+    touched = {user.pk for user in renamed} | {pk for ids in [*moved.values(), *managed.values()] for pk in ids}
+    # A newcomer's first manager is no update, nor is a manager's new role.
+    return RosterOutcome(people_created=len(new), people_updated=len(touched & existing))
+
+
+def _departments_ensure(lines: list[RosterLine]) -> dict[str, Department]:
+    """The departments the lines name, by name; those that do not exist yet are created."""
+    departments = {d.name: d for d in Department.objects.filter(name__in={line.department for line in lines})}
+    missing = sorted({line.department for line in lines if line.department} - departments.keys())
+    for created in Department.objects.bulk_create([Department(name=name) for name in missing]):
+        departments[created.name] = created
+    return departments
+
+
+def _people_edits(
+    lines: list[RosterLine], people: dict[str, User], departments: dict[str, Department]
+) -> tuple[list[User], list[User], dict[Department, list[int]]]:
+    """(the people of the lines to create, those renamed, who moves into which department).
+
+    ``people``: those that exist already, by user name.
+    """
+    newcomers: list[User] = []
     renamed: list[User] = []
     moved: dict[Department, list[int]] = {}  # new department -> who moves into it
     for line in lines:
@@ -268,10 +323,12 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
             renamed.append(user)
         if department is not None and user.department_id != department.pk:
             moved.setdefault(department, []).append(user.pk)
-    for user in User.objects.bulk_create(newcomers, batch_size=_BATCH):
-        people[user.username] = user
-    new = {user.username for user in newcomers}
-    managed: dict[int, list[int]] = {}  # manager -> their new reports
+    return newcomers, renamed, moved
+
+
+def _managers_edits(lines: list[RosterLine], people: dict[str, User]) -> tuple[dict[int, list[int]], set[int]]:
+    """(each manager's new reports, the managers who are employees until now), by id."""
+    managed: dict[int, list[int]] = {}
     promoted: set[int] = set()
     for line in lines:
         if not line.manager:
@@ -281,21 +338,9 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
             managed.setdefault(manager.pk, []).append(user.pk)
         if manager.role == Role.EMPLOYEE:
             promoted.add(manager.pk)
-    # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
-    User.objects.bulk_update(renamed, ["display_name"], batch_size=_BATCH)
-    for department, ids in moved.items():
-        _update_in_chunks(ids, department=department)
-    for manager_id, ids in managed.items():
-        _update_in_chunks(ids, manager_id=manager_id)
-    _update_in_chunks(sorted(promoted), role=Role.MANAGER)
-    existing = {people[line.employee].pk for line in lines} - {people[name].pk for name in new}
-    touched = {user.pk for user in renamed} | {pk for ids in [*moved.values(), *managed.values()] for pk in ids}
-    outcome.people_created = len(new)
-    # A newcomer's first manager is no update, nor is a manager's new role.
-    outcome.people_updated = len(touched & existing)
-    return outcome
+    return managed, promoted
 
 
 def _update_in_chunks(ids: list[int], **values: object) -> None:
-    for offset in range(0, len(ids), _BATCH):
-        User.objects.filter(pk__in=ids[offset : offset + _BATCH]).update(**values)
+    for offset in range(0, len(ids), BATCH):
+        User.objects.filter(pk__in=ids[offset : offset + BATCH]).update(**values)

@@ -58,12 +58,7 @@ def roster_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                         "Roster imported. People: %(created)s new, %(updated)s updated. "
                         "Assignments: %(a_created)s new, %(a_updated)s updated."
                     )
-                    % {
-                        "created": outcome.people_created,
-                        "updated": outcome.people_updated,
-                        "a_created": outcome.assignments_created,
-                        "a_updated": outcome.assignments_updated,
-                    },
+                    % outcome.counts(),
                 )
                 for note in outcome.notes:
                     messages.info(request, note)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from metrics.figures import services
+from metrics.figures import checks, services
 from metrics.figures.models import MetricEntry
 from metrics.figures.services import FiguresError, ImportOutcome, metrics_import
 from metrics.results.closing import cycle_close_request, cycle_close_start, cycle_close_work
@@ -138,7 +138,7 @@ def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_
 
     result = Result.objects.get(period="2026-02")
     assignments = list(Assignment.objects.filter(employee__username="li.lei").order_by("start"))
-    in_force = services.assignment_at(assignments, Period.parse("2026-02"))
+    in_force = checks.assignment_at(assignments, Period.parse("2026-02"))
     assert in_force is not None
     assert result.bonus == (in_force.monthly_bonus * result.payout / 100).quantize(Decimal("0.01"))
     assert in_force.monthly_bonus == Decimal(3000)

@@ -11,10 +11,11 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleStatus
-from metrics.figures.reminders import figures_reminders_send, reminders_period
+from metrics.figures.reminders import figures_reminders_send, reminders_mail, reminders_period
+from metrics.figures.selectors import figures_missing
 from metrics.figures.services import metrics_import
 from metrics.results import tasks
-from people.models import User
+from people.models import Role, User
 from plans.models import PlanVersion
 from plans.periods import Period
 from tests.factories import csv_table
@@ -72,6 +73,22 @@ def test_a_complete_team_and_a_closed_month_get_no_reminder(emails: None) -> Non
 def test_a_manager_without_an_address_is_skipped(team: PlanVersion) -> None:
     assert figures_reminders_send(period=Period.parse("2026-02")) == []
     assert mail.outbox == []
+
+
+def test_the_schedule_sends_the_same_email_and_hr_in_place_of_a_manager_without_an_address(emails: None) -> None:
+    User.objects.filter(username="zhao.lei").update(email="")
+    User.objects.create_user(username="hr", role=Role.HR, email="hr@example.com")
+    missing = figures_missing(period=Period.parse("2026-02"))
+
+    daily = reminders_mail(period=Period.parse("2026-02"), missing=missing)
+    scheduled = reminders_mail(period=Period.parse("2026-02"), missing=missing, unmanaged_to_hr=True)
+
+    assert [user.username for user in daily] == ["wang.fang"]  # zhao.lei has no address: skipped
+    assert [user.username for user in scheduled] == ["wang.fang", "hr"]  # HR is told of zhao.lei's team
+    by_wang, by_schedule_to_wang, to_hr = mail.outbox
+    assert (by_wang.subject, by_wang.body) == (by_schedule_to_wang.subject, by_schedule_to_wang.body)
+    assert to_hr.subject == "Figures for 2026-02 are missing"
+    assert "- 别人 (other.person): " in to_hr.body and "韩梅梅" not in to_hr.body
 
 
 def test_the_email_is_written_in_the_managers_language(emails: None, settings: Settings) -> None:

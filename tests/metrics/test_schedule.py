@@ -100,8 +100,11 @@ def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_
     assert status("2026-01") == CycleStatus.OPEN
     [email] = mail.outbox
     assert email.to == ["zhao.lei@example.com"]
-    assert email.subject == "2026-01: 4 figures missing"
-    assert "wu.di (吴迪) 2026-01 churn" in email.body and "wu.di (吴迪) 2026-01 satisfaction" in email.body
+    # The daily reminders' email, worded as they word it: each person once, with the names of
+    # the indicators they lack (no longer "2026-01: 4 figures missing", a line a figure).
+    assert email.subject == "Figures for 2026-01 are missing"
+    assert email.body.startswith("Hello zhao.lei,\n\nThese figures for 2026-01 are still missing; they are due by")
+    assert "- 吴迪 (wu.di): 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
     assert "li.lei" not in email.body
 
 
@@ -114,7 +117,26 @@ def test_figures_missing_for_someone_without_a_manager_go_to_hr(
     outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
 
     assert outcome.reminded == {"2026-01": ["hr@example.com"]}
-    assert "solo (独行) 2026-01 churn" in mail.outbox[0].body
+    [email] = mail.outbox
+    assert email.subject == "Figures for 2026-01 are missing"
+    assert "- 独行 (solo): 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
+
+
+def test_each_person_of_hr_gets_the_reminder_in_an_email_of_their_own(
+    db: None, examples: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, "solo,独行,客户二部,,customer-manager,2026-01,2000,6000\n")
+    User.objects.create_user(username="hr", role=Role.HR, email="hr@example.com", display_name="孙丽")
+    User.objects.create_user(username="hr.two", role=Role.HR, email="hr.two@example.com")
+
+    outcome, _enqueued = run_schedule_at(FEBRUARY_8, django_capture_on_commit_callbacks)
+
+    # Greeted by name, as a manager is (no longer one email to all of HR).
+    assert outcome.reminded == {"2026-01": ["hr.two@example.com", "hr@example.com"]}
+    assert [(email.to, email.body.splitlines()[0]) for email in mail.outbox] == [
+        (["hr@example.com"], "Hello 孙丽,"),
+        (["hr.two@example.com"], "Hello hr.two,"),
+    ]
 
 
 def test_closed_months_are_left_alone_and_the_next_one_closes_when_due(

@@ -3,8 +3,8 @@
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
-from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 
 from metrics.figures.forms import GridChangesError

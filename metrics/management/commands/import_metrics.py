@@ -1,11 +1,11 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from metrics.figures.services import metrics_import
-from plans.tabular import TableError, table_read
+from metrics.management.tables import table_file_import
 
 
 class Command(BaseCommand):
@@ -16,14 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Say what would change and save nothing.")
 
     def handle(self, *args: Any, path: Path, dry_run: bool, **options: Any) -> None:
-        try:
-            outcome = metrics_import(table=table_read(path.read_bytes()), dry_run=dry_run)
-        except OSError as error:
-            raise CommandError(str(error)) from error
-        except TableError as error:
-            raise CommandError(
-                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.messages)
-            ) from error
+        outcome = table_file_import(path, lambda table: metrics_import(table=table, dry_run=dry_run))
         if dry_run:
             for change in outcome.changes:
                 self.stdout.write(change)

@@ -1,11 +1,11 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from metrics.management.tables import table_file_import
 from people.staffing.roster import roster_import
-from plans.tabular import TableError, table_read
 
 
 class Command(BaseCommand):
@@ -15,22 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
-        try:
-            outcome = roster_import(table=table_read(path.read_bytes()))
-        except OSError as error:
-            raise CommandError(str(error)) from error
-        except TableError as error:
-            raise CommandError(
-                _("%(path)s was not imported; nothing was saved:") % {"path": path} + "\n" + "\n".join(error.messages)
-            ) from error
+        outcome = table_file_import(path, lambda table: roster_import(table=table))
         self.stdout.write(
             _("People: %(created)s new, %(updated)s updated. Assignments: %(a_created)s new, %(a_updated)s updated.")
-            % {
-                "created": outcome.people_created,
-                "updated": outcome.people_updated,
-                "a_created": outcome.assignments_created,
-                "a_updated": outcome.assignments_updated,
-            }
+            % outcome.counts()
         )
         for note in outcome.notes:
             self.stdout.write(note)

@@ -23,10 +23,10 @@ from metrics.figures.models import MetricEntry
 from metrics.results.dashboards import DashboardFilters, dashboard
 from metrics.results.models import Result, ResultLine
 from people.models import Department, User
-from plans.models import Assignment, PlanVersion
+from plans.models import Assignment, Indicator, PlanVersion
 from plans.plan_file import plan_file_parse
 from plans.scoring import Frequency, band_for, bonus_for
-from plans.selectors import version_rules
+from plans.selectors import VersionRules, version_rules
 from plans.services import plan_publish
 
 PLAN_CODE = "bench-dashboard"
@@ -51,6 +51,23 @@ def bench_data_create(*, employees: int, prefix: str = "bench", seed: int = 2090
     version = plan_publish(definition=plan_file_parse(data)).version
     rules = version_rules(version_ids=[version.pk])[version.pk]
     monthly = [i for i in rules.indicators.values() if i.frequency == Frequency.MONTHLY]
+    people, assignments = _people_assigned(employees=employees, prefix=prefix, version=version)
+    for month in CLOSED_MONTHS:
+        _month_results_create(month, people, assignments, rules, monthly, rng)
+    MetricEntry.objects.bulk_create(
+        [
+            MetricEntry(assignment=assignment, indicator=indicator, period=OPEN_MONTH, value=Decimal(1))
+            for assignment in assignments
+            for indicator in monthly
+            if rng.random() < 0.9
+        ],
+        batch_size=BATCH,
+    )
+    return version
+
+
+def _people_assigned(*, employees: int, prefix: str, version: PlanVersion) -> tuple[list[User], list[Assignment]]:
+    """``employees`` people in five departments, each assigned ``version`` from the first closed month."""
     departments = [Department.objects.get_or_create(name=f"{prefix} {n}")[0] for n in range(1, 6)]
     people = User.objects.bulk_create(
         [
@@ -72,59 +89,60 @@ def bench_data_create(*, employees: int, prefix: str = "bench", seed: int = 2090
         ],
         batch_size=BATCH,
     )
-    for month in CLOSED_MONTHS:
-        cycle, _created = Cycle.objects.get_or_create(
-            period=month, defaults={"status": CycleStatus.CLOSED, "closed_at": timezone.now()}
-        )
-        results = []
-        for person, assignment in zip(people, assignments, strict=True):
-            score = Decimal(rng.uniform(20, 125)).quantize(Decimal("0.01"))
-            band = band_for(rules.rules.bands, score)
-            payout = band.payout if band else Decimal(0)
-            results.append(
-                Result(
-                    cycle=cycle,
-                    run=1,
-                    period=month,
-                    employee=person,
-                    assignment=assignment,
-                    version=version,
-                    score=score,
-                    band=band.label if band else "",
-                    payout=payout,
-                    bonus=bonus_for(Decimal(2000), payout),
-                    flags=[band.flag] if band and band.flag else [],
-                )
+    return people, assignments
+
+
+def _month_results_create(
+    month: str,
+    people: list[User],
+    assignments: list[Assignment],
+    rules: VersionRules,
+    monthly: list[Indicator],
+    rng: random.Random,
+) -> None:
+    """A closed month: its cycle, a result of random score for each person, and its lines."""
+    cycle, _created = Cycle.objects.get_or_create(
+        period=month, defaults={"status": CycleStatus.CLOSED, "closed_at": timezone.now()}
+    )
+    results = []
+    for person, assignment in zip(people, assignments, strict=True):
+        score = Decimal(rng.uniform(20, 125)).quantize(Decimal("0.01"))
+        band = band_for(rules.rules.bands, score)
+        payout = band.payout if band else Decimal(0)
+        results.append(
+            Result(
+                cycle=cycle,
+                run=1,
+                period=month,
+                employee=person,
+                assignment=assignment,
+                version=assignment.version,
+                score=score,
+                band=band.label if band else "",
+                payout=payout,
+                bonus=bonus_for(Decimal(2000), payout),
+                flags=[band.flag] if band and band.flag else [],
             )
-        results = Result.objects.bulk_create(results, batch_size=BATCH)
-        if results[0].pk is None:
-            results = list(Result.objects.filter(cycle=cycle, employee__in=people).order_by("employee__username"))
-        ResultLine.objects.bulk_create(
-            [
-                ResultLine(
-                    result=result,
-                    indicator=indicator,
-                    position=position,
-                    method=indicator.method,
-                    actual=None,
-                    target=indicator.target,
-                    points=Decimal(rng.uniform(0, float(indicator.weight) * 1.2)).quantize(Decimal("0.01")),
-                )
-                for result in results
-                for position, indicator in enumerate(monthly)
-            ],
-            batch_size=BATCH,
         )
-    MetricEntry.objects.bulk_create(
+    results = Result.objects.bulk_create(results, batch_size=BATCH)
+    if results[0].pk is None:
+        results = list(Result.objects.filter(cycle=cycle, employee__in=people).order_by("employee__username"))
+    ResultLine.objects.bulk_create(
         [
-            MetricEntry(assignment=assignment, indicator=indicator, period=OPEN_MONTH, value=Decimal(1))
-            for assignment in assignments
-            for indicator in monthly
-            if rng.random() < 0.9
+            ResultLine(
+                result=result,
+                indicator=indicator,
+                position=position,
+                method=indicator.method,
+                actual=None,
+                target=indicator.target,
+                points=Decimal(rng.uniform(0, float(indicator.weight) * 1.2)).quantize(Decimal("0.01")),
+            )
+            for result in results
+            for position, indicator in enumerate(monthly)
         ],
         batch_size=BATCH,
     )
-    return version
 
 
 class Command(BaseCommand):

@@ -171,74 +171,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _company_shape(self, version: PlanVersion, *, employees: int) -> list[str]:
         """Departments, managers of ~40 with a password, an admin, closed months, an open month."""
-        departments = Department.objects.bulk_create([Department(name=f"Bench {n}") for n in range(1, 11)])
-        count = max(1, employees // (REPORTS_PER_MANAGER + 1))
-        password = make_password(PASSWORD)  # hashed once: the same for every manager
-        with connection.cursor() as cursor:
-            # The first ``count`` people manage; everybody else reports to manager (n mod count).
-            cursor.execute(
-                """
-                WITH ranked AS (
-                    SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people_user WHERE username LIKE %s
-                )
-                UPDATE people_user u SET
-                    department_id = (%s::bigint[])[(r.n %% 10) + 1],
-                    role = CASE WHEN r.n < %s THEN %s ELSE u.role END,
-                    password = CASE WHEN r.n < %s THEN %s ELSE u.password END,
-                    manager_id = CASE WHEN r.n >= %s THEN m.id END
-                FROM ranked r JOIN ranked m ON m.n = r.n %% %s
-                WHERE u.id = r.id
-                """,
-                [f"{BENCH_PREFIX}%", [d.pk for d in departments], count, Role.MANAGER, count, password, count, count],
-            )
+        _teams_form(employees=employees)
         User.objects.create_user(username=ADMIN, password=PASSWORD, role=Role.ADMIN, display_name="Bench admin")
-        now = timezone.now()
-        Cycle.objects.bulk_create([Cycle(period=m, status=CycleStatus.CLOSED, closed_at=now) for m in MONTHS])
-        with connection.cursor() as cursor:
-            # Results as a close would leave them (random scores, the plan's bands A ≥ 80, B ≥ 60, C),
-            # written by the server: a close itself is bench_close's business.
-            cursor.execute(
-                """
-                INSERT INTO metrics_result (cycle_id, run, period, employee_id, assignment_id, version_id, score,
-                                            band, payout, bonus, flags, superseded_at, created_at)
-                SELECT c.id, 1, c.period, a.employee_id, a.id, a.version_id, s.score,
-                       CASE WHEN s.score >= 80 THEN 'A' WHEN s.score >= 60 THEN 'B' ELSE 'C' END, s.payout,
-                       a.monthly_bonus * s.payout / 100,
-                       CASE WHEN s.score < 60 THEN '["warning"]'::jsonb ELSE '[]'::jsonb END, NULL, now()
-                FROM metrics_cycle c CROSS JOIN plans_assignment a
-                CROSS JOIN LATERAL (
-                    SELECT v.score, CASE WHEN v.score >= 80 THEN 100 WHEN v.score >= 60 THEN 70 ELSE 0 END AS payout
-                    FROM (SELECT round((20 + random() * 100 + 0 * a.id)::numeric, 2) AS score) v
-                ) s
-                WHERE c.period = ANY(%s) AND a.version_id = %s
-                """,
-                [list(MONTHS), version.pk],
-            )
-            cursor.execute(
-                """
-                INSERT INTO metrics_resultline (result_id, indicator_id, position, method, actual, target, points,
-                                                capped, floored, stretched, missing, months)
-                SELECT r.id, i.id, i.position, i.method, e.value, i.target,
-                       round((random() * i.weight * 1.2)::numeric, 2), false, false, false, false, 0
-                FROM metrics_result r
-                JOIN plans_indicator i ON i.version_id = r.version_id AND i.frequency = 'monthly'
-                LEFT JOIN metrics_metricentry e
-                       ON e.assignment_id = r.assignment_id AND e.indicator_id = i.id AND e.period = r.period
-                WHERE r.period = ANY(%s)
-                """,
-                [list(MONTHS)],
-            )
-            # The open month: last month's figures again for four cells in five, the rest still due.
-            cursor.execute(
-                """
-                INSERT INTO metrics_metricentry (assignment_id, indicator_id, period, value, inputs, updated_at)
-                SELECT e.assignment_id, e.indicator_id, %s, e.value, e.inputs, now()
-                FROM metrics_metricentry e JOIN plans_indicator i ON i.id = e.indicator_id
-                WHERE e.period = %s AND i.frequency = 'monthly' AND random() < 0.8
-                """,
-                [OPEN_MONTH, MONTHS[-1]],
-            )
-            cursor.execute("ANALYZE")
+        _months_fill(version)
         return self._managers()
 
     def _managers(self) -> list[str]:
@@ -396,3 +331,78 @@ class Command(BaseCommand):
             f"cache {os.environ.get('CACHE_URL') or 'in each process (CACHE_URL unset)'}; "
             f"p95 {p95} ms: {verdict} the {TARGET_P95_MS} ms target"
         )
+
+
+def _teams_form(*, employees: int) -> None:
+    """Ten departments, and the bench's people in teams of ~40, each manager with the bench's password."""
+    departments = Department.objects.bulk_create([Department(name=f"Bench {n}") for n in range(1, 11)])
+    count = max(1, employees // (REPORTS_PER_MANAGER + 1))
+    password = make_password(PASSWORD)  # hashed once: the same for every manager
+    with connection.cursor() as cursor:
+        # The first ``count`` people manage; everybody else reports to manager (n mod count).
+        cursor.execute(
+            """
+            WITH ranked AS (
+                SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people_user WHERE username LIKE %s
+            )
+            UPDATE people_user u SET
+                department_id = (%s::bigint[])[(r.n %% 10) + 1],
+                role = CASE WHEN r.n < %s THEN %s ELSE u.role END,
+                password = CASE WHEN r.n < %s THEN %s ELSE u.password END,
+                manager_id = CASE WHEN r.n >= %s THEN m.id END
+            FROM ranked r JOIN ranked m ON m.n = r.n %% %s
+            WHERE u.id = r.id
+            """,
+            [f"{BENCH_PREFIX}%", [d.pk for d in departments], count, Role.MANAGER, count, password, count, count],
+        )
+
+
+def _months_fill(version: PlanVersion) -> None:
+    """The closed months with their results and lines, as a close leaves them, and the open month's figures."""
+    now = timezone.now()
+    Cycle.objects.bulk_create([Cycle(period=m, status=CycleStatus.CLOSED, closed_at=now) for m in MONTHS])
+    with connection.cursor() as cursor:
+        # Results as a close would leave them (random scores, the plan's bands A ≥ 80, B ≥ 60, C),
+        # written by the server: a close itself is bench_close's business.
+        cursor.execute(
+            """
+            INSERT INTO metrics_result (cycle_id, run, period, employee_id, assignment_id, version_id, score,
+                                        band, payout, bonus, flags, superseded_at, created_at)
+            SELECT c.id, 1, c.period, a.employee_id, a.id, a.version_id, s.score,
+                   CASE WHEN s.score >= 80 THEN 'A' WHEN s.score >= 60 THEN 'B' ELSE 'C' END, s.payout,
+                   a.monthly_bonus * s.payout / 100,
+                   CASE WHEN s.score < 60 THEN '["warning"]'::jsonb ELSE '[]'::jsonb END, NULL, now()
+            FROM metrics_cycle c CROSS JOIN plans_assignment a
+            CROSS JOIN LATERAL (
+                SELECT v.score, CASE WHEN v.score >= 80 THEN 100 WHEN v.score >= 60 THEN 70 ELSE 0 END AS payout
+                FROM (SELECT round((20 + random() * 100 + 0 * a.id)::numeric, 2) AS score) v
+            ) s
+            WHERE c.period = ANY(%s) AND a.version_id = %s
+            """,
+            [list(MONTHS), version.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO metrics_resultline (result_id, indicator_id, position, method, actual, target, points,
+                                            capped, floored, stretched, missing, months)
+            SELECT r.id, i.id, i.position, i.method, e.value, i.target,
+                   round((random() * i.weight * 1.2)::numeric, 2), false, false, false, false, 0
+            FROM metrics_result r
+            JOIN plans_indicator i ON i.version_id = r.version_id AND i.frequency = 'monthly'
+            LEFT JOIN metrics_metricentry e
+                   ON e.assignment_id = r.assignment_id AND e.indicator_id = i.id AND e.period = r.period
+            WHERE r.period = ANY(%s)
+            """,
+            [list(MONTHS)],
+        )
+        # The open month: last month's figures again for four cells in five, the rest still due.
+        cursor.execute(
+            """
+            INSERT INTO metrics_metricentry (assignment_id, indicator_id, period, value, inputs, updated_at)
+            SELECT e.assignment_id, e.indicator_id, %s, e.value, e.inputs, now()
+            FROM metrics_metricentry e JOIN plans_indicator i ON i.id = e.indicator_id
+            WHERE e.period = %s AND i.frequency = 'monthly' AND random() < 0.8
+            """,
+            [OPEN_MONTH, MONTHS[-1]],
+        )
+        cursor.execute("ANALYZE")

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import translation
 
 from people.models import Role
-from tests.metrics.test_cycle_pages import client_for, close, examples_loaded, page_text, person
+from tests.metrics.results.test_cycle_pages import client_for, close, examples_loaded, page_text, person
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("zh_Hans", "en")

@@ -77,7 +77,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The dashboard keeps its figures of closed periods here (metrics.dashboards). Memory is
+# The dashboard keeps its figures of closed periods here (metrics.results.dashboards). Memory is
 # per process: with several web processes, point CACHE_URL at Redis (e.g. redis://host:6379/1)
 # so that they share one copy and a change seen by one is seen by all.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -133,7 +133,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Every task goes to this queue, chunks that a close task sends included: a worker started with
 # `-Q name` needs this set to the same name, or the chunks wait in a queue nobody consumes.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-# A close must happen exactly once even when a worker dies (tests/metrics/test_faults.py):
+# A close must happen exactly once even when a worker dies (tests/metrics/results/test_faults.py):
 # - late acks: a task is acknowledged once it has finished, so a worker killed in the middle
 #   leaves its message unacknowledged in Redis, to be handed back (below);
 # - reject on worker lost: a prefork child that dies has its task put back on the queue instead
@@ -147,7 +147,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis hands an unacknowledged message back after this many seconds (looked for when a worker
 # starts, then about every 100 s). A close task scores chunks until none is left, so it can run
 # as long as the whole close, not just one chunk: keep the timeout above the longest close and
-# above the longest retry countdown (metrics.tasks backs off up to 128 s). An earlier redelivery
+# above the longest retry countdown (metrics.results.tasks backs off up to 128 s). An earlier redelivery
 # would be harmless (the second worker joins in) but wasted. So a close whose worker was killed
 # resumes by itself only after this timeout: the operator's answer is to run `close_cycle` again,
 # which enqueues the close under way once more and resumes it at once.

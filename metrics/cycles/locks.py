@@ -8,7 +8,7 @@ from metrics.cycles.models import Cycle
 def cycles_lock(*, periods: set[str] | None = None) -> dict[str, str]:
     """The status of each period's cycle, its row locked against a close until the transaction ends.
 
-    A close claims its cycle with a conditional update (``metrics.closing``), which waits for
+    A close claims its cycle with a conditional update (``metrics.results.closing``), which waits for
     this lock, and reads what it scores only after its claim commits: it scores what the locking
     transaction writes, or it claimed first and the period is seen here as closing. The lock is
     shared, so saves of the same month do not wait for each other.

@@ -11,7 +11,7 @@ from metrics.results.schedule import schedule_run
 
 # A dropped database connection fails the transaction, which leaves the chunk pending:
 # retrying the task simply scores it again, on a new connection (Celery's Django fixup closes
-# every connection after each task, a failed or retried one included). metrics.pgcopy wraps
+# every connection after each task, a failed or retried one included). metrics.figures.pgcopy wraps
 # the driver's COPY errors, so a connection dropped mid-COPY is one of these too.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 

@@ -1,7 +1,7 @@
 """Writes of people: the roster import.
 
 The roster's rules (SPEC.md section 7): an empty cell leaves its field as it is; a manager chain
-that loops is refused; assignments follow the rules of ``people.assignments``, shared with the
+that loops is refused; assignments follow the rules of ``people.staffing.assignments``, shared with the
 assignment pages.
 """
 

@@ -15,7 +15,7 @@ from metrics.figures.models import MetricChange, MetricEntry
 from metrics.results.models import Result, ResultLine
 from people.models import Role, User
 from plans.models import Assignment
-from tests.metrics.test_cycle_pages import close, examples_loaded
+from tests.metrics.results.test_cycle_pages import close, examples_loaded
 
 # The records an admin reads and never writes.
 Record = MetricEntry | MetricChange | Result | Cycle

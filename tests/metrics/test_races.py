@@ -106,7 +106,7 @@ def test_an_assignment_change_racing_a_close_pays_the_month_what_its_assignment_
     metrics_import(table=csv_table(FEBRUARY + "li.lei,2026-02,1,50,9,3,45,48\n"))
 
     planned, resume = threading.Event(), threading.Event()
-    apply = assignments_write  # the one people.services calls
+    apply = assignments_write  # the one people.staffing.roster calls
 
     def paused(*args: Any, **kwargs: Any) -> tuple[int, int]:
         planned.set()  # the import has decided from which month the new amount applies

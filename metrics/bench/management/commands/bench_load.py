@@ -4,7 +4,7 @@ A database of its own (dropped at the end) holds a company of ``--employees`` pe
 benchmark plan: managers with about 40 reports each, ten departments, three closed months with
 results (so that the dashboard has something to count) and an open month with 80 % of its
 figures entered (the grid). gunicorn serves the app with the production settings on a free
-loopback port, and Locust, headless, runs ``metrics/locustfile.py`` with a fixed number of users
+loopback port, and Locust, headless, runs ``metrics/bench/locustfile.py`` with a fixed number of users
 for a fixed time (and at most ``--max-requests`` requests). The command prints the requests,
 failures and the 50th/95th/99th percentiles per endpoint and overall, and the load average.
 """

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from people.models import Role, User
-from tests.metrics.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person
+from tests.metrics.results.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person
 
 # wu.di's January in the examples' plan: everything entered but satisfaction.
 WU_DI_FIGURES = "wu.di,2026-01,4,30,,0,16,20,\n"

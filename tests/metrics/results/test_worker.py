@@ -12,8 +12,8 @@ from metrics.results.closing import cycle_close_request, cycle_wait
 from metrics.results.models import Result
 from metrics.results.tasks import cycle_close_task
 from plans.periods import Period
-from tests.metrics.test_examples import load_examples
-from tests.metrics.workers import QUEUE, Workers
+from tests.metrics.results.test_examples import load_examples
+from tests.metrics.results.workers import QUEUE, Workers
 
 
 @pytest.fixture

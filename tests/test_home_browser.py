@@ -10,7 +10,7 @@ from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from plans.periods import Period
 from tests.conftest import browser_login
-from tests.metrics.test_examples import load_examples
+from tests.metrics.results.test_examples import load_examples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

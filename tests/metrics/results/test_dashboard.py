@@ -27,7 +27,7 @@ from people.models import Department, Role, User
 from people.staffing.roster import roster_import
 from plans.periods import Period
 from tests.factories import csv_table
-from tests.metrics.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person
+from tests.metrics.results.test_cycle_pages import WU_DI, client_for, close, examples_loaded, page_text, person
 
 PERIODS = ("2026-01", "2026-02", "2026-03", "2026-Q1")
 

@@ -14,7 +14,7 @@ from people.models import Department, Role, User
 from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from plans.models import Assignment
 from tests.factories import csv_table, plan_data, publish
-from tests.people.test_home import page_text
+from tests.test_home import page_text
 from tests.typed import Response
 
 HEADER = ",".join(ROSTER_COLUMNS) + "\n"

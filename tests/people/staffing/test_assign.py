@@ -14,7 +14,7 @@ from people.staffing.roster import roster_import
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.tabular import TableError
 from tests.factories import DepartmentFactory, UserFactory, assign, csv_table, plan_data, publish
-from tests.people.test_home import page_text
+from tests.test_home import page_text
 from tests.typed import Response
 
 OTHER_PLAN = plan_data(code="service-desk", name="客服绩效方案")

@@ -24,8 +24,8 @@ from metrics.results.models import CycleChunk, Result, ResultLine
 from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from plans.periods import Period
-from tests.metrics.test_cycle_pages import examples_loaded, page_text
-from tests.metrics.workers import (
+from tests.metrics.results.test_cycle_pages import examples_loaded, page_text
+from tests.metrics.results.workers import (
     APPLICATION,
     QUEUE,
     ROOT,
@@ -180,7 +180,7 @@ def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(work
     assert f"metrics.tasks.cycle_close_task[{sent[0]}] received" in second.log()  # the same message
 
 
-# metrics.closing.cycle_chunk_score takes its chunk with select_for_update(skip_locked=True) joined
+# metrics.results.closing.cycle_chunk_score takes its chunk with select_for_update(skip_locked=True) joined
 # to the cycle (select_related), and without of=("self",) PostgreSQL locks the cycle's row too:
 # while one worker scores a chunk, every other finds no chunk to take, and a close shared by
 # several workers can stall in "closing" with chunks pending and no message left to take them.

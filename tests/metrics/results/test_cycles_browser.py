@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from people.models import Role, User
 from tests.conftest import browser_login
-from tests.metrics.test_examples import load_examples
+from tests.metrics.results.test_examples import load_examples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from people.models import Role, User
 from plans.periods import Period
 from tests.conftest import browser_login
 from tests.factories import UserFactory, assign, csv_table, publish
-from tests.metrics.test_grid import SALES_PLAN, reports
+from tests.metrics.figures.test_grid import SALES_PLAN, reports
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from metrics.figures.uploads import PREVIEWS_KEPT
 from people.models import Role
 from plans.models import PlanVersion
 from tests.factories import UserFactory, csv_table
-from tests.metrics import test_grid
+from tests.metrics.figures import test_grid
 from tests.typed import Response
 
 team, wang = test_grid.team, test_grid.wang  # the grid's fixtures

@@ -20,7 +20,7 @@ from metrics.results.schedule import month_end, schedule_run
 from metrics.results.tasks import cycle_close_task, cycles_schedule_task
 from people.models import Role, User
 from plans.periods import Period
-from tests.metrics.test_cycle_pages import WU_DI, examples_loaded, person
+from tests.metrics.results.test_cycle_pages import WU_DI, examples_loaded, person
 
 FEBRUARY_8 = datetime.date(2026, 2, 8)  # January 31 + 7 days: January is due
 

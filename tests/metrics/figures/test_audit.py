@@ -12,8 +12,8 @@ from metrics.figures.services import metrics_import
 from people.models import User
 from plans.models import PlanVersion
 from tests.factories import csv_table
-from tests.metrics import test_grid
-from tests.metrics.test_grid import loaded, typed
+from tests.metrics.figures import test_grid
+from tests.metrics.figures.test_grid import loaded, typed
 
 team, wang = test_grid.team, test_grid.wang  # the grid's fixtures
 

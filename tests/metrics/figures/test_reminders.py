@@ -19,7 +19,7 @@ from people.models import Role, User
 from plans.models import PlanVersion
 from plans.periods import Period
 from tests.factories import csv_table
-from tests.metrics import test_grid
+from tests.metrics.figures import test_grid
 
 team = test_grid.team  # the grid's fixture
 

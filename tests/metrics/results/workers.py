@@ -20,7 +20,7 @@ from django.db import connection
 
 from metrics.results.models import ChunkStatus, CycleChunk
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 # Their own queue, so that the worker thread other tests use takes none of these tasks.
 QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-process"
 # What the workers' database connections call themselves in pg_stat_activity.

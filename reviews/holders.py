@@ -13,7 +13,7 @@ def review_holders(quarters: Set[tuple[str, str]]) -> dict[tuple[str, str], Hold
         period__in={period for _employee, period in quarters},
     ).select_related("employee")
     return {
-        (review.employee.username, review.period): review
+        (review.employee.username, str(review.period)): review
         for review in reviews
-        if (review.employee.username, review.period) in quarters
+        if (review.employee.username, str(review.period)) in quarters
     }

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plans.fields import PeriodField
 from plans.models import Indicator
-
-PERIOD_MAX_LENGTH = 7  # "2026-Q1"
 
 
 class ReviewStatus(models.TextChoices):
@@ -32,7 +31,7 @@ class Review(models.Model):
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="reviews"
     )
-    period = models.CharField(_("quarter"), max_length=PERIOD_MAX_LENGTH)
+    period = PeriodField(_("quarter"))
     status = models.CharField(_("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     self_assessment = models.TextField(_("self-assessment"), blank=True)
     manager_comment = models.TextField(_("manager’s comment"), blank=True)

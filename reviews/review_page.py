@@ -12,7 +12,6 @@ from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
 from people.models import User
 from plans.models import Indicator
-from plans.periods import Period
 from reviews.models import Review, ReviewAction, ReviewEvent, ReviewFeedbackRequest, ReviewStatus
 from reviews.selectors import NEXT_STEP, review_actors, review_label, review_quarterly_indicators, review_ratings
 from reviews.workflow import Actor, steps_open
@@ -137,13 +136,13 @@ class _QuarterFigures:
 
 
 def _quarter_figures(review: Review) -> _QuarterFigures:
-    months = [str(m) for m in Period.parse(review.period).months()]
-    periods = [*months, review.period]
+    months = [str(m) for m in review.period.months()]
+    periods = [*months, str(review.period)]
     results = Result.objects.filter(employee_id=review.employee_id, period__in=periods, superseded_at__isnull=True)
     return _QuarterFigures(
         months=months,
-        statuses=dict(Cycle.objects.filter(period__in=periods).values_list("period", "status")),
-        results={result.period: result for result in results.prefetch_related("lines__indicator")},
+        statuses={str(p): s for p, s in Cycle.objects.filter(period__in=periods).values_list("period", "status")},
+        results={str(result.period): result for result in results.prefetch_related("lines__indicator")},
     )
 
 
@@ -257,9 +256,9 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
         status_label=str(status.label),
         next_step=str(NEXT_STEP[status]),
         months=_month_scores(figures),
-        breakdown=_breakdown(figures, quarter=review.period),
-        quarter_state=figures.state(review.period),
-        quarter=_quarter_score(figures.results.get(review.period)),
+        breakdown=_breakdown(figures, quarter=str(review.period)),
+        quarter_state=figures.state(str(review.period)),
+        quarter=_quarter_score(figures.results.get(str(review.period))),
         indicators=indicators,
         current=current,
         ratings=_quarterly_ratings(indicators=indicators, current=current if ratings_shown else {}, requests=seen),

@@ -61,7 +61,7 @@ def feedback_requests_of(*, user: User) -> QuerySet[ReviewFeedbackRequest]:
 
 def review_quarterly_indicators(*, review: Review) -> list[Indicator]:
     """The quarterly indicators of the plan the employee is on for the review's quarter."""
-    assigned = assignments_for_quarter(quarter=Period.parse(review.period), employee_ids=[review.employee_id])
+    assigned = assignments_for_quarter(quarter=review.period, employee_ids=[review.employee_id])
     if not assigned:
         return []
     return list(
@@ -97,7 +97,7 @@ def quarter_default() -> Period:
         if text
     ]
     if latest:
-        return Period.parse(max(latest)).quarter_of()
+        return max(latest).quarter_of()
     today = timezone.localdate()
     return Period.of_month(today.year, today.month).quarter_of()
 
@@ -135,7 +135,7 @@ def _row(review: Review) -> ReviewRow:
         employee=employee.username,
         name=employee.display_name or employee.username,
         manager=str(employee.manager) if employee.manager else "",
-        period=review.period,
+        period=str(review.period),
         status=review.status,
         status_label=str(ReviewStatus(review.status).label),
         next_step=str(NEXT_STEP[ReviewStatus(review.status)]),
@@ -253,7 +253,7 @@ def _feedback_row(request: ReviewFeedbackRequest) -> FeedbackRow:
     return FeedbackRow(
         pk=request.pk,
         employee=str(request.review.employee),
-        period=request.review.period,
+        period=str(request.review.period),
         indicator=request.indicator.name,
         scale=request.indicator.scale,
         asked_at=request.asked_at,

@@ -239,7 +239,7 @@ def _ratings_write(review: Review, ratings: Mapping[str, Decimal], user: User) -
         raise ReviewRefused(_("Rate every quarterly indicator: %(codes)s is missing.") % {"codes": ", ".join(missing)})
     if not codes:
         return ImportOutcome()
-    cells = {"employee": review.employee.username, "period": review.period}
+    cells = {"employee": review.employee.username, "period": str(review.period)}
     cells.update({code: f"{ratings[code]:f}" for code in codes})
     table = Table(header=["employee", "period", *codes], rows=[Row(number=RATINGS_ROW, cells=cells)])
     return metrics_import(table=table, user=user, review=review)
@@ -333,7 +333,7 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
         note=f"{reason}\n{_ratings_note(ratings, current)}",
         resolution=reason,
     )
-    period = Period.parse(review.period)
+    period = review.period
     reopened = cycle_status(period=period) == CycleStatus.CLOSED
     if reopened:
         try:

@@ -31,4 +31,4 @@ def cycles_lock(*, periods: set[str] | None = None) -> dict[str, str]:
             return dict(cursor.fetchall())
     # SQLite has one writer at a time: a close's claim cannot commit between this read and
     # this transaction's writes.
-    return dict(cycles.values_list("period", "status"))
+    return {str(period): status for period, status in cycles.values_list("period", "status")}

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-PERIOD_MAX_LENGTH = 7  # "2026-01", "2026-Q1"
+from plans.fields import PeriodField
 
 
 class CycleStatus(models.TextChoices):
@@ -16,7 +16,7 @@ class CycleStatus(models.TextChoices):
 class Cycle(models.Model):
     """One period's assessment for everybody. A period with no row yet is open."""
 
-    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH, unique=True)
+    period = PeriodField(_("period"), unique=True)
     status = models.CharField(_("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.OPEN)
     # Each close is a run; reopening starts the next one and leaves the old results superseded.
     run = models.PositiveIntegerField(_("run"), default=1)
@@ -32,7 +32,7 @@ class Cycle(models.Model):
         verbose_name_plural = _("cycles")
 
     def __str__(self) -> str:
-        return self.period
+        return str(self.period)
 
 
 class CycleAction(models.TextChoices):

@@ -16,7 +16,7 @@ def months_closed() -> dict[str, bool]:
     rows = Cycle.objects.filter(~Q(status=CycleStatus.OPEN) | Q(run__gt=1)).values_list("period", "status")
     months: dict[str, bool] = {}
     for period, status in rows:
-        for month in map(str, Period.parse(period).months()):
+        for month in map(str, period.months()):
             months[month] = months.get(month, False) or status != CycleStatus.OPEN
     return dict(sorted(months.items()))
 

@@ -136,7 +136,7 @@ def figures_check(table: Table, *, check: TableCheck, employees: set[str] | None
         .filter(assignment__in=[a for items in assignments.values() for a in items], period__in=check.periods)
         .order_by("pk")  # one order: two saves of the same figures queue instead of deadlocking
     )
-    check.existing = {(entry.assignment_id, entry.indicator_id, entry.period): entry for entry in entries}
+    check.existing = {(entry.assignment_id, entry.indicator_id, str(entry.period)): entry for entry in entries}
 
     pending: list[Pending] = []
     for row, employee, period in rows:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from metrics.cycles.models import PERIOD_MAX_LENGTH
+from plans.fields import PeriodField
 from plans.models import Assignment, Indicator
 
 
@@ -17,7 +17,7 @@ class MetricEntry(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="entries")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
-    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    period = PeriodField(_("period"))
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True, blank=True)
     inputs = models.JSONField(_("inputs"), default=dict, blank=True)  # {"lost": "2", "total": "50"}
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -53,7 +53,7 @@ class MetricChange(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    period = PeriodField(_("period"))
     old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
     new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
     old_inputs = models.JSONField(_("old inputs"), default=dict, blank=True)

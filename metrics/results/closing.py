@@ -108,7 +108,10 @@ def cycle_close_request(
 
 def _check_months_closed(quarter: Period) -> None:
     months = [str(m) for m in quarter.months()]
-    closed = set(Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True))
+    closed = {
+        str(p)
+        for p in Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
+    }
     still_open = [m for m in months if m not in closed]
     if still_open:
         raise CloseRefused(
@@ -132,7 +135,7 @@ def cycle_close_start(*, cycle_id: int, run: int) -> list[int]:
                 cycle=cycle, action=CycleAction.CLOSE_REQUESTED, run=run, forced=cycle.forced, user=cycle.requested_by
             )
         if claimed or not CycleChunk.objects.filter(cycle=cycle, run=run).exists():
-            employee_ids = sorted(close_scope(period=Period.parse(cycle.period)))
+            employee_ids = sorted(close_scope(period=cycle.period))
             size = settings.CLOSE_CHUNK_SIZE
             CycleChunk.objects.bulk_create(
                 [
@@ -179,7 +182,7 @@ def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -
             # makes waiting for the disk flush at each chunk's commit unnecessary.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        period = Period.parse(chunk.cycle.period)
+        period = chunk.cycle.period
         scorer = _score_month if period.is_month else _score_quarter
         _results_write(chunk.cycle, scorer(period, chunk.employee_ids))
         chunk.status = ChunkStatus.DONE

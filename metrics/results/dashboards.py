@@ -180,13 +180,14 @@ def _results_stamp() -> tuple[object, ...]:
 def result_counts() -> dict[str, int]:
     """How many current results each period has: counted once per close or reopen."""
     return cached(
-        lambda: dict(
-            Result.objects.filter(superseded_at__isnull=True)
+        lambda: {
+            str(period): n
+            for period, n in Result.objects.filter(superseded_at__isnull=True)
             .order_by()
             .values("period")
             .annotate(n=Count("pk"))
             .values_list("period", "n")
-        ),
+        },
         "result-counts",
         *_results_stamp(),
         seconds=DASHBOARD_CACHE_SECONDS,
@@ -214,7 +215,7 @@ def _period_rows(filters: DashboardFilters) -> tuple[list[PeriodRow], list[str]]
     labels = band_order({r["band"] for r in rows})
     by_period: dict[str, dict[str, dict[str, Any]]] = {}
     for row in rows:
-        by_period.setdefault(row["period"], {})[row["band"]] = row
+        by_period.setdefault(str(row["period"]), {})[row["band"]] = row
     periods = []
     for period in periods_sorted(set(by_period)):
         bands = by_period[period]
@@ -329,7 +330,7 @@ def figure_periods() -> set[str]:
 
 def open_months() -> list[Period]:
     """Months with figures or a cycle that are not closed yet."""
-    statuses = dict(Cycle.objects.values_list("period", "status"))
+    statuses = {str(period): status for period, status in Cycle.objects.values_list("period", "status")}
     periods = set(statuses) | figure_periods()
     months = (Period.parse(p) for p in periods)
     return sorted(m for m in months if m.is_month and statuses.get(str(m)) != CycleStatus.CLOSED)

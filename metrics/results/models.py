@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from metrics.cycles.models import PERIOD_MAX_LENGTH, Cycle
+from metrics.cycles.models import Cycle
+from plans.fields import PeriodField
 from plans.models import Assignment, Indicator, PlanVersion
 
 
@@ -53,7 +54,7 @@ class Result(models.Model):
         Cycle, on_delete=models.PROTECT, related_name="results", db_index=False, db_constraint=False
     )
     run = models.PositiveIntegerField()
-    period = models.CharField(_("period"), max_length=PERIOD_MAX_LENGTH)
+    period = PeriodField(_("period"))
     employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results")
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="results")
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results", db_constraint=False)

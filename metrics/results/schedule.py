@@ -63,7 +63,7 @@ def months_due(*, today: datetime.date, days: int) -> list[Period]:
         .exclude(status=CycleStatus.OPEN)
         .values_list("period", flat=True)
     )
-    return sorted(m for m in months if str(m) not in settled)
+    return sorted(m for m in months if m not in settled)
 
 
 def schedule_run(

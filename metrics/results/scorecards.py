@@ -12,7 +12,6 @@ from metrics.results.periods import period_key
 from people.models import User
 from plans.models import Frequency, Indicator, Method
 from plans.numbers import number_text as _number_text
-from plans.periods import Period
 from plans.scoring import CENTS, INCOMPLETE_FLAG
 
 
@@ -127,11 +126,11 @@ def scorecard(*, employee: User) -> list[ScorecardPeriod]:
         .select_related("version")
         .prefetch_related("lines__indicator")
     )
-    results.sort(key=lambda r: period_key(Period.parse(r.period)), reverse=True)
+    results.sort(key=lambda r: period_key(r.period), reverse=True)
     methods = dict(Method.choices)
     periods = []
     for result in results:
-        quarter = Period.parse(result.period).is_quarter
+        quarter = result.period.is_quarter
         lines = []
         for line in result.lines.all():
             indicator = line.indicator
@@ -150,7 +149,7 @@ def scorecard(*, employee: User) -> list[ScorecardPeriod]:
             )
         periods.append(
             ScorecardPeriod(
-                period=result.period,
+                period=str(result.period),
                 is_quarter=quarter,
                 plan=f"{result.version.name} v{result.version.number}",
                 score=result.score,

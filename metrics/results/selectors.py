@@ -63,7 +63,7 @@ def cycles_list() -> list[CycleListRow]:
     scan the dashboard uses and the result counts from its cache, so neither reads a figure or a
     result per person.
     """
-    cycles = {c.period: c for c in Cycle.objects.all()}
+    cycles = {str(c.period): c for c in Cycle.objects.all()}
     periods = set(cycles) | figure_periods()
     periods |= {str(Period.parse(p).quarter_of()) for p in periods}
     counts = result_counts()
@@ -302,9 +302,10 @@ def cycle_page(*, period: Period) -> CyclePage:
     months_open: list[str] = []
     if period.is_quarter and status == CycleStatus.OPEN:
         months = [str(m) for m in period.months()]
-        closed = set(
-            Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
-        )
+        closed = {
+            str(p)
+            for p in Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
+        }
         months_open = [m for m in months if m not in closed]
     events = []
     done = total = 0

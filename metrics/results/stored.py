@@ -29,18 +29,21 @@ def monthly_lines(*, employee_ids: Iterable[int], months: Iterable[Period]) -> l
     )
     # The codes in a query of their own: a handful of indicators, instead of a join per line.
     codes = dict(Indicator.objects.filter(pk__in={line[2] for line in lines}).values_list("pk", "code"))
-    return [(employee_id, period, codes[indicator_id], points) for employee_id, period, indicator_id, points in lines]
+    return [
+        (employee_id, str(period), codes[indicator_id], points) for employee_id, period, indicator_id, points in lines
+    ]
 
 
 def monthly_results(
     *, employee_ids: Iterable[int], months: Iterable[Period]
 ) -> list[tuple[int, str, Decimal, list[str], int]]:
     """(employee id, month, score, flags, version id) of the current monthly results."""
-    return list(
-        Result.objects.filter(
-            employee_id__in=list(employee_ids), period__in=[str(m) for m in months], superseded_at__isnull=True
-        ).values_list("employee_id", "period", "score", "flags", "version_id")
-    )
+    rows = Result.objects.filter(
+        employee_id__in=list(employee_ids), period__in=[str(m) for m in months], superseded_at__isnull=True
+    ).values_list("employee_id", "period", "score", "flags", "version_id")
+    return [
+        (employee_id, str(period), score, flags, version_id) for employee_id, period, score, flags, version_id in rows
+    ]
 
 
 # --- Figures: the team grid, its template, its history -------------------------------------------

@@ -288,7 +288,7 @@ def _figures_taken_over(plan: AssignmentPlan) -> list[_Conflict]:
         .values_list("assignment_id", "period")
         .distinct()
     ):
-        periods_of.setdefault(assignment_id, set()).add(period)
+        periods_of.setdefault(assignment_id, set()).add(str(period))
     conflicts = []
     for step in following:
         assert step.previous is not None

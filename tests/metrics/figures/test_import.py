@@ -30,7 +30,7 @@ def team(db: None) -> PlanVersion:
 
 def entries() -> dict[tuple[str, str, str], Decimal | None]:
     return {
-        (e.assignment.employee.username, e.period, e.indicator.code): e.value
+        (e.assignment.employee.username, str(e.period), e.indicator.code): e.value
         for e in MetricEntry.objects.select_related("assignment__employee", "indicator")
     }
 

@@ -86,8 +86,8 @@ def assert_one_current_result_each(cycle: Cycle, employees: int) -> None:
 
 def uninterrupted_results(cycle: Cycle) -> dict[int, tuple[Any, ...]]:
     """Reopen the cycle and close it again with nobody disturbing the workers: what it should be."""
-    reopened = cycle_reopen(period=Period.parse(cycle.period), reason="the same close, undisturbed")
-    close_request(cycle.period)
+    reopened = cycle_reopen(period=cycle.period, reason="the same close, undisturbed")
+    close_request(str(cycle.period))
     closed = cycle_wait(cycle_id=cycle.pk, timeout=60)
     assert closed.status == CycleStatus.CLOSED
     return results_of(closed, reopened.run)

@@ -500,7 +500,7 @@ def test_figures_of_open_months_follow_the_new_amounts(plan: PlanVersion) -> Non
     roster_import(table=roster("li.lei,,,,,,2500,"))
 
     entries = MetricEntry.objects.filter(assignment__employee__username="li.lei")
-    assert sorted(entries.values_list("period", "assignment__start", "value")) == [
+    assert sorted((str(p), s, v) for p, s, v in entries.values_list("period", "assignment__start", "value")) == [
         ("2026-01", "2026-01", Decimal("8.6")),
         ("2026-02", "2026-02", Decimal("9.1")),
     ]

@@ -1,7 +1,7 @@
 """The app's models, for Django: each room keeps its own (``metrics.cycles``, ``metrics.figures``,
 ``metrics.results``) and the code imports them from there, never from here."""
 
-from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
 from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, UploadPreview
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 
@@ -12,9 +12,11 @@ __all__ = [
     "CycleAction",
     "CycleChunk",
     "CycleEvent",
+    "CyclePart",
     "CycleStatus",
     "MetricChange",
     "MetricEntry",
+    "PartStatus",
     "Result",
     "ResultLine",
     "UploadPreview",

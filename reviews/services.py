@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.figures.services import ImportOutcome, metrics_import
-from metrics.results.closing import CloseRefused, cycle_reopen
+from metrics.results.closing import cycle_reopen
+from metrics.results.parts import CloseRefused
 from people.models import User
 from plans.errors import ApplicationError
 from plans.models import Indicator

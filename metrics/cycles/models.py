@@ -35,8 +35,53 @@ class Cycle(models.Model):
         return str(self.period)
 
 
+class PartStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
+
+
+class CyclePart(models.Model):
+    """One close of a period: everybody still open, or those of some departments, plans, or with
+    every figure in (SPEC.md section 8).
+
+    A period's closes follow each other within a run: one is requested (or under way) at a time,
+    and each scores only the people no earlier close of the run scored. ``employee_ids`` is who
+    a selective close covers, fixed when it is requested; a close of everybody leaves it empty
+    and covers whoever is still open when a worker claims it.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="parts")
+    run = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()  # 1, 2, ... within the run
+    departments = models.JSONField(default=list, blank=True)  # names
+    plans = models.JSONField(default=list, blank=True)  # plan codes
+    complete = models.BooleanField(default=False)  # only those whose figures are all in
+    forced = models.BooleanField(default=False)
+    employee_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=PartStatus.choices, default=PartStatus.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "run", "number"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "run", "number"], name="unique_cycle_part")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} run {self.run} close {self.number}"
+
+    @property
+    def everyone(self) -> bool:
+        """A close of everybody still open, rather than of a selection."""
+        return not (self.departments or self.plans or self.complete)
+
+
 class CycleAction(models.TextChoices):
     CLOSE_REQUESTED = "close_requested", _("Close requested")
+    PART_CLOSED = "part_closed", _("Closed in part")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
 
@@ -52,6 +97,8 @@ class CycleEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The close the event is about, when it closed part of the period (or asked to).
+    part = models.ForeignKey(CyclePart, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

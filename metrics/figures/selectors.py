@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from metrics.cycles.models import CycleStatus
-from metrics.cycles.selectors import cycle_status
+from metrics.cycles.selectors import closed_employees, cycle_status
 from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
@@ -36,15 +36,23 @@ class MissingFigure:
 
 
 def close_scope(*, period: Period) -> dict[int, tuple[int, int]]:
-    """Who a close covers: employee id -> (assignment id, version id) for the period."""
+    """Who a close covers: employee id -> (assignment id, version id) of the people assigned in
+    the period whom no finished close of its current run has scored (SPEC.md section 8)."""
     if period.is_month:
-        return {e: (a.pk, a.version_id) for e, a in assignments_for_month(month=period).items()}
-    return {e: (q.assignment.pk, q.assignment.version_id) for e, q in assignments_for_quarter(quarter=period).items()}
+        scope = {e: (a.pk, a.version_id) for e, a in assignments_for_month(month=period).items()}
+    else:
+        scope = {
+            e: (q.assignment.pk, q.assignment.version_id) for e, q in assignments_for_quarter(quarter=period).items()
+        }
+    for employee_id in closed_employees(period=period):
+        scope.pop(employee_id, None)
+    return scope
 
 
-def figures_missing(*, period: Period) -> list[MissingFigure]:
-    """Every value a close of ``period`` still lacks, by employee and indicator."""
-    scope = close_scope(period=period)
+def figures_missing(*, period: Period, scope: dict[int, tuple[int, int]] | None = None) -> list[MissingFigure]:
+    """Every value a close of ``period`` still lacks, by employee and indicator: of everybody it
+    would cover, or of ``scope`` (as ``close_scope`` gives it)."""
+    scope = close_scope(period=period) if scope is None else scope
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     rules = version_rules(version_ids={version for _a, version in scope.values()})
     entries = MetricEntry.objects.filter(

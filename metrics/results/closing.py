@@ -1,10 +1,12 @@
 """Closing and reopening cycles: the services under `close_cycle`, `reopen_cycle` and the task.
 
-A close is requested (checked, recorded, one task enqueued after the commit), then claimed by
-the task (open -> closing, a conditional update only one delivery wins), split into chunks of
-employees that any number of workers score, and finished by whichever worker completes the
-last chunk (closing -> closed, again a conditional update). Results are unique per
-(cycle, run, employee), so a redelivered task or chunk writes nothing twice.
+A close (of everybody still open, or of part of the period: ``metrics.results.parts``) is
+requested (checked, recorded as a ``CyclePart``, one task enqueued after the commit), then
+claimed by the task (open -> closing, a conditional update only one delivery wins), split into
+chunks of employees that any number of workers score, and finished by whichever worker
+completes the last chunk (closing -> closed once nobody is left open, or back to open after a
+part; again a conditional update). Results are unique per (cycle, run, employee), so a
+redelivered task or chunk writes nothing twice.
 """
 
 import datetime
@@ -17,34 +19,30 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
+from metrics.cycles.selectors import closure
 from metrics.figures.models import MetricEntry
 from metrics.figures.pgcopy import copy_rows, reserve_ids
-from metrics.figures.selectors import MissingFigure, close_scope, figures_missing
+from metrics.figures.selectors import close_scope
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
+from metrics.results.parts import CloseRefused, Selection, selection_choose, selection_describe
 from metrics.results.stored import monthly_lines, monthly_results
 from people.models import User
-from plans.errors import ApplicationError
 from plans.periods import Period
 from plans.scoring import Frequency, IndicatorScore, PeriodResult, score_month, score_quarter
 from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
-
-
-class CloseRefused(ApplicationError):
-    """A close or reopen refused; ``missing``, what keeps a month from closing."""
-
-    def __init__(self, message: str, missing: list[MissingFigure] | None = None) -> None:
-        super().__init__(message)
-        self.missing = missing or []
 
 
 @dataclass(frozen=True)
 class CloseRequest:
     cycle: Cycle
     already_closed: bool = False
+    part: CyclePart | None = None  # the close requested, or the same one already under way
+    created: CyclePart | None = None  # the close this request asked for, when it is new
 
 
 def company_today() -> datetime.date:
@@ -65,91 +63,133 @@ def cycle_close_request(
     user: User | None = None,
     enqueue: Callable[[int, int], None],
     today: datetime.date | None = None,
+    selection: Selection | None = None,
 ) -> CloseRequest:
-    """Check that ``period`` can close and have ``enqueue(cycle_id, run)`` called after the commit.
+    """Check that ``selection`` of ``period`` can close and have ``enqueue(cycle_id, run)`` called
+    after the commit.
 
     Refused before the period has ended (from the first day after it, ``today`` in the
     company's time zone), forced or not: its figures may still change. Refused, with the list
     of what is missing, while figures are missing, unless forced: then each missing value
-    scores 0 and its result is flagged ``incomplete``.
+    scores 0 and its result is flagged ``incomplete``. One close of a period at a time: another
+    selection is refused while one is under way; the same one again (a double click) is harmless.
     """
+    selection = selection or Selection()
     if opens := close_opens(period=period, today=today):
         raise CloseRefused(
             _("%(period)s has not ended yet: it can close from %(day)s.") % {"period": period, "day": opens.isoformat()}
         )
-    with transaction.atomic():
-        # The first statement writes: on SQLite a second request at once (a double click) then
-        # waits for the first one's commit, where a read first would make it fail at once with
-        # "database is locked". On PostgreSQL the row lock below queues it the same way.
-        Cycle.objects.bulk_create([Cycle(period=str(period))], ignore_conflicts=True)
-        cycle = Cycle.objects.select_for_update().get(period=str(period))
-        if cycle.status == CycleStatus.CLOSED:
-            return CloseRequest(cycle=cycle, already_closed=True)
-        if cycle.status == CycleStatus.OPEN:
-            if period.is_quarter:
-                _check_months_closed(period)
-            missing = figures_missing(period=period)
-            if missing and not force:
-                raise CloseRefused(
-                    _("%(period)s cannot close: %(count)s values are missing")
-                    % {"period": period, "count": len(missing)},
-                    missing,
-                )
-            cycle.forced = force
-            cycle.requested_by = user
-            cycle.save(update_fields=["forced", "requested_by"])
-        # The audit trail records the request once a worker claims it: a request the broker
-        # never took (it was down) leaves no trace of a close that did not happen.
-        # A close already under way is enqueued again: the claim makes that harmless.
-        run = cycle.run
-        transaction.on_commit(lambda: enqueue(cycle.pk, run))
-    return CloseRequest(cycle=cycle)
+    request: CloseRequest | None = None
+    try:
+        with transaction.atomic():
+            request = _request_locked(period=period, selection=selection, force=force, user=user)
+            if request.already_closed:
+                return request
+            cycle_id, run = request.cycle.pk, request.cycle.run
+            # The audit trail records the request once a worker claims it: a request the broker
+            # never took (it was down) leaves no trace of a close that did not happen.
+            # A close already under way is enqueued again: the claim makes that harmless.
+            transaction.on_commit(lambda: enqueue(cycle_id, run))
+    except Exception:
+        if request is not None and request.created is not None:
+            # The broker did not take the close: withdraw its request, so that nothing waits for it.
+            CyclePart.objects.filter(pk=request.created.pk, status=PartStatus.REQUESTED).delete()
+        raise
+    return request
 
 
-def _check_months_closed(quarter: Period) -> None:
-    months = [str(m) for m in quarter.months()]
-    closed = {
-        str(p)
-        for p in Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
-    }
-    still_open = [m for m in months if m not in closed]
-    if still_open:
+def _request_locked(*, period: Period, selection: Selection, force: bool, user: User | None) -> CloseRequest:
+    # The first statement writes: on SQLite a second request at once (a double click) then
+    # waits for the first one's commit, where a read first would make it fail at once with
+    # "database is locked". On PostgreSQL the row lock below queues it the same way.
+    Cycle.objects.bulk_create([Cycle(period=str(period))], ignore_conflicts=True)
+    cycle = Cycle.objects.select_for_update().get(period=str(period))
+    if cycle.status == CycleStatus.CLOSED:
+        return CloseRequest(cycle=cycle, already_closed=True)
+    part = CyclePart.objects.filter(
+        cycle=cycle, run=cycle.run, status__in=[PartStatus.REQUESTED, PartStatus.CLOSING]
+    ).first()
+    if part is None:
+        part = _part_request(cycle, period=period, selection=selection, force=force, user=user)
+        return CloseRequest(cycle=cycle, part=part, created=part)
+    if not (selection.same(part) and part.forced == force):
         raise CloseRefused(
-            _("%(quarter)s cannot close before its months: %(months)s not closed")
-            % {"quarter": quarter, "months": ", ".join(still_open)}
+            _("A close of %(who)s in %(period)s is under way: wait until it is done, then close the others.")
+            % {"who": selection_describe(Selection.of(part)), "period": period}
         )
+    return CloseRequest(cycle=cycle, part=part)
+
+
+def _part_request(cycle: Cycle, *, period: Period, selection: Selection, force: bool, user: User | None) -> CyclePart:
+    chosen = selection_choose(period=period, selection=selection, force=force)
+    number = CyclePart.objects.filter(cycle=cycle, run=cycle.run).aggregate(n=Max("number"))["n"] or 0
+    cycle.forced = force
+    cycle.requested_by = user
+    cycle.save(update_fields=["forced", "requested_by"])
+    return CyclePart.objects.create(
+        cycle=cycle,
+        run=cycle.run,
+        number=number + 1,
+        departments=sorted(selection.departments),
+        plans=sorted(selection.plans),
+        complete=selection.complete,
+        forced=force,
+        # A close of everybody covers whoever is still open when it is claimed.
+        employee_ids=[] if selection.everyone else sorted(chosen.scope),
+        requested_by=user,
+    )
 
 
 def cycle_close_start(*, cycle_id: int, run: int) -> list[int]:
-    """Claim the cycle and split its employees into chunks; the ids of the chunks left to score.
+    """Claim the requested close and split its employees into chunks; the ids of the chunks left to score.
 
-    A second delivery of the same close finds the cycle claimed and returns the pending chunks.
+    A second delivery of the same close finds the cycle claimed and returns the pending chunks,
+    and one of a close that is done finds nothing to claim.
     """
     with transaction.atomic():
-        claimed = Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.OPEN).update(status=CycleStatus.CLOSING)
+        requested = CyclePart.objects.filter(cycle=OuterRef("pk"), run=run, status=PartStatus.REQUESTED)
+        claimed = (
+            Cycle.objects.filter(Exists(requested), pk=cycle_id, run=run, status=CycleStatus.OPEN)
+            .order_by()
+            .update(status=CycleStatus.CLOSING)
+        )
         cycle = Cycle.objects.filter(pk=cycle_id).first()
         if cycle is None or cycle.run != run or cycle.status != CycleStatus.CLOSING:
             return []  # closed already, or reopened since this message was sent
         if claimed:
-            CycleEvent.objects.create(
-                cycle=cycle, action=CycleAction.CLOSE_REQUESTED, run=run, forced=cycle.forced, user=cycle.requested_by
-            )
-        if claimed or not CycleChunk.objects.filter(cycle=cycle, run=run).exists():
-            employee_ids = sorted(close_scope(period=cycle.period))
-            size = settings.CLOSE_CHUNK_SIZE
-            CycleChunk.objects.bulk_create(
-                [
-                    CycleChunk(cycle=cycle, run=run, index=index, employee_ids=employee_ids[start : start + size])
-                    for index, start in enumerate(range(0, len(employee_ids), size))
-                ],
-                ignore_conflicts=True,
-            )
+            _part_claim(cycle)
     pending = list(
         CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING).values_list("pk", flat=True)
     )
     if not pending:
         cycle_close_finish(cycle_id=cycle_id, run=run)
     return pending
+
+
+def _part_claim(cycle: Cycle) -> None:
+    """The claimed close is under way: its chunks, after those of the run's earlier closes."""
+    part = CyclePart.objects.get(cycle=cycle, run=cycle.run, status=PartStatus.REQUESTED)
+    part.status = PartStatus.CLOSING
+    part.save(update_fields=["status"])
+    CycleEvent.objects.create(
+        cycle=cycle,
+        action=CycleAction.CLOSE_REQUESTED,
+        run=cycle.run,
+        forced=part.forced,
+        user=part.requested_by,
+        part=part,
+    )
+    employee_ids = sorted(close_scope(period=cycle.period)) if part.everyone else part.employee_ids
+    size = settings.CLOSE_CHUNK_SIZE
+    first = CycleChunk.objects.filter(cycle=cycle, run=cycle.run).aggregate(n=Max("index"))["n"]
+    first = 0 if first is None else first + 1
+    CycleChunk.objects.bulk_create(
+        [
+            CycleChunk(cycle=cycle, run=cycle.run, index=first + index, employee_ids=employee_ids[start : start + size])
+            for index, start in enumerate(range(0, len(employee_ids), size))
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def cycle_close_work(*, cycle_id: int, run: int) -> int:
@@ -194,26 +234,49 @@ def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -
 
 
 def cycle_close_finish(*, cycle_id: int, run: int) -> bool:
-    """Mark the cycle closed once no chunk is pending; True for the one call that did."""
+    """Finish the close under way once no chunk is pending; True for the one call that did.
+
+    The period is closed once nobody assigned is left open; a close of part of it leaves the
+    period open for the next close.
+    """
     with transaction.atomic():
         if CycleChunk.objects.filter(cycle_id=cycle_id, run=run, status=ChunkStatus.PENDING).exists():
             return False
-        closed = Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.CLOSING).update(
-            status=CycleStatus.CLOSED, closed_at=timezone.now()
+        part = (
+            CyclePart.objects.select_for_update()
+            .filter(cycle_id=cycle_id, run=run, status=PartStatus.CLOSING, cycle__status=CycleStatus.CLOSING)
+            .select_related("cycle")
+            .first()
         )
-        if closed:
-            if connection.vendor == "postgresql":
-                # A close adds a period's results at once, before autovacuum notices: without
-                # fresh statistics the next close's reads of these results (the quarter's months,
-                # the streak's earlier months) scan every line, 1.8 s a chunk at 100,000 people
-                # instead of 0.1 s (bench_close). ANALYZE samples: well under a second at any size.
-                with connection.cursor() as cursor:
-                    cursor.execute(f"ANALYZE {Result._meta.db_table}, {ResultLine._meta.db_table}")
-            cycle = Cycle.objects.get(pk=cycle_id)
-            CycleEvent.objects.create(
-                cycle=cycle, action=CycleAction.CLOSED, run=run, forced=cycle.forced, user=cycle.requested_by
-            )
-    return bool(closed)
+        if part is None:
+            return False
+        cycle = part.cycle
+        part.status = PartStatus.CLOSED
+        part.closed_at = timezone.now()
+        part.save(update_fields=["status", "closed_at"])
+        # A close of everybody covered whoever was open when it began; after part of the period,
+        # whoever is left keeps it open.
+        everyone = part.everyone or not close_scope(period=cycle.period)
+        status = CycleStatus.CLOSED if everyone else CycleStatus.OPEN
+        Cycle.objects.filter(pk=cycle_id, run=run, status=CycleStatus.CLOSING).update(
+            status=status, closed_at=part.closed_at if everyone else None
+        )
+        if connection.vendor == "postgresql":
+            # A close adds a period's results at once, before autovacuum notices: without
+            # fresh statistics the next close's reads of these results (the quarter's months,
+            # the streak's earlier months) scan every line, 1.8 s a chunk at 100,000 people
+            # instead of 0.1 s (bench_close). ANALYZE samples: well under a second at any size.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Result._meta.db_table}, {ResultLine._meta.db_table}")
+        CycleEvent.objects.create(
+            cycle=cycle,
+            action=CycleAction.CLOSED if everyone else CycleAction.PART_CLOSED,
+            run=run,
+            forced=part.forced,
+            user=part.requested_by,
+            part=part,
+        )
+    return True
 
 
 def cycle_progress(*, cycle: Cycle) -> tuple[int, int]:
@@ -238,19 +301,18 @@ def cycle_wait(
 
 @transaction.atomic
 def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cycle:
-    """Reopen a closed cycle: its results stay, marked superseded, and the next close is a new run."""
+    """Reopen every closed result of a period, closed in whole or in part: the results stay,
+    marked superseded, and the next close is a new run."""
     reason = reason.strip()
     if not reason:
         raise CloseRefused(_("Reopening needs a reason."))
     cycle = Cycle.objects.select_for_update().filter(period=str(period)).first()
-    if cycle is None or cycle.status != CycleStatus.CLOSED:
+    parts = CyclePart.objects.filter(cycle=cycle, run=cycle.run) if cycle else CyclePart.objects.none()
+    if cycle is None or not (cycle.status == CycleStatus.CLOSED or parts.filter(status=PartStatus.CLOSED).exists()):
         raise CloseRefused(_("%(period)s is not closed.") % {"period": period})
-    if (
-        period.is_month
-        and Cycle.objects.filter(
-            period=str(period.quarter_of()), status__in=[CycleStatus.CLOSED, CycleStatus.CLOSING]
-        ).exists()
-    ):
+    if cycle.status == CycleStatus.CLOSING or parts.filter(status=PartStatus.REQUESTED).exists():
+        raise CloseRefused(_("%(period)s is being closed: reopen it once that close is done.") % {"period": period})
+    if period.is_month and closure(period=period.quarter_of()).anyone:
         raise CloseRefused(
             _("%(quarter)s is closed: reopen the quarter before its month %(period)s.")
             % {"quarter": period.quarter_of(), "period": period}

@@ -18,7 +18,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.reminders import reminders_mail
 from metrics.figures.selectors import close_scope, figures_missing
-from metrics.results.closing import CloseRefused, cycle_close_request
+from metrics.results.closing import cycle_close_request
+from metrics.results.parts import CloseRefused
 from plans.models import Assignment
 from plans.periods import Period
 

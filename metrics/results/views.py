@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.results.closing import CloseRefused, close_opens, cycle_close_request, cycle_reopen
+from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.results.dashboards import Dashboard, dashboard, result_periods
 from metrics.results.forms import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
+from metrics.results.parts import CloseRefused
 from metrics.results.scorecards import scorecard
 from metrics.results.selectors import cycle_page, cycle_progress_data, cycles_list, missing_overview
 from metrics.results.tasks import cycle_close_enqueue

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 
 from metrics.figures.forms import GridChangesError
 from metrics.figures.services import FiguresError
-from metrics.results.closing import CloseRefused
 from metrics.results.exports import ExportRefused
+from metrics.results.parts import CloseRefused
 from people.staffing.assignments import AssignmentRefused
 from plans.errors import ApplicationError
 from plans.numbers import NumberError

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from metrics.cycles.models import Cycle, CycleStatus
-from metrics.results.closing import CloseRefused, cycle_close_request, cycle_wait
+from metrics.results.closing import cycle_close_request, cycle_wait
+from metrics.results.parts import CloseRefused
 from metrics.results.tasks import cycle_close_enqueue
 from people.models import User
 from plans.periods import Period, PeriodError

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from metrics.management.commands.close_cycle import parse_period
-from metrics.results.closing import CloseRefused, cycle_reopen
+from metrics.results.closing import cycle_reopen
+from metrics.results.parts import CloseRefused
 
 
 class Command(BaseCommand):

@@ -6,6 +6,7 @@ import time
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import Settings
 
-from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.figures.selectors import MissingFigure, figures_missing
 from metrics.figures.services import metrics_import
-from metrics.results import closing
+from metrics.results import closing, parts
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.tasks import cycle_close_task
 from people.models import User
@@ -144,6 +145,7 @@ def test_a_second_delivery_of_the_close_writes_nothing_twice() -> None:
     # and a chunk handed back to the queue after its worker died, scored again from scratch
     CycleChunk.objects.filter(cycle=cycle).update(status=ChunkStatus.PENDING)
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSING)
+    CyclePart.objects.filter(cycle=cycle).update(status=PartStatus.CLOSING)
     assert closing.cycle_close_work(cycle_id=cycle.pk, run=cycle.run) == 1
     assert (Result.objects.count(), ResultLine.objects.count()) == counts == (3, 12)
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.CLOSED
@@ -280,15 +282,15 @@ def test_a_period_outside_the_range_is_refused_naming_the_range(period: str) -> 
 def test_two_close_requests_at_once_both_answer_and_the_month_closes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     team(1)
     inside = threading.Event()
-    checked = figures_missing  # the one closing calls
+    checked = figures_missing  # the one a close request calls
 
-    def slow_check(**kwargs: Period) -> list[MissingFigure]:
+    def slow_check(**kwargs: Any) -> list[MissingFigure]:
         if threading.current_thread().name == "first":
             inside.set()
             time.sleep(0.5)  # the second click arrives while the first request holds its transaction
         return checked(**kwargs)
 
-    monkeypatch.setattr(closing, "figures_missing", slow_check)
+    monkeypatch.setattr(parts, "figures_missing", slow_check)
     enqueued: list[tuple[int, int]] = []
     errors: list[Exception] = []
 

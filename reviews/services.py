@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from metrics.cycles.models import CycleStatus
-from metrics.cycles.selectors import cycle_status
+from metrics.cycles.selectors import closure
 from metrics.figures.services import ImportOutcome, metrics_import
 from metrics.results.closing import cycle_reopen
 from metrics.results.parts import CloseRefused
@@ -335,7 +334,7 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
         resolution=reason,
     )
     period = review.period
-    reopened = cycle_status(period=period) == CycleStatus.CLOSED
+    reopened = closure(period=period).closes(review.employee_id)  # closed in whole, or for them
     if reopened:
         try:
             cycle_reopen(

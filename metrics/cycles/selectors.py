@@ -83,14 +83,17 @@ def closures(*, periods: Iterable[str]) -> dict[str, Closure]:
     selective = [c.pk for c in cycles.values() if c.status != CycleStatus.CLOSED]
     for part in CyclePart.objects.filter(
         cycle_id__in=selective, status__in=[PartStatus.CLOSING, PartStatus.CLOSED]
-    ).only("cycle_id", "run", "departments", "plans", "complete", "employee_ids"):
+    ).only("cycle_id", "run", "status", "departments", "plans", "complete", "employee_ids"):
         parts.setdefault(part.cycle_id, []).append(part)
     found: dict[str, Closure] = {}
     for period, cycle in cycles.items():
         mine = [part for part in parts.get(cycle.pk, []) if part.run == cycle.run]
         found[period] = Closure(
             status=cycle.status,
-            everyone=cycle.status == CycleStatus.CLOSED or any(part.everyone for part in mine),
+            everyone=cycle.status == CycleStatus.CLOSED
+            or any(part.everyone for part in mine)
+            # closing with no close of a selection under way: as a close of everybody
+            or (cycle.status == CycleStatus.CLOSING and not any(p.status == PartStatus.CLOSING for p in mine)),
             employee_ids=frozenset(e for part in mine for e in part.employee_ids),
         )
     return {period: found.get(period, OPEN) for period in periods}

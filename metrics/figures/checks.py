@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from metrics.cycles.locks import cycles_lock
 from metrics.cycles.models import CycleStatus
+from metrics.cycles.selectors import Closure, closures
 from metrics.figures.holders import Holder, quarterly_holders
 from metrics.figures.models import ChangeSource, MetricEntry
 from people.models import User
@@ -128,7 +129,8 @@ def figures_check(table: Table, *, check: TableCheck, employees: set[str] | None
     ]
     columns = [column for column in columns if column not in unknown]
     check.periods = {str(period) for _row, _employee, period in rows}
-    statuses = cycles_lock(periods=check.periods)
+    cycles_lock(periods=check.periods)
+    statuses = closures(periods=check.periods)  # read under the lock: no close starts or ends meanwhile
     quarters = {(employee, str(period)) for _row, employee, period in rows if period.is_quarter}
     owners = quarterly_holders(quarters=quarters, writer=check.review)
     entries = (
@@ -140,8 +142,7 @@ def figures_check(table: Table, *, check: TableCheck, employees: set[str] | None
 
     pending: list[Pending] = []
     for row, employee, period in rows:
-        status = statuses.get(str(period), CycleStatus.OPEN)
-        in_force, refusal = _row_assignment(employee, period, assignments.get(employee, []), status)
+        in_force, refusal = _row_assignment(employee, period, assignments.get(employee, []), statuses[str(period)])
         if in_force is None:
             check.errors.append(CellError(row.number, "period", refusal))
             continue
@@ -242,17 +243,24 @@ def _period_read(text: str) -> tuple[Period | None, str]:
 
 
 def _row_assignment(
-    employee: str, period: Period, assignments: Sequence[Assignment], status: str
+    employee: str, period: Period, assignments: Sequence[Assignment], closed: Closure
 ) -> tuple[Assignment | None, str]:
     """(the assignment a row's figures go to, "") or (None, why the row's period takes none)."""
-    if status != CycleStatus.OPEN:
+    if closed.everyone:
         message = (
             _("%(period)s is closed: it takes no new or changed figures")
-            if status == CycleStatus.CLOSED
+            if closed.status == CycleStatus.CLOSED
             else _("%(period)s is being closed: it takes no new or changed figures")
         )
         return None, message % {"period": period}
     in_force = assignment_at(assignments, period)
+    if in_force is not None and closed.closes(in_force.employee_id):
+        message = (
+            _("%(period)s is closed for %(employee)s: it takes no new or changed figures of theirs")
+            if closed.status == CycleStatus.OPEN
+            else _("%(period)s is being closed for %(employee)s: it takes no new or changed figures of theirs")
+        )
+        return None, message % {"period": period, "employee": employee}
     if in_force is not None:
         return in_force, ""
     if assignments:

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from metrics.cycles.models import CycleStatus
-from metrics.cycles.selectors import closed_employees, cycle_status
+from metrics.cycles.selectors import Closure, closed_employees, closure
 from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
 from people.models import Role, User
 from people.selectors import people_visible
@@ -142,6 +142,7 @@ class GridRow:
     missing: tuple[str, ...]  # names of the monthly indicators still without a value
     filled: int
     total: int
+    closed: bool = False  # closed already with part of the period (SPEC.md section 8): read-only
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,10 @@ class FiguresGrid:
     @property
     def editable(self) -> bool:
         return self.status == CycleStatus.OPEN
+
+    @property
+    def closed_rows(self) -> int:
+        return sum(row.closed for row in self.rows)
 
     @property
     def filled(self) -> int:
@@ -187,13 +192,14 @@ def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
         (e.assignment_id, e.indicator_id): e
         for e in MetricEntry.objects.filter(assignment__in=list(in_force.values()), period=str(period))
     }
+    closed = closure(period=period)
     rows = [
-        _grid_row(persons[employee_id], assignment, rules[assignment.version_id], columns, entries)
+        _grid_row(persons[employee_id], assignment, rules[assignment.version_id], columns, entries, closed)
         for employee_id, assignment in sorted(in_force.items(), key=lambda item: persons[item[0]].username)
     ]
     return FiguresGrid(
         period=period,
-        status=cycle_status(period=period),
+        status=closed.status,
         deadline=figures_deadline(period=period),
         columns=columns,
         rows=tuple(rows),
@@ -223,6 +229,7 @@ def _grid_row(
     version: VersionRules,
     columns: tuple[GridColumn, ...],
     entries: dict[tuple[int, int], MetricEntry],
+    closed: Closure,
 ) -> GridRow:
     """A person's row: what is stored in each column, and the month's score so far."""
     monthly = {c: i for c, i in version.indicators.items() if i.frequency == Frequency.MONTHLY}
@@ -241,6 +248,7 @@ def _grid_row(
         missing=missing,
         filled=len(monthly) - len(missing),
         total=len(monthly),
+        closed=closed.status == CycleStatus.OPEN and closed.closes(person.pk),
     )
 
 

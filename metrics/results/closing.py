@@ -299,6 +299,16 @@ def cycle_wait(
         time.sleep(poll)
 
 
+def cycle_part_wait(*, part_id: int, timeout: float, poll: float = 0.2) -> CyclePart:
+    """Wait for the workers to finish one close (of a part or of everybody); the close as it is then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        part = CyclePart.objects.get(pk=part_id)
+        if part.status == PartStatus.CLOSED or time.monotonic() >= deadline:
+            return part
+        time.sleep(poll)
+
+
 @transaction.atomic
 def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cycle:
     """Reopen every closed result of a period, closed in whole or in part: the results stay,

@@ -167,6 +167,7 @@ class Dashboard:
     bottom: list[RankRow]
     completion_at: datetime | None = None  # when the completion was counted
     charts: dict[str, Any] = field(default_factory=dict)
+    still_open: int = 0  # people of ``period`` no close has scored yet (SPEC.md section 8)
 
 
 def _results_stamp() -> tuple[object, ...]:
@@ -382,9 +383,23 @@ def _results_board(filters: DashboardFilters) -> Dashboard:
         completion=[],
         top=_ranks(selected, best=True),
         bottom=_ranks(selected, best=False),
+        still_open=_still_open(filters, period, scored=sum(row.results for row in periods if row.period == period)),
     )
     board.charts.update(_charts(board))
     return board
+
+
+def _still_open(filters: DashboardFilters, period: str, *, scored: int) -> int:
+    """How many of the people assigned in ``period`` (within the filters) have no result yet:
+    none once the period is closed, the rest while it is closed in part."""
+    if not period or Cycle.objects.filter(period=period, status=CycleStatus.CLOSED).exists():
+        return 0
+    assigned = assignments_in_force(month=Period.parse(period).last_month())
+    if filters.department_id is not None:
+        assigned = assigned.filter(employee__department_id=filters.department_id)
+    if filters.plan:
+        assigned = assigned.filter(version__template__code=filters.plan)
+    return max(assigned.count() - scored, 0)
 
 
 def _charts(board: Dashboard) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
+from metrics.figures.selectors import close_scope
 from metrics.results.dashboard_export import cell_safe
 from metrics.results.stored import results_current
 from plans.errors import ApplicationError
@@ -26,14 +27,20 @@ def _two(value: Decimal) -> str:
 
 
 def scores_csv(*, period: Period) -> str:
-    """``employee,period,score,band,payout,bonus,flags,<indicator>...`` for a closed period.
+    """``employee,period,score,band,payout,bonus,flags,<indicator>...`` of the results a period's
+    closes wrote so far (SPEC.md section 8: all of them once it is closed).
 
     Indicator columns follow the plan's order (several plans: each new code after the ones
     before); an indicator that does not apply to the period, or to the employee's plan, is empty.
     """
-    if cycle_status(period=period) != CycleStatus.CLOSED:
-        raise ExportRefused(_("%(period)s is not closed: it has no scores to export yet.") % {"period": period})
+    status = cycle_status(period=period)
+    if status == CycleStatus.CLOSING:
+        raise ExportRefused(
+            _("%(period)s is being closed: export its scores once that close is done.") % {"period": period}
+        )
     results = results_current(period=period)
+    if not results and status != CycleStatus.CLOSED:
+        raise ExportRefused(_("%(period)s is not closed: it has no scores to export yet.") % {"period": period})
     codes: list[str] = []
     for code in (
         Indicator.objects.filter(version_id__in={r.version_id for r in results})
@@ -62,3 +69,8 @@ def scores_csv(*, period: Period) -> str:
             ]
         )
     return out.getvalue()
+
+
+def scores_open(*, period: Period) -> int:
+    """How many people of ``period`` no close has scored yet: those an export leaves out."""
+    return 0 if cycle_status(period=period) == CycleStatus.CLOSED else len(close_scope(period=period))

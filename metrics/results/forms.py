@@ -7,6 +7,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from metrics.results.dashboards import DashboardFilters
+from metrics.results.parts import Selection
+from metrics.results.selectors import CycleBreakdown
 from people.models import Department
 from plans.models import PlanTemplate
 
@@ -16,6 +18,32 @@ class ForceCloseForm(forms.Form):
         label=_("I understand that every missing value scores 0 and those results are flagged incomplete."),
         error_messages={"required": _("Tick the box to confirm the forced close.")},
     )
+
+
+class CloseSelectionForm(forms.Form):
+    """Which part of a period to close (SPEC.md section 8): nothing chosen is everybody still open."""
+
+    departments = forms.MultipleChoiceField(label=_("Departments"), required=False, widget=forms.CheckboxSelectMultiple)
+    plans = forms.MultipleChoiceField(label=_("Plans"), required=False, widget=forms.CheckboxSelectMultiple)
+    complete = forms.BooleanField(
+        label=_("Only those whose figures are all in (leave the others open)"), required=False
+    )
+
+    def __init__(self, *args: Any, breakdown: CycleBreakdown | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = breakdown or CycleBreakdown(departments=[], plans=[])
+        for name, choices in (("departments", rows.departments), ("plans", rows.plans)):
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [(row.key, row.label) for row in choices if row.key and row.open]
+
+    def selection(self) -> Selection:
+        data = self.cleaned_data
+        return Selection(
+            departments=tuple(data.get("departments") or ()),
+            plans=tuple(data.get("plans") or ()),
+            complete=bool(data.get("complete")),
+        )
 
 
 class ReopenForm(forms.Form):

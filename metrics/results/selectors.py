@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
-from metrics.cycles.models import Cycle, CycleEvent, CycleStatus
+from metrics.cycles.models import Cycle, CycleEvent, CycleStatus, PartStatus
 from metrics.figures.models import MetricEntry
 from metrics.results.closing import cycle_progress
 from metrics.results.dashboards import (
@@ -40,6 +41,7 @@ from metrics.results.dashboards import (
     score_mean,
 )
 from metrics.results.models import Result
+from metrics.results.parts import Selection, selection_describe
 from metrics.results.periods import periods_sorted
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
@@ -113,9 +115,10 @@ class MissingOverview:
     more_count: int  # the values missing in those teams
 
 
-def _assignments_missing(period: Period) -> QuerySet[Assignment]:
-    """The assignments a close of ``period`` covers that lack a value, each annotated with how
-    many: the figures the scope expects less those entered, counted by the database."""
+def _assignments_counted(period: Period) -> QuerySet[Assignment]:
+    """The assignments of the people assigned in ``period``, each annotated with how many values
+    a close lacks (``missing``: the figures expected less those entered, counted by the database)
+    and whether a close has scored the person already (``closed``)."""
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     expected = (
         Indicator.objects.filter(version=OuterRef("version"), frequency=frequency)
@@ -137,12 +140,16 @@ def _assignments_missing(period: Period) -> QuerySet[Assignment]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    closed = Result.objects.filter(period=str(period), employee=OuterRef("employee"), superseded_at__isnull=True)
     zero = Value(0, output_field=IntegerField())
-    return (
-        assignments_in_force(month=period.last_month())
-        .annotate(missing=Coalesce(Subquery(expected), zero) - Coalesce(Subquery(present), zero))
-        .filter(missing__gt=0)
+    return assignments_in_force(month=period.last_month()).annotate(
+        missing=Coalesce(Subquery(expected), zero) - Coalesce(Subquery(present), zero), closed=Exists(closed)
     )
+
+
+def _assignments_missing(period: Period) -> QuerySet[Assignment]:
+    """The assignments a close of ``period`` still covers that lack a value, with how many."""
+    return _assignments_counted(period).filter(Q(missing__gt=0), Q(closed=False))
 
 
 def _team(manager: str) -> Q:
@@ -227,6 +234,70 @@ def _people_missing(listed: Sequence[Assignment], period: Period) -> dict[str, l
 
 
 @dataclass(frozen=True)
+class PartCount:
+    """How many people of a department or a plan are closed, open with every figure in, or open
+    with figures missing (SPEC.md section 8)."""
+
+    key: str  # what a close of part of the period names: a department's name, a plan's code
+    label: str
+    closed: int
+    complete: int
+    missing: int
+
+    @property
+    def open(self) -> int:
+        return self.complete + self.missing
+
+
+@dataclass(frozen=True)
+class CycleBreakdown:
+    departments: list[PartCount]
+    plans: list[PartCount]
+
+    @property
+    def closed(self) -> int:
+        return sum(row.closed for row in self.plans)
+
+    @property
+    def open(self) -> int:
+        return sum(row.open for row in self.plans)
+
+    @property
+    def complete(self) -> int:
+        return sum(row.complete for row in self.plans)
+
+
+def cycle_breakdown(*, period: Period) -> CycleBreakdown:
+    """Who of the period is closed and who is still open, by department and by plan: two queries
+    that the database counts, whatever the number of people."""
+    counted = _assignments_counted(period).order_by()
+    counts = {
+        "closed_count": Count("pk", filter=Q(closed=True)),
+        "complete_count": Count("pk", filter=Q(closed=False, missing__lte=0)),
+        "missing_count": Count("pk", filter=Q(closed=False, missing__gt=0)),
+    }
+    departments = counted.values("employee__department__name").annotate(**counts)
+    plans = counted.values("version__template__code", "version__template__name").annotate(**counts)
+
+    def row(key: str, label: str, values: dict[str, Any]) -> PartCount:
+        return PartCount(key, label, values["closed_count"], values["complete_count"], values["missing_count"])
+
+    return CycleBreakdown(
+        departments=sorted(
+            (
+                row(d["employee__department__name"] or "", d["employee__department__name"] or _("No department"), d)
+                for d in departments
+            ),
+            key=lambda r: (not r.key, r.label),
+        ),
+        plans=sorted(
+            (row(p["version__template__code"], p["version__template__name"], p) for p in plans),
+            key=lambda r: r.label,
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class CycleSummary:
     results: int
     average: Decimal
@@ -264,6 +335,7 @@ class EventRow:
     at: Any  # datetime
     reason: str
     forced: bool
+    who: str = ""  # whom a close of part of the period was of
 
 
 @dataclass(frozen=True)
@@ -281,18 +353,43 @@ class CyclePage:
     done: int
     total: int
     months_open: list[str] = field(default_factory=list)  # a quarter's months not closed yet
+    breakdown: CycleBreakdown | None = None  # while open: who is closed, who is not
+    under_way: str = ""  # whom the close requested or under way is of
 
     @property
     def missing_count(self) -> int:
         return self.missing.count
 
     @property
+    def closed_in_part(self) -> bool:
+        return self.status == CycleStatus.OPEN and self.breakdown is not None and self.breakdown.closed > 0
+
+    @property
     def can_close(self) -> bool:
-        return self.status == CycleStatus.OPEN
+        return self.status == CycleStatus.OPEN and not self.under_way
 
     @property
     def can_reopen(self) -> bool:
-        return self.status == CycleStatus.CLOSED
+        return self.status == CycleStatus.CLOSED or (self.closed_in_part and not self.under_way)
+
+
+def _status_label(status: str, *, closed_in_part: bool) -> str:
+    return str(_("Closed in part")) if closed_in_part else str(CycleStatus(status).label)
+
+
+def _events(cycle: Cycle) -> list[EventRow]:
+    return [
+        EventRow(
+            action=str(event.get_action_display()),
+            run=event.run,
+            user=person_name(event.user) or _("the schedule"),
+            at=event.at,
+            reason=event.reason,
+            forced=event.forced,
+            who="" if event.part is None or event.part.everyone else selection_describe(Selection.of(event.part)),
+        )
+        for event in CycleEvent.objects.filter(cycle=cycle).select_related("user", "part").order_by("-at", "-pk")
+    ]
 
 
 def cycle_page(*, period: Period) -> CyclePage:
@@ -307,29 +404,24 @@ def cycle_page(*, period: Period) -> CyclePage:
             for p in Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
         }
         months_open = [m for m in months if m not in closed]
-    events = []
+    events: list[EventRow] = []
     done = total = 0
     summary = None
+    under_way = ""
     if cycle is not None:
-        events = [
-            EventRow(
-                action=str(event.get_action_display()),
-                run=event.run,
-                user=person_name(event.user) or _("the schedule"),
-                at=event.at,
-                reason=event.reason,
-                forced=event.forced,
-            )
-            for event in CycleEvent.objects.filter(cycle=cycle).select_related("user").order_by("-at", "-pk")
-        ]
+        events = _events(cycle)
         done, total = cycle_progress(cycle=cycle)
-        if status == CycleStatus.CLOSED:
+        if Result.objects.filter(cycle=cycle, run=cycle.run).exists():
             summary = cycle_summary(cycle=cycle)
+        part = cycle.parts.filter(run=cycle.run, status__in=[PartStatus.REQUESTED, PartStatus.CLOSING]).first()
+        under_way = selection_describe(Selection.of(part)) if part else ""
+    breakdown = cycle_breakdown(period=period) if status != CycleStatus.CLOSED else None
+    in_part = status == CycleStatus.OPEN and breakdown is not None and breakdown.closed > 0
     return CyclePage(
         period=str(period),
         is_quarter=period.is_quarter,
         status=status,
-        status_label=str(CycleStatus(status).label),
+        status_label=_status_label(status, closed_in_part=in_part),
         run=cycle.run if cycle else 1,
         forced=cycle.forced if cycle else False,
         closed_at=cycle.closed_at if cycle else None,
@@ -339,6 +431,8 @@ def cycle_page(*, period: Period) -> CyclePage:
         done=done,
         total=total,
         months_open=months_open,
+        breakdown=breakdown,
+        under_way=under_way,
     )
 
 
@@ -349,9 +443,14 @@ def cycle_progress_data(*, period: Period) -> dict[str, Any]:
     done, total = cycle_progress(cycle=cycle) if cycle else (0, 0)
     if status == CycleStatus.CLOSED:
         done = total = max(total, 1)
+    # A close of part of the period is done when its cycle is open again with no close under way.
+    under_way = cycle is not None and (
+        cycle.parts.filter(run=cycle.run, status__in=[PartStatus.REQUESTED, PartStatus.CLOSING]).exists()
+    )
     return {
         "period": str(period),
         "status": status,
+        "finished": status == CycleStatus.CLOSED or (status == CycleStatus.OPEN and not under_way),
         "status_label": str(CycleStatus(status).label),
         "done": done,
         "total": total,

@@ -13,10 +13,22 @@ from kombu.exceptions import OperationalError as BrokerError
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.results.dashboards import Dashboard, dashboard, result_periods
-from metrics.results.forms import DashboardFilterForm, ForceCloseForm, ReopenForm, ScorecardLookupForm
-from metrics.results.parts import CloseRefused
+from metrics.results.forms import (
+    CloseSelectionForm,
+    DashboardFilterForm,
+    ForceCloseForm,
+    ReopenForm,
+    ScorecardLookupForm,
+)
+from metrics.results.parts import CloseRefused, Selection, selection_describe
 from metrics.results.scorecards import scorecard
-from metrics.results.selectors import cycle_page, cycle_progress_data, cycles_list, missing_overview
+from metrics.results.selectors import (
+    cycle_breakdown,
+    cycle_page,
+    cycle_progress_data,
+    cycles_list,
+    missing_overview,
+)
 from metrics.results.tasks import cycle_close_enqueue
 from people.access import HR_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role, User
@@ -44,6 +56,7 @@ def cycle(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
         {
             "cycle": data,
             "watch": watch,
+            "close_form": CloseSelectionForm(breakdown=data.breakdown),
             "reopen_form": ReopenForm(),
             "progress": cycle_progress_data(period=period),
             "closes_from": close_opens(period=period),
@@ -57,12 +70,14 @@ def cycle_progress(request: AuthenticatedHttpRequest, period: Period) -> JsonRes
     return JsonResponse(cycle_progress_data(period=period))
 
 
-def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) -> HttpResponse:
+def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool, selection: Selection) -> HttpResponse:
     detail = reverse("metrics:cycle", args=[str(target)])
     try:
         # The task is enqueued when the request's transaction commits, inside this call: the
         # view is not atomic, so an unreachable broker is caught here with the cycle still open.
-        request_ = cycle_close_request(period=target, force=force, user=request.user, enqueue=cycle_close_enqueue)
+        request_ = cycle_close_request(
+            period=target, force=force, user=request.user, enqueue=cycle_close_enqueue, selection=selection
+        )
     except CloseRefused as refused:
         refusal_show(refused, request=request)
         return redirect(detail)
@@ -78,7 +93,14 @@ def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) ->
     if request_.already_closed:
         messages.info(request, _("%(period)s is already closed: nothing changed.") % {"period": target})
         return redirect(detail)
-    messages.success(request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": target})
+    if selection.everyone:
+        messages.success(request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": target})
+    else:
+        messages.success(
+            request,
+            _("Closing %(who)s in %(period)s: the workers are scoring them; the others stay open.")
+            % {"who": selection_describe(selection), "period": target},
+        )
     return redirect(f"{detail}?watch=1")
 
 
@@ -86,7 +108,13 @@ def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool) ->
 @role_required(*HR_ROLES)
 @require_POST
 def cycle_close(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
-    return _close(request, period, force=False)
+    form = CloseSelectionForm(request.POST, breakdown=cycle_breakdown(period=period))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("metrics:cycle", str(period))
+    return _close(request, period, force=False, selection=form.selection())
 
 
 @transaction.non_atomic_requests
@@ -95,7 +123,7 @@ def cycle_force(request: AuthenticatedHttpRequest, period: Period) -> HttpRespon
     """A forced close lists first what will score 0 and asks for a confirmation."""
     form = ForceCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _close(request, period, force=True)
+        return _close(request, period, force=True, selection=Selection())
     missing = missing_overview(period=period)
     return render(
         request,

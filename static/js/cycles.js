@@ -1,5 +1,5 @@
-// The cycle page's progress bar: polls the cycle's progress until it is closed, then reloads
-// the page so that the summary shows.
+// The cycle page's progress bar: polls the cycle's progress until the close is done (the period
+// closed, or open again after a close of part of it), then reloads the page so that the summary shows.
 (function () {
   "use strict";
   const section = document.getElementById("cycle-progress");
@@ -31,7 +31,7 @@
       })
       .then(function (data) {
         show(data);
-        if (data.status === "closed") {
+        if (data.finished) {
           window.location.replace(section.dataset.doneUrl);
         } else {
           window.setTimeout(poll, 1000);

@@ -5,21 +5,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from metrics.management.commands.close_cycle import parse_period
-from metrics.results.exports import ExportRefused, scores_csv
+from metrics.results.exports import ExportRefused, scores_csv, scores_open
 
 
 class Command(BaseCommand):
-    help = "Write a closed period's scores as CSV, to standard output or to --output."
+    help = "Write the scores a period's closes wrote so far as CSV, to standard output or to --output."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period")
         parser.add_argument("--output", type=Path, help="A file to write instead of standard output.")
 
     def handle(self, *args: Any, period: str, output: Path | None, **options: Any) -> None:
+        target = parse_period(period)
         try:
-            text = scores_csv(period=parse_period(period))
+            text = scores_csv(period=target)
         except ExportRefused as refused:
             raise CommandError(str(refused)) from refused
+        if still_open := scores_open(period=target):
+            self.stderr.write(
+                _("Still open in %(period)s, so not in this export yet: %(count)s.")
+                % {"count": still_open, "period": target}
+            )
         if output is None:
             self.stdout.write(text, ending="")
             return

@@ -22,6 +22,7 @@ from metrics.results import closing
 from metrics.results import views as views_results
 from metrics.results.closing import cycle_close_request
 from metrics.results.models import Result
+from metrics.results.parts import Selection
 from metrics.results.selectors import missing_overview
 from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
@@ -178,6 +179,7 @@ def test_the_progress_endpoint_reports_status_and_chunks(hr: Client, examples: P
     assert hr.get("/cycles/2026-01/progress/").json() == {
         "period": "2026-01",
         "status": "open",
+        "finished": True,  # no close under way
         "status_label": "Open",
         "done": 0,
         "total": 0,
@@ -400,3 +402,78 @@ def test_the_pages_counts_of_what_is_missing_are_those_the_close_lists(db: None)
     ]
     assert top.groups[0].people[1].indicators == ["feedback", "new_customers", "satisfaction"]
     assert (top.count, top.more_managers, top.more_count) == (16, 2, 7)
+
+
+# --- closing part of a period (SPEC.md section 8) -------------------------------------------------
+
+
+def test_the_cycle_page_counts_who_is_closed_and_who_is_open_by_department_and_plan(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+
+    text = page_text(hr.get("/cycles/2026-01/").content)
+    assert "0 closed; 2 still open, of whom 1 have every figure in." in text
+    assert "客户部 0 1 0" in text and "客户二部 0 0 1" in text
+    assert "Close part of 2026-01" in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
+    assert response["Location"] == "/cycles/2026-01/?watch=1"
+
+    text = page_text(hr.get("/cycles/2026-01/").content)
+    assert "2026-01 Closed in part" in text
+    assert "1 closed; 1 still open, of whom 0 have every figure in." in text
+    assert "客户部 1 0 0" in text and "客户二部 0 0 1" in text
+    assert "Summary of those closed so far Results 1" in text
+    assert "Closed in part (departments 客户部) run 1 孙丽" in text
+    assert "Reopen 2026-01" in text  # what is closed can be taken back
+    assert set(Result.objects.values_list("employee__username", flat=True)) == {"li.lei"}
+
+
+def test_the_cycle_page_closes_whoever_is_complete(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post("/cycles/2026-01/close/", {"complete": "on"})
+    assert set(Result.objects.values_list("employee__username", flat=True)) == {"li.lei"}
+    response = hr.post("/cycles/2026-01/close/", {"complete": "on"}, follow=True)
+    assert "Nobody of whoever has every figure in is left to close in 2026-01." in page_text(response.content)
+
+
+def test_a_close_of_a_department_in_chinese(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+    hr.cookies["django_language"] = "zh-hans"
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
+    text = page_text(hr.get("/cycles/2026-01/").content)
+    assert "部分关闭" in text and "按部门" in text and "按方案" in text
+    assert "Closed" not in text and "departments" not in text
+
+
+def test_the_progress_of_a_close_of_part_is_finished_once_the_period_is_open_again(hr: Client, examples: Path) -> None:
+    examples_loaded(examples, WU_DI)
+    request = cycle_close_request(
+        period=Period.parse("2026-01"), enqueue=lambda *ids: None, selection=Selection(complete=True)
+    )
+    assert json.loads(hr.get("/cycles/2026-01/progress/").content)["finished"] is False
+    assert "A close of whoever has every figure in is under way." in page_text(hr.get("/cycles/2026-01/").content)
+    cycle_close_task.apply(args=(request.cycle.pk, request.cycle.run))
+    data = json.loads(hr.get("/cycles/2026-01/progress/").content)
+    assert (data["status"], data["finished"]) == ("open", True)
+
+
+def test_a_department_with_nobody_open_is_not_offered_and_a_stale_post_is_refused(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
+    page = hr.get("/cycles/2026-01/").content.decode()
+    assert 'value="客户二部"' in page and 'value="客户部"' not in page
+    response = hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]}, follow=True)
+    assert "Select a valid choice. 客户部 is not one of the available choices." in page_text(response.content)
+    assert Result.objects.count() == 1

@@ -16,13 +16,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from metrics.bench.data import MONTHS, bench_data_create
+from metrics.bench.data import BENCH_PREFIX, MONTHS, bench_data_create
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
 from metrics.results.closing import cycle_close_request, cycle_reopen, cycle_wait
 from metrics.results.models import CycleChunk, Result, ResultLine
+from metrics.results.parts import Selection
 from metrics.results.tasks import cycle_close_task
-from people.models import Role, User
+from people.models import Department, Role, User
 from plans.periods import Period
 from tests.metrics.results.test_cycle_pages import examples_loaded, page_text
 from tests.metrics.results.workers import (
@@ -50,13 +51,13 @@ def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
         yield started
 
 
-def close_request(period: str = MONTH) -> Cycle:
+def close_request(period: str = MONTH, selection: Selection | None = None) -> Cycle:
     """HR's close, its task sent to the test's worker processes."""
 
     def send(cycle_id: int, run: int) -> None:
         cycle_close_task.apply_async((cycle_id, run), queue=QUEUE)
 
-    return cycle_close_request(period=Period.parse(period), enqueue=send).cycle
+    return cycle_close_request(period=Period.parse(period), enqueue=send, selection=selection).cycle
 
 
 def results_of(cycle: Cycle, run: int) -> dict[int, tuple[Any, ...]]:
@@ -146,6 +147,58 @@ def test_a_worker_killed_in_the_middle_of_a_close_then_restarted_closes_it_with_
     assert CycleEvent.objects.filter(cycle=cycle, action=CycleAction.CLOSED).count() == 1
     interrupted = results_of(cycle, cycle.run)
     assert interrupted == uninterrupted_results(cycle)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_worker_killed_in_the_middle_of_a_close_of_a_department_closes_that_part_exactly_once(
+    workers: Workers,
+) -> None:
+    employees, chunk = 600, 30
+    bench_data_create(employees=employees, indicators=4)
+    east = Department.objects.create(name="东区")
+    ids = list(User.objects.filter(username__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", flat=True))
+    User.objects.filter(pk__in=ids[: employees // 2]).update(department=east)
+    first = workers.start(CLOSE_CHUNK_SIZE=chunk)
+    cycle = close_request(selection=Selection(departments=("东区",)))
+    wait_for(lambda: chunks_done(cycle.pk)[0] >= 2, timeout=30, what="a few chunks scored")
+    with results_locked():
+        wait_for(worker_backends_waiting, timeout=15, what="the worker in the middle of a chunk")
+        first.kill()
+    wait_for(dead_backends_gone, timeout=15, what="the dead worker's database session to end")
+    done, total = chunks_done(cycle.pk)
+    assert 2 <= done < total == employees // 2 // chunk
+
+    # The operator asks for the same close again: it resumes; another selection would be refused.
+    operator = subprocess.Popen(
+        [sys.executable, "manage.py", "close_cycle", MONTH, "--department", "东区"],
+        cwd=ROOT, env=process_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        workers.start(CLOSE_CHUNK_SIZE=chunk)
+        out, err = operator.communicate(timeout=60)
+    finally:
+        operator.kill()
+    assert operator.returncode == 0, err
+    assert f"{MONTH} is closed in part: {employees // 2} closed, {employees // 2} still open." in out
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN
+    closed = Result.objects.filter(cycle=cycle)
+    assert closed.count() == closed.values("employee_id").distinct().count() == employees // 2
+    assert set(closed.values_list("employee__department__name", flat=True)) == {"东区"}
+
+    # The rest closes after: everybody once, and the same results as one undisturbed close.
+    close_request()
+    assert cycle_wait(cycle_id=cycle.pk, timeout=60).status == CycleStatus.CLOSED
+    assert_one_current_result_each(cycle, employees)
+    assert list(CycleEvent.objects.filter(cycle=cycle).values_list("action", flat=True).order_by("pk")) == [
+        CycleAction.CLOSE_REQUESTED,
+        CycleAction.PART_CLOSED,
+        CycleAction.CLOSE_REQUESTED,
+        CycleAction.CLOSED,
+    ]
+    cycle.refresh_from_db()
+    assert results_of(cycle, cycle.run) == uninterrupted_results(cycle)
 
 
 @pytest.mark.postgres

@@ -77,7 +77,9 @@ def cycles_list() -> list[CycleListRow]:
             CycleListRow(
                 period=period,
                 status=status,
-                status_label=str(CycleStatus(status).label),
+                status_label=_status_label(
+                    status, closed_in_part=status == CycleStatus.OPEN and counts.get(period, 0) > 0
+                ),
                 closed_at=cycle.closed_at if cycle else None,
                 results=counts.get(period, 0),
             )

@@ -477,3 +477,12 @@ def test_a_department_with_nobody_open_is_not_offered_and_a_stale_post_is_refuse
     response = hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]}, follow=True)
     assert "Select a valid choice. 客户部 is not one of the available choices." in page_text(response.content)
     assert Result.objects.count() == 1
+
+
+def test_the_cycles_list_says_a_month_is_closed_in_part(
+    hr: Client, examples: Path, enqueue_here: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    examples_loaded(examples, WU_DI)
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
+    assert "2026-01 Closed in part" in page_text(hr.get("/cycles/").content)

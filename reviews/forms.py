@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Department, User
@@ -72,7 +72,7 @@ class ReviewOpenForm(forms.Form):
     ``person`` (the buttons of the team page), among the people the user may see."""
 
     name = forms.CharField(
-        label=_("Name"), max_length=200, required=False, help_text=_("The person’s name, as on the people list.")
+        label=pgettext_lazy("person", "Name"), max_length=200, required=False, help_text=_("The person’s name, as on the people list.")
     )
     department = forms.ModelChoiceField(
         label=_("Department"),

@@ -191,6 +191,7 @@ def test_the_open_forms_speak_chinese(people: dict[str, User]) -> None:
     text = page_text(hr.post("/reviews/open/", {"name": "不存在", "period": "2026-Q1"}).content)
     opened = page_text(hr.post("/reviews/open-all/", {"period": "2026-Q1"}, follow=True).content)
 
-    assert "可见人员中没有名为“不存在”的人。" in text
+    assert "您可查看的人员中没有名为“不存在”的人。" in text
     assert "No User matches" not in text
-    assert "2026-Q1:已开启 3 份考评,另有 0 份已开启、保持不变。" in opened
+    assert "2026-Q1：新开启 3 份绩效评估，另有 0 份此前已开启，保持不变。" in opened
+    assert "姓名" in text and "任意部门" in text and "全部绩效方案" in opened

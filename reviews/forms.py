@@ -72,7 +72,10 @@ class ReviewOpenForm(forms.Form):
     ``person`` (the buttons of the team page), among the people the user may see."""
 
     name = forms.CharField(
-        label=pgettext_lazy("person", "Name"), max_length=200, required=False, help_text=_("The person’s name, as on the people list.")
+        label=pgettext_lazy("person", "Name"),
+        max_length=200,
+        required=False,
+        help_text=_("The person’s name, as on the people list."),
     )
     department = forms.ModelChoiceField(
         label=_("Department"),

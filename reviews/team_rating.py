@@ -85,7 +85,7 @@ def _refusals(grid: TeamGrid, employee: str, refused: RatingsRefused) -> GridRef
                 "value": cell.current or "—"
             }
             current[(employee, column)] = "" if cell.current == "—" else cell.current
-        messages.append(f"{_where(grid, employee, column)}: {message}")
+        messages.append(_("%(where)s: %(message)s") % {"where": _where(grid, employee, column), "message": message})
         cells.setdefault((employee, column), []).append(message)
     return GridRefused(messages, cells, current)
 
@@ -157,7 +157,7 @@ def team_reviews_submit(*, manager: User, period: Period, user: User) -> GridSub
             try:
                 review_manager_submit(review=review, ratings=ratings, comment=review.manager_comment, user=user)
             except (ReviewRefused, TableError) as refused:
-                problems += [f"{row.name}: {message}" for message in refused.messages]
+                problems += [_("%(where)s: %(message)s") % {"where": row.name, "message": m} for m in refused.messages]
                 continue
             outcome.submitted.append(row.name)
     if problems:

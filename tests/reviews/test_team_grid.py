@@ -252,3 +252,22 @@ def test_the_grid_takes_as_many_queries_for_thirty_people_as_for_two(people: dic
 
     assert thirty == two
     assert page_text(client_for(manager).get(URL).content).count("组员") == 28
+
+
+def test_the_employee_reads_neither_the_draft_nor_the_ratings_before_hr_approves(people: dict[str, User]) -> None:
+    reviews = opened(people, "li.lei")
+    manager, employee = client_for(people["wang.fang"]), client_for(people["li.lei"])
+    post(manager, change("li.lei", "collaboration", "8.5"), change("li.lei", "comment", "乐于分享客户笔记。"))
+    page = f"/reviews/{reviews['li.lei'].pk}/"
+
+    draft = page_text(employee.get(page).content)
+    post(manager, action="submit")
+    submitted = page_text(employee.get(page).content)
+    services.review_approve(review=reviews["li.lei"], user=people["hr"])
+    approved = page_text(employee.get(page).content)
+
+    for text in (draft, submitted):
+        assert "8.5" not in text and "乐于分享客户笔记。" not in text and "Manager’s ratings saved" not in text
+    assert "Manager’s review submitted" in submitted and "after HR’s approval" in submitted
+    assert "collaboration: 8.5" in approved and "乐于分享客户笔记。" in approved
+    assert "Manager’s ratings saved" in page_text(manager.get(page).content)

@@ -1,4 +1,4 @@
-"""URL converters: ``<period:period>`` (a month or a quarter) and ``<month:period>``.
+"""URL converters: ``<period:period>`` (a month or a quarter), ``<month:period>`` and ``<quarter:period>``.
 
 A view receives a ``Period`` and never parses one by hand. A bad or out-of-range period in a
 URL raises ValueError here, which Django turns into "no such page": a 404, never a 500.
@@ -30,5 +30,16 @@ class MonthConverter(PeriodConverter):
         return period
 
 
+class QuarterConverter(PeriodConverter):
+    regex = r"[0-9]{4}-Q[0-9]"
+
+    def to_python(self, value: str) -> Period:
+        period = Period.parse(value)
+        if not period.is_quarter:
+            raise ValueError(value)
+        return period
+
+
 register_converter(PeriodConverter, "period")
 register_converter(MonthConverter, "month")
+register_converter(QuarterConverter, "quarter")

@@ -90,6 +90,7 @@ class ReviewAction(models.TextChoices):
     SELF_ASSESSMENT_SUBMITTED = "self_assessment_submitted", _("Self-assessment submitted")
     FEEDBACK_REQUESTED = "feedback_requested", _("Colleague feedback requested")
     FEEDBACK_ANSWERED = "feedback_answered", _("Colleague feedback given")
+    RATINGS_SAVED = "ratings_saved", _("Manager’s ratings saved")
     MANAGER_REVIEW_SUBMITTED = "manager_review_submitted", _("Manager’s review submitted")
     APPROVED = "approved", _("Approved by HR")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")

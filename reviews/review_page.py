@@ -24,6 +24,8 @@ RATINGS_SHOWN_TO_EMPLOYEE = (
     ReviewStatus.RESOLVED,
 )
 FEEDBACK_ACTIONS = (ReviewAction.FEEDBACK_REQUESTED, ReviewAction.FEEDBACK_ANSWERED)
+# The manager's ratings saved before submitting are the manager's draft: between the manager and HR.
+MANAGER_AND_HR_ACTIONS = (*FEEDBACK_ACTIONS, ReviewAction.RATINGS_SAVED)
 TWO_PLACES = Decimal("0.01")
 
 
@@ -222,18 +224,19 @@ def _colleague_feedback(request: ReviewFeedbackRequest) -> ColleagueFeedback:
     )
 
 
-def _events(review: Review, *, sees_feedback: bool) -> list[EventRow]:
+def _events(review: Review, *, sees_feedback: bool, ratings_shown: bool) -> list[EventRow]:
     return [
         EventRow(
             at=event.at,
             action=event.get_action_display(),
             status=event.get_status_display(),
             user=str(event.user) if event.user else "",
-            note=event.note,
+            # The submitted ratings' note holds them: the employee reads them once HR has approved.
+            note=event.note if ratings_shown or event.action != ReviewAction.MANAGER_REVIEW_SUBMITTED else "",
         )
         for event in ReviewEvent.objects.filter(review=review).select_related("user")
         # Who was asked about the employee stays between the manager, HR and the colleague.
-        if sees_feedback or event.action not in FEEDBACK_ACTIONS
+        if sees_feedback or event.action not in MANAGER_AND_HR_ACTIONS
     ]
 
 
@@ -264,7 +267,7 @@ def review_detail(*, review: Review, user: User) -> ReviewDetail:
         ratings=_quarterly_ratings(indicators=indicators, current=current if ratings_shown else {}, requests=seen),
         ratings_shown=ratings_shown,
         feedback=[_colleague_feedback(request) for request in seen],
-        events=_events(review, sees_feedback=sees_feedback),
+        events=_events(review, sees_feedback=sees_feedback, ratings_shown=ratings_shown),
         links_cycle=Actor.HR in actors,
         can_self_assess=ReviewAction.SELF_ASSESSMENT_SUBMITTED in steps,
         can_request_feedback=ReviewAction.FEEDBACK_REQUESTED in steps and bool(indicators),

@@ -155,6 +155,7 @@ REVIEWS_PER_PAGE = 25
 
 @dataclass(frozen=True)
 class TeamRow:
+    pk: int
     employee: str
     name: str
     review: ReviewRow | None
@@ -187,7 +188,9 @@ def team_reviews(*, manager: User, period: Period, page: str | int | None = None
                 status_label=str(ReviewStatus(status).label),
                 next_step=str(NEXT_STEP[ReviewStatus(status)]),
             )
-        return TeamRow(employee=report.username, name=report.display_name or report.username, review=review)
+        return TeamRow(
+            pk=report.pk, employee=report.username, name=report.display_name or report.username, review=review
+        )
 
     return rows_page(reports, row=team_row, number=page, per_page=REVIEWS_PER_PAGE)
 

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.cycles.selectors import closure
-from metrics.figures.services import ImportOutcome, metrics_import
+from metrics.figures.checks import CellError
+from metrics.figures.services import FiguresError, ImportOutcome, metrics_import
 from metrics.results.closing import cycle_reopen
 from metrics.results.parts import CloseRefused
 from people.models import User
@@ -51,6 +52,23 @@ class ReviewRefused(ApplicationError):
 
 class ReviewForbidden(PermissionDenied):
     """The wrong person for a step: views answer 403."""
+
+
+class RatingsRefused(ReviewRefused):
+    """Saved ratings refused, each problem in its cell: ``column`` is an indicator's code,
+    ``COMMENT`` or "" (the review as a whole); ``current`` is set when someone saved the cell meanwhile."""
+
+    def __init__(self, cells: list[CellError]) -> None:
+        super().__init__([cell.message for cell in cells])
+        self.cells = cells
+
+
+COMMENT = "comment"  # the manager's comment, beside the ratings' columns
+
+
+@dataclass(frozen=True)
+class RatingsSaved:
+    changed: int  # ratings created or changed, and the comment when it changed
 
 
 @dataclass
@@ -262,6 +280,85 @@ def review_manager_submit(*, review: Review, ratings: Mapping[str, Decimal], com
     return review
 
 
+def _comment_check(review: Review, comment: str | None, loaded: str | None) -> list[CellError]:
+    """The comment can be saved unless someone saved another one since the page was loaded."""
+    stored = review.manager_comment.strip()
+    if comment is None or loaded is None or loaded.strip() == stored or comment.strip() == stored:
+        return []
+    return [
+        CellError(
+            0,
+            COMMENT,
+            _("The comment was changed meanwhile to “%(comment)s”: save again to replace it with yours.")
+            % {"comment": stored},
+            current=stored,
+        )
+    ]
+
+
+def _ratings_cells_write(
+    review: Review, ratings: Mapping[str, str], loaded: Mapping[str, str], user: User
+) -> tuple[ImportOutcome, list[CellError]]:
+    """Write the typed ratings through the metrics import, checked against what was loaded."""
+    errors = [
+        CellError(0, code, _("A rating cannot be emptied: type the right value instead."))
+        for code, text in ratings.items()
+        if not text.strip() and loaded.get(code, "").strip()
+    ]
+    given = {code: text for code, text in ratings.items() if text.strip()}
+    if not given:
+        return ImportOutcome(), errors
+    period = str(review.period)
+    cells = {"employee": review.employee.username, "period": period, **given}
+    table = Table(header=["employee", "period", *given], rows=[Row(number=RATINGS_ROW, cells=cells)])
+    expected = {(review.employee.username, period, code): loaded.get(code, "") for code in given}
+    try:
+        return metrics_import(table=table, user=user, review=review, expected=expected), errors
+    except FiguresError as error:
+        return ImportOutcome(), errors + error.cells
+
+
+@transaction.atomic
+def review_ratings_save(
+    *,
+    review: Review,
+    ratings: Mapping[str, str],
+    comment: str | None,
+    loaded: Mapping[str, str],
+    user: User,
+) -> RatingsSaved:
+    """The manager's ratings (as typed: the metrics import reads them) and comment, saved before
+    they are submitted. ``loaded``: what each cell (a code, or ``COMMENT``) showed when the page
+    was loaded; a cell someone changed since is refused with its value now. All or nothing."""
+    review_step_require(review=review, action=ReviewAction.RATINGS_SAVED, user=user)
+    review = Review.objects.select_for_update().select_related("employee").get(pk=review.pk)
+    if not step_follows(action=ReviewAction.RATINGS_SAVED, status=review.status):
+        message = _("%(review)s is “%(status)s”: its ratings can no longer be changed here.") % {
+            "review": review_label(review),
+            "status": review.get_status_display(),
+        }
+        raise RatingsRefused([CellError(0, "", message)])
+    before = review_ratings(review=review)
+    outcome, errors = _ratings_cells_write(review, ratings, loaded, user)
+    errors = _comment_check(review, comment, loaded.get(COMMENT)) + errors
+    if errors:
+        raise RatingsRefused(errors)  # the caller's transaction drops what the import wrote
+    comment = None if comment is None or comment.strip() == review.manager_comment.strip() else comment.strip()
+    if comment is not None:
+        Review.objects.filter(pk=review.pk).update(manager_comment=comment, updated_at=timezone.now())
+    notes = []
+    if outcome.changes:
+        after = review_ratings(review=review)
+        notes.append(_ratings_note({c: v for c, v in after.items() if v != before.get(c)}, before))
+    if comment is not None:
+        notes.append(_("Comment: %(comment)s") % {"comment": comment})
+    if notes:
+        ReviewEvent.objects.create(
+            review=review, action=ReviewAction.RATINGS_SAVED, status=review.status, note="\n".join(notes), user=user
+        )
+    return RatingsSaved(changed=outcome.created + outcome.changed + (comment is not None))
+
+
 @transaction.atomic
 def review_approve(*, review: Review, user: User) -> Review:
     review_step_require(review=review, action=ReviewAction.APPROVED, user=user)
@@ -348,7 +445,7 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
     return RescoreOutcome(reopened=reopened, ratings=_ratings_write(review, ratings, user))
 
 
-def _ratings_note(ratings: Mapping[str, Decimal], before: Mapping[str, Decimal | None] | None = None) -> str:
+def _ratings_note(ratings: Mapping[str, Decimal | None], before: Mapping[str, Decimal | None] | None = None) -> str:
     def shown(value: Decimal | None) -> str:
         return "—" if value is None else f"{value.normalize():f}"
 

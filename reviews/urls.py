@@ -1,14 +1,16 @@
 from django.urls import path
 
-from reviews import views
+from reviews import team_views, views
 
 app_name = "reviews"
 
 urlpatterns = [
     path("", views.my_reviews, name="mine"),
     path("team/", views.team, name="team"),
+    path("team/<period:period>/", team_views.team_grid_page, name="team_grid"),
     path("hr/", views.hr_reviews, name="hr"),
     path("open/", views.review_open, name="open"),
+    path("open-all/", views.reviews_open_many, name="open_many"),
     path("feedback/", views.feedback_requests, name="feedback"),
     path("feedback/<int:pk>/", views.feedback_answer, name="feedback_answer"),
     path("<int:pk>/", views.review_page, name="detail"),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from people.selectors import people_visible
 from plans.periods import Period
 from plans.refusals import refusal_show
 from plans.tabular import TableError
-from reviews import services
+from reviews import opening, services
 from reviews.forms import (
     AppealForm,
     Decision,
@@ -28,6 +28,7 @@ from reviews.forms import (
     RatingsForm,
     ResolveForm,
     ReviewOpenForm,
+    ReviewsOpenForm,
     SelfAssessmentForm,
 )
 from reviews.models import Review, ReviewAction, ReviewStatus
@@ -73,17 +74,55 @@ def team(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/team.html", {"form": form, "period": period, "rows": rows})
 
 
-@role_required(*HR_ROLES)
-def hr_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+def _hr_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    open_form: ReviewOpenForm | None = None,
+    many_form: ReviewsOpenForm | None = None,
+    status_code: int = 200,
+) -> HttpResponse:
     form, period = _chosen_quarter(request)
     status = request.GET.get("status", "")
     if status not in ReviewStatus.values:
         status = ""
     overview = reviews_by_status(user=request.user, period=period, status=status, page=request.GET.get("page"))
-    open_form = ReviewOpenForm(initial={"period": str(period or quarter_default())})
-    return render(
-        request, "reviews/hr_list.html", {"form": form, "overview": overview, "status": status, "open_form": open_form}
+    initial = {"period": str(period or quarter_default())}
+    context = {
+        "form": form,
+        "overview": overview,
+        "status": status,
+        "open_form": open_form or ReviewOpenForm(initial=initial, people=people_visible(user=request.user)),
+        "many_form": many_form or ReviewsOpenForm(initial=initial),
+    }
+    return render(request, "reviews/hr_list.html", context, status=status_code)
+
+
+@role_required(*HR_ROLES)
+def hr_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _hr_page(request)
+
+
+@require_POST
+@role_required(*HR_ROLES)
+def reviews_open_many(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """HR opens the quarter's reviews of everyone, a department or a plan, in one action."""
+    form = ReviewsOpenForm(request.POST)
+    if not form.is_valid():
+        return _hr_page(request, many_form=form, status_code=400)
+    data = form.cleaned_data
+    try:
+        outcome = opening.reviews_open_many(
+            period=data["period"], user=request.user, department=data["department"], plan=data["plan"]
+        )
+    except services.ReviewRefused as refused:
+        refusal_show(refused, form=form)
+        return _hr_page(request, many_form=form, status_code=400)
+    messages.success(
+        request,
+        _("%(period)s: %(opened)s reviews opened, %(existed)s already open and kept as they were.")
+        % {"period": outcome.period, "opened": outcome.opened, "existed": outcome.existed},
     )
+    return redirect(f"{reverse('reviews:hr')}?{urlencode({'period': str(outcome.period)})}")
 
 
 @login_required
@@ -107,17 +146,22 @@ def _back(request: AuthenticatedHttpRequest) -> str:
 @require_POST
 @role_required(*MANAGER_ROLES)
 def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ReviewOpenForm(request.POST)
+    form = ReviewOpenForm(request.POST, people=people_visible(user=request.user))
     if not form.is_valid():
+        if has_role(request.user, *HR_ROLES):
+            return _hr_page(request, open_form=form, status_code=400)  # the errors beside their fields
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             text = " ".join(str(error) for error in errors)
             messages.error(request, f"{label}: {text}" if label else text)
         return redirect(_back(request))
-    employee = get_object_or_404(people_visible(user=request.user), username=form.cleaned_data["employee"])
+    employee = form.cleaned_data["person"]
     try:
         review = services.review_open(employee=employee, period=form.cleaned_data["period"], user=request.user)
     except services.ReviewRefused as refused:
+        if has_role(request.user, *HR_ROLES):
+            refusal_show(refused, form=form)
+            return _hr_page(request, open_form=form, status_code=400)
         refusal_show(refused, request=request)
         return redirect(_back(request))
     messages.success(request, _("%(review)s is open.") % {"review": review_label(review)})

@@ -35,7 +35,8 @@ def _step(sources: tuple[ReviewStatus, ...], target: ReviewStatus | None, *actor
     return Step(sources=sources, target=target, actors=frozenset(actors))
 
 
-# Colleagues are asked, and answer, until the manager has rated.
+# Colleagues are asked, and answer, until the manager has rated; until then the manager may save
+# ratings and a comment (the team's grid) before submitting them.
 FEEDBACK_OPEN_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.SELF_ASSESSMENT)
 
 # Each step is named by the action its audit event records. A table, one step a line: ruff format
@@ -47,6 +48,7 @@ STEPS: Final[Mapping[ReviewAction, Step]] = MappingProxyType({
     ReviewAction.SELF_ASSESSMENT_SUBMITTED: _step((ReviewStatus.DRAFT,),           ReviewStatus.SELF_ASSESSMENT, Actor.EMPLOYEE),
     ReviewAction.FEEDBACK_REQUESTED:        _step(FEEDBACK_OPEN_STATUSES,          None,                         Actor.MANAGER),
     ReviewAction.FEEDBACK_ANSWERED:         _step(FEEDBACK_OPEN_STATUSES,          None,                         Actor.COLLEAGUE),
+    ReviewAction.RATINGS_SAVED:             _step(FEEDBACK_OPEN_STATUSES,          None,                         Actor.MANAGER),
     ReviewAction.MANAGER_REVIEW_SUBMITTED:  _step((ReviewStatus.SELF_ASSESSMENT,), ReviewStatus.MANAGER_REVIEW,  Actor.MANAGER),
     ReviewAction.APPROVED:                  _step((ReviewStatus.MANAGER_REVIEW,),  ReviewStatus.HR_APPROVAL,     Actor.HR),
     ReviewAction.ACKNOWLEDGED:              _step((ReviewStatus.HR_APPROVAL,),     ReviewStatus.ACKNOWLEDGED,    Actor.EMPLOYEE),

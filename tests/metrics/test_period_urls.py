@@ -20,10 +20,18 @@ def hr(db: None) -> Client:
     return client
 
 
-@pytest.mark.parametrize("period", ["9999-12", "0000-01", "1999-12", "2101-01", "2026-13", "2026-00", "2026-Q1"])
+@pytest.mark.parametrize("period", ["9999-12", "0000-01", "1999-12", "2101-01", "2026-13", "2026-00", "2026-Q5"])
 @pytest.mark.parametrize("url", MONTH_URLS)
 def test_a_month_page_of_no_month_in_range_is_404(hr: Client, url: str, period: str) -> None:
     assert hr.get(url.format(period)).status_code == 404
+
+
+@pytest.mark.parametrize("url", MONTH_URLS[1:])
+def test_a_quarters_figures_lead_to_its_reviews_and_nothing_else_of_it_is_a_page(hr: Client, url: str) -> None:
+    assert hr.get("/figures/2026-Q1/")["Location"] == "/reviews/team/2026-Q1/"
+    assert hr.get("/figures/2100-Q4/")["Location"] == "/reviews/team/2100-Q4/"
+    assert hr.get("/figures/2101-Q1/").status_code == 404
+    assert hr.get(url.format("2026-Q1")).status_code == 404
 
 
 @pytest.mark.parametrize("period", ["9999-12", "0000-01", "1999-Q4", "2101-Q1", "2026-13", "2026-Q5", "2026-Q0"])

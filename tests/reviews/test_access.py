@@ -62,8 +62,10 @@ STEPS = [
     ("/reviews/{review}/appeal/", {"reason": "x"}, {"wang.fang": 403, "hr": 403, "han.mei": 404}),
     ("/reviews/{review}/resolve/", {"decision": "uphold", "reason": "x"}, {"li.lei": 403, "wang.fang": 403}),
     ("/reviews/{other_team}/rating/", {"collaboration": "8", "comment": "x"}, {"wang.fang": 404}),
-    ("/reviews/open/", {"employee": "han.mei", "period": "2026-Q1"}, {"li.lei": 403, "zhao.lei": 404}),
-    ("/reviews/open/", {"employee": "wu.di", "period": "2026-Q2"}, {"wang.fang": 404}),
+    # Another team's employee is no one to pick: a form error (the page it came from), not a 404.
+    ("/reviews/open/", {"name": "韩梅梅", "period": "2026-Q1"}, {"li.lei": 403, "zhao.lei": 302}),
+    ("/reviews/open/", {"name": "吴迪", "period": "2026-Q2"}, {"wang.fang": 302}),
+    ("/reviews/open-all/", {"period": "2026-Q2"}, {"li.lei": 403, "wang.fang": 403}),
 ]
 
 

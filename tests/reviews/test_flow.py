@@ -39,7 +39,7 @@ def test_the_whole_review_gives_the_examples_quarter_line(
     manager, li_lei, hr = client_for(people["wang.fang"]), client_for(people["li.lei"]), client_for(people["hr"])
     close("2026-01", "2026-02")
 
-    response = manager.post("/reviews/open/", {"employee": "li.lei", "period": "2026-Q1"}, follow=True)
+    response = manager.post("/reviews/open/", {"person": people["li.lei"].pk, "period": "2026-Q1"}, follow=True)
     review = Review.objects.get(employee__username="li.lei", period="2026-Q1")
     assert "The review of 李雷 (li.lei) for 2026-Q1 is open." in page_text(response.content)
 

@@ -45,7 +45,7 @@ def test_a_manager_sees_their_team_for_the_quarter_and_opens_a_review(people: di
     assert "李雷 li.lei Opened The employee writes the self-assessment Open the review of 李雷" in text
     assert "wu.di" not in text
 
-    response = manager.post("/reviews/open/", {"employee": "han.mei", "period": "2026-Q1"}, follow=True)
+    response = manager.post("/reviews/open/", {"person": people["han.mei"].pk, "period": "2026-Q1"}, follow=True)
     assert "The review of 韩梅梅 (han.mei) for 2026-Q1 is open." in page_text(response.content)
     assert page_text(manager.get("/reviews/team/?period=2026-Q5").content).count("Give a quarter like 2026-Q1.") == 1
 
@@ -63,7 +63,7 @@ def test_hr_lists_reviews_by_status(people: dict[str, User]) -> None:
     assert "Opened 2 Self-assessment submitted 1 Manager’s review submitted 0" in text
     assert "吴迪 wu.di zhao.lei 2026-Q1 Self-assessment submitted The manager rates and comments" in text
     assert "li.lei" not in text.split("Next step", 1)[1].split("Open a review")[0]
-    response = hr.post("/reviews/open/", {"employee": "li.lei", "period": "2026-Q1"}, follow=True)
+    response = hr.post("/reviews/open/", {"name": "李雷", "period": "2026-Q1"}, follow=True)
     assert "李雷 (li.lei)’s review of 2026-Q1 is already open." in page_text(response.content)
 
 
@@ -196,12 +196,12 @@ def test_a_refused_opening_goes_back_to_the_page_it_came_from_and_nowhere_else(p
     manager = client_for(people["wang.fang"])
 
     response = manager.post(
-        "/reviews/open/", {"employee": "li.lei", "period": "2026-Q1", "back": "/reviews/team/?period=2026-Q1"}
+        "/reviews/open/", {"person": people["li.lei"].pk, "period": "2026-Q1", "back": "/reviews/team/?period=2026-Q1"}
     )
     assert response["Location"] == "/reviews/team/?period=2026-Q1"
     response = manager.post(
-        "/reviews/open/", {"employee": "li.lei", "period": "2026-Q1", "back": "https://evil.example/"}
+        "/reviews/open/", {"person": people["li.lei"].pk, "period": "2026-Q1", "back": "https://evil.example/"}
     )
     assert response["Location"] == "/reviews/team/"
-    response = manager.post("/reviews/open/", {"employee": "li.lei", "period": "Q1"}, follow=True)
+    response = manager.post("/reviews/open/", {"person": people["li.lei"].pk, "period": "Q1"}, follow=True)
     assert "Quarter: Give a quarter like 2026-Q1." in page_text(response.content)

@@ -15,6 +15,7 @@ ALLOWED = {
     ReviewAction.SELF_ASSESSMENT_SUBMITTED: ({S.DRAFT}, {EMPLOYEE}),
     ReviewAction.FEEDBACK_REQUESTED: ({S.DRAFT, S.SELF_ASSESSMENT}, {MANAGER}),
     ReviewAction.FEEDBACK_ANSWERED: ({S.DRAFT, S.SELF_ASSESSMENT}, {COLLEAGUE}),
+    ReviewAction.RATINGS_SAVED: ({S.DRAFT, S.SELF_ASSESSMENT}, {MANAGER}),
     ReviewAction.MANAGER_REVIEW_SUBMITTED: ({S.SELF_ASSESSMENT}, {MANAGER}),
     ReviewAction.APPROVED: ({S.MANAGER_REVIEW}, {HR}),
     ReviewAction.ACKNOWLEDGED: ({S.HR_APPROVAL}, {EMPLOYEE}),
@@ -60,7 +61,8 @@ def test_a_step_moves_the_review_from_one_status_to_the_next(
 
 
 @pytest.mark.parametrize(
-    "action", [ReviewAction.OPENED, ReviewAction.FEEDBACK_REQUESTED, ReviewAction.FEEDBACK_ANSWERED]
+    "action",
+    [ReviewAction.OPENED, ReviewAction.FEEDBACK_REQUESTED, ReviewAction.FEEDBACK_ANSWERED, ReviewAction.RATINGS_SAVED],
 )
 def test_opening_and_colleague_feedback_do_not_move_a_review_along(action: ReviewAction) -> None:
     with pytest.raises(ValueError, match="does not move a review"):
@@ -72,6 +74,7 @@ def test_a_person_who_is_two_people_to_the_review_may_take_the_steps_of_either()
 
     assert steps_open(status=S.SELF_ASSESSMENT, actors=both) == {
         ReviewAction.FEEDBACK_REQUESTED,
+        ReviewAction.RATINGS_SAVED,
         ReviewAction.MANAGER_REVIEW_SUBMITTED,
     }
     assert steps_open(status=S.MANAGER_REVIEW, actors=both) == {ReviewAction.APPROVED}

@@ -65,6 +65,15 @@ def _open_first_review(page: Any) -> None:
     page.wait_for_url("**/reviews/*/")
 
 
+def _open_quarter_reviews(page: Any) -> None:
+    """HR opens the quarter's reviews of everyone: the page then says how many were opened."""
+    start = page.locator("main form[action$='/reviews/open-all/'] button[type=submit]")
+    if not start.count():
+        raise Skip("no form opens a quarter's reviews")
+    start.first.click()
+    page.wait_for_load_state()
+
+
 def _wait_for_charts(page: Any) -> None:
     """The dashboard draws its charts with Chart.js after load: wait until they are drawn and still."""
     page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('chart-bands'))")
@@ -95,6 +104,8 @@ SHOTS = [
     Shot("cycle-summary", "/cycles/2026-01/"),
     Shot("cycle-missing", "/cycles/2026-Q1/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
+    Shot("reviews-opened", "/reviews/hr/?period=2026-Q1", prepare=_open_quarter_reviews),
+    Shot("team-reviews-grid", "/reviews/team/2026-Q1/", username=EMPLOYEES[0].manager),
     Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
     Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
     Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),

@@ -274,7 +274,9 @@ def test_employees_may_not_open_the_grid(client: Client, team: PlanVersion) -> N
 
 def test_a_month_that_is_not_one_is_not_found(wang: Client) -> None:
     assert wang.get("/figures/2026-13/").status_code == 404
-    assert wang.get("/figures/2026-Q1/").status_code == 404
+    assert wang.get("/figures/2026-Q5/").status_code == 404
+    # A quarter's figures are its reviews' ratings: the team's grid of the quarter's reviews.
+    assert wang.get("/figures/2026-Q1/")["Location"] == "/reviews/team/2026-Q1/"
 
 
 def test_the_month_picker_goes_to_the_month(wang: Client) -> None:

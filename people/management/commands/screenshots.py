@@ -96,6 +96,7 @@ SHOTS = [
     Shot("cycle-missing", "/cycles/2026-Q1/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
     Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
+    Shot("follow-ups", "/cycles/2026-01/follow-ups/"),
     Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
     Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
 ]

@@ -107,12 +107,19 @@ class FollowUpRow:
 
 
 @dataclass(frozen=True)
+class PeriodFlags:
+    """Whom a period flags, whatever the filters."""
+
+    flags: list[FlagCount]  # every flag of the period's plans, the streak's first, with its people
+    flagged: int  # people with any flag
+    undecided: int  # of them, with no current decision
+
+
+@dataclass(frozen=True)
 class FollowUpList:
     period: str
     period_label: str
-    flags: list[FlagCount]  # every flag of the period's plans, the streak's first, with its people
-    flagged: int  # people with any flag
-    undecided: int  # of them, with no decision yet (whatever the filters)
+    summary: PeriodFlags
     rows: list[FollowUpRow]  # this page's, by user name
     page: "Page[Result]"  # for the page links; its paginator counts the filtered people
 
@@ -129,40 +136,51 @@ def flagged_results(*, period: Period, flag: str = "", department_id: int | None
     return results.order_by("employee__username")
 
 
-def period_flags(*, period: Period) -> list[FlagCount]:
+def period_flags(*, period: Period) -> PeriodFlags:
     """Every flag the period's plans define (streak flags first, then the bands', then a forced
-    close's ``incomplete``) and any other its results carry, each with how many people have it."""
-    results = Result.objects.filter(period=period, superseded_at__isnull=True)
-    counts = Counter(flag for flags in results.exclude(flags=[]).values_list("flags", flat=True) for flag in flags)
-    versions = results.order_by().values("version_id")
+    close's ``incomplete``) and any other its results carry, each with how many people have it;
+    the flagged results are read once, their flags only."""
+    flagged = dict(flagged_results(period=period).order_by().values_list("employee_id", "flags"))
+    counts = Counter(flag for flags in flagged.values() for flag in flags)
+    versions = list(
+        Result.objects.filter(period=period, superseded_at__isnull=True)
+        .order_by()
+        .values_list("version_id", flat=True)
+        .distinct()
+    )
     streak = PlanVersion.objects.filter(pk__in=versions).exclude(streak_flag="").values_list("streak_flag", flat=True)
     bands = (
         Band.objects.filter(version_id__in=versions).exclude(flag="").order_by("-min").values_list("flag", flat=True)
     )
     order = list(dict.fromkeys([*sorted(set(streak)), *bands, INCOMPLETE_FLAG, *sorted(counts)]))
-    return [FlagCount(flag=flag, label=flag_labels([flag])[0], count=counts.get(flag, 0)) for flag in order]
+    decided = FollowUpDecision.objects.filter(period=period, superseded_at__isnull=True).values_list(
+        "employee_id", flat=True
+    )
+    return PeriodFlags(
+        flags=[FlagCount(flag=flag, label=flag_labels([flag])[0], count=counts.get(flag, 0)) for flag in order],
+        flagged=len(flagged),
+        undecided=len(flagged.keys() - set(decided)),
+    )
 
 
 def follow_up_list(
-    *, period: Period, flag: str = "", department_id: int | None = None, page: str | int | None = None
+    *,
+    period: Period,
+    summary: PeriodFlags,
+    flag: str = "",
+    department_id: int | None = None,
+    page: str | int | None = None,
 ) -> FollowUpList:
-    """A page of the people the period flagged, with HR's current decision for each (a fixed
-    number of queries for any number of people)."""
-    every = flagged_results(period=period)
+    """A page of the people the period flagged (``summary``: ``period_flags``), with HR's current
+    decision for each (a fixed number of queries for any number of people)."""
     chosen = flagged_results(period=period, flag=flag, department_id=department_id)
     shown = Paginator(chosen.select_related("employee__department", "version__template"), ROWS_PER_PAGE).get_page(page)
     results = list(shown.object_list)
     decisions = decisions_current(period=period, employee_ids=[r.employee_id for r in results])
-    decided = FollowUpDecision.objects.filter(
-        period=period, superseded_at__isnull=True, employee_id__in=every.values("employee_id")
-    ).count()
-    flagged = every.count()
     return FollowUpList(
         period=str(period),
         period_label=period_label(period),
-        flags=period_flags(period=period),
-        flagged=flagged,
-        undecided=flagged - decided,
+        summary=summary,
         rows=[_row(result, decisions.get(result.employee_id)) for result in results],
         page=shown,
     )

@@ -22,17 +22,15 @@ from plans.refusals import refusal_show
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filters(request: AuthenticatedHttpRequest, period: Period) -> tuple[FollowUpFilterForm, str, int | None]:
-    form = FollowUpFilterForm(request.GET or None, flags=period_flags(period=period))
-    flag, department = form.chosen()
-    return form, flag, department
-
-
 @role_required(*HR_ROLES)
 @require_GET
 def follow_ups(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
-    form, flag, department = _filters(request, period)
-    data = follow_up_list(period=period, flag=flag, department_id=department, page=request.GET.get("page"))
+    summary = period_flags(period=period)
+    form = FollowUpFilterForm(request.GET or None, flags=summary.flags)
+    flag, department = form.chosen()
+    data = follow_up_list(
+        period=period, summary=summary, flag=flag, department_id=department, page=request.GET.get("page")
+    )
     return render(
         request, "metrics/followups_list.html", {"data": data, "form": form, "query": request.GET.urlencode()}
     )
@@ -41,7 +39,7 @@ def follow_ups(request: AuthenticatedHttpRequest, period: Period) -> HttpRespons
 @role_required(*HR_ROLES)
 @require_GET
 def follow_ups_export(request: AuthenticatedHttpRequest, period: Period, extension: str) -> HttpResponse:
-    _form, flag, department = _filters(request, period)
+    flag, department = FollowUpFilterForm(request.GET or None, flags=period_flags(period=period).flags).chosen()
     table = follow_ups_table(period=period, flag=flag, department_id=department)
     if extension == "csv":
         response = HttpResponse(follow_ups_csv(table), content_type="text/csv; charset=utf-8")

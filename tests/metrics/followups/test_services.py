@@ -10,7 +10,13 @@ from django.utils.translation import override
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.followups.models import Decision, FollowUpDecision
 from metrics.followups.scorecard import scorecard_decisions
-from metrics.followups.selectors import acknowledgements_pending, follow_up_list, period_label
+from metrics.followups.selectors import (
+    FollowUpList,
+    acknowledgements_pending,
+    follow_up_list,
+    period_flags,
+    period_label,
+)
 from metrics.followups.services import FollowUpRefused, follow_up_acknowledge, follow_up_decide
 from metrics.results.closing import cycle_reopen
 from people.models import Role, User
@@ -18,6 +24,10 @@ from plans.models import PlanTemplate
 from plans.periods import Period
 from plans.services import plan_follow_up_decisions_set
 from tests.metrics.followups.conftest import MARCH, decide, person
+
+
+def listed(period: Period = MARCH, flag: str = "", department_id: int | None = None) -> FollowUpList:
+    return follow_up_list(period=period, summary=period_flags(period=period), flag=flag, department_id=department_id)
 
 
 def test_hr_records_a_promotion_for_the_promotion_candidate_with_who_and_when(march: dict[str, User]) -> None:
@@ -179,10 +189,10 @@ def test_the_list_reads_the_current_results_whatever_the_cycle_s_status(march: d
     # As after closing part of a period (SPEC section 8): results for some, the cycle still open.
     Cycle.objects.filter(period=MARCH).update(status=CycleStatus.OPEN)
 
-    data = follow_up_list(period=MARCH)
+    data = listed()
 
     assert [row.employee for row in data.rows] == ["han.mei", "li.lei"]
-    assert data.flagged == 2 and data.undecided == 2
+    assert data.summary.flagged == 2 and data.summary.undecided == 2
 
 
 def test_a_reopened_period_lists_nobody_until_it_closes_again_and_keeps_its_decisions(
@@ -191,7 +201,7 @@ def test_a_reopened_period_lists_nobody_until_it_closes_again_and_keeps_its_deci
     decide(march, "li.lei", Decision.PROMOTION)
     cycle_reopen(period=MARCH, reason="更正数据", user=march["hr"])
 
-    assert follow_up_list(period=MARCH).rows == []
+    assert listed().rows == []
     assert FollowUpDecision.objects.filter(superseded_at__isnull=True).count() == 1
     with pytest.raises(FollowUpRefused):
         decide(march, "li.lei", Decision.HONOUR)
@@ -201,16 +211,20 @@ def test_the_list_filters_by_flag_and_department(march: dict[str, User]) -> None
     decide(march, "han.mei", Decision.FORMAL_WARNING)
     li = march["li.lei"]
 
-    warned = follow_up_list(period=MARCH, flag="warning")
-    candidates = follow_up_list(period=MARCH, flag="promotion_candidate")
-    elsewhere = follow_up_list(period=MARCH, department_id=li.department_id + 1000)  # type: ignore[operator]
+    warned = listed(flag="warning")
+    candidates = listed(flag="promotion_candidate")
+    elsewhere = listed(department_id=li.department_id + 1000)  # type: ignore[operator]
 
     assert [(row.employee, row.flags) for row in warned.rows] == [("han.mei", ("Warning",))]
     assert warned.rows[0].decision is not None and warned.rows[0].decision.label == "Formal warning"
     assert [row.employee for row in candidates.rows] == ["li.lei"]
     assert elsewhere.rows == []
-    assert [(f.flag, f.count) for f in warned.flags] == [("promotion_candidate", 1), ("warning", 1), ("incomplete", 0)]
-    assert warned.undecided == 1
+    assert [(f.flag, f.count) for f in warned.summary.flags] == [
+        ("promotion_candidate", 1),
+        ("warning", 1),
+        ("incomplete", 0),
+    ]
+    assert warned.summary.undecided == 1
 
 
 def test_months_read_as_the_language_writes_them_and_quarters_as_the_pages_show_them() -> None:

@@ -1,8 +1,9 @@
 """The app's models, for Django: each room keeps its own (``metrics.cycles``, ``metrics.figures``,
-``metrics.results``) and the code imports them from there, never from here."""
+``metrics.results``, ``metrics.followups``) and the code imports them from there, never from here."""
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
 from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, UploadPreview
+from metrics.followups.models import Decision, FollowUpDecision
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "CycleEvent",
     "CyclePart",
     "CycleStatus",
+    "Decision",
+    "FollowUpDecision",
     "MetricChange",
     "MetricEntry",
     "PartStatus",

@@ -14,7 +14,7 @@ from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanVersion
+from plans.models import Direction, Frequency, Goal, Indicator, Method, PlanTemplate, PlanVersion
 from plans.numbers import PLACES, NumberError, number_parse, number_tidy
 from plans.plan_file import STREAK_MONTHS_MAX, InputDefinition
 from plans.plan_file_check import (
@@ -117,6 +117,27 @@ class PlanCodeForm(_BootstrapForm):
         if code in RESERVED_CODES:  # the plan pages' own addresses
             raise forms.ValidationError(_("“%(code)s” is taken by the pages themselves."), params={"code": code})
         return code
+
+
+class FollowUpDecisionsForm(_BootstrapForm):
+    """HR's own follow-up decisions of a plan, one a line (the built-in ones need no line)."""
+
+    names = forms.CharField(
+        label=_("Own follow-up decisions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One a line, e.g. Mentoring. The follow-ups page offers them beside promotion, training, honour, "
+            "bonus deduction, formal warning and no action."
+        ),
+    )
+
+    @classmethod
+    def for_template(cls, template: PlanTemplate) -> "FollowUpDecisionsForm":
+        return cls(initial={"names": "\n".join(template.follow_up_decisions)})
+
+    def names_list(self) -> list[str]:
+        return str(self.cleaned_data["names"]).splitlines()
 
 
 class DraftSettingsForm(_BootstrapForm):

@@ -37,6 +37,9 @@ class PlanTemplate(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    # HR's own follow-up decisions for the people on this plan, beside the built-in ones
+    # (metrics.followups): names, in HR's order. Kept with the template, not in the plan file.
+    follow_up_decisions = models.JSONField(_("own follow-up decisions"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -326,3 +326,34 @@ def band_save(
 def band_delete(*, band: Band) -> None:
     _require_draft(band.version)
     band.delete()
+
+
+# --- HR's own follow-up decisions of a plan (not part of the plan file) ---------------------------
+
+FOLLOW_UP_DECISION_MAX_LENGTH = 100  # metrics.followups.models.NAME_MAX_LENGTH
+FOLLOW_UP_DECISIONS_MAX = 20
+
+
+@transaction.atomic
+def plan_follow_up_decisions_set(*, template: PlanTemplate, names: list[str]) -> list[str]:
+    """Replace the plan's own follow-up decision names (the follow-ups page offers them beside the
+    built-in ones); every problem is refused at once and nothing is saved."""
+    cleaned = [name.strip() for name in names if name.strip()]
+    problems = []
+    for name in cleaned:
+        if len(name) > FOLLOW_UP_DECISION_MAX_LENGTH:
+            problems.append(
+                _("“%(name)s…” is longer than %(max)s characters.")
+                % {"name": name[:20], "max": FOLLOW_UP_DECISION_MAX_LENGTH}
+            )
+    for name in sorted({name for name in cleaned if cleaned.count(name) > 1}):
+        problems.append(_("“%(name)s” is listed twice.") % {"name": name})
+    if len(cleaned) > FOLLOW_UP_DECISIONS_MAX:
+        problems.append(
+            _("At most %(max)s decisions, not %(count)s.") % {"max": FOLLOW_UP_DECISIONS_MAX, "count": len(cleaned)}
+        )
+    if problems:
+        raise PlanError(problems)
+    template.follow_up_decisions = cleaned
+    template.save(update_fields=["follow_up_decisions"])
+    return cleaned

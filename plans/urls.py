@@ -11,6 +11,7 @@ urlpatterns = [
     path("library/<str:key>/", views.library_start, name="library_start"),
     path("<slug:code>/", views.plan_detail, name="detail"),
     path("<slug:code>/edit/", views.plan_edit, name="edit"),
+    path("<slug:code>/follow-up-decisions/", views.plan_follow_up_decisions, name="follow_up_decisions"),
     path("<slug:code>/clone/", views.plan_clone, name="clone"),
     path("<slug:code>/v<int:number>/", views.version_detail, name="version"),
     path("<slug:code>/v<int:number>/download/", views.version_download, name="download"),

@@ -18,6 +18,7 @@ from plans.forms import (
     METHOD_SETTINGS,
     BandForm,
     DraftSettingsForm,
+    FollowUpDecisionsForm,
     GoalForm,
     IndicatorForm,
     PlanCodeForm,
@@ -158,14 +159,37 @@ def version_download(request: AuthenticatedHttpRequest, code: str, number: int) 
 # --- one plan: versions, editing, cloning -------------------------------------------------------
 
 
+def _plan_page(
+    request: AuthenticatedHttpRequest, template: PlanTemplate, decisions: FollowUpDecisionsForm
+) -> HttpResponse:
+    history = plan_history(template=template)
+    has_draft = any(entry.version.status == VersionStatus.DRAFT for entry in history)
+    context = {"template": template, "history": history, "has_draft": has_draft, "decisions_form": decisions}
+    return render(request, "plans/plan_detail.html", context)
+
+
 @hr_only
 @require_GET
 def plan_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     template = _template(code)
-    history = plan_history(template=template)
-    has_draft = any(entry.version.status == VersionStatus.DRAFT for entry in history)
-    context = {"template": template, "history": history, "has_draft": has_draft}
-    return render(request, "plans/plan_detail.html", context)
+    return _plan_page(request, template, FollowUpDecisionsForm.for_template(template))
+
+
+@hr_only
+@require_POST
+def plan_follow_up_decisions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """HR's own follow-up decisions of the plan, saved from the plan's page, which shows any refusal."""
+    template = _template(code)
+    form = FollowUpDecisionsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_follow_up_decisions_set(template=template, names=form.names_list())
+        except services.PlanError as error:
+            refusal_show(error, form=form, field="names")
+        else:
+            messages.success(request, _("The plan’s own follow-up decisions are saved."))
+            return redirect("plans:detail", code=template.code)
+    return _plan_page(request, template, form)
 
 
 @hr_only

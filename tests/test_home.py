@@ -146,7 +146,7 @@ def test_the_home_page_makes_a_fixed_number_of_queries(
     client.get("/")  # the session is warm, as on any later page
 
     # the request's savepoint and its release, session, user, the plans (2), the cycles (2) and
-    # the stamp of their cached result counts, the results (count and page) and their bands (2):
-    # none of them per person
-    with django_assert_num_queries(13):
+    # the stamp of their cached result counts, the results (count and page) and their bands (2),
+    # the formal warnings the user is to acknowledge: none of them per person
+    with django_assert_num_queries(14):
         client.get("/")

@@ -1,7 +1,8 @@
 """Reads behind the scorecards: each closed period of a person, and why each indicator scored what it did."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,47 @@ def number_text(value: Decimal | None) -> str:
     """A stored figure as people write it: 4.000000 -> 4, 95.833300 -> 95.8333; nothing for none."""
     # plans.numbers.number_text, but nothing for what a line or an indicator lacks (no actual, no floor).
     return "" if value is None else _number_text(value)
+
+
+# --- what the rooms above add to a scorecard -------------------------------------------------------
+#
+# Results sit below the rooms that say something about a result (HR's follow-up decisions,
+# metrics.followups), so they cannot ask those rooms directly: a room registers a lookup when
+# Django starts (``AppConfig.ready``), and the scorecard page shows what the lookups return.
+
+
+@dataclass(frozen=True)
+class ScorecardNote:
+    """A word about one period of a scorecard, for the person reading it."""
+
+    period: str
+    title: str
+    text: str
+    by: str
+    at: datetime
+    status: str = ""  # where it stands, in words ("acknowledged on …")
+    action_url: str = ""  # a POST the reader may send now, e.g. to acknowledge it
+    action_label: str = ""
+
+
+# (employee, the person reading their scorecard) -> the notes that reader may see.
+NotesLookup = Callable[[User, User], list[ScorecardNote]]
+
+_notes_lookups: list[NotesLookup] = []
+
+
+def scorecard_notes_register(lookup: NotesLookup) -> None:
+    if lookup not in _notes_lookups:
+        _notes_lookups.append(lookup)
+
+
+def scorecard_notes(*, employee: User, viewer: User) -> dict[str, list[ScorecardNote]]:
+    """The notes of ``employee``'s scorecard that ``viewer`` may read, by period."""
+    notes: dict[str, list[ScorecardNote]] = {}
+    for lookup in _notes_lookups:
+        for note in lookup(employee, viewer):
+            notes.setdefault(note.period, []).append(note)
+    return notes
 
 
 # --- scorecards --------------------------------------------------------------------------------
@@ -48,6 +90,7 @@ class ScorecardPeriod:
     bonus: Decimal
     flags: list[str]
     lines: list[ScorecardLine]
+    notes: tuple[ScorecardNote, ...] = ()  # what the rooms above say about it, for the reader
 
 
 def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool) -> list[str]:
@@ -119,8 +162,10 @@ def _method_reason(line: ResultLine, indicator: Indicator) -> str:
     return _("Below target: points in proportion to how close it came.")
 
 
-def scorecard(*, employee: User) -> list[ScorecardPeriod]:
-    """An employee's current results, newest period first, each indicator with its reasons."""
+def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPeriod]:
+    """An employee's current results, newest period first, each indicator with its reasons, and
+    the notes of the rooms above that ``viewer`` may read (none without a viewer)."""
+    notes = scorecard_notes(employee=employee, viewer=viewer) if viewer is not None else {}
     results = list(
         Result.objects.filter(employee=employee, superseded_at__isnull=True)
         .select_related("version")
@@ -158,6 +203,7 @@ def scorecard(*, employee: User) -> list[ScorecardPeriod]:
                 bonus=result.bonus,
                 flags=list(flag_labels(result.flags)),
                 lines=lines,
+                notes=tuple(notes.get(str(result.period), ())),
             )
         )
     return periods

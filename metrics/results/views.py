@@ -190,7 +190,7 @@ def _scorecard_page(request: AuthenticatedHttpRequest, employee: User, lookup: S
         "metrics/scorecard_page.html",
         {
             "employee": employee,
-            "periods": scorecard(employee=employee),
+            "periods": scorecard(employee=employee, viewer=viewer),
             "own": employee.pk == viewer.pk,
             "team": team,
             "lookup": lookup if has_role(viewer, *HR_ROLES) else None,

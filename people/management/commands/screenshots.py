@@ -107,6 +107,7 @@ SHOTS = [
     Shot("reviews-opened", "/reviews/hr/?period=2026-Q1", prepare=_open_quarter_reviews),
     Shot("team-reviews-grid", "/reviews/team/2026-Q1/", username=EMPLOYEES[0].manager),
     Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
+    Shot("follow-ups", "/cycles/2026-01/follow-ups/"),
     Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
     Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
 ]

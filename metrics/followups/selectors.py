@@ -1,0 +1,278 @@
+"""Reads of the follow-ups: whom a period flagged, what HR decided for them, what an employee is to
+acknowledge. Each read returns frozen rows, so that no template starts a query.
+
+A period's people are those with a current result (not superseded), whatever the cycle's status:
+a period closed for some people only lists them, and the others once they are closed.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from metrics.followups.models import Decision, FollowUpDecision
+from metrics.results.dashboards import person_name
+from metrics.results.models import Result
+from metrics.results.scorecards import flag_labels
+from people.models import User
+from plans.models import Band, PlanTemplate, PlanVersion
+from plans.periods import Period
+from plans.scoring import INCOMPLETE_FLAG
+
+ROWS_PER_PAGE = 50
+PLAN_CHOICE = "plan:"  # a plan's own decision in the form: "plan:<its name>"
+
+
+def period_label(period: Period) -> str:
+    """A month as the language writes it (2026年4月, April 2026); a quarter as the pages show it (2026-Q1)."""
+    if period.is_month:
+        return date_format(period.first_day(), "YEAR_MONTH_FORMAT")
+    return str(period)
+
+
+def decision_label(decision: str, name: str = "") -> str:
+    """A decision in words: a plan's own by its name, the others by their label."""
+    if decision == Decision.PLAN:
+        return name
+    return str(Decision(decision).label)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    pk: int
+    period: str  # 2026-03, for links
+    period_label: str
+    label: str
+    is_warning: bool
+    note: str
+    by: str
+    at: datetime
+    superseded_at: datetime | None
+    acknowledged_at: datetime | None
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        return self.is_warning and self.superseded_at is None and self.acknowledged_at is None
+
+
+def decision_view(decision: FollowUpDecision) -> DecisionView:
+    return DecisionView(
+        pk=decision.pk,
+        period=str(decision.period),
+        period_label=period_label(decision.period),
+        label=decision_label(decision.decision, decision.name),
+        is_warning=decision.decision == Decision.FORMAL_WARNING,
+        note=decision.note,
+        by=person_name(decision.decided_by) or _("Someone no longer here"),
+        at=decision.decided_at,
+        superseded_at=decision.superseded_at,
+        acknowledged_at=decision.acknowledged_at,
+    )
+
+
+def decisions_current(*, period: Period, employee_ids: Iterable[int]) -> dict[int, DecisionView]:
+    """The current decision of each of these people for the period, by employee id (one query)."""
+    rows = FollowUpDecision.objects.filter(
+        period=period, employee_id__in=employee_ids, superseded_at__isnull=True
+    ).select_related("decided_by")
+    return {row.employee_id: decision_view(row) for row in rows}
+
+
+# --- the follow-ups page of a period -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    flag: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    employee: str  # user name
+    name: str
+    department: str
+    plan: str
+    score: Decimal
+    band: str
+    flags: tuple[str, ...]  # labels
+    decision: DecisionView | None
+
+
+@dataclass(frozen=True)
+class PeriodFlags:
+    """Whom a period flags, whatever the filters."""
+
+    flags: list[FlagCount]  # every flag of the period's plans, the streak's first, with its people
+    flagged: int  # people with any flag
+    undecided: int  # of them, with no current decision
+
+
+@dataclass(frozen=True)
+class FollowUpList:
+    period: str
+    period_label: str
+    summary: PeriodFlags
+    rows: list[FollowUpRow]  # this page's, by user name
+    page: "Page[Result]"  # for the page links; its paginator counts the filtered people
+
+
+def flagged_results(*, period: Period, flag: str = "", department_id: int | None = None) -> QuerySet[Result]:
+    """The period's current results with a flag (``flag``, when given), by user name."""
+    results = Result.objects.filter(period=period, superseded_at__isnull=True).exclude(flags=[])
+    if flag:
+        # A flag is a code of a-z, 0-9, "_" and "-": in the stored JSON list it is exactly the
+        # quoted text, which SQLite and PostgreSQL both find (JSON containment is PostgreSQL's only).
+        results = results.filter(flags__icontains=f'"{flag}"')
+    if department_id:
+        results = results.filter(employee__department_id=department_id)
+    return results.order_by("employee__username")
+
+
+def period_flags(*, period: Period) -> PeriodFlags:
+    """Every flag the period's plans define (streak flags first, then the bands', then a forced
+    close's ``incomplete``) and any other its results carry, each with how many people have it;
+    the flagged results are read once, their flags only."""
+    flagged = dict(flagged_results(period=period).order_by().values_list("employee_id", "flags"))
+    counts = Counter(flag for flags in flagged.values() for flag in flags)
+    versions = list(
+        Result.objects.filter(period=period, superseded_at__isnull=True)
+        .order_by()
+        .values_list("version_id", flat=True)
+        .distinct()
+    )
+    streak = PlanVersion.objects.filter(pk__in=versions).exclude(streak_flag="").values_list("streak_flag", flat=True)
+    bands = (
+        Band.objects.filter(version_id__in=versions).exclude(flag="").order_by("-min").values_list("flag", flat=True)
+    )
+    order = list(dict.fromkeys([*sorted(set(streak)), *bands, INCOMPLETE_FLAG, *sorted(counts)]))
+    decided = FollowUpDecision.objects.filter(period=period, superseded_at__isnull=True).values_list(
+        "employee_id", flat=True
+    )
+    return PeriodFlags(
+        flags=[FlagCount(flag=flag, label=flag_labels([flag])[0], count=counts.get(flag, 0)) for flag in order],
+        flagged=len(flagged),
+        undecided=len(flagged.keys() - set(decided)),
+    )
+
+
+def follow_up_list(
+    *,
+    period: Period,
+    summary: PeriodFlags,
+    flag: str = "",
+    department_id: int | None = None,
+    page: str | int | None = None,
+) -> FollowUpList:
+    """A page of the people the period flagged (``summary``: ``period_flags``), with HR's current
+    decision for each (a fixed number of queries for any number of people)."""
+    chosen = flagged_results(period=period, flag=flag, department_id=department_id)
+    shown = Paginator(chosen.select_related("employee__department", "version__template"), ROWS_PER_PAGE).get_page(page)
+    results = list(shown.object_list)
+    decisions = decisions_current(period=period, employee_ids=[r.employee_id for r in results])
+    return FollowUpList(
+        period=str(period),
+        period_label=period_label(period),
+        summary=summary,
+        rows=[_row(result, decisions.get(result.employee_id)) for result in results],
+        page=shown,
+    )
+
+
+def _row(result: Result, decision: DecisionView | None) -> FollowUpRow:
+    employee = result.employee
+    return FollowUpRow(
+        employee=employee.username,
+        name=person_name(employee),
+        department=employee.department.name if employee.department else "",
+        plan=result.version.template.name,
+        score=result.score,
+        band=result.band,
+        flags=flag_labels(result.flags),
+        decision=decision,
+    )
+
+
+# --- one person's follow-up ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpPerson:
+    employee: str
+    name: str
+    department: str
+    period: str
+    period_label: str
+    plan: str
+    score: Decimal
+    band: str
+    flags: tuple[str, ...]  # labels
+    current: DecisionView | None
+    history: list[DecisionView]  # newest first, the current one included
+    choices: list[tuple[str, str]]  # the decision form's
+
+
+def follow_up_result(*, employee: User, period: Period) -> Result | None:
+    """The employee's current result of the period, when it has a flag: what a decision is about."""
+    return (
+        flagged_results(period=period)
+        .filter(employee=employee)
+        .select_related("version__template", "employee__department")
+        .first()
+    )
+
+
+def decision_choices(*, template: PlanTemplate | None) -> list[tuple[str, str]]:
+    """The decisions HR may record: the built-in ones, then the plan's own (``plan:<name>``)."""
+    built_in = [(str(value), str(label)) for value, label in Decision.choices if value != Decision.PLAN]
+    own = template.follow_up_decisions if template is not None else []
+    return built_in + [(PLAN_CHOICE + name, name) for name in own]
+
+
+def follow_up_person(*, result: Result) -> FollowUpPerson:
+    employee = result.employee
+    history = [
+        decision_view(row)
+        for row in FollowUpDecision.objects.filter(employee=employee, period=result.period)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+    ]
+    current = next((row for row in history if row.superseded_at is None), None)
+    return FollowUpPerson(
+        employee=employee.username,
+        name=person_name(employee),
+        department=employee.department.name if employee.department else "",
+        period=str(result.period),
+        period_label=period_label(result.period),
+        plan=result.version.template.name,
+        score=result.score,
+        band=result.band,
+        flags=flag_labels(result.flags),
+        current=current,
+        history=history,
+        choices=decision_choices(template=result.version.template),
+    )
+
+
+# --- what the employee reads -------------------------------------------------------------------------
+
+
+def acknowledgements_pending(*, user: User) -> list[DecisionView]:
+    """The formal warnings ``user`` has not acknowledged yet, oldest period first."""
+    rows = FollowUpDecision.objects.filter(
+        employee=user, decision=Decision.FORMAL_WARNING, superseded_at__isnull=True, acknowledged_at__isnull=True
+    ).select_related("decided_by")
+    return sorted((decision_view(row) for row in rows), key=lambda row: Period.parse(row.period).last_month())
+
+
+def decisions_of(*, employee: User) -> dict[str, DecisionView]:
+    """The employee's current decision of each period, by period (what their scorecard shows)."""
+    rows = FollowUpDecision.objects.filter(employee=employee, superseded_at__isnull=True).select_related("decided_by")
+    return {str(row.period): decision_view(row) for row in rows}

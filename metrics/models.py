@@ -2,7 +2,7 @@
 ``metrics.results``) and the code imports them from there, never from here."""
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
-from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, UploadPreview
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, Reminder, ReminderClaim, UploadPreview
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 
 __all__ = [
@@ -15,6 +15,8 @@ __all__ = [
     "CycleStatus",
     "MetricChange",
     "MetricEntry",
+    "Reminder",
+    "ReminderClaim",
     "Result",
     "ResultLine",
     "UploadPreview",

@@ -35,16 +35,20 @@ class MissingFigure:
         return f"{who} {self.period} {self.indicator}"
 
 
-def close_scope(*, period: Period) -> dict[int, tuple[int, int]]:
-    """Who a close covers: employee id -> (assignment id, version id) for the period."""
+def close_scope(*, period: Period, employee_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Who a close covers: employee id -> (assignment id, version id) for the period (of
+    ``employee_ids`` only, when given)."""
     if period.is_month:
-        return {e: (a.pk, a.version_id) for e, a in assignments_for_month(month=period).items()}
-    return {e: (q.assignment.pk, q.assignment.version_id) for e, q in assignments_for_quarter(quarter=period).items()}
+        in_force = assignments_for_month(month=period, employee_ids=employee_ids)
+        return {e: (a.pk, a.version_id) for e, a in in_force.items()}
+    quarter = assignments_for_quarter(quarter=period, employee_ids=employee_ids)
+    return {e: (q.assignment.pk, q.assignment.version_id) for e, q in quarter.items()}
 
 
-def figures_missing(*, period: Period) -> list[MissingFigure]:
-    """Every value a close of ``period`` still lacks, by employee and indicator."""
-    scope = close_scope(period=period)
+def figures_missing(*, period: Period, employee_ids: Iterable[int] | None = None) -> list[MissingFigure]:
+    """Every value a close of ``period`` still lacks, by employee and indicator (of
+    ``employee_ids`` only, when given: one team's, for its reminder)."""
+    scope = close_scope(period=period, employee_ids=employee_ids)
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     rules = version_rules(version_ids={version for _a, version in scope.values()})
     entries = MetricEntry.objects.filter(

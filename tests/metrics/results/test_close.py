@@ -6,6 +6,7 @@ import time
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -282,7 +283,7 @@ def test_two_close_requests_at_once_both_answer_and_the_month_closes_once(monkey
     inside = threading.Event()
     checked = figures_missing  # the one closing calls
 
-    def slow_check(**kwargs: Period) -> list[MissingFigure]:
+    def slow_check(**kwargs: Any) -> list[MissingFigure]:
         if threading.current_thread().name == "first":
             inside.set()
             time.sleep(0.5)  # the second click arrives while the first request holds its transaction

@@ -17,6 +17,7 @@ from metrics.figures.models import Reminder, ReminderClaim
 from metrics.figures.reminders import ReminderRefused, figures_reminders_send, reminder_send
 from metrics.figures.services import metrics_import
 from people.models import Role, User
+from plans.models import Indicator
 from plans.periods import Period
 from tests.factories import UserFactory, assign, csv_table, publish
 
@@ -220,3 +221,18 @@ def test_two_hr_clicking_at_once_send_one_email_and_the_second_is_told_by_whom(
     assert "王芳 was already reminded of February 2026 by 张伟 at " in outcomes["second"].message
     assert len(mail.outbox) == 1
     assert Reminder.objects.filter(sent_by=hr).count() == 1 and ReminderClaim.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_quarters_reminder_lists_the_ratings_and_sends_the_manager_to_the_reviews(settings: Settings) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"
+    wang, hr = team()
+    rating = Indicator.objects.get(code="collaboration").name
+
+    reminder_send(period=Period.parse("2026-Q1"), manager=wang, user=hr)
+
+    [email] = mail.outbox
+    assert email.subject == "2026-Q1数据缺失"
+    assert "2026-Q1的以下数据仍然缺失：\n" in email.body and "截止日期" not in email.body  # a quarter has none
+    assert f"\n- 韩梅梅: {rating}\n- 李雷: {rating}\n" in email.body
+    assert "请在季度评估（团队绩效评估）中录入。" in email.body

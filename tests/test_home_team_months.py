@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from config import home
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.services import metrics_import
 from metrics.results.chase import team_months
+from metrics.results.selectors import missing_overview
 from people.models import User
-from tests.factories import csv_table
+from plans.periods import Period
+from tests.factories import assign, csv_table
 from tests.metrics.figures.test_remind_now import COMPLETE, team
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +93,21 @@ def test_a_manager_whose_team_is_complete_is_told_so(on_march_10: None) -> None:
 def test_hr_and_employees_have_no_team_months(on_march_10: None, username: str) -> None:
     team()
     assert "团队数据录入情况" not in page_text(chinese(username).get("/").content)
+
+
+def test_the_counts_are_those_of_the_cycle_pages_even_after_a_change_of_assignment(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    wang, _hr = team()
+    li_lei = User.objects.get(username="li.lei")
+    # From March 李雷 is on a new assignment: the figures of the old one no longer count there.
+    metrics_import(table=csv_table(COMPLETE + "li.lei,2026-03,1,52,9.2,3,40,44\n"))
+    assign(li_lei, li_lei.assignments.get().version, "2026-03", monthly_bonus="2500")
+
+    with django_assert_num_queries(4):  # whatever the number of months and people
+        months = team_months(manager=wang, now=MARCH_10)
+
+    for month in months:
+        [group] = [g for g in missing_overview(period=Period.parse(month.period)).groups if g.manager == "wang.fang"]
+        assert month.missing == group.count
+    assert [(m.period, m.missing) for m in months] == [("2026-01", 4), ("2026-02", 3), ("2026-03", 8)]

@@ -8,17 +8,17 @@ Counted by the database over the teams ``missing_overview`` lists, in a fixed nu
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, Q, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from metrics.cycles.models import Cycle, CycleStatus
-from metrics.figures.models import Reminder
+from metrics.figures.models import MetricEntry, Reminder
 from metrics.figures.selectors import figures_deadline
 from metrics.results.dashboards import assignments_in_force, person_name
-from metrics.results.selectors import MissingOverview, _assignments_missing
+from metrics.results.selectors import MissingOverview
 from people.models import User
-from plans.models import Assignment, Indicator
+from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 
 
@@ -138,26 +138,34 @@ class TeamMonth:
 
 def team_months(*, manager: User, now: datetime) -> list[TeamMonth]:
     """The open months, up to the current one (``now``'s), in which ``manager``'s reports still
-    lack figures, oldest first: a query a month and two more, for a team of any size."""
+    lack figures, oldest first: the values their plans expect less those entered, in four
+    queries whatever the size of the team and the number of months."""
     today = timezone.localdate(now)
     current = Period.of_month(today.year, today.month)
-    first = (
-        Assignment.objects.filter(employee__manager=manager).order_by("start").values_list("start", flat=True).first()
-    )
-    if first is None:
+    # Each report's assignments, by start: the one in force in a month is the latest started by then.
+    starts: dict[int, list[tuple[str, int]]] = {}
+    for employee_id, start, version_id in (
+        Assignment.objects.filter(employee__manager=manager)
+        .order_by("employee_id", "start")
+        .values_list("employee_id", "start", "version_id")
+    ):
+        starts.setdefault(employee_id, []).append((start, version_id))
+    if not starts:
         return []
+    first = min(assignments[0][0] for assignments in starts.values())
     months = [m for m in (current.shift(-back) for back in range(TEAM_MONTHS_BACK)) if str(m) >= first]
     settled = set(
         Cycle.objects.filter(period__in=[str(m) for m in months])
         .exclude(status=CycleStatus.OPEN)
         .values_list("period", flat=True)
     )
+    months = sorted(m for m in months if m not in settled)
+    expected = _team_expected(starts, months)
+    present = _team_present(manager, months)
     rows = []
-    for month in sorted(m for m in months if m not in settled):
-        count = (
-            _assignments_missing(month).filter(employee__manager=manager).aggregate(n=Sum("missing", default=0))["n"]
-        )
-        if count:
+    for month in months:
+        count = expected.get(str(month), 0) - present.get(str(month), 0)
+        if count > 0:
             deadline = figures_deadline(period=month)
             rows.append(
                 TeamMonth(
@@ -169,3 +177,48 @@ def team_months(*, manager: User, now: datetime) -> list[TeamMonth]:
                 )
             )
     return rows
+
+
+def _team_expected(starts: dict[int, list[tuple[str, int]]], months: list[Period]) -> dict[str, int]:
+    """Month -> the monthly values the plans in force then expect of the people of ``starts``."""
+    versions = {version_id for assignments in starts.values() for _start, version_id in assignments}
+    indicators = dict(
+        Indicator.objects.filter(version_id__in=versions, frequency=Frequency.MONTHLY)
+        .order_by()
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .values_list("version_id", "n")
+    )
+    expected: dict[str, int] = {}
+    for month in map(str, months):
+        for assignments in starts.values():
+            in_force = [version_id for start, version_id in assignments if start <= month]
+            if in_force:
+                expected[month] = expected.get(month, 0) + indicators.get(in_force[-1], 0)
+    return expected
+
+
+def _team_present(manager: User, months: list[Period]) -> dict[str, int]:
+    """Month -> the monthly values entered for ``manager``'s reports, on the assignment in force
+    that month and the indicators of its plan (as ``_assignments_missing`` counts them)."""
+    later = Assignment.objects.filter(
+        employee=OuterRef("assignment__employee"),
+        start__gt=OuterRef("assignment__start"),
+        start__lte=OuterRef("period"),
+    )
+    counts = (
+        MetricEntry.objects.filter(
+            assignment__employee__manager=manager,
+            assignment__start__lte=F("period"),
+            period__in=[str(m) for m in months],
+            value__isnull=False,
+            indicator__frequency=Frequency.MONTHLY,
+            indicator__version=F("assignment__version"),
+        )
+        .exclude(Exists(later))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values_list("period", "n")
+    )
+    return {str(period): n for period, n in counts}

@@ -1,4 +1,4 @@
-"""The home page, composed at the top from the rooms below: the published plans, the cycles, and a page of the latest closed period's scores."""
+"""The home page, composed at the top from the rooms below: the published plans, the cycles, a page of the latest closed period's scores, and for a manager the open months their team still lacks figures of."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,9 +11,11 @@ from django.db.models import (
     OuterRef,
     Q,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.cycles.models import CycleStatus
+from metrics.results.chase import TeamMonth, team_months
 from metrics.results.dashboards import (
     Bucket,
     person_name,
@@ -21,7 +23,8 @@ from metrics.results.dashboards import (
 from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
 from metrics.results.selectors import CycleListRow, cycles_list
-from people.models import User
+from people.access import has_role
+from people.models import Role, User
 from people.selectors import people_visible, rows_page
 from plans.models import Assignment, Band, PlanTemplate, VersionStatus
 
@@ -77,6 +80,7 @@ class HomeOverview:
     scores_period: str  # the latest closed period, "" while none is closed
     scores: "Page[ScoreRow]"  # by user name; its paginator counts everybody
     band_counts: list[Bucket]  # best band first
+    team_months: list[TeamMonth]  # a manager's open months with figures missing, oldest first
 
 
 def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
@@ -96,6 +100,7 @@ def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
         scores_period=scores_period,
         scores=scores,
         band_counts=band_counts,
+        team_months=team_months(manager=user, now=timezone.now()) if has_role(user, Role.MANAGER) else [],
     )
 
 

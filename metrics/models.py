@@ -2,7 +2,7 @@
 ``metrics.results``, ``metrics.followups``) and the code imports them from there, never from here."""
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
-from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, UploadPreview
+from metrics.figures.models import ChangeSource, MetricChange, MetricEntry, Reminder, ReminderClaim, UploadPreview
 from metrics.followups.models import Decision, FollowUpDecision
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 
@@ -20,6 +20,8 @@ __all__ = [
     "MetricChange",
     "MetricEntry",
     "PartStatus",
+    "Reminder",
+    "ReminderClaim",
     "Result",
     "ResultLine",
     "UploadPreview",

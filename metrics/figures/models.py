@@ -94,3 +94,54 @@ class UploadPreview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.name}"
+
+
+class Reminder(models.Model):
+    """A reminder email about a period's missing figures, about one manager's team: who sent it
+    (nobody: the daily reminders or the schedule), when, to whom. The cycle page shows the
+    latest beside the manager; never edited afterwards."""
+
+    period = PeriodField(_("period"))
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )  # whose team; None: the people without a manager (the schedule writes to HR about them)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    recipients = models.TextField(_("sent to"))  # the addresses, comma-separated
+    missing = models.PositiveIntegerField(_("values missing"))
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "manager", "sent_at"])]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.manager_id} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderClaim(models.Model):
+    """When a manager's team was last reminded of a period: the one row two reminders at once
+    both update, so that only one email goes an hour (a conditional update, as a close claims
+    its cycle)."""
+
+    period = PeriodField(_("period"))
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "manager"], name="unique_reminder_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.manager_id} {self.at:%Y-%m-%d %H:%M}"

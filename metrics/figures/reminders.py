@@ -1,5 +1,12 @@
 """Reminder emails to managers whose reports' figures are missing: daily in the days before the
-deadline, and from the schedule once a month is due to close (``metrics.results.schedule``)."""
+deadline, from the schedule once a month is due to close (``metrics.results.schedule``), and when
+HR asks on the cycle page (``reminder_send``).
+
+One mailer for the three (``reminders_mail``): each email is recorded (a ``Reminder``, with who
+asked for it, nobody for the automatic ones), and a manager's team is reminded of a period at
+most once an hour, whoever asks, even when two ask at the same moment (``ReminderClaim``).
+Emails are in the site's language: people have no language of their own.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,15 +14,28 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
+from metrics.figures.models import Reminder, ReminderClaim
 from metrics.figures.selectors import MissingFigure, figures_deadline, figures_missing
 from people.models import Role, User
+from plans.errors import ApplicationError
 from plans.models import Indicator
 from plans.periods import Period
+
+# A manager's team is reminded of a period at most this often, by HR or automatically.
+REMINDER_INTERVAL = timedelta(hours=1)
+
+
+class ReminderRefused(ApplicationError):
+    """A reminder HR asked for that is not sent: too soon after the last one, nothing missing…"""
 
 
 @dataclass(frozen=True)
@@ -23,6 +43,17 @@ class MissingPerson:
     name: str
     employee: str
     indicators: list[str]
+
+
+@dataclass(frozen=True)
+class _Team:
+    """One email's worth: a manager's team (None: the people without a manager), who is written
+    to about it and what its people lack."""
+
+    manager: User | None
+    recipients: list[User]
+    people: list[MissingPerson]
+    count: int  # values missing
 
 
 def reminders_period(*, today: date) -> Period | None:
@@ -35,9 +66,9 @@ def reminders_period(*, today: date) -> Period | None:
     return None
 
 
-def _language(user: User) -> str:
-    # People have no language of their own yet: the site's language until they do.
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+def period_text(period: Period) -> str:
+    """A period as the pages write it in the active language: 2026年4月 (April 2026), 2026-Q1."""
+    return date_format(period.first_day(), "YEAR_MONTH_FORMAT") if period.is_month else str(period)
 
 
 def figures_reminders_send(*, period: Period) -> list[str]:
@@ -48,14 +79,95 @@ def figures_reminders_send(*, period: Period) -> list[str]:
     return [user.username for user in reminders_mail(period=period, missing=figures_missing(period=period))]
 
 
-def reminders_mail(*, period: Period, missing: Sequence[MissingFigure], unmanaged_to_hr: bool = False) -> list[User]:
-    """The reminder email, the daily reminders' and the schedule's: each manager whose reports
-    lack figures of ``period`` (``missing``) is told who and what, in their language, one email a
-    manager. The people written to, an email each.
+def reminder_send(*, period: Period, manager: User, user: User) -> Reminder:
+    """HR's "remind now": one email to ``manager`` listing what their reports still lack of
+    ``period``, recorded as sent by ``user``. Refused when the period is not open, nothing is
+    missing, the manager has no address, or their team was reminded of it within the hour (the
+    refusal says when and by whom)."""
+    name = manager.display_name or manager.username
+    if cycle_status(period=period) != CycleStatus.OPEN:
+        raise ReminderRefused(
+            _("%(period)s is not open: its figures can no longer be entered, nobody is reminded of them.")
+            % {"period": period_text(period)}
+        )
+    if not manager.email:
+        raise ReminderRefused(_("%(name)s has no email address: they cannot be reminded.") % {"name": name})
+    reports = User.objects.filter(manager=manager).values_list("pk", flat=True)
+    missing = figures_missing(period=period, employee_ids=reports)
+    if not missing:
+        raise ReminderRefused(
+            _("Nothing of %(period)s is missing in %(name)s's team: no reminder is needed.")
+            % {"period": period_text(period), "name": name}
+        )
+    if not reminders_mail(period=period, missing=missing, sent_by=user):
+        raise _too_soon(period=period, manager=manager)
+    return Reminder.objects.filter(period=str(period), manager=manager).latest("sent_at", "pk")
+
+
+def _too_soon(*, period: Period, manager: User) -> ReminderRefused:
+    """The refusal of a reminder within the hour of the last one: when it went, and by whom."""
+    latest = (
+        Reminder.objects.filter(period=str(period), manager=manager)
+        .select_related("sent_by")
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    claim = ReminderClaim.objects.get(period=str(period), manager=manager)
+    at = latest.sent_at if latest else claim.at
+    values = {
+        "name": manager.display_name or manager.username,
+        "period": period_text(period),
+        "when": date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+        "next": date_format(timezone.localtime(at + REMINDER_INTERVAL), "DATETIME_FORMAT"),
+    }
+    if latest is not None and latest.sent_by is not None:
+        values["who"] = latest.sent_by.display_name or latest.sent_by.username
+        message = _(
+            "%(name)s was already reminded of %(period)s by %(who)s at %(when)s: one reminder an hour, "
+            "the next can go from %(next)s."
+        )
+    else:
+        message = _(
+            "%(name)s was already reminded of %(period)s automatically at %(when)s: one reminder an hour, "
+            "the next can go from %(next)s."
+        )
+    return ReminderRefused(message % values)
+
+
+def reminders_mail(
+    *,
+    period: Period,
+    missing: Sequence[MissingFigure],
+    unmanaged_to_hr: bool = False,
+    sent_by: User | None = None,
+) -> list[User]:
+    """The reminder email, the daily reminders', the schedule's and HR's: each manager whose
+    reports lack figures of ``period`` (``missing``) is told who and what, one email a manager.
+    The people written to, an email each.
 
     A manager without an address is skipped; with ``unmanaged_to_hr`` (the schedule), each
     person of HR is written to in their place, and about the people without a manager too.
+    Each team's email is recorded as a ``Reminder`` (``sent_by``: None for the automatic ones);
+    a team reminded of ``period`` less than ``REMINDER_INTERVAL`` ago is skipped.
     """
+    teams = _teams(period=period, missing=missing, unmanaged_to_hr=unmanaged_to_hr)
+    if not teams:
+        return []
+    deadline = figures_deadline(period=period) if period.is_month else None
+    sent: list[User] = []
+    with get_connection() as connection:
+        for team in teams:
+            emails = [
+                _reminder(recipient, period=period, deadline=deadline, people=team.people, sent_by=sent_by)
+                for recipient in team.recipients
+            ]
+            if _team_remind(period=period, team=team, emails=emails, sent_by=sent_by, connection=connection):
+                sent.extend(team.recipients)
+    return sent
+
+
+def _teams(*, period: Period, missing: Sequence[MissingFigure], unmanaged_to_hr: bool) -> list[_Team]:
+    """The emails to write, a team each, by the manager's user name (the people without one first)."""
     by_manager: dict[str, dict[str, MissingPerson]] = {}
     for figure in missing:
         if figure.manager or unmanaged_to_hr:
@@ -70,13 +182,13 @@ def reminders_mail(*, period: Period, missing: Sequence[MissingFigure], unmanage
         .order_by("-version_id")
         .values_list("code", "name")
     )
-    managers = {user.username: user for user in User.objects.filter(username__in=by_manager).exclude(email="")}
+    managers = {user.username: user for user in User.objects.filter(username__in=by_manager)}
     hr: list[User] | None = None
-    deadline = figures_deadline(period=period)
-    emails, sent = [], []
-    for manager, people in sorted(by_manager.items()):
-        if manager in managers:
-            recipients = [managers[manager]]
+    teams = []
+    for username, people in sorted(by_manager.items()):
+        manager = managers.get(username)
+        if manager is not None and manager.email:
+            recipients = [manager]
         elif unmanaged_to_hr:
             hr = _hr_people() if hr is None else hr
             recipients = hr
@@ -86,12 +198,46 @@ def reminders_mail(*, period: Period, missing: Sequence[MissingFigure], unmanage
             MissingPerson(name=p.name, employee=p.employee, indicators=[names.get(code, code) for code in p.indicators])
             for p in people.values()
         ]
-        for recipient in recipients:
-            emails.append(_reminder(recipient, period=period, deadline=deadline, people=listed))
-            sent.append(recipient)
-    if emails:
-        get_connection().send_messages(emails)
-    return sent
+        if recipients:
+            teams.append(_Team(manager, recipients, listed, count=sum(len(p.indicators) for p in listed)))
+    return teams
+
+
+def _team_remind(
+    *, period: Period, team: _Team, emails: list[EmailMessage], sent_by: User | None, connection: BaseEmailBackend
+) -> bool:
+    """Send one team's emails and record them, unless the team was reminded within the hour.
+
+    The outermost transaction, whose first statement claims the team's turn: on PostgreSQL a
+    second claim waits for the row and then finds it taken; on SQLite the write lock keeps the
+    two apart the same way. An email that cannot be sent leaves no record and no claim.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        if team.manager is not None and not _claim(period=period, manager=team.manager, now=now):
+            return False
+        connection.send_messages(emails)
+        Reminder.objects.create(
+            period=str(period),
+            manager=team.manager,
+            sent_by=sent_by,
+            sent_at=now,
+            recipients=", ".join(user.email for user in team.recipients),
+            missing=team.count,
+        )
+    return True
+
+
+def _claim(*, period: Period, manager: User, now: datetime) -> bool:
+    """Take ``manager``'s team's turn for a reminder of ``period``; False when one went less than
+    ``REMINDER_INTERVAL`` ago (or is going now)."""
+    if ReminderClaim.objects.filter(period=str(period), manager=manager, at__lte=now - REMINDER_INTERVAL).update(
+        at=now
+    ):
+        return True
+    # No claim yet, or a recent one: of two creating it at once, the second finds the first's.
+    _claim_row, created = ReminderClaim.objects.get_or_create(period=str(period), manager=manager, defaults={"at": now})
+    return created
 
 
 def _hr_people() -> list[User]:
@@ -99,10 +245,18 @@ def _hr_people() -> list[User]:
     return list(User.objects.filter(role=Role.HR, is_active=True).exclude(email="").order_by("username"))
 
 
-def _reminder(recipient: User, *, period: Period, deadline: datetime, people: list[MissingPerson]) -> EmailMessage:
+def _reminder(
+    recipient: User, *, period: Period, deadline: datetime | None, people: list[MissingPerson], sent_by: User | None
+) -> EmailMessage:
     # The template greets its reader as "manager": HR, written to in a manager's place, too.
-    context = {"manager": recipient, "period": period, "deadline": deadline, "people": people}
-    with translation.override(_language(recipient)):
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "manager": recipient,
+            "period": period_text(period),
+            "deadline": deadline,
+            "people": people,
+            "sent_by": sent_by,
+        }
         subject = render_to_string("emails/figures_reminder_subject.txt", context).strip()
         body = render_to_string("emails/figures_reminder.txt", context)
     return EmailMessage(subject=subject, body=body, to=[recipient.email])

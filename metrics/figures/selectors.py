@@ -35,24 +35,31 @@ class MissingFigure:
         return f"{who} {self.period} {self.indicator}"
 
 
-def close_scope(*, period: Period) -> dict[int, tuple[int, int]]:
+def close_scope(*, period: Period, employee_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """Who a close covers: employee id -> (assignment id, version id) of the people assigned in
-    the period whom no finished close of its current run has scored (SPEC.md section 8)."""
+    the period whom no finished close of its current run has scored (SPEC.md section 8); of
+    ``employee_ids`` only, when given."""
     if period.is_month:
-        scope = {e: (a.pk, a.version_id) for e, a in assignments_for_month(month=period).items()}
+        in_force = assignments_for_month(month=period, employee_ids=employee_ids)
+        scope = {e: (a.pk, a.version_id) for e, a in in_force.items()}
     else:
-        scope = {
-            e: (q.assignment.pk, q.assignment.version_id) for e, q in assignments_for_quarter(quarter=period).items()
-        }
+        quarter = assignments_for_quarter(quarter=period, employee_ids=employee_ids)
+        scope = {e: (q.assignment.pk, q.assignment.version_id) for e, q in quarter.items()}
     for employee_id in closed_employees(period=period):
         scope.pop(employee_id, None)
     return scope
 
 
-def figures_missing(*, period: Period, scope: dict[int, tuple[int, int]] | None = None) -> list[MissingFigure]:
+def figures_missing(
+    *,
+    period: Period,
+    employee_ids: Iterable[int] | None = None,
+    scope: dict[int, tuple[int, int]] | None = None,
+) -> list[MissingFigure]:
     """Every value a close of ``period`` still lacks, by employee and indicator: of everybody it
-    would cover, or of ``scope`` (as ``close_scope`` gives it)."""
-    scope = close_scope(period=period) if scope is None else scope
+    would cover, of ``employee_ids`` only (one team's, for its reminder), or of ``scope`` (as
+    ``close_scope`` gives it)."""
+    scope = close_scope(period=period, employee_ids=employee_ids) if scope is None else scope
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     rules = version_rules(version_ids={version for _a, version in scope.values()})
     entries = MetricEntry.objects.filter(

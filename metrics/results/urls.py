@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<period:period>/close/", views.cycle_close, name="cycle_close"),
     path("cycles/<period:period>/force/", views.cycle_force, name="cycle_force"),
     path("cycles/<period:period>/reopen/", views.cycle_reopen_view, name="cycle_reopen"),
+    path("cycles/<period:period>/remind/<str:username>/", views.cycle_remind, name="cycle_remind"),
     path("scores/", views.scorecard_mine, name="scorecard_mine"),
     path("scores/<str:username>/", views.scorecard_of, name="scorecard"),
     path("dashboard/", views.dashboard_page, name="dashboard"),

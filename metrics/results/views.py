@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
+from metrics.figures.reminders import ReminderRefused, period_text, reminder_send
+from metrics.results.chase import cycle_chase
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.results.dashboards import Dashboard, dashboard, result_periods
@@ -60,6 +62,7 @@ def cycle(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
             "reopen_form": ReopenForm(),
             "progress": cycle_progress_data(period=period),
             "closes_from": close_opens(period=period),
+            "chase": cycle_chase(period=period, missing=data.missing),
         },
     )
 
@@ -157,6 +160,25 @@ def cycle_reopen_view(request: AuthenticatedHttpRequest, period: Period) -> Http
         for error in form.errors.get("reason", []):
             messages.error(request, str(error))
     return redirect("metrics:cycle", period=str(period))
+
+
+@transaction.non_atomic_requests  # the reminder is its own transaction (metrics.figures.reminders)
+@role_required(*HR_ROLES)
+@require_POST
+def cycle_remind(request: AuthenticatedHttpRequest, period: Period, username: str) -> HttpResponse:
+    """HR's "remind now": one email to a manager listing what their team still lacks."""
+    manager = get_object_or_404(User, username=username)
+    try:
+        reminder_send(period=period, manager=manager, user=request.user)
+    except ReminderRefused as refused:
+        refusal_show(refused, request=request)
+    else:
+        messages.success(
+            request,
+            _("%(name)s was reminded: an email lists what their team still lacks of %(period)s.")
+            % {"name": manager.display_name or manager.username, "period": period_text(period)},
+        )
+    return redirect(reverse("metrics:cycle", args=[str(period)]) + "#chase")
 
 
 # --- scorecards --------------------------------------------------------------------------------

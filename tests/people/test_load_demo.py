@@ -63,6 +63,11 @@ def test_every_demo_user_logs_in_with_the_demo_password() -> None:
     assert (admin.role, admin.is_staff, admin.is_superuser) == (Role.ADMIN, True, True)
     assert set(User.objects.filter(role=Role.MANAGER).values_list("username", flat=True)) == {"wang.fang", "zhao.lei"}
     assert all(user.check_password(PASSWORD) for user in User.objects.all())
+    # HR can remind the managers from the cycle page: each has an address.
+    assert dict(User.objects.filter(role=Role.MANAGER).values_list("username", "email")) == {
+        "wang.fang": "wang.fang@example.com",
+        "zhao.lei": "zhao.lei@example.com",
+    }
 
 
 def test_january_is_closed_with_a_result_for_everybody_and_the_next_months_are_open_and_complete() -> None:

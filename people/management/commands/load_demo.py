@@ -238,6 +238,10 @@ class Command(BaseCommand):
             if not user.has_usable_password():
                 user.set_password(PASSWORD)
                 user.save(update_fields=["password"])
+        # Managers have an address, so that HR can remind them (the local settings print emails).
+        for manager in User.objects.filter(username__in=[m.username for m in MANAGERS], email=""):
+            manager.email = f"{manager.username}@example.com"
+            manager.save(update_fields=["email"])
 
     def _figures(self) -> None:
         usernames = [person.username for person in EMPLOYEES]

@@ -1,6 +1,6 @@
 """Reminders: managers whose reports' figures are missing hear about it before the deadline."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +11,7 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import Reminder, ReminderClaim
 from metrics.figures.reminders import figures_reminders_send, reminders_mail, reminders_period
 from metrics.figures.selectors import figures_missing
 from metrics.figures.services import metrics_import
@@ -24,6 +25,13 @@ from tests.metrics.figures import test_grid
 team = test_grid.team  # the grid's fixture
 
 COMPLETE = "churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total"
+
+
+def an_hour_passes() -> None:
+    """Every reminder sent so far went an hour and a minute earlier."""
+    earlier = timezone.now() - timedelta(hours=1, minutes=1)
+    Reminder.objects.update(sent_at=earlier)
+    ReminderClaim.objects.update(at=earlier)
 
 
 @pytest.fixture
@@ -55,8 +63,8 @@ def test_a_manager_with_figures_missing_is_told_who_and_what(emails: None) -> No
     sent = figures_reminders_send(period=Period.parse("2026-02"))
     assert sent == ["wang.fang", "zhao.lei"]
     message = next(m for m in mail.outbox if m.to == ["boss@example.com"])
-    assert "2026-02" in message.subject
-    assert "韩梅梅 (han.mei): 客户流失率, 反馈处理及时率, 新客户签约" in message.body
+    assert message.subject == "Figures for February 2026 are missing"
+    assert "韩梅梅: 客户流失率, 反馈处理及时率, 新客户签约" in message.body
     assert "李雷" not in message.body  # complete
     assert "due by March 5, 2026" in message.body
 
@@ -81,14 +89,15 @@ def test_the_schedule_sends_the_same_email_and_hr_in_place_of_a_manager_without_
     missing = figures_missing(period=Period.parse("2026-02"))
 
     daily = reminders_mail(period=Period.parse("2026-02"), missing=missing)
+    an_hour_passes()  # within the hour, wang.fang would not be written to again
     scheduled = reminders_mail(period=Period.parse("2026-02"), missing=missing, unmanaged_to_hr=True)
 
     assert [user.username for user in daily] == ["wang.fang"]  # zhao.lei has no address: skipped
     assert [user.username for user in scheduled] == ["wang.fang", "hr"]  # HR is told of zhao.lei's team
     by_wang, by_schedule_to_wang, to_hr = mail.outbox
     assert (by_wang.subject, by_wang.body) == (by_schedule_to_wang.subject, by_schedule_to_wang.body)
-    assert to_hr.subject == "Figures for 2026-02 are missing"
-    assert "- 别人 (other.person): " in to_hr.body and "韩梅梅" not in to_hr.body
+    assert to_hr.subject == "Figures for February 2026 are missing"
+    assert "- 别人: " in to_hr.body and "韩梅梅" not in to_hr.body
 
 
 def test_the_email_is_written_in_the_managers_language(emails: None, settings: Settings) -> None:

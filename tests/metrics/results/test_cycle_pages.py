@@ -93,7 +93,7 @@ def test_the_cycle_page_lists_what_is_missing_by_manager(hr: Client, examples: P
 
     assert "4 values are still missing, by manager" in text
     assert "zhao.lei 4 values missing" in text
-    assert "吴迪 wu.di : churn , feedback , new_customers , satisfaction" in text
+    assert "Who and what 吴迪: 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度" in text  # names, not codes
     assert "li.lei" not in text  # complete
     assert "Force close…" in text
 

@@ -102,9 +102,9 @@ def test_a_month_with_figures_missing_stays_open_and_its_manager_is_emailed_who_
     assert email.to == ["zhao.lei@example.com"]
     # The daily reminders' email, worded as they word it: each person once, with the names of
     # the indicators they lack (no longer "2026-01: 4 figures missing", a line a figure).
-    assert email.subject == "Figures for 2026-01 are missing"
-    assert email.body.startswith("Hello zhao.lei,\n\nThese figures for 2026-01 are still missing; they are due by")
-    assert "- 吴迪 (wu.di): 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
+    assert email.subject == "Figures for January 2026 are missing"
+    assert email.body.startswith("Hello zhao.lei,\n\nThese figures for January 2026 are still missing; they are due by")
+    assert "- 吴迪: 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
     assert "li.lei" not in email.body
 
 
@@ -118,8 +118,8 @@ def test_figures_missing_for_someone_without_a_manager_go_to_hr(
 
     assert outcome.reminded == {"2026-01": ["hr@example.com"]}
     [email] = mail.outbox
-    assert email.subject == "Figures for 2026-01 are missing"
-    assert "- 独行 (solo): 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
+    assert email.subject == "Figures for January 2026 are missing"
+    assert "- 独行: 客户流失率, 反馈处理及时率, 新客户签约, 客户满意度\n" in email.body
 
 
 def test_each_person_of_hr_gets_the_reminder_in_an_email_of_their_own(

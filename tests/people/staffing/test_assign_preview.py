@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from metrics.cycles.models import Cycle, CycleStatus
 from people.models import Department, Role, User
@@ -403,3 +405,20 @@ def test_only_hr_assigns_a_department(sales: Department, plan: PlanVersion, newc
     assert department_preview(client, sales, plan).status_code == 403
     assert client.post("/people/assign/", {"confirm": "1", "token": "x"}).status_code == 403
     assert not Assignment.objects.exists()
+
+
+def test_the_preview_page_costs_the_same_queries_for_a_bigger_department(
+    hr_zh: Client, sales: Department, plan: PlanVersion, senior: User
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert department_preview(hr_zh, sales, plan).status_code == 200
+        return len(captured)
+
+    small = queries()
+    for n in range(20):
+        person = UserFactory.create(username=f"p{n:02d}", display_name=f"员工{n}", department=sales)
+        if n % 2:
+            assign(person, plan, start="2026-01", monthly_bonus="1000", quarterly_bonus="3000")
+
+    assert queries() == small

@@ -108,13 +108,14 @@ def _assign(form: AssignForm, *, employees: Iterable[User]) -> AssignmentOutcome
         return None
 
 
-def _assigned_message(request: AuthenticatedHttpRequest, outcome: AssignmentOutcome) -> None:
+def _assigned_message(request: AuthenticatedHttpRequest, outcome: AssignmentOutcome, *, notes: bool = True) -> None:
+    """The counts, and (``notes``) each change that applies from a later month than asked."""
     messages.success(
         request,
         _("Plan assigned. New assignments: %(created)s, changed: %(updated)s, unchanged: %(unchanged)s.")
         % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
     )
-    for note in outcome.notes:
+    for note in outcome.notes if notes else []:
         messages.info(request, note)
 
 
@@ -220,5 +221,5 @@ def _department_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     except AssignmentRefused as refused:
         refusal_show(refused, form=form)
         return _department_page(request, form)
-    _assigned_message(request, outcome)
+    _assigned_message(request, outcome, notes=False)  # the preview showed who starts later than asked
     return redirect(f"{reverse('people:list')}?department={form.cleaned_data['department'].pk}")

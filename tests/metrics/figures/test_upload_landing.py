@@ -2,10 +2,12 @@
 
 import html
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from metrics.figures.uploads import upload_periods
 from people.models import Role, User
@@ -18,6 +20,14 @@ from tests.test_home import page_text
 from tests.typed import Response
 
 team, wang = test_grid.team, test_grid.wang  # the grid's fixtures
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    """A request in Chinese leaves its language active in this thread: the next tests are in English."""
+    yield
+    translation.deactivate()
+
 
 HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total,collaboration\n"
 

@@ -1,13 +1,14 @@
 """Assigning a department a plan after a preview: own amounts kept, then exactly what was shown."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from metrics.cycles.models import Cycle, CycleStatus
 from people.models import Department, Role, User
@@ -264,11 +265,13 @@ def test_the_preview_is_refused_as_the_assignment_would_be(sales: Department, pl
 
 
 @pytest.fixture
-def hr_zh(db: None) -> Client:
+def hr_zh(db: None) -> Iterator[Client]:
     client = Client()
     client.force_login(UserFactory.create(username="hr", role=Role.HR, display_name="孙丽"))
     client.cookies["django_language"] = "zh-hans"
-    return client
+    yield client
+    # A request leaves its language active in this thread: the tests after this one are in English.
+    translation.deactivate()
 
 
 def department_preview(client: Client, department: Department, plan: PlanVersion, **changes: str) -> Response:
@@ -422,3 +425,18 @@ def test_the_preview_page_costs_the_same_queries_for_a_bigger_department(
             assign(person, plan, start="2026-01", monthly_bonus="1000", quarterly_bonus="3000")
 
     assert queries() == small
+
+
+def test_over_closed_months_the_preview_says_so_and_the_confirmation_names_nobody_by_user_name(
+    hr_zh: Client, sales: Department, plan: PlanVersion, senior: User
+) -> None:
+    for month in ("2026-01", "2026-02", "2026-03"):
+        Cycle.objects.create(period=month, status=CycleStatus.CLOSED)
+
+    preview = department_preview(hr_zh, sales, plan, start="2026-02", overwrite_amounts="on")
+    assert "2026年4月 首个未关闭的月份：已关闭的月份保留关闭时的方案和金额" in row_text(preview, "zhao.min")
+    saved = confirm_post(hr_zh, preview)
+
+    shown = [str(message) for message in saved.context["messages"]]
+    assert shown == ["方案已分配。新增方案分配：1 条，修改：0 条，未变：0 条。"]  # no note by user name
+    assert history(senior)[-1] == ("2026-04", Decimal("2000"), Decimal("6000"))

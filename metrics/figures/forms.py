@@ -35,6 +35,18 @@ class MonthForm(forms.Form):
         return period
 
 
+class PeriodsForm(forms.Form):
+    """The periods an upload touched, in a link: ``?periods=2026-03,2026-04,2026-Q1``."""
+
+    periods = forms.CharField(max_length=2000)
+
+    def clean_periods(self) -> list[Period]:
+        try:
+            return [Period.parse(text) for text in self.cleaned_data["periods"].split(",")]
+        except PeriodError as error:
+            raise forms.ValidationError(_("“%(value)s” is not a period") % {"value": error.text}) from None
+
+
 class GridFilterForm(forms.Form):
     """HR's narrowing of the grid to a department or a manager's team: a GET form, every field
     optional. A value that is no choice (``?manager=abc``, a deleted department) is said so beside

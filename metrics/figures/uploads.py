@@ -6,6 +6,7 @@ changed since, as a stale grid does.
 """
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from metrics.figures.models import ChangeSource, UploadPreview
 from metrics.figures.services import ImportOutcome, metrics_import
 from people.models import User
+from plans.periods import Period
 from plans.tabular import table_read_upload
 
 # Previews kept per user, and for how long: enough for a few tabs, bounded whatever happens.
@@ -48,3 +50,9 @@ def upload_preview_apply(*, preview: UploadPreview, user: User, employees: set[s
     )
     preview.delete()
     return outcome
+
+
+def upload_periods(periods: Iterable[str]) -> list[Period]:
+    """The periods an applied file's rows were about, in calendar order (a quarter after its
+    last month): where its figures are to be seen."""
+    return sorted({Period.parse(text) for text in periods}, key=lambda period: (period.last_month(), period.is_quarter))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.comments import Comment
 
-from metrics.figures.forms import GridFilterForm, GridForm, MonthForm, UploadForm
+from metrics.figures.forms import GridFilterForm, GridForm, MonthForm, PeriodsForm, UploadForm
 from metrics.figures.models import ChangeSource
 from metrics.figures.selectors import (
     figure_changes,
@@ -28,7 +28,7 @@ from metrics.figures.selectors import (
     upload_preview_find,
 )
 from metrics.figures.services import FiguresError, metrics_import
-from metrics.figures.uploads import upload_preview_apply, upload_preview_save
+from metrics.figures.uploads import upload_periods, upload_preview_apply, upload_preview_save
 from people.access import MANAGER_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role, User
 from plans.periods import Period, PeriodError
@@ -211,10 +211,7 @@ def figures_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("%(name)s saved: %(created)s new values, %(changed)s changed.")
                 % {"name": preview.name, "created": outcome.created, "changed": outcome.changed},
             )
-            months = sorted(period for period in outcome.periods if "Q" not in period)
-            if not months:
-                return redirect("metrics:figures")
-            return redirect("metrics:figures_grid", period=months[-1])  # the month the file was about
+            return redirect(_landing(user, upload_periods(outcome.periods)))
     elif request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -230,6 +227,36 @@ def figures_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 context.update(outcome=outcome, name=name, token=preview.token)
     context["form"] = form
     return render(request, "metrics/figures_upload.html", context)
+
+
+def _period_url(user: User, period: Period) -> str:
+    """Where a period's figures are shown: a month's grid; a quarter's ratings on the team's
+    reviews of the quarter for a manager, on the quarter's cycle page for HR."""
+    if period.is_month:
+        return reverse("metrics:figures_grid", args=[str(period)])
+    if has_role(user, Role.MANAGER):
+        return f"{reverse('reviews:team')}?{urlencode({'period': str(period)})}"
+    return reverse("metrics:cycle", args=[str(period)])
+
+
+def _landing(user: User, periods: list[Period]) -> str:
+    """Where an applied upload lands: where its one period is shown, or the list of its periods."""
+    if not periods:
+        return reverse("metrics:figures")
+    if len(periods) == 1:
+        return _period_url(user, periods[0])
+    query = urlencode({"periods": ",".join(str(period) for period in periods)})
+    return f"{reverse('metrics:figures_upload_applied')}?{query}"
+
+
+@role_required(*MANAGER_ROLES)
+def figures_upload_applied(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The periods an applied upload touched, each a link to where its figures are shown."""
+    form = PeriodsForm(request.GET)
+    periods: list[Period] = form.cleaned_data["periods"] if form.is_valid() else []
+    links = [(period, _period_url(request.user, period)) for period in periods]
+    context = {"links": links, "manager": has_role(request.user, Role.MANAGER)}
+    return render(request, "metrics/figures_upload_applied.html", context)
 
 
 @role_required(*MANAGER_ROLES)

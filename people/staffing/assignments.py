@@ -66,7 +66,9 @@ class AssignmentPlan:
     steps: list[_Step] = field(default_factory=list)
     conflicts: list[_Conflict] = field(default_factory=list)
     unchanged: int = 0
-    kept: list[str] = field(default_factory=list)  # who kept their own amounts, with them
+    kept: set[int] = field(default_factory=set)  # the wishes whose person keeps their own amounts
+    # The wishes that change nothing, with the assignment that stays in force
+    untouched: dict[int, Assignment] = field(default_factory=dict)
     # By first month: (the previous assignment's id, the periods of its figures the new one takes over)
     moves: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict)
 
@@ -132,9 +134,10 @@ def _wish_plan(
         monthly = wish.monthly_bonus if wish.monthly_bonus is not None else Decimal(0)
         quarterly = wish.quarterly_bonus if wish.quarterly_bonus is not None else Decimal(0)
     else:
-        terms = _terms_changed(plan, wish, current)
+        terms = _terms_changed(plan, index, wish, current)
         if terms is None:
             plan.unchanged += 1
+            plan.untouched[index] = current
             return
         version, monthly, quarterly = terms
     existing = current if current is not None and current.start == start else None
@@ -184,10 +187,10 @@ def _wish_start(
 
 
 def _terms_changed(
-    plan: AssignmentPlan, wish: Wish, current: Assignment
+    plan: AssignmentPlan, index: int, wish: Wish, current: Assignment
 ) -> tuple[PlanVersion, Decimal, Decimal] | None:
     """The version and bonus amounts a wish gives someone on ``current``; None when they stay as
-    they are. Whoever keeps their own amounts is listed in ``plan.kept``."""
+    they are. Whoever keeps their own amounts is listed in ``plan.kept`` (by ``index``, the wish's)."""
     # Publishing a new version moves nobody: the same plan keeps the version it has.
     same_plan = wish.version is None or wish.version.template_id == current.version.template_id
     version = current.version if same_plan or wish.version is None else wish.version
@@ -197,10 +200,7 @@ def _terms_changed(
         current.quarterly_bonus if wish.quarterly_bonus is None else wish.quarterly_bonus,
     )
     if wish.keep_own_amounts and any(own) and own != asked_amounts:
-        plan.kept.append(
-            _("%(employee)s (%(monthly)s / %(quarterly)s)")
-            % {"employee": wish.employee, "monthly": own[0], "quarterly": own[1]}
-        )
+        plan.kept.add(index)
         asked_amounts = own
     monthly, quarterly = asked_amounts
     if (version.pk, monthly, quarterly) == (current.version_id, current.monthly_bonus, current.quarterly_bonus):
@@ -384,7 +384,51 @@ class AssignmentOutcome:
     updated: int = 0
     unchanged: int = 0
     notes: list[str] = field(default_factory=list)  # changes that apply from a later month than asked
-    kept: list[str] = field(default_factory=list)  # people who kept their own bonus amounts, with them
+
+
+def assignment_wishes(
+    *,
+    people: Sequence[User],
+    version: PlanVersion,
+    start: str,
+    monthly_bonus: Decimal,
+    quarterly_bonus: Decimal,
+    keep_own_amounts: bool = False,
+) -> list[Wish]:
+    """The wishes of putting ``people`` on ``version`` from ``start``; refused, with every reason,
+    when there is nobody, the version is not published or ``start`` is no month."""
+    errors = []
+    if not people:
+        errors.append(_("There is nobody to assign."))
+    if version.status != VersionStatus.PUBLISHED:
+        errors.append(_("Only a published plan can be assigned."))
+    try:
+        if not Period.parse(start).is_month:
+            raise PeriodError(start)
+    except PeriodError:
+        errors.append(_("“%(value)s” is not a month like 2026-01") % {"value": start})
+    if errors:
+        raise AssignmentRefused(errors)
+    return [
+        Wish(
+            employee=person.username,
+            version=version,
+            start=start,
+            monthly_bonus=monthly_bonus,
+            quarterly_bonus=quarterly_bonus,
+            keep_own_amounts=keep_own_amounts,
+        )
+        for person in people
+    ]
+
+
+def assignments_plan_checked(wishes: Sequence[Wish]) -> AssignmentPlan:
+    """``assignments_plan``, refused when any wish is (inside the transaction that writes)."""
+    plan = assignments_plan(wishes)
+    if plan.conflicts:
+        # A closed month is one problem however many people it stops: say it once.
+        raise AssignmentRefused(list(dict.fromkeys(conflict.message for conflict in plan.conflicts)))
+    return plan
 
 
 def assignment_set(
@@ -405,40 +449,24 @@ def assignment_set(
     keeps them. Any refusal assigns nobody.
     """
     people = list(employees)
-    errors = []
-    if not people:
-        errors.append(_("There is nobody to assign."))
-    if version.status != VersionStatus.PUBLISHED:
-        errors.append(_("Only a published plan can be assigned."))
-    try:
-        if not Period.parse(start).is_month:
-            raise PeriodError(start)
-    except PeriodError:
-        errors.append(_("“%(value)s” is not a month like 2026-01") % {"value": start})
-    if errors:
-        raise AssignmentRefused(errors)
+    wishes = assignment_wishes(
+        people=people,
+        version=version,
+        start=start,
+        monthly_bonus=monthly_bonus,
+        quarterly_bonus=quarterly_bonus,
+        keep_own_amounts=keep_own_amounts,
+    )
     with transaction.atomic():
-        plan = assignments_plan(
-            [
-                Wish(
-                    employee=person.username,
-                    version=version,
-                    start=start,
-                    monthly_bonus=monthly_bonus,
-                    quarterly_bonus=quarterly_bonus,
-                    keep_own_amounts=keep_own_amounts,
-                )
-                for person in people
-            ]
-        )
-        if plan.conflicts:
-            # A closed month is one problem however many people it stops: say it once.
-            raise AssignmentRefused(list(dict.fromkeys(conflict.message for conflict in plan.conflicts)))
+        plan = assignments_plan_checked(wishes)
         created, updated = assignments_write(plan, users={person.username: person for person in people})
+    return assignment_outcome(plan, created=created, updated=updated)
+
+
+def assignment_outcome(plan: AssignmentPlan, *, created: int, updated: int) -> AssignmentOutcome:
     return AssignmentOutcome(
         created=created,
         updated=updated,
         unchanged=plan.unchanged,
         notes=[step.note for step in plan.steps if step.note],
-        kept=plan.kept,
     )

@@ -127,10 +127,13 @@ class DepartmentAssignForm(AssignForm):
         queryset=Department.objects.order_by("name"),
         help_text=_("Everyone in it with the employee role; managers keep their own plan."),
     )
-    replace_amounts = forms.BooleanField(
-        label=_("Replace amounts"),
+    overwrite_amounts = forms.BooleanField(
+        label=_("Overwrite everyone's amounts"),
         required=False,
-        help_text=_("Unticked, people who already have bonus amounts keep their own."),
+        help_text=_(
+            "Unticked, people who already have bonus amounts keep their own; people without any get these. "
+            "The preview shows whose amounts change before anything is saved."
+        ),
     )
 
-    field_order = ["department", "plan", "start", "monthly_bonus", "quarterly_bonus", "replace_amounts"]
+    field_order = ["department", "plan", "start", "monthly_bonus", "quarterly_bonus", "overwrite_amounts"]

@@ -1,4 +1,6 @@
+import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,10 +13,17 @@ from metrics.cycles.selectors import month_first_open
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
 from people.models import User
 from people.selectors import department_employees, people_visible
+from people.staffing.assignment_preview import (
+    AssignmentPreview,
+    AssignmentStale,
+    assignment_confirm,
+    assignment_preview,
+)
 from people.staffing.assignments import AssignmentOutcome, AssignmentRefused, assignment_set
 from people.staffing.forms import AssignForm, DepartmentAssignForm, PeopleFilterForm, RosterUploadForm
 from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from people.staffing.selectors import people_filtered, person_assignments, person_rows
+from plans.models import PlanVersion
 from plans.refusals import refusal_show
 from plans.selectors import plan_current_version
 from plans.tabular import TableError, table_read_upload
@@ -76,40 +85,38 @@ def roster_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
+def _version(form: AssignForm) -> PlanVersion:
+    """The current published version of the plan chosen; refused when it has none any more."""
+    version = plan_current_version(template=form.cleaned_data["plan"])
+    if version is None:  # the plan lost its published version between the page and the click
+        raise AssignmentRefused([_("Only a published plan can be assigned.")])
+    return version
+
+
 def _assign(form: AssignForm, *, employees: Iterable[User]) -> AssignmentOutcome | None:
     """The service called with a valid form's values; a refusal becomes the form's errors."""
-    version = plan_current_version(template=form.cleaned_data["plan"])
     try:
-        if version is None:  # the plan lost its published version between the page and the click
-            raise AssignmentRefused([_("Only a published plan can be assigned.")])
         return assignment_set(
             employees=employees,
-            version=version,
+            version=_version(form),
             start=form.cleaned_data["start"],
             monthly_bonus=form.cleaned_data["monthly_bonus"],
             quarterly_bonus=form.cleaned_data["quarterly_bonus"],
-            # A department's people keep amounts of their own unless HR says to replace them.
-            keep_own_amounts="replace_amounts" in form.fields and not form.cleaned_data["replace_amounts"],
         )
     except AssignmentRefused as refused:
         refusal_show(refused, form=form)
         return None
 
 
-def _assigned_message(request: AuthenticatedHttpRequest, outcome: AssignmentOutcome) -> None:
+def _assigned_message(request: AuthenticatedHttpRequest, outcome: AssignmentOutcome, *, notes: bool = True) -> None:
+    """The counts, and (``notes``) each change that applies from a later month than asked."""
     messages.success(
         request,
         _("Plan assigned. New assignments: %(created)s, changed: %(updated)s, unchanged: %(unchanged)s.")
         % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
     )
-    for note in outcome.notes:
+    for note in outcome.notes if notes else []:
         messages.info(request, note)
-    if outcome.kept:
-        messages.info(
-            request,
-            _("Kept their own bonus amounts (tick “Replace amounts” to change them): %(people)s.")
-            % {"people": ", ".join(outcome.kept)},
-        )
 
 
 @role_required(*HR_ROLES)
@@ -134,14 +141,85 @@ def person_assign(request: AuthenticatedHttpRequest, username: str) -> HttpRespo
     return render(request, "people/assign.html", {"form": form, "person": person, "assignments": assignments})
 
 
+# A department's assignment is previewed, then confirmed: the session keeps each preview's
+# digest and form under a token of its own (two tabs confirm each their own), the latest few.
+PREVIEWS_SESSION_KEY = "assignment_previews"
+PREVIEWS_KEPT = 5
+
+
+def _preview_keep(request: AuthenticatedHttpRequest, *, preview: AssignmentPreview, form: DepartmentAssignForm) -> str:
+    token = secrets.token_urlsafe(16)
+    data = {name: form.data[name] for name in form.fields if name in form.data}
+    kept = dict(request.session.get(PREVIEWS_SESSION_KEY, {}))
+    kept[token] = {"digest": preview.digest, "data": data}
+    request.session[PREVIEWS_SESSION_KEY] = dict(list(kept.items())[-PREVIEWS_KEPT:])
+    return token
+
+
+def _preview_take(request: AuthenticatedHttpRequest, token: str) -> dict[str, Any] | None:
+    """The preview kept under ``token``, used up; None when it is gone (confirmed or dropped)."""
+    kept = dict(request.session.get(PREVIEWS_SESSION_KEY, {}))
+    stored: dict[str, Any] | None = kept.pop(token, None)
+    request.session[PREVIEWS_SESSION_KEY] = kept
+    return stored
+
+
+def _department_page(
+    request: AuthenticatedHttpRequest, form: DepartmentAssignForm, preview: AssignmentPreview | None = None
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "person": None, "assignments": [], "preview": preview}
+    if preview is not None:
+        context["token"] = _preview_keep(request, preview=preview, form=form)
+    return render(request, "people/assign.html", context)
+
+
+def _department_values(form: DepartmentAssignForm) -> dict[str, Any]:
+    """The service's arguments from a valid form."""
+    return {
+        "employees": department_employees(department=form.cleaned_data["department"]),
+        "version": _version(form),
+        "start": form.cleaned_data["start"],
+        "monthly_bonus": form.cleaned_data["monthly_bonus"],
+        "quarterly_bonus": form.cleaned_data["quarterly_bonus"],
+        "overwrite_amounts": form.cleaned_data["overwrite_amounts"],
+    }
+
+
 @role_required(*HR_ROLES)
 def department_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = DepartmentAssignForm(request.POST)
-        department = form.cleaned_data["department"] if form.is_valid() else None
-        if department and (outcome := _assign(form, employees=department_employees(department=department))):
-            _assigned_message(request, outcome)
-            return redirect(f"{reverse('people:list')}?department={department.pk}")
-    else:
+    """Assign a department a plan: a preview of who gets what first, then HR confirms it."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _department_confirm(request)
+    if request.method != "POST":
         form = DepartmentAssignForm(initial={"start": month_first_open(), "department": request.GET.get("department")})
-    return render(request, "people/assign.html", {"form": form, "person": None, "assignments": []})
+        return _department_page(request, form)
+    form = DepartmentAssignForm(request.POST)
+    if not form.is_valid():
+        return _department_page(request, form)
+    try:
+        preview = assignment_preview(**_department_values(form))
+    except AssignmentRefused as refused:
+        refusal_show(refused, form=form)
+        return _department_page(request, form)
+    return _department_page(request, form, preview)
+
+
+def _department_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save what the preview showed; a fresh preview when the assignments changed since."""
+    stored = _preview_take(request, request.POST.get("token", ""))
+    if stored is None:
+        messages.error(request, _("Preview the assignment again: its preview has expired."))
+        return redirect("people:department_assign")
+    form = DepartmentAssignForm(stored["data"])
+    if not form.is_valid():  # the department or the plan went meanwhile
+        return _department_page(request, form)
+    try:
+        outcome = assignment_confirm(**_department_values(form), digest=stored["digest"])
+    except AssignmentStale as stale:
+        refusal_show(stale, request=request)
+        return _department_page(request, form, stale.preview)
+    except AssignmentRefused as refused:
+        refusal_show(refused, form=form)
+        return _department_page(request, form)
+    _assigned_message(request, outcome, notes=False)  # the preview showed who starts later than asked
+    return redirect(f"{reverse('people:list')}?department={form.cleaned_data['department'].pk}")

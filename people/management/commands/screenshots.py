@@ -74,6 +74,37 @@ def _open_quarter_reviews(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def _preview_department(page: Any) -> None:
+    """Preview assigning the first department its plan again: who keeps their own amounts."""
+    department = page.locator("select[name=department] option:not([value=''])")
+    plan = page.locator("select[name=plan] option:not([value=''])")
+    if not department.count() or not plan.count():
+        raise Skip("no department or no published plan to assign")
+    page.locator("select[name=department]").select_option(department.first.get_attribute("value"))
+    page.locator("select[name=plan]").select_option(plan.first.get_attribute("value"))
+    page.locator("input[name=monthly_bonus]").fill("1800")
+    page.locator("input[name=quarterly_bonus]").fill("5400")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector("#assign-preview, .invalid-feedback")
+
+
+def _upload_several_months(page: Any) -> None:
+    """Upload and apply a file of two months of one report's figures: the list of where they are."""
+    person = EMPLOYEES[0]
+    text = "employee,period,satisfaction\n"
+    text += f"{person.username},2026-03,9\n{person.username},2026-04,9.2\n"
+    page.locator("input[type=file]").set_input_files(
+        {"name": "figures.csv", "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    apply = page.locator("button[name=apply]")
+    if not apply.count():
+        raise Skip("the demo file changes nothing or is refused")
+    apply.click()
+    page.wait_for_url("**/figures/upload/applied/**")
+
+
 def _wait_for_charts(page: Any) -> None:
     """The dashboard draws its charts with Chart.js after load: wait until they are drawn and still."""
     page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('chart-bands'))")
@@ -94,6 +125,7 @@ SHOTS = [
     Shot("people-list", "/people/"),
     Shot("roster-upload-error", "/people/roster/", prepare=_upload_bad_roster),
     Shot("department-assign", "/people/assign/"),
+    Shot("department-assign-preview", "/people/assign/", prepare=_preview_department),
     Shot("plans", "/plans/"),
     Shot("plan-builder", "/plans/customer-manager/", prepare=_open_plan_draft),
     Shot("home-manager", "/", username=EMPLOYEES[0].manager),
@@ -101,6 +133,7 @@ SHOTS = [
     Shot("department-assign-mobile", "/people/assign/", width=NARROW),
     Shot("figures-grid", "/figures/2026-02/", username=EMPLOYEES[0].manager),
     Shot("figures-grid-mobile", "/figures/2026-02/", username=EMPLOYEES[0].manager, width=NARROW),
+    Shot("figures-upload-applied", "/figures/upload/", username=EMPLOYEES[0].manager, prepare=_upload_several_months),
     Shot("cycle-summary", "/cycles/2026-01/"),
     Shot("cycle-missing", "/cycles/2026-Q1/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),

@@ -1,5 +1,6 @@
 """Assigning plans to a person or a whole department: the roster's rules, from a page."""
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -252,17 +253,18 @@ def test_hr_assigns_a_department_employees_but_not_its_manager(hr_client: Client
     boss = UserFactory.create(username="wang.fang", role=Role.MANAGER, department=sales)
     team = [UserFactory.create(username=f"p{n}", department=sales, manager=boss) for n in range(3)]
     UserFactory.create(username="elsewhere", department=service)
+    data = {
+        "department": sales.pk,
+        "plan": plan.template.pk,
+        "start": "2026-03",
+        "monthly_bonus": "1800",
+        "quarterly_bonus": "5400",
+    }
 
-    response = hr_client.post(
-        "/people/assign/",
-        {
-            "department": sales.pk,
-            "plan": plan.template.pk,
-            "start": "2026-03",
-            "monthly_bonus": "1800",
-            "quarterly_bonus": "5400",
-        },
-    )
+    preview = hr_client.post("/people/assign/", data)
+    assert "Preview: nothing is saved until you confirm" in page_text(preview.content)
+    assert not Assignment.objects.exists()
+    response = hr_client.post("/people/assign/", {"confirm": "1", "token": preview_token(preview)})
 
     assert response.status_code == 302 and response["Location"] == f"/people/?department={sales.pk}"
     assert sorted(Assignment.objects.values_list("employee__username", flat=True)) == [p.username for p in team]
@@ -296,9 +298,10 @@ def test_the_first_month_is_a_month_picker(hr_client: Client, plan: PlanVersion)
     page = hr_client.get("/people/li.lei/assign/").content.decode()
 
     assert 'type="month"' in page and 'name="start"' in page and 'min="2000-01"' in page
-    department_page = page_text(hr_client.get("/people/assign/").content)
-    assert "Replace amounts" in department_page
-    assert "Unticked, people who already have bonus amounts keep their own." in department_page
+    department_page = hr_client.get("/people/assign/").content.decode()
+    assert 'type="month"' in department_page and 'name="start"' in department_page
+    assert "Overwrite everyone&#x27;s amounts" in department_page
+    assert "Unticked, people who already have bonus amounts keep their own" in department_page
 
 
 @pytest.mark.parametrize(
@@ -355,7 +358,15 @@ def test_the_same_rule_holds_for_the_service_behind_the_pages(plan: PlanVersion,
     ]
 
 
+def preview_token(preview: Response) -> str:
+    """The preview's own token, as its Confirm button posts it."""
+    found = re.search(r'name="token" value="([^"]+)"', preview.content.decode())
+    assert found is not None
+    return found[1]
+
+
 def department_post(client: Client, department: Department, plan: PlanVersion, **changes: str) -> Response:
+    """Preview a department's assignment, then confirm it when the preview allows it."""
     data = {
         "department": department.pk,
         "plan": plan.template.pk,
@@ -363,12 +374,13 @@ def department_post(client: Client, department: Department, plan: PlanVersion, *
         "monthly_bonus": "1800",
         "quarterly_bonus": "5400",
     } | changes
-    return client.post("/people/assign/", data, follow=True)
+    preview = client.post("/people/assign/", data)
+    if 'name="confirm"' not in preview.content.decode():
+        return preview
+    return client.post("/people/assign/", {"confirm": "1", "token": preview_token(preview)}, follow=True)
 
 
-def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(
-    hr_client: Client, plan: PlanVersion
-) -> None:
+def test_assigning_a_department_keeps_senior_staffs_own_amounts(hr_client: Client, plan: PlanVersion) -> None:
     sales = DepartmentFactory.create(name="客户一部")
     senior, newcomer = (
         UserFactory.create(username="zhao.min", department=sales),
@@ -378,10 +390,6 @@ def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(
 
     response = department_post(hr_client, sales, plan)
 
-    assert (
-        "Kept their own bonus amounts (tick “Replace amounts” to change them): zhao.min (3500.00 / 9000.00)."
-        in page_text(response.content)
-    )
     assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 1." in page_text(response.content)
     assert list(Assignment.objects.filter(employee=senior).values_list("start", "monthly_bonus")) == [
         ("2026-01", Decimal("3500"))
@@ -389,14 +397,14 @@ def test_assigning_a_department_keeps_senior_staffs_own_amounts_and_says_whose(
     assert Assignment.objects.get(employee=newcomer).monthly_bonus == Decimal("1800")
 
 
-def test_ticking_replace_amounts_gives_everybody_the_new_amounts(hr_client: Client, plan: PlanVersion) -> None:
+def test_ticking_overwrite_amounts_gives_everybody_the_new_amounts(hr_client: Client, plan: PlanVersion) -> None:
     sales = DepartmentFactory.create(name="客户一部")
     senior = UserFactory.create(username="zhao.min", department=sales)
     assign(senior, plan, start="2026-01", monthly_bonus="3500", quarterly_bonus="9000")
 
-    response = department_post(hr_client, sales, plan, replace_amounts="on")
+    response = department_post(hr_client, sales, plan, overwrite_amounts="on")
 
-    assert "Kept their own" not in page_text(response.content)
+    assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 0." in page_text(response.content)
     assert list(Assignment.objects.filter(employee=senior).values_list("start", "monthly_bonus")) == [
         ("2026-01", Decimal("3500")),
         ("2026-03", Decimal("1800")),

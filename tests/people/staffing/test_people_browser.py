@@ -64,12 +64,18 @@ def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page: Page) 
     page.get_by_label("First month").fill("2026-04")
     page.get_by_label("Monthly bonus").fill("1800")
     page.get_by_label("Quarterly bonus").fill("5400")
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Preview").click()
+
+    # The preview first: lin.feng is on the plan already, with amounts of his own: kept, unless
+    # HR ticks "Overwrite everyone's amounts". Nothing is saved yet.
+    preview = page.locator("#assign-preview")
+    assert "lin.feng" not in preview.inner_text()  # people by name
+    assert "their own, kept" in preview.locator("tr", has_text="林峰").inner_text()
+    assert not Assignment.objects.filter(employee__username="luo.na").exists()
+    page.get_by_role("button", name="Confirm and save").click()
 
     page.wait_for_url("**/people/?department=*")
-    # lin.feng is on the plan already, with amounts of his own: kept, unless HR ticks "Replace amounts".
     assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 1." in page.locator(".alert-success").inner_text()
-    assert "lin.feng" in page.locator(".alert-info").inner_text()
     luo = page.locator("table tbody tr").filter(has_text="luo.na").inner_text()
     assert "2026-04" in luo and "1800.00" in luo and "5400.00" in luo
     assignment = Assignment.objects.get(employee__username="luo.na")

@@ -94,6 +94,7 @@ SHOTS = [
     Shot("figures-grid-mobile", "/figures/2026-02/", username=EMPLOYEES[0].manager, width=NARROW),
     Shot("cycle-summary", "/cycles/2026-01/"),
     Shot("cycle-missing", "/cycles/2026-Q1/"),
+    Shot("cycle-results", "/cycles/2026-01/results/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
     Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
     Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),

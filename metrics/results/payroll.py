@@ -6,10 +6,12 @@ per band and per department are counted by the database once per change of the r
 roster (the dashboard's cache), so a page costs the same at 100 and at 100,000 people.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import overload
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, QuerySet, Sum, TextField
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast
@@ -37,7 +39,8 @@ from plans.periods import Period
 RESULTS_PER_PAGE = 50
 NO_BAND = "-"  # the band filter's value for results that reached no band
 # The orders the page offers, by the column clicked; a name first ("-score") is the other way
-# round. Ties go by user name, so that a page never shows a row twice.
+# round. Ties go by user name (bonuses: by employee, the index's order), so that a page never
+# shows a row twice. Each is read from an index a page at a time, not sorted whole.
 SORTS = {
     "employee": "employee__username",
     "name": "employee__display_name",
@@ -73,6 +76,7 @@ class PayrollRow:
 
 @dataclass(frozen=True)
 class DepartmentTotal:
+    pk: int | None  # None: the people of no department
     name: str
     count: int
     bonus: Decimal
@@ -110,12 +114,23 @@ def payroll_results(*, period: Period, filters: PayrollFilters) -> QuerySet[Resu
     return results
 
 
+def _sort_key(sort: str) -> tuple[str, bool]:
+    """A sort of ``SORTS`` as (key, descending); an unknown one is the default."""
+    key = sort.removeprefix("-")
+    return (key, sort.startswith("-")) if key in SORTS else (DEFAULT_SORT, False)
+
+
 def payroll_order(sort: str) -> list[OrderBy]:
-    """The ORDER BY of a sort key of ``SORTS`` ("-" first: descending); an unknown key is the default."""
-    descending = sort.startswith("-")
-    column = SORTS.get(sort.removeprefix("-"), SORTS[DEFAULT_SORT])
-    first = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-    return [first] if column == SORTS[DEFAULT_SORT] else [first, F(SORTS[DEFAULT_SORT]).asc()]
+    """The ORDER BY of a sort of ``SORTS`` ("-" first: descending), each in an order an index reads."""
+    key, descending = _sort_key(sort)
+    if key == "bonus":  # the result_current_bonus index's order: ties by employee
+        return (
+            [F("bonus").desc(), F("employee_id").asc()] if descending else [F("bonus").asc(), F("employee_id").desc()]
+        )
+    column = F(SORTS[key])
+    nulls = {"nulls_last": True} if key == "department" else {}  # the only column that may be empty
+    first = column.desc(**nulls) if descending else column.asc(**nulls)
+    return [first] if key == DEFAULT_SORT else [first, F(SORTS[DEFAULT_SORT]).asc()]
 
 
 def _row(result: Result) -> PayrollRow:
@@ -135,17 +150,54 @@ def _row(result: Result) -> PayrollRow:
     )
 
 
+class _ByDepartment(Sequence[PayrollRow]):
+    """The results in department order, read a department at a time: the totals say how many
+    each has, so a page is one or two of them by user name instead of everybody sorted by their
+    department's name (bench_load: 107 ms a page at 100,000 people, without load)."""
+
+    def __init__(self, results: QuerySet[Result], totals: "PayrollTotals", *, descending: bool) -> None:
+        named = [d for d in totals.departments if d.pk is not None]
+        self.results, self.total = results, totals.count
+        self.departments = [
+            *(reversed(named) if descending else named),
+            *(d for d in totals.departments if d.pk is None),
+        ]
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> PayrollRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PayrollRow]: ...
+    def __getitem__(self, index: int | slice) -> PayrollRow | list[PayrollRow]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, self.total if index.stop is None else index.stop
+        rows: list[PayrollRow] = []
+        first = 0  # where the department starts in the whole list
+        for department in self.departments:
+            low, high = max(start - first, 0), min(stop - first, department.count)
+            if low < high:
+                rows += [_row(r) for r in self.results.filter(employee__department_id=department.pk)[low:high]]
+            first += department.count
+        return rows
+
+
 def payroll_page(
-    *, period: Period, filters: PayrollFilters, number: str | int | None, count: int
+    *, period: Period, filters: PayrollFilters, number: str | int | None, totals: "PayrollTotals"
 ) -> "Page[PayrollRow]":
-    """Page ``number`` of the results ``filters`` keep, in their order: one query (``count`` is
-    the totals')."""
-    results = (
-        payroll_results(period=period, filters=filters)
-        .select_related("employee__department", "employee__manager", "version")
-        .order_by(*payroll_order(filters.sort))
+    """Page ``number`` of the results ``filters`` keep, in their order: one query (the count is
+    the totals'), two when a page of the department order spans two departments."""
+    results = payroll_results(period=period, filters=filters).select_related(
+        "employee__department", "employee__manager", "version"
     )
-    return rows_page(results, row=_row, number=number, per_page=RESULTS_PER_PAGE, count=count)
+    key, descending = _sort_key(filters.sort)
+    if key == "department":
+        by_user = results.order_by(*payroll_order(DEFAULT_SORT))
+        return Paginator(_ByDepartment(by_user, totals, descending=descending), RESULTS_PER_PAGE).get_page(number)
+    ordered = results.order_by(*payroll_order(filters.sort))
+    return rows_page(ordered, row=_row, number=number, per_page=RESULTS_PER_PAGE, count=totals.count)
 
 
 def _totals(results: QuerySet[Result]) -> PayrollTotals:
@@ -154,10 +206,10 @@ def _totals(results: QuerySet[Result]) -> PayrollTotals:
     }
     departments = sorted(
         results.order_by()
-        .values("employee__department__name")
+        .values("employee__department_id", "employee__department__name")
         .annotate(count=Count("pk"), bonus=Sum("bonus"))
-        .values_list("employee__department__name", "count", "bonus"),
-        key=lambda row: (row[0] is None, row[0] or ""),
+        .values_list("employee__department_id", "employee__department__name", "count", "bonus"),
+        key=lambda row: (row[1] is None, row[1] or ""),
     )
     return PayrollTotals(
         count=sum(row["count"] for row in bands.values()),
@@ -167,8 +219,8 @@ def _totals(results: QuerySet[Result]) -> PayrollTotals:
             for label in band_order(set(bands))
         ],
         departments=[
-            DepartmentTotal(name=name or _("No department"), count=count, bonus=money(bonus))
-            for name, count, bonus in departments
+            DepartmentTotal(pk=pk, name=name or _("No department"), count=count, bonus=money(bonus))
+            for pk, name, count, bonus in departments
         ],
     )
 

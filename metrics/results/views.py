@@ -171,7 +171,7 @@ def cycle_results(request: AuthenticatedHttpRequest, period: Period) -> HttpResp
             "still_open": people_still_open(period=period),
             "form": form,
             "totals": totals,
-            "page": payroll_page(period=period, filters=filters, number=request.GET.get("page"), count=totals.count),
+            "page": payroll_page(period=period, filters=filters, number=request.GET.get("page"), totals=totals),
             "sort": filters.sort,
             "sorts": sort_links(filters.sort),
         },

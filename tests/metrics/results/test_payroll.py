@@ -295,3 +295,20 @@ def test_export_scores_still_refuses_a_period_that_is_not_closed(company: None) 
     with pytest.raises(exports.ExportRefused):
         exports.scores_csv(period=Period.parse("2026-02"))
     assert Decimal(export("2026-01").splitlines()[2].split(",")[2]) == Decimal("107.66")
+
+
+def test_pages_in_department_order_run_across_departments_with_nobodys_last(
+    company: None, hr: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(payroll, "RESULTS_PER_PAGE", 3)
+    User.objects.filter(username="han.mei").update(department=None)
+
+    pages = {
+        sort: [[row.split()[0] for row in table_rows(hr.get(f"/cycles/2026-01/results/?sort={sort}&page={n}"))]
+               for n in (1, 2)]
+        for sort in ("department", "-department")
+    }  # fmt: skip
+
+    assert pages["department"] == [["li.lei", "lin.feng", "luo.na"], ["han.mei"]]
+    assert pages["-department"] == [["lin.feng", "luo.na", "li.lei"], ["han.mei"]]
+    assert "No department 1 2100.00" in page_text(hr.get("/cycles/2026-01/results/").content)

@@ -200,56 +200,94 @@ def payroll_page(
     return rows_page(ordered, row=_row, number=number, per_page=RESULTS_PER_PAGE, count=totals.count)
 
 
-def _totals(results: QuerySet[Result]) -> PayrollTotals:
-    bands = {
-        row["band"]: row for row in results.order_by().values("band").annotate(count=Count("pk"), bonus=Sum("bonus"))
-    }
-    departments = sorted(
-        results.order_by()
-        .values("employee__department_id", "employee__department__name")
+@dataclass(frozen=True)
+class _Group:
+    """The results of one department, band and set of flags: how many, and their bonus."""
+
+    department_id: int | None
+    department: str | None
+    band: str
+    flags: tuple[str, ...]
+    count: int
+    bonus: Decimal
+
+
+@dataclass(frozen=True)
+class _Groups:
+    groups: list[_Group]
+    bands: list[str]  # every band of the period, best first
+
+
+def _groups(period: Period) -> _Groups:
+    """The period's results counted by department, band and flags: a few hundred rows at most,
+    which give the totals of any filter and what the filters offer."""
+    groups = [
+        _Group(
+            department_id=row["employee__department_id"],
+            department=row["employee__department__name"],
+            band=row["band"],
+            flags=tuple(sorted(row["flags"])),
+            count=row["count"],
+            bonus=row["bonus"],
+        )
+        for row in results_of(period=period)
+        .order_by()
+        .values("employee__department_id", "employee__department__name", "band", "flags")
         .annotate(count=Count("pk"), bonus=Sum("bonus"))
-        .values_list("employee__department_id", "employee__department__name", "count", "bonus"),
-        key=lambda row: (row[1] is None, row[1] or ""),
+    ]
+    return _Groups(groups=groups, bands=band_order({group.band for group in groups}))
+
+
+def _period_groups(period: Period) -> _Groups:
+    """``_groups``, counted once per close, reopen or roster import (and at most an hour)."""
+    return cached(
+        lambda: _groups(period), "payroll-groups", *results_stamp(), str(period), seconds=DASHBOARD_CACHE_SECONDS
     )
-    return PayrollTotals(
-        count=sum(row["count"] for row in bands.values()),
-        bonus=money(sum((row["bonus"] for row in bands.values()), ZERO)),
-        bands=[
-            BandTotal(label=label or _("No band"), count=bands[label]["count"], bonus=money(bands[label]["bonus"]))
-            for label in band_order(set(bands))
-        ],
-        departments=[
-            DepartmentTotal(pk=pk, name=name or _("No department"), count=count, bonus=money(bonus))
-            for pk, name, count, bonus in departments
-        ],
-    )
+
+
+def _kept(group: _Group, filters: PayrollFilters) -> bool:
+    if filters.department_id is not None and group.department_id != filters.department_id:
+        return False
+    if filters.band and group.band != ("" if filters.band == NO_BAND else filters.band):
+        return False
+    return not filters.flag or filters.flag in group.flags
+
+
+def _summed(groups: list[_Group]) -> tuple[int, Decimal]:
+    return sum(group.count for group in groups), money(sum((group.bonus for group in groups), ZERO))
 
 
 def payroll_totals(*, period: Period, filters: PayrollFilters) -> PayrollTotals:
     """How many results ``filters`` keep and the bonus they pay, per band (best first) and per
-    department: counted once per close, reopen or roster import (and at most an hour)."""
-    kept = PayrollFilters(department_id=filters.department_id, band=filters.band, flag=filters.flag)
-    return cached(
-        lambda: _totals(payroll_results(period=period, filters=kept)),
-        "payroll-totals",
-        *results_stamp(),
-        str(period),
-        kept,
-        seconds=DASHBOARD_CACHE_SECONDS,
+    department (by name, nobody's last), from the period's cached groups: no query of results."""
+    period_groups = _period_groups(period)
+    kept = [group for group in period_groups.groups if _kept(group, filters)]
+    bands = {label: _summed([g for g in kept if g.band == label]) for label in period_groups.bands}
+    departments: dict[int | None, list[_Group]] = {}
+    for group in sorted(kept, key=lambda g: (g.department is None, g.department or "")):
+        departments.setdefault(group.department_id, []).append(group)
+    count, bonus = _summed(kept)
+    return PayrollTotals(
+        count=count,
+        bonus=bonus,
+        bands=[
+            BandTotal(label=label or _("No band"), count=bands[label][0], bonus=bands[label][1])
+            for label in period_groups.bands
+            if bands[label][0]
+        ],
+        departments=[
+            DepartmentTotal(pk=pk, name=groups[0].department or _("No department"), count=n, bonus=total)
+            for pk, groups in departments.items()
+            for n, total in [_summed(groups)]
+        ],
     )
 
 
-def _facets(period: Period) -> PayrollFacets:
-    results = results_of(period=period).order_by()
-    flags: set[str] = set()
-    for row in results.values_list("flags", flat=True).distinct():
-        flags.update(row)
-    return PayrollFacets(bands=band_order(set(results.values_list("band", flat=True).distinct())), flags=sorted(flags))
-
-
 def payroll_facets(*, period: Period) -> PayrollFacets:
-    return cached(
-        lambda: _facets(period), "payroll-facets", *results_stamp(), str(period), seconds=DASHBOARD_CACHE_SECONDS
+    """What the filters offer: the period's bands and flags, from its cached groups."""
+    period_groups = _period_groups(period)
+    return PayrollFacets(
+        bands=period_groups.bands, flags=sorted({flag for group in period_groups.groups for flag in group.flags})
     )
 
 

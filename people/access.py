@@ -11,11 +11,12 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from people.models import Role, User
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+# Any response, streamed ones (a download read a batch at a time) included.
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -38,7 +39,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -43,6 +43,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        # The results page sorted by name: a page of 50 read in this order, not 100,000 sorted (bench_load).
+        indexes = [models.Index(fields=["display_name"], name="user_display_name")]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

@@ -17,11 +17,11 @@ R = TypeVar("R")
 class _Rows(Sequence[R], Generic[M, R]):
     """A queryset read a slice at a time and turned into rows: what a paginator pages through."""
 
-    def __init__(self, queryset: QuerySet[M], row: Callable[[M], R]) -> None:
-        self.queryset, self.row = queryset, row
+    def __init__(self, queryset: QuerySet[M], row: Callable[[M], R], known: int | None = None) -> None:
+        self.queryset, self.row, self.known = queryset, row, known
 
     def count(self) -> int:  # type: ignore[override]  # the paginator's count, in one query
-        return self.queryset.count()
+        return self.queryset.count() if self.known is None else self.known
 
     def __len__(self) -> int:
         return self.count()
@@ -36,11 +36,14 @@ class _Rows(Sequence[R], Generic[M, R]):
         return self.row(self.queryset[index])
 
 
-def rows_page(queryset: QuerySet[M], *, row: Callable[[M], R], number: str | int | None, per_page: int) -> Page[R]:
-    """Page ``number`` of ``queryset`` (ordered) as rows: two queries, the count and the page.
+def rows_page(
+    queryset: QuerySet[M], *, row: Callable[[M], R], number: str | int | None, per_page: int, count: int | None = None
+) -> Page[R]:
+    """Page ``number`` of ``queryset`` (ordered) as rows: two queries, the count and the page
+    (one, when the caller knows the ``count`` already).
 
     A number that is no page (``abc``, ``-1``, ``99999``) gives the first or the last page."""
-    return Paginator(_Rows(queryset, row), per_page).get_page(number)
+    return Paginator(_Rows(queryset, row, count), per_page).get_page(number)
 
 
 def people_visible(*, user: User) -> QuerySet[User]:

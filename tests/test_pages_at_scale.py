@@ -22,6 +22,7 @@ from pytest_django import DjangoDbBlocker
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
+from metrics.results import payroll
 from metrics.results.models import Result
 from people.models import Department, Role, User
 from plans.models import Assignment, Frequency
@@ -52,6 +53,8 @@ PAGES = [
     ("hr", "/cycles/2026-02/"),
     ("hr", "/cycles/2026-Q1/"),
     ("hr", "/cycles/2026-02/force/"),
+    ("hr", "/cycles/2026-01/results/"),
+    ("hr", "/cycles/2026-01/results/?band=B&sort=-score"),
 ]
 BAD_QUERIES = [
     "page=abc",
@@ -208,7 +211,10 @@ class Measured:
 
 @pytest.fixture(scope="module")
 def measured(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Measured:
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The results page as 25 a page, like the other lists: 100 people are four pages of it, so
+    # that both sizes have the same links (First, Next, Last).
+    with django_db_blocker.unblock(), transaction.atomic(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(payroll, "RESULTS_PER_PAGE", 25)
         assert "test" in str(connection.settings_dict["NAME"]), "only ever the test database"
         company = Company()
         clients = {}
@@ -302,6 +308,19 @@ def test_a_closed_months_page_sums_everybody_up(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/2026-01/")]
 
     assert f"Results {LARGE}" in page.text and "B 8000 11200000.00 C 2000 0.00" in page.text
+
+
+def test_a_closed_months_results_are_a_page_with_the_totals_of_everybody(measured: Measured) -> None:
+    page = measured.large[("hr", "/cycles/2026-01/results/")]
+    good = measured.large[("hr", "/cycles/2026-01/results/?band=B&sort=-score")]
+
+    assert f"Per band Band People Bonus B 8000 11200000.00 C 2000 0.00 All {LARGE} 11200000.00" in page.text
+    assert "Per department Department People Bonus 部门0 2000 2240000.00" in page.text
+    assert page.text.count(" e0") == 25 and f"Page 1 of {LARGE // 25}" in page.text
+    assert "e00000 员工00000 部门0 王芳" in page.text
+    assert "All 8000 11200000.00" in good.text and "Page 1 of 320" in good.text
+    assert 'rel="next" href="?band=B&amp;sort=-score&amp;page=2"' in good.html
+    assert good.text.split("Flags ")[1].startswith("e00049 员工00049 部门4")  # the best score (99), then by name
 
 
 def test_an_open_months_page_names_the_teams_missing_most_and_counts_the_rest(measured: Measured) -> None:

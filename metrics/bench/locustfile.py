@@ -1,17 +1,23 @@
-"""The load of `bench_load`: managers saving their team's figures grid, admins opening the dashboard.
+"""The load of `bench_load`: managers saving their team's figures grid, admins opening the
+dashboard, a closed month's cycle page and its results (what HR hands to payroll).
 
 Run by `python manage.py bench_load`, which makes the data and passes it in the environment:
 
 - ``BENCH_LOAD_MONTH``: the open month of the grid, e.g. ``2000-04``;
+- ``BENCH_LOAD_CLOSED``: a closed month, whose cycle page and results page the admins open;
+- ``BENCH_LOAD_DEPARTMENTS``: the departments' ids, comma-separated (the results page's filter);
 - ``BENCH_LOAD_MANAGERS``: the managers' user names, comma-separated (one per simulated manager);
 - ``BENCH_LOAD_ADMIN``: the admin's user name; ``BENCH_LOAD_PASSWORD``: everybody's password;
 - ``BENCH_LOAD_ADMINS``: how many of the simulated users are admins (the rest are managers);
 - ``BENCH_LOAD_MAX_REQUESTS``: the run stops by itself after this many requests (besides ``-t``);
 - ``BENCH_LOAD_THINK``: ``MIN,MAX`` seconds a user waits between two requests.
 
-Each user logs in once; a manager then loads the grid, changes a few typed cells (a value taken
-from another row of the same column, so it is always valid) and saves it; an admin loads the
-dashboard. The default think time (0.5 to 1.5 s) is short: 20 users make a heavy morning.
+Each user logs in once and lands on the home page, as a browser follows the login's redirect; a
+manager then loads the grid, changes a few typed cells (a value taken from another row of the
+same column, so it is always valid) and saves it, and now and then opens the home page again; an
+admin opens the dashboard, the home page, the closed month's cycle page and, most often, its
+results page: a page of 50 among the first hundred, in one of the orders the page offers, a
+third of the time for one department. The default think time (0.5 to 1.5 s) is short: 20 users make a heavy morning.
 """
 
 import html
@@ -21,12 +27,17 @@ import os
 import random
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import gevent
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
 MONTH = os.environ.get("BENCH_LOAD_MONTH", "2000-04")
+CLOSED = os.environ.get("BENCH_LOAD_CLOSED", "2000-03")
+DEPARTMENTS = [pk for pk in os.environ.get("BENCH_LOAD_DEPARTMENTS", "").split(",") if pk]
+RESULT_SORTS = ("employee", "-score", "score", "-bonus", "department", "name")
+RESULT_PAGES = 100
 PASSWORD = os.environ.get("BENCH_LOAD_PASSWORD", "")
 MANAGERS = [name for name in os.environ.get("BENCH_LOAD_MANAGERS", "").split(",") if name]
 ADMIN = os.environ.get("BENCH_LOAD_ADMIN", "")
@@ -98,19 +109,29 @@ class _LoggedIn(HttpUser):
     def on_start(self) -> None:
         page = self.client.get("/accounts/login/", name="GET /accounts/login/").text
         token = form_fields(page).get("csrfmiddlewaretoken", "")
-        self.post_redirected(
+        landing = self.post_redirected(
             "/accounts/login/",
             {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             name="POST /accounts/login/",
             failure=f"{self.username} could not log in",
         )
+        if landing:  # the home page, where a browser lands after signing in
+            self.page(landing, name="GET / (home)")
 
-    def post_redirected(self, url: str, data: dict[str, str], *, name: str, failure: str) -> None:
+    def post_redirected(self, url: str, data: dict[str, str], *, name: str, failure: str) -> str:
         """Post a form that redirects when it is taken: any other answer is a failure, said with
-        ``failure`` and the status."""
+        ``failure`` and the status. The redirect's address, "" on a failure."""
         with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"{failure} ({response.status_code})")
+                return ""
+            return str(response.headers.get("Location", ""))
+
+    def page(self, url: str, *, name: str) -> None:
+        """Open a page: anything but a 200 is a failure."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{name} answered {response.status_code}")
 
 
 class Manager(_LoggedIn):
@@ -121,7 +142,7 @@ class Manager(_LoggedIn):
         self.rng = random.Random(self.username)
         super().on_start()
 
-    @task
+    @task(5)
     def save_grid(self) -> None:
         url = f"/figures/{MONTH}/"
         with self.client.get(url, name="GET /figures/[month]/", catch_response=True) as response:
@@ -142,16 +163,37 @@ class Manager(_LoggedIn):
             failure="the grid was not saved",
         )
 
+    @task(1)
+    def home(self) -> None:
+        self.page("/", name="GET / (home)")
+
 
 class Admin(_LoggedIn):
     fixed_count = ADMINS
     username = ADMIN
 
-    @task
+    def on_start(self) -> None:
+        self.rng = random.Random(f"admin-{id(self)}")
+        super().on_start()
+
+    @task(2)
     def dashboard(self) -> None:
-        with self.client.get("/dashboard/", name="GET /dashboard/", catch_response=True) as response:
-            if response.status_code != 200:
-                response.failure(f"the dashboard answered {response.status_code}")
+        self.page("/dashboard/", name="GET /dashboard/")
+
+    @task(1)
+    def home(self) -> None:
+        self.page("/", name="GET / (home)")
+
+    @task(2)
+    def cycle(self) -> None:
+        self.page(f"/cycles/{CLOSED}/", name="GET /cycles/[month]/")
+
+    @task(5)
+    def results(self) -> None:
+        query = {"sort": self.rng.choice(RESULT_SORTS), "page": str(self.rng.randint(1, RESULT_PAGES))}
+        if DEPARTMENTS and self.rng.random() < 1 / 3:
+            query["department"] = self.rng.choice(DEPARTMENTS)
+        self.page(f"/cycles/{CLOSED}/results/?{urlencode(query)}", name="GET /cycles/[month]/results/")
 
 
 _environment: Environment | None = None

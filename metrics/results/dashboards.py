@@ -170,7 +170,7 @@ class Dashboard:
     still_open: int = 0  # people of ``period`` no close has scored yet (SPEC.md section 8)
 
 
-def _results_stamp() -> tuple[object, ...]:
+def results_stamp() -> tuple[object, ...]:
     """What the dashboard's cached figures depend on besides its filters: the language, the
     latest close or reopen, the roster's generation."""
     # The event's time as well as its id: a database made again from scratch reuses the ids.
@@ -190,7 +190,7 @@ def result_counts() -> dict[str, int]:
             .values_list("period", "n")
         },
         "result-counts",
-        *_results_stamp(),
+        *results_stamp(),
         seconds=DASHBOARD_CACHE_SECONDS,
     )
 
@@ -359,7 +359,7 @@ def completion(*, filters: DashboardFilters) -> list[CompletionRow]:
 def dashboard(*, filters: DashboardFilters) -> Dashboard:
     """The dashboard: its figures of results from the cache while nothing changed them, the
     completion of the open months as counted in the last minute."""
-    parts = (*_results_stamp(), filters.period, filters.department_id, filters.plan)
+    parts = (*results_stamp(), filters.period, filters.department_id, filters.plan)
     board = cached(lambda: _results_board(filters), "board", *parts, seconds=DASHBOARD_CACHE_SECONDS)
     counted_at, rows = cached(
         lambda: (timezone.now(), completion(filters=filters)), "completion", *parts, seconds=COMPLETION_CACHE_SECONDS

@@ -1,4 +1,4 @@
-"""Forms of the cycle pages and the dashboard filters."""
+"""Forms of the cycle pages, the results page's filters and the dashboard filters."""
 
 from typing import Any
 
@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from metrics.results.dashboards import DashboardFilters
 from metrics.results.parts import Selection
+from metrics.results.payroll import DEFAULT_SORT, NO_BAND, SORTS, PayrollFacets, PayrollFilters
+from metrics.results.scorecards import flag_labels
 from metrics.results.selectors import CycleBreakdown
 from people.models import Department
 from plans.models import PlanTemplate
@@ -104,4 +106,42 @@ class DashboardFilterForm(forms.Form):
             period=data.get("period") or "",
             department_id=department.pk if department else None,
             plan=plan.code if plan else "",
+        )
+
+
+class PayrollFilterForm(forms.Form):
+    """The results page's filters and order (a GET form, every field optional)."""
+
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name"), required=False, empty_label=_("All")
+    )
+    band = forms.ChoiceField(label=_("Band"), required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[(key, key) for name in SORTS for key in (name, f"-{name}")],
+    )
+
+    def __init__(self, *args: Any, facets: PayrollFacets, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        band, flag = self.fields["band"], self.fields["flag"]
+        assert isinstance(band, forms.ChoiceField) and isinstance(flag, forms.ChoiceField)
+        band.choices = [("", _("All")), *((label or NO_BAND, label or _("No band")) for label in facets.bands)]
+        flag.choices = [("", _("All")), *zip(facets.flags, flag_labels(facets.flags), strict=True)]
+        for name in ("department", "band", "flag"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def filters(self) -> PayrollFilters:
+        """The filters chosen; a bad value is that filter off (the form shows the error)."""
+        if not self.is_bound:
+            return PayrollFilters()
+        self.is_valid()  # cleaned_data then holds the fields that are right
+        data = self.cleaned_data
+        department = data.get("department")
+        return PayrollFilters(
+            department_id=department.pk if department else None,
+            band=data.get("band") or "",
+            flag=data.get("flag") or "",
+            sort=data.get("sort") or DEFAULT_SORT,
         )

@@ -74,6 +74,15 @@ class Result(models.Model):
             models.Index(
                 fields=["period", "score"], condition=models.Q(superseded_at__isnull=True), name="result_current_score"
             ),
+            # The results page sorted by bonus, most first: a page read in this order (bench_load). Ties
+            # go by employee: a bonus is shared by many, and sorting them by name would sort them all.
+            models.Index(
+                "period",
+                models.F("bonus").desc(),
+                "employee",
+                condition=models.Q(superseded_at__isnull=True),
+                name="result_current_bonus",
+            ),
         ]
         verbose_name = _("result")
         verbose_name_plural = _("results")

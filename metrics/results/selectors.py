@@ -77,7 +77,7 @@ def cycles_list() -> list[CycleListRow]:
             CycleListRow(
                 period=period,
                 status=status,
-                status_label=_status_label(
+                status_label=cycle_status_label(
                     status, closed_in_part=status == CycleStatus.OPEN and counts.get(period, 0) > 0
                 ),
                 closed_at=cycle.closed_at if cycle else None,
@@ -375,7 +375,8 @@ class CyclePage:
         return self.status == CycleStatus.CLOSED or (self.closed_in_part and not self.under_way)
 
 
-def _status_label(status: str, *, closed_in_part: bool) -> str:
+def cycle_status_label(status: str, *, closed_in_part: bool) -> str:
+    """A cycle's status in words; an open one that some close has scored is closed in part."""
     return str(_("Closed in part")) if closed_in_part else str(CycleStatus(status).label)
 
 
@@ -423,7 +424,7 @@ def cycle_page(*, period: Period) -> CyclePage:
         period=str(period),
         is_quarter=period.is_quarter,
         status=status,
-        status_label=_status_label(status, closed_in_part=in_part),
+        status_label=cycle_status_label(status, closed_in_part=in_part),
         run=cycle.run if cycle else 1,
         forced=cycle.forced if cycle else False,
         closed_at=cycle.closed_at if cycle else None,

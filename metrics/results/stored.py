@@ -1,4 +1,4 @@
-"""Reads of stored results: a period's current results, and the monthly results and lines that a quarter or a streak is scored from."""
+"""Reads of stored results: the monthly results and lines that a quarter or a streak is scored from."""
 
 from collections.abc import Iterable
 from decimal import Decimal
@@ -6,16 +6,6 @@ from decimal import Decimal
 from metrics.results.models import Result, ResultLine
 from plans.models import Indicator
 from plans.periods import Period
-
-
-def results_current(*, period: Period) -> list[Result]:
-    """The period's results that count now (not superseded), by employee, with their lines."""
-    return list(
-        Result.objects.filter(period=str(period), superseded_at__isnull=True)
-        .select_related("employee", "version")
-        .prefetch_related("lines__indicator")
-        .order_by("employee__username")
-    )
 
 
 def monthly_lines(*, employee_ids: Iterable[int], months: Iterable[Period]) -> list[tuple[int, str, str, Decimal]]:

@@ -1,33 +1,46 @@
 """Pages of cycles (HR closes and reopens them), scorecards and dashboards."""
 
+from itertools import chain
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
+from metrics.cycles.selectors import cycle_status
 from metrics.figures.reminders import ReminderRefused, period_text, reminder_send
 from metrics.results.chase import cycle_chase
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.results.dashboards import Dashboard, dashboard, result_periods
+from metrics.results.exports import csv_pieces, scores_open, scores_rows, xlsx_pieces
 from metrics.results.forms import (
     CloseSelectionForm,
     DashboardFilterForm,
     ForceCloseForm,
+    PayrollFilterForm,
     ReopenForm,
     ScorecardLookupForm,
 )
 from metrics.results.parts import CloseRefused, Selection, selection_describe
+from metrics.results.payroll import (
+    payroll_facets,
+    payroll_page,
+    payroll_results,
+    payroll_totals,
+    sort_links,
+)
 from metrics.results.scorecards import scorecard
 from metrics.results.selectors import (
     cycle_breakdown,
     cycle_page,
     cycle_progress_data,
+    cycle_status_label,
     cycles_list,
     missing_overview,
 )
@@ -179,6 +192,51 @@ def cycle_remind(request: AuthenticatedHttpRequest, period: Period, username: st
             % {"name": manager.display_name or manager.username, "period": period_text(period)},
         )
     return redirect(reverse("metrics:cycle", args=[str(period)]) + "#chase")
+
+
+# --- a period's results, for payroll -------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle_results(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    form = PayrollFilterForm(request.GET or None, facets=payroll_facets(period=period))
+    filters = form.filters()
+    totals = payroll_totals(period=period, filters=filters)
+    status = cycle_status(period=period)
+    still_open = scores_open(period=period)
+    return render(
+        request,
+        "metrics/cycle_results.html",
+        {
+            "period": str(period),
+            "status": status,
+            "status_label": cycle_status_label(status, closed_in_part=bool(still_open and totals.count)),
+            "still_open": still_open,
+            "form": form,
+            "totals": totals,
+            "page": payroll_page(period=period, filters=filters, number=request.GET.get("page"), totals=totals),
+            "sort": filters.sort,
+            "sorts": sort_links(filters.sort),
+        },
+    )
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def cycle_results_export(request: AuthenticatedHttpRequest, period: Period, extension: str) -> StreamingHttpResponse:
+    """Every result the filters keep, as the scores export plus name and department: streamed,
+    read a batch at a time. The CSV starts with a BOM, so that Excel reads it as UTF-8."""
+    form = PayrollFilterForm(request.GET or None, facets=payroll_facets(period=period))
+    rows = scores_rows(payroll_results(period=period, filters=form.filters()), people=True)
+    if extension == "csv":
+        response = StreamingHttpResponse(chain(["\ufeff"], csv_pieces(rows)), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(xlsx_pieces(rows, title=str(period)), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="scores-{period}.{extension}"'
+    return response
 
 
 # --- scorecards --------------------------------------------------------------------------------

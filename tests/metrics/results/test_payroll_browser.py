@@ -86,7 +86,7 @@ def test_hr_filters_sorts_pages_and_downloads_a_closed_months_results(
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**/results/?*department=*")
     expect(page.locator("#total-count")).to_have_text("3")
-    expect(page.locator("#totals-departments tbody")).to_have_text("客户二部 3 0.00", use_inner_text=True)
+    expect(page.locator("#totals-departments tbody")).to_have_text("客户二部 3 ¥0.00", use_inner_text=True)
     assert employees(page) == ["lin.feng", "luo.na"]
     expect(page.locator("#results-table tbody tr").first).to_contain_text("预警")
 

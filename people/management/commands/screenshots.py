@@ -136,6 +136,7 @@ SHOTS = [
     Shot("figures-upload-applied", "/figures/upload/", username=EMPLOYEES[0].manager, prepare=_upload_several_months),
     Shot("cycle-summary", "/cycles/2026-01/"),
     Shot("cycle-missing", "/cycles/2026-Q1/"),
+    Shot("cycle-parts", "/cycles/2026-02/"),
     Shot("cycle-results", "/cycles/2026-01/results/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
     Shot("reviews-opened", "/reviews/hr/?period=2026-Q1", prepare=_open_quarter_reviews),

@@ -46,9 +46,14 @@ def rows_page(
     return Paginator(_Rows(queryset, row, count), per_page).get_page(number)
 
 
+def sees_everyone(user: User) -> bool:
+    """Whether ``user`` may see everybody's results (HR, admins)."""
+    return user.is_superuser or user.role in (Role.HR, Role.ADMIN)
+
+
 def people_visible(*, user: User) -> QuerySet[User]:
     """The people whose results ``user`` may see: everybody for HR, a manager's reports, oneself."""
-    if user.is_superuser or user.role in (Role.HR, Role.ADMIN):
+    if sees_everyone(user):
         return User.objects.all()
     if user.role == Role.MANAGER:
         return User.objects.filter(Q(manager=user) | Q(pk=user.pk))

@@ -1,16 +1,19 @@
 """The home page: what a signed-in user sees first."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
+from config.home import plans_overview
 from metrics.figures.services import metrics_import
 from metrics.results.closing import cycle_close_request
 from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
+from people.staffing.assignments import assignment_set
 from people.staffing.roster import roster_import
 from plans.periods import Period
 from tests.factories import csv_table, publish
@@ -145,8 +148,26 @@ def test_the_home_page_makes_a_fixed_number_of_queries(
     client = client_for(person("hr", Role.HR))
     client.get("/")  # the session is warm, as on any later page
 
-    # the request's savepoint and its release, session, user, the plans (2), the cycles (2) and
-    # the stamp of their cached result counts, the results (count and page) and their bands (2),
-    # the formal warnings the user is to acknowledge: none of them per person
-    with django_assert_num_queries(14):
+    # the request's savepoint and its release, session, user, the plans (their people per plan
+    # are cached under the roster's generation), the cycles (2) and the stamp of their cached
+    # result counts, the stamp of everybody's cached band counts (which give the page's count),
+    # the page of results, the formal warnings the user is to acknowledge: none of them per person
+    with django_assert_num_queries(11):
         client.get("/")
+
+
+def test_the_people_per_plan_follow_an_assignment_made_on_the_pages(
+    db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    """The count is cached under the roster's generation, which an assignment of the pages bumps."""
+    version = publish()
+    assert [row.people for row in plans_overview()] == [0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_set(
+            employees=[person("a"), person("b")],
+            version=version,
+            start="2026-01",
+            monthly_bonus=Decimal(2000),
+            quarterly_bonus=Decimal(6000),
+        )
+    assert [row.people for row in plans_overview()] == [2]

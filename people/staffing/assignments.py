@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from metrics.cycles.locks import cycles_lock
 from metrics.cycles.selectors import months_closed
 from metrics.figures.models import MetricEntry
+from people.generation import roster_generation_bump
 from people.models import User
 from plans.errors import ApplicationError
 from plans.models import Assignment, PlanVersion, VersionStatus
@@ -336,6 +337,9 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
         if step.existing is None
     ]
     Assignment.objects.bulk_create(new, batch_size=BATCH)
+    # What is kept by the roster (the home page's people per plan, the dashboards by department)
+    # is out of date once these assignments commit.
+    transaction.on_commit(roster_generation_bump)
     following = [step.previous for step in plan.steps if step.existing is None]
     new_of = {previous.pk: assignment.pk for previous, assignment in zip(following, new, strict=True) if previous}
     now = timezone.now()

@@ -74,6 +74,16 @@ def _open_quarter_reviews(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def _close_one_department(page: Any) -> None:
+    """Close one department's people of the month from the cycle page: the month closed in part."""
+    choice = page.locator("#close-part input[name=departments]")
+    if not choice.count():
+        raise Skip("no department to close on its own")
+    choice.first.check()
+    page.locator("#close-part button[type=submit]").click()
+    page.wait_for_selector("#summary-results", timeout=60_000)  # the page, reloaded once the close is done
+
+
 def _preview_department(page: Any) -> None:
     """Preview assigning the first department its plan again: who keeps their own amounts."""
     department = page.locator("select[name=department] option:not([value=''])")
@@ -136,7 +146,7 @@ SHOTS = [
     Shot("figures-upload-applied", "/figures/upload/", username=EMPLOYEES[0].manager, prepare=_upload_several_months),
     Shot("cycle-summary", "/cycles/2026-01/"),
     Shot("cycle-missing", "/cycles/2026-Q1/"),
-    Shot("cycle-parts", "/cycles/2026-02/"),
+    Shot("cycle-parts", "/cycles/2026-02/", prepare=_close_one_department),
     Shot("cycle-results", "/cycles/2026-01/results/"),
     Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
     Shot("reviews-opened", "/reviews/hr/?period=2026-Q1", prepare=_open_quarter_reviews),

@@ -24,10 +24,26 @@ def _address(text: str) -> str | None:
         return None
 
 
+def _trusted(peer: str) -> bool:
+    """Whether ``peer`` is a proxy of ``LOGIN_TRUSTED_PROXIES``: addresses, networks, or ``*`` (as gunicorn reads them)."""
+    address = _address(peer)
+    if address is None:
+        return False
+    for entry in settings.LOGIN_TRUSTED_PROXIES:
+        if entry.strip() == "*":
+            return True
+        try:
+            if ipaddress.ip_address(address) in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            continue  # a misspelt entry trusts nobody
+    return False
+
+
 def client_address(request: HttpRequest) -> str | None:
     """The client's IP address, or None when nothing readable was given."""
-    peer = request.META.get("REMOTE_ADDR", "")
-    if peer in settings.LOGIN_TRUSTED_PROXIES:
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    if _trusted(peer):
         forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if forwarded:
             return _address(forwarded[-1])

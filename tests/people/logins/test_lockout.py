@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import F
 from django.test import Client
+from pytest_django import Settings
 
 from people.logins.clients import client_address
 from people.models import Role, User
@@ -205,6 +206,29 @@ class _Request:
 )
 def test_the_client_address_is_read_as_production_is_deployed(meta: dict[str, str], expected: str | None) -> None:
     assert client_address(_Request(**meta)) == expected  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def proxies(settings: Settings) -> Settings:
+    """pytest-django's settings fixture, under a name that leaves django.conf's settings to this module."""
+    return settings
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "expected"),
+    [
+        (["10.1.0.0/16"], "10.1.2.3", "203.0.113.7"),  # the proxies' network
+        (["10.1.0.0/16"], "10.2.0.1", "10.2.0.1"),
+        (["*"], "192.0.2.50", "203.0.113.7"),  # every peer is the proxy, as gunicorn's "*"
+        (["not an address"], "127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_the_trusted_proxies_are_read_as_gunicorn_reads_them(
+    proxies: Settings, trusted: list[str], peer: str, expected: str
+) -> None:
+    proxies.LOGIN_TRUSTED_PROXIES = trusted
+    request = _Request(REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client_address(request) == expected  # type: ignore[arg-type]
 
 
 def test_a_spoofed_forwarded_address_does_not_escape_the_lockout(client: Client) -> None:

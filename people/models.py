@@ -50,3 +50,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.username})" if self.display_name else self.username
+
+
+# The logins' models, for Django (the code imports them from people.logins.models).
+from people.logins.models import AccessEvent, AccessKind  # noqa: E402
+
+__all__ = ["NAME_MAX_LENGTH", "AccessEvent", "AccessKind", "Department", "Role", "User"]

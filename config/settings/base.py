@@ -4,6 +4,7 @@ Unset, ``DATABASE_URL`` is an SQLite file in the project and ``CELERY_BROKER_URL
 in-process, so a fresh machine needs neither PostgreSQL nor Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",  # the lockout of guessed passwords (below, "Logins")
     "people",
     "plans",
     "metrics",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in that axes refused into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,6 +90,11 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out user name and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -200,3 +209,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),  # CELERY_TIMEZONE: 9 in the morning, local time
     },
 }
+
+# --- Logins: lockout of guessed passwords (django-axes) ----------------------------------------
+# After this many wrong passwords for one user name from one address, that user name is refused
+# from that address for LOGIN_LOCKOUT_MINUTES (other addresses may still try); a right password
+# resets the count, and an admin can lift a lockout at once (/accounts/lockouts/).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# The proxies whose X-Forwarded-For names the client (people.logins.clients): by default the
+# same addresses gunicorn trusts (FORWARDED_ALLOW_IPS, config/gunicorn.conf.py).
+LOGIN_TRUSTED_PROXIES = env.list(
+    "LOGIN_TRUSTED_PROXIES", default=env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the user name AND the address
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused without counting: the lockout ends LOGIN_LOCKOUT_MINUTES
+# after the failure that locked it, as the lockout page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "people.logins.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "people.logins.views.lockout_page"
+AXES_DISABLE_ACCESS_LOG = True  # the access audit (people.logins.audit) records every sign-in

@@ -155,6 +155,8 @@ SHOTS = [
     Shot("follow-ups", "/cycles/2026-01/follow-ups/"),
     Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
     Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
+    Shot("access-log", "/accounts/audit/"),
+    Shot("lockouts", "/accounts/lockouts/", username="admin"),
 ]
 
 

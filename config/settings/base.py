@@ -9,6 +9,7 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets the admin classes be written ModelAdmin[Model] for the type checker.
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.roles",
+                "people.logins.sso_context.sso",
             ],
         },
     },
@@ -164,6 +166,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CLOSE_CHUNK_SIZE = env.int("CLOSE_CHUNK_SIZE", default=1000)
 # How long `close_cycle` waits for the workers before giving up, in seconds.
 CLOSE_WAIT_SECONDS = env.int("CLOSE_WAIT_SECONDS", default=1800)
+
+# --- Single sign-on (OpenID Connect): off unless the issuer, client id and secret are all set ---
+# The issuer is the provider's base URL, whose /.well-known/openid-configuration says the rest
+# (Keycloak: https://sso.example.com/realms/company). People are matched by the user name claim,
+# else by the email claim; a login never creates anybody (people/logins/sso.py).
+OIDC_ISSUER = env("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_USERNAME_CLAIM = env("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_EMAIL_CLAIM = env("OIDC_EMAIL_CLAIM", default="email")
+_oidc_missing = [name for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not globals()[name]]
+if 0 < len(_oidc_missing) < 3:
+    raise ImproperlyConfigured(
+        f"Single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set {', '.join(_oidc_missing)}"
+    )
 
 LOGGING = {
     "version": 1,

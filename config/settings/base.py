@@ -5,6 +5,7 @@ in-process, so a fresh machine needs neither PostgreSQL nor Redis.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -171,6 +172,7 @@ CLOSE_WAIT_SECONDS = env.int("CLOSE_WAIT_SECONDS", default=1800)
 # The issuer is the provider's base URL, whose /.well-known/openid-configuration says the rest
 # (Keycloak: https://sso.example.com/realms/company). People are matched by the user name claim,
 # else by the email claim; a login never creates anybody (people/logins/sso.py).
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 OIDC_ISSUER = env("OIDC_ISSUER", default="")
 OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
 OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
@@ -181,6 +183,9 @@ if 0 < len(_oidc_missing) < 3:
     raise ImproperlyConfigured(
         f"Single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set {', '.join(_oidc_missing)}"
     )
+# The code and the client secret travel to the provider: over TLS, except to this machine itself.
+if OIDC_ISSUER and not OIDC_ISSUER.startswith("https://") and urlsplit(OIDC_ISSUER).hostname not in _LOOPBACK:
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER}")
 
 LOGGING = {
     "version": 1,

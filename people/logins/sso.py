@@ -224,13 +224,7 @@ def _person_find(claims: Mapping[str, Any], config: SsoSettings) -> User:
     email = _claim_text(claims, config.email_claim)
     user = User.objects.filter(username=username).first() if username else None
     if user is None and email and claims.get("email_verified") is not False:
-        matches = list(User.objects.filter(email__iexact=email)[:2])
-        if len(matches) > 1:
-            message = _(
-                "Several people here have the email %(email)s, so the company sign-in cannot tell who you are. Ask HR to correct it."
-            )
-            raise SsoRefused(message % {"email": email}, reason="ambiguous", username=username or email)
-        user = matches[0] if matches else None
+        user = _person_by_email(email, account=username or email)
     if user is None:
         account = username or email or str(claims.get("sub", ""))
         message = _(
@@ -243,3 +237,14 @@ def _person_find(claims: Mapping[str, Any], config: SsoSettings) -> User:
             message % {"name": user.display_name or user.username}, reason="inactive", username=user.username
         )
     return user
+
+
+def _person_by_email(email: str, *, account: str) -> User | None:
+    """The one person with this email (compared without case); two or more are refused, never guessed."""
+    matches = list(User.objects.filter(email__iexact=email)[:2])
+    if len(matches) > 1:
+        message = _(
+            "Several people here have the email %(email)s, so the company sign-in cannot tell who you are. Ask HR to correct it."
+        )
+        raise SsoRefused(message % {"email": email}, reason="ambiguous", username=account)
+    return matches[0] if matches else None

@@ -183,6 +183,20 @@ def test_an_unknown_person_is_refused_in_both_languages_and_nobody_is_created(
     assert "使用公司账号登录" in page and "用户名" in page  # both ways in, again
 
 
+def test_an_email_two_people_share_finds_neither(
+    client: Client, provider: Provider, refusals: list[dict[str, Any]]
+) -> None:
+    UserFactory.create(username="li.lei", email="team@example.com")
+    UserFactory.create(username="han.mei", email="Team@example.com")
+    provider.add(Account("lilei", "company-pass-1", email="team@example.com"))
+
+    response = sso_sign_in(client, "lilei", "company-pass-1")
+
+    assert signed_in(client) is None
+    assert "Several people here have the email team@example.com" in login_page_after(client, response)
+    assert [(r["reason"], r["username"]) for r in refusals] == [("ambiguous", "lilei")]
+
+
 def test_an_unverified_email_finds_nobody(client: Client, provider: Provider, refusals: list[dict[str, Any]]) -> None:
     UserFactory.create(username="li.lei", email="li.lei@example.com")
     provider.add(Account("lilei", "company-pass-1", email="li.lei@example.com", claims={"email_verified": False}))
@@ -266,18 +280,29 @@ def test_without_its_settings_nothing_of_it_shows(client: Client) -> None:
     assert client.get("/accounts/oidc/callback/?code=x&state=y").status_code == 404
 
 
-def test_half_of_its_settings_refuse_to_start() -> None:
+@pytest.mark.parametrize(
+    ("environment", "refusal"),
+    [
+        ({"OIDC_ISSUER": "https://sso.example.com/realms/company", "OIDC_CLIENT_ID": "perf"}, "set OIDC_CLIENT_SECRET"),
+        ({"OIDC_CLIENT_SECRET": "s3cret"}, "set OIDC_ISSUER, OIDC_CLIENT_ID"),
+        (
+            {
+                "OIDC_ISSUER": "http://sso.example.com/realms/company",
+                "OIDC_CLIENT_ID": "perf",
+                "OIDC_CLIENT_SECRET": "s",
+            },
+            "must be an https:// address",
+        ),
+    ],
+)
+def test_settings_that_cannot_work_refuse_to_start(environment: dict[str, str], refusal: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings.base"],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "OIDC_ISSUER": "https://sso.example.com/realms/company",
-            "OIDC_CLIENT_ID": "performance-plans",
-        },
+        env={**os.environ, **environment},
         capture_output=True,
         text=True,
         timeout=60,
     )
 
-    assert result.returncode != 0 and "set OIDC_CLIENT_SECRET" in result.stderr
+    assert result.returncode != 0 and refusal in result.stderr, result.stderr

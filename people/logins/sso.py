@@ -131,6 +131,7 @@ def _unreachable_message() -> str:
 
 
 def _refused(request: HttpRequest, error: SsoRefused) -> SsoRefused:
+    """``error``, logged with its detail and sent to the access audit as ``sso_login_refused``."""
     logger.warning("Single sign-on refused (%s) for %r: %s", error.reason, error.username, error.detail)
     sso_login_refused.send(sender=None, username=error.username, reason=error.reason, request=request)
     return error
@@ -150,7 +151,8 @@ def sso_login_start(*, request: HttpRequest, next_url: str) -> HttpResponseRedir
         redirect_uri = request.build_absolute_uri(reverse("logins:oidc_callback"))
         response: HttpResponseRedirect = provider.authorize_redirect(request, redirect_uri)
     except SsoRefused as error:
-        raise _refused(request, error) from error
+        _refused(request, error)
+        raise
     except (requests.RequestException, ValueError) as error:
         refusal = SsoRefused(_unreachable_message(), reason="unreachable", detail=repr(error))
         raise _refused(request, refusal) from error
@@ -167,7 +169,8 @@ def sso_login_finish(*, request: HttpRequest) -> User:
         claims = _claims_verified(request, config)
         user = _person_find(claims, config)
     except SsoRefused as error:
-        raise _refused(request, error) from error
+        _refused(request, error)
+        raise
     login(request, user, backend=BACKEND)
     return user
 

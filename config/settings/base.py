@@ -6,10 +6,12 @@ in-process, so a fresh machine needs neither PostgreSQL nor Redis.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets the admin classes be written ModelAdmin[Model] for the type checker.
@@ -72,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.roles",
+                "people.logins.sso_context.sso",
             ],
         },
     },
@@ -173,6 +176,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CLOSE_CHUNK_SIZE = env.int("CLOSE_CHUNK_SIZE", default=1000)
 # How long `close_cycle` waits for the workers before giving up, in seconds.
 CLOSE_WAIT_SECONDS = env.int("CLOSE_WAIT_SECONDS", default=1800)
+
+# --- Single sign-on (OpenID Connect): off unless the issuer, client id and secret are all set ---
+# The issuer is the provider's base URL, whose /.well-known/openid-configuration says the rest
+# (Keycloak: https://sso.example.com/realms/company). People are matched by the user name claim,
+# else by the email claim; a login never creates anybody (people/logins/sso.py).
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+OIDC_ISSUER = env("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_USERNAME_CLAIM = env("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_EMAIL_CLAIM = env("OIDC_EMAIL_CLAIM", default="email")
+_oidc_missing = [name for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not globals()[name]]
+if 0 < len(_oidc_missing) < 3:
+    raise ImproperlyConfigured(
+        f"Single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set {', '.join(_oidc_missing)}"
+    )
+# The code and the client secret travel to the provider: over TLS, except to this machine itself.
+if OIDC_ISSUER and not OIDC_ISSUER.startswith("https://") and urlsplit(OIDC_ISSUER).hostname not in _LOOPBACK:
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER}")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", project_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("people.logins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # A quarter's figures are its reviews' ratings: the team's grid of reviews rates them.

@@ -1,6 +1,7 @@
 """Invitations: an email in the person's language with a link that sets a password once, within
 INVITATION_DAYS; people without an address or with a password are not invited."""
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from people.logins.services import InvitationRefused, invitations_send
 from people.logins.signals import invitation_sent, password_changed
 from people.logins.tasks import invitation_emails_task
 from people.models import User
-from tests.people.logins.conftest import link_path, page_text
+from tests.people.logins.conftest import link_path, newcomer, page_text
 
 PASSWORD = "Blue-Harbour-2026"
 
@@ -204,3 +205,16 @@ def test_someone_who_set_a_password_meanwhile_is_not_emailed(team: list[User]) -
     team[0].save()
     assert invitation_emails_send(invitation_ids=list(Invitation.objects.values_list("pk", flat=True))) == 0
     assert mail.outbox == []
+
+
+def test_with_a_worker_the_emails_go_through_the_queue(celery_worker: object) -> None:
+    li = newcomer("li.lei", name="李雷", email="li.lei@example.com", language="zh-hans")
+
+    invitations_send(people=[li], by=None)  # committed at once: the task goes to the worker's queue
+
+    deadline = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m.to for m in mail.outbox] == [["li.lei@example.com"]]
+    assert mail.outbox[0].subject == "邀请您使用绩效方案管理：请设置密码"
+    assert Invitation.objects.get().emailed_at is not None

@@ -9,7 +9,10 @@ class PersonAdmin(UserAdmin[User]):
     list_display = ("username", "display_name", "role", "department", "manager", "is_active")
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "display_name")
-    fieldsets = (*UserAdmin.fieldsets, ("Performance", {"fields": ("display_name", "role", "department", "manager")}))  # type: ignore[misc]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Performance", {"fields": ("display_name", "role", "department", "manager", "language")}),
+    )  # type: ignore[misc]
 
 
 @admin.register(Department)

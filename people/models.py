@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,9 @@ class User(AbstractUser):
     manager = models.ForeignKey(
         "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    # What the site speaks to this person, on its pages after they sign in and in their emails;
+    # blank: the site's language (LANGUAGE_CODE).
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -52,7 +56,7 @@ class User(AbstractUser):
         return f"{self.display_name} ({self.username})" if self.display_name else self.username
 
 
-# The logins' models, for Django (the code imports them from people.logins.models).
-from people.logins.models import AccessEvent, AccessKind  # noqa: E402
+# The logins' room keeps its own models (people/logins/models.py); Django finds them here.
+from people.logins.models import AccessEvent, AccessKind, Invitation  # noqa: E402
 
-__all__ = ["NAME_MAX_LENGTH", "AccessEvent", "AccessKind", "Department", "Role", "User"]
+__all__ = ["NAME_MAX_LENGTH", "AccessEvent", "AccessKind", "Department", "Invitation", "Role", "User"]

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar, overload
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q, QuerySet
 
@@ -68,3 +69,8 @@ def managers_all() -> QuerySet[User]:
 def department_employees(*, department: Department) -> QuerySet[User]:
     """Whom assigning a department puts on a plan: its people with the employee role."""
     return department.members.filter(role=Role.EMPLOYEE).order_by("username")
+
+
+def person_language(*, user: User) -> str:
+    """The language the site speaks to ``user``: their own, or the site's (``LANGUAGE_CODE``)."""
+    return user.language or settings.LANGUAGE_CODE

@@ -5,7 +5,7 @@ HR asks on the cycle page (``reminder_send``).
 One mailer for the three (``reminders_mail``): each email is recorded (a ``Reminder``, with who
 asked for it, nobody for the automatic ones), and a manager's team is reminded of a period at
 most once an hour, whoever asks, even when two ask at the same moment (``ReminderClaim``).
-Emails are in the site's language: people have no language of their own.
+Each email is in its reader's language (``people.User.language``, the site's when blank).
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,7 @@ from metrics.cycles.selectors import cycle_status
 from metrics.figures.models import Reminder, ReminderClaim
 from metrics.figures.selectors import MissingFigure, figures_deadline, figures_missing
 from people.models import Role, User
+from people.selectors import person_language
 from plans.errors import ApplicationError
 from plans.models import Indicator
 from plans.periods import Period
@@ -249,7 +250,7 @@ def _reminder(
     recipient: User, *, period: Period, deadline: datetime | None, people: list[MissingPerson], sent_by: User | None
 ) -> EmailMessage:
     # The template greets its reader as "manager": HR, written to in a manager's place, too.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(person_language(user=recipient)):
         context = {
             "manager": recipient,
             "period": period_text(period),

@@ -26,6 +26,14 @@ class RosterUploadForm(forms.Form):
         help_text=_("A CSV or Excel (.xlsx) file with the columns of the template below."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ROSTER_EXTENSIONS)}),
     )
+    invite = forms.BooleanField(
+        label=_("Invite the new people"),
+        required=False,
+        help_text=_(
+            "Each person the file adds gets an email with a link to set their password "
+            "(those with an email address in the file)."
+        ),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

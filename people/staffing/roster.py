@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,9 @@ from plans.selectors import plan_current_versions
 from plans.tabular import Row, Table, TableError, row_error, table_check_columns
 
 ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
+# Optional, after the others: a person's email address, where their invitation and password resets go.
+ROSTER_OPTIONAL = ["email"]
+EMAIL_MAX_LENGTH = 254  # AbstractUser.email
 USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 _USERNAME = UnicodeUsernameValidator()
 
@@ -66,6 +70,7 @@ class RosterLine:
     start: str  # a month, "2026-04"
     monthly_bonus: Decimal | None
     quarterly_bonus: Decimal | None
+    email: str = ""
 
     @property
     def assigns(self) -> bool:
@@ -82,6 +87,8 @@ class RosterOutcome:
     assignments_updated: int = 0
     # Changes that apply later than the file asked, because the months before are closed.
     notes: list[str] = field(default_factory=list)
+    # The user names of the people the file created (managers without a row of their own included).
+    created: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """The numbers the page and the command say, by the names their messages give them."""
@@ -98,7 +105,7 @@ def roster_import(*, table: Table) -> RosterOutcome:
 
     Every row is checked first; any problem rejects the whole file and nothing is saved.
     """
-    errors = table_check_columns(table, required=ROSTER_COLUMNS)
+    errors = table_check_columns(table, required=ROSTER_COLUMNS, optional=ROSTER_OPTIONAL)
     if errors:
         raise TableError(errors)
     versions = plan_current_versions(codes={row.cells["plan"] for row in table.rows if row.cells["plan"]})
@@ -165,6 +172,9 @@ def _roster_line(
         amounts[column], problem = _amount_read(cells[column])
         if problem:
             problems.append((column, problem))
+    email = cells.get("email", "")
+    if email and (problem := email_problem(email)):
+        problems.append(("email", problem))
     if problems:
         return None, [row_error(row.number, column, message) for column, message in problems]
     line = RosterLine(
@@ -177,8 +187,20 @@ def _roster_line(
         start=start,
         monthly_bonus=amounts["monthly_bonus"],
         quarterly_bonus=amounts["quarterly_bonus"],
+        email=email,
     )
     return line, []
+
+
+def email_problem(value: str) -> str:
+    """Why ``value`` is no email address, or ""."""
+    if len(value) > EMAIL_MAX_LENGTH:
+        return _("at most %(limit)s characters") % {"limit": EMAIL_MAX_LENGTH}
+    try:
+        validate_email(value)
+    except ValidationError:
+        return _("“%(value)s” is not an email address") % {"value": value}
+    return ""
 
 
 def _people_problems(
@@ -256,9 +278,9 @@ def _manager_loops(lines: list[RosterLine]) -> list[str]:
 
 
 def _new_user(
-    username: str, *, name: str = "", department: Department | None = None, role: str = Role.EMPLOYEE
+    username: str, *, name: str = "", department: Department | None = None, role: str = Role.EMPLOYEE, email: str = ""
 ) -> User:
-    user = User(username=username, display_name=name, department=department, role=role)
+    user = User(username=username, display_name=name, department=department, role=role, email=email)
     user.set_unusable_password()
     return user
 
@@ -281,7 +303,7 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
     new = {user.username for user in newcomers}
     managed, promoted = _managers_edits(lines, people)
     # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
-    User.objects.bulk_update(renamed, ["display_name"], batch_size=BATCH)
+    User.objects.bulk_update(renamed, ["display_name", "email"], batch_size=BATCH)
     for department, ids in moved.items():
         _update_in_chunks(ids, department=department)
     for manager_id, ids in managed.items():
@@ -290,7 +312,7 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
     existing = {people[line.employee].pk for line in lines} - {people[name].pk for name in new}
     touched = {user.pk for user in renamed} | {pk for ids in [*moved.values(), *managed.values()] for pk in ids}
     # A newcomer's first manager is no update, nor is a manager's new role.
-    return RosterOutcome(people_created=len(new), people_updated=len(touched & existing))
+    return RosterOutcome(people_created=len(new), people_updated=len(touched & existing), created=sorted(new))
 
 
 def _departments_ensure(lines: list[RosterLine]) -> dict[str, Department]:
@@ -305,7 +327,8 @@ def _departments_ensure(lines: list[RosterLine]) -> dict[str, Department]:
 def _people_edits(
     lines: list[RosterLine], people: dict[str, User], departments: dict[str, Department]
 ) -> tuple[list[User], list[User], dict[Department, list[int]]]:
-    """(the people of the lines to create, those renamed, who moves into which department).
+    """(the people of the lines to create, those renamed or with a new email address, who moves into
+    which department).
 
     ``people``: those that exist already, by user name.
     """
@@ -316,10 +339,13 @@ def _people_edits(
         user = people.get(line.employee)
         department = departments.get(line.department)
         if user is None:
-            newcomers.append(_new_user(line.employee, name=line.name, department=department))
+            newcomers.append(_new_user(line.employee, name=line.name, department=department, email=line.email))
             continue
-        if line.name and user.display_name != line.name:
-            user.display_name = line.name
+        renames = bool(line.name) and user.display_name != line.name
+        readdresses = bool(line.email) and user.email != line.email
+        if renames or readdresses:
+            user.display_name = line.name or user.display_name
+            user.email = line.email or user.email
             renamed.append(user)
         if department is not None and user.department_id != department.pk:
             moved.setdefault(department, []).append(user.pk)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
+from people.logins.selectors import LoginStatus, login_statuses
 from people.models import Department, User
 from people.selectors import people_visible
 from plans.models import Assignment, PlanTemplate, VersionStatus
@@ -63,16 +64,19 @@ class PersonRow:
     start: str
     monthly_bonus: Decimal | None
     quarterly_bonus: Decimal | None
+    login: LoginStatus  # can they sign in, were they invited and when
 
 
 def person_rows(*, people: Sequence[User]) -> list[PersonRow]:
-    """One row per person of ``people_filtered``, with their latest assignment: one query for all."""
+    """One row per person of ``people_filtered``, with their latest assignment and their login:
+    a query for all assignments, one for all invitations."""
     assignments = {
         a.pk: a
         for a in Assignment.objects.filter(pk__in=[p.latest_assignment for p in people]).select_related(  # type: ignore[attr-defined]
             "version__template"
         )
     }
+    logins = login_statuses(people=people)
     rows = []
     for person in people:
         assignment = assignments.get(person.latest_assignment)  # type: ignore[attr-defined]
@@ -89,6 +93,7 @@ def person_rows(*, people: Sequence[User]) -> list[PersonRow]:
                 start=assignment.start if assignment else "",
                 monthly_bonus=assignment.monthly_bonus if assignment else None,
                 quarterly_bonus=assignment.quarterly_bonus if assignment else None,
+                login=logins[person.pk],
             )
         )
     return rows

@@ -2,6 +2,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -11,6 +12,9 @@ from django.utils.translation import gettext as _
 
 from metrics.cycles.selectors import month_first_open
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
+from people.logins.forms import InviteForm
+from people.logins.services import invitations_send
+from people.logins.views import invitation_messages
 from people.models import User
 from people.selectors import department_employees, people_visible
 from people.staffing.assignment_preview import (
@@ -21,7 +25,7 @@ from people.staffing.assignment_preview import (
 )
 from people.staffing.assignments import AssignmentOutcome, AssignmentRefused, assignment_set
 from people.staffing.forms import AssignForm, DepartmentAssignForm, PeopleFilterForm, RosterUploadForm
-from people.staffing.roster import ROSTER_COLUMNS, roster_import
+from people.staffing.roster import ROSTER_COLUMNS, ROSTER_OPTIONAL, roster_import
 from people.staffing.selectors import people_filtered, person_assignments, person_rows
 from plans.models import PlanVersion
 from plans.refusals import refusal_show
@@ -46,7 +50,14 @@ def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     rows = person_rows(people=list(page.object_list))
-    return render(request, "people/list.html", {"form": form, "page": page, "rows": rows})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "invite_form": InviteForm(),
+        "invitation_days": settings.INVITATION_DAYS,
+    }
+    return render(request, "people/list.html", context)
 
 
 @role_required(*HR_ROLES)
@@ -71,10 +82,18 @@ def roster_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 for note in outcome.notes:
                     messages.info(request, note)
+                if form.cleaned_data["invite"] and outcome.created:
+                    invited = invitations_send(
+                        people=User.objects.filter(username__in=outcome.created).order_by("username"),
+                        by=request.user,
+                        request=request,
+                    )
+                    invitation_messages(request, invited)
                 return redirect("people:list")
     else:
         form = RosterUploadForm()
-    return render(request, "people/roster.html", {"form": form, "errors": errors, "columns": ROSTER_COLUMNS})
+    context = {"form": form, "errors": errors, "columns": ROSTER_COLUMNS, "optional": ROSTER_OPTIONAL}
+    return render(request, "people/roster.html", context)
 
 
 @role_required(*HR_ROLES)

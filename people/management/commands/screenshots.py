@@ -133,6 +133,8 @@ class Shot:
 SHOTS = [
     Shot("home", "/"),
     Shot("people-list", "/people/"),
+    Shot("password-reset", "/accounts/password/reset/"),
+    Shot("password-change", "/accounts/password/change/"),
     Shot("roster-upload-error", "/people/roster/", prepare=_upload_bad_roster),
     Shot("department-assign", "/people/assign/"),
     Shot("department-assign-preview", "/people/assign/", prepare=_preview_department),

@@ -106,6 +106,16 @@ def test_the_email_is_written_in_the_managers_language(emails: None, settings: S
     assert "2026年3月5日" in mail.outbox[0].body  # Chinese dates: the body was rendered in zh-hans
 
 
+def test_each_manager_reads_it_in_their_own_language(emails: None, settings: Settings) -> None:
+    settings.LANGUAGE_CODE = "en"
+    User.objects.filter(username="wang.fang").update(language="zh-hans")
+    figures_reminders_send(period=Period.parse("2026-02"))
+    wang = next(m for m in mail.outbox if m.to == ["boss@example.com"])
+    zhao = next(m for m in mail.outbox if m.to == ["zhao@example.com"])
+    assert (wang.subject, zhao.subject) == ("2026年2月数据缺失", "Figures for February 2026 are missing")
+    assert "2026年3月5日" in wang.body and "March 5, 2026" in zhao.body
+
+
 def test_the_command_sends_them_now(emails: None) -> None:
     out = StringIO()
     call_command("send_reminders", "--month", "2026-02", stdout=out)

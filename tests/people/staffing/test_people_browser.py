@@ -56,7 +56,7 @@ def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page: Page) 
     page.keyboard.press("Enter")
     page.wait_for_url("**/people/?department=*")
     shown = page.locator("table tbody tr").all_inner_texts()
-    assert [row.split("\t")[1] for row in shown] == ["lin.feng", "luo.na"]
+    assert [row.split("\t")[2] for row in shown] == ["lin.feng", "luo.na"]  # after the tick box and the name
 
     page.get_by_role("link", name="Assign a department").click()
     page.get_by_label("Department").select_option(label="客户二部")

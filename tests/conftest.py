@@ -109,6 +109,20 @@ def celery_worker(_worker_thread: WorkController, transactional_db: None) -> Ite
         app.conf.task_always_eager = eager
 
 
+@pytest.fixture
+def tasks_here() -> Iterator[None]:
+    """Tasks run in the test's thread, as with no broker, even where CELERY_BROKER_URL names one
+    (CI): for tests that read what a task did right after the call that enqueued it."""
+    from config.celery_app import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright (``playwright install`` cannot download here)."""

@@ -110,3 +110,9 @@ def days_pass(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], Non
 @pytest.fixture(autouse=True)
 def _outbox_empty() -> None:
     mail.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _invitations_emailed_here(tasks_here: None) -> None:
+    """The invitations' emails are a task: here they are written in the test's thread, broker or
+    not (``celery_worker`` turns that off for the test that goes through a real queue)."""

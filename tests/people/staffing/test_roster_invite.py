@@ -18,6 +18,9 @@ from plans.tabular import TableError
 from tests.factories import csv_table
 from tests.people.logins.conftest import page_text
 
+# The invitations' emails are a task: written in the test's thread, broker or not.
+pytestmark = pytest.mark.usefixtures("tasks_here")
+
 HEADER = "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus,email\n"
 ROSTER = HEADER + (
     "li.lei,李雷,客户部,wang.fang,,,,,li.lei@example.com\n"  # wang.fang is created, without an address

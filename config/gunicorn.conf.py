@@ -6,6 +6,8 @@ Each can be changed from the environment; gunicorn's own command-line flags win 
 import multiprocessing
 import os
 
+from gunicorn.http import wsgi
+
 # honcho and most platforms give the port in PORT.
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Sync workers: the pages are short database reads and writes, so a process per core and one
@@ -23,3 +25,21 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+class ResponseWithoutServer(wsgi.Response):  # type: ignore[misc]  # gunicorn is untyped
+    """gunicorn's response less its ``Server: gunicorn`` header, which tells a scanner what to try.
+
+    gunicorn has no setting for it: a response's first lines come from ``default_headers``, and
+    ``wsgi.create`` builds every response of the sync and gthread workers from the module's
+    ``Response``, replaced below before the workers fork. (Its own error pages, for a malformed
+    request, never had the header.) Defined here, not in a module of the project, because the
+    ``gunicorn`` command reads this file before the project is on the import path.
+    """
+
+    def default_headers(self) -> list[str]:
+        headers: list[str] = super().default_headers()
+        return [line for line in headers if not line.lower().startswith("server:")]
+
+
+wsgi.Response = ResponseWithoutServer

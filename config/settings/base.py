@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",  # the lockout of guessed passwords (below, "Logins")
+    "csp",  # django-csp: its system checks of the policy below
     "people",
     "plans",
     "metrics",
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     # Serves the collected static files from gunicorn itself (no CDN, no separate web server);
     # right after SecurityMiddleware so that static responses skip sessions, locale and CSRF.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header of every page (below); static files, served above, need none.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +141,30 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Every script, style sheet, image, font and fetch of a page comes from this site, from files: no
+# inline script, no on...= handler, no style attribute, no other origin, no eval. Data for
+# a page's script travels in data-* attributes or in a json_script block (data, never code), and
+# a script may still set a width through element.style. Bootstrap's CSS draws its small icons
+# (the menu button, a select's arrow) from data: URIs, hence img-src. No page may be framed, and
+# forms post only to this site. On in every settings module (production, the tests, development);
+# CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only instead: the browser then
+# blocks nothing and reports in its console what it would have blocked, to try a change safely.
+csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = csp_policy
+else:
+    CONTENT_SECURITY_POLICY = csp_policy
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

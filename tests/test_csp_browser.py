@@ -231,7 +231,7 @@ def test_the_grid_saves_the_month_closes_with_its_bar_and_the_dashboard_draws_un
     sign_in(page, "hr", complaints)
     complaints.page = "the cycle page"
     page.goto("/cycles/2026-02/")
-    page.locator("form[action$='/close/'] button[type=submit]").click()
+    page.locator("form[action$='/close/']:not(#close-part) button[type=submit]").click()
     expect(page.locator("#cycle-status")).to_have_text("已关闭", timeout=60_000)
     widths: list[str] = page.evaluate("JSON.parse(sessionStorage.getItem('progress-widths') || '[]')")
     assert widths[-1] == "100%", widths

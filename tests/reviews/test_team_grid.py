@@ -271,3 +271,23 @@ def test_the_employee_reads_neither_the_draft_nor_the_ratings_before_hr_approves
     assert "Manager’s review submitted" in submitted and "after HR’s approval" in submitted
     assert "collaboration: 8.5" in approved and "乐于分享客户笔记。" in approved
     assert "Manager’s ratings saved" in page_text(manager.get(page).content)
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [("８．５", Decimal("8.5")), ("1e12", None), ("NaN", None), ("9.1234567", None), ("5%", None)],
+)
+def test_ratings_are_read_as_every_number_is(people: dict[str, User], typed: str, accepted: Decimal | None) -> None:
+    """Full-width digits as a Chinese input method types them count; what plans/numbers.py refuses
+    (too large, not a number, too many decimals, a percentage of a rating) refuses the save."""
+    opened(people, "li.lei")
+    status, text = post(client_for(people["wang.fang"]), change("li.lei", "collaboration", typed))
+    assert stored("li.lei") == accepted
+    if accepted is None:
+        assert status == 400 and "李雷 · 内部协作评价" in text
+
+
+def test_an_empty_cell_that_was_empty_changes_nothing(people: dict[str, User]) -> None:
+    opened(people, "li.lei")
+    status, _text = post(client_for(people["wang.fang"]), change("li.lei", "collaboration", ""))
+    assert status == 200 and stored("li.lei") is None

@@ -14,7 +14,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from people.logins.models import Invitation
 from people.models import Role, User
 from people.staffing.roster import roster_import
-from plans.tabular import TableError
+from plans.tabular import TableError, table_read
 from tests.factories import csv_table
 from tests.people.logins.conftest import page_text
 
@@ -102,3 +102,15 @@ def test_the_roster_page_invites_the_new_people_when_ticked(
     assert "未邀请，没有电子邮箱地址（添加后即可邀请）：韩梅梅、wang.fang。" in text
     assert [m.to for m in mail.outbox] == [["li.lei@example.com"]]
     assert Invitation.objects.get().sent_by == hr
+
+
+def test_a_roster_that_excel_saved_in_gb18030_keeps_its_addresses(db: None) -> None:
+    """Excel and WPS on a Chinese Windows save "CSV (逗号分隔)" as GB18030: read as every file is."""
+    data = ROSTER.replace("li.lei@example.com", "ＬＩ.lei@example.com".lower()).encode("gb18030")
+    with pytest.raises(TableError) as refused:
+        roster_import(table=table_read(data))
+    assert refused.value.messages == ["Row 2, email: “ｌｉ.lei@example.com” is not an email address"]
+
+    roster_import(table=table_read(ROSTER.encode("gb18030")))
+    assert dict(User.objects.values_list("username", "display_name"))["li.lei"] == "李雷"
+    assert User.objects.get(username="li.lei").email == "li.lei@example.com"

@@ -41,10 +41,10 @@ class CycleEventInline(ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
 class CycleAdmin(ReadOnly, admin.ModelAdmin[Cycle]):
     """Cycles close and reopen through their services only: here they are read."""
 
-    list_display = ("period", "status", "run", "forced", "closed_at")
+    list_display = ("period", "status", "run", "closed_at")
     list_filter = ("status",)
     inlines = (CycleEventInline,)
-    readonly_fields = ("period", "status", "run", "forced", "requested_by", "closed_at")
+    readonly_fields = ("period", "status", "run", "closed_at")
 
 
 @admin.register(MetricEntry)

@@ -20,10 +20,6 @@ class Cycle(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.OPEN)
     # Each close is a run; reopening starts the next one and leaves the old results superseded.
     run = models.PositiveIntegerField(_("run"), default=1)
-    forced = models.BooleanField(_("forced"), default=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:

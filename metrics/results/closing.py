@@ -116,9 +116,6 @@ def _request_locked(*, period: Period, selection: Selection, force: bool, user: 
 def _part_request(cycle: Cycle, *, period: Period, selection: Selection, force: bool, user: User | None) -> CyclePart:
     chosen = selection_choose(period=period, selection=selection, force=force)
     number = CyclePart.objects.filter(cycle=cycle, run=cycle.run).aggregate(n=Max("number"))["n"] or 0
-    cycle.forced = force
-    cycle.requested_by = user
-    cycle.save(update_fields=["forced", "requested_by"])
     return CyclePart.objects.create(
         cycle=cycle,
         run=cycle.run,
@@ -324,7 +321,6 @@ def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cy
     CycleEvent.objects.create(cycle=cycle, action=CycleAction.REOPENED, run=cycle.run, reason=reason, user=user)
     cycle.status = CycleStatus.OPEN
     cycle.run += 1
-    cycle.forced = False
     cycle.closed_at = None
-    cycle.save(update_fields=["status", "run", "forced", "closed_at"])
+    cycle.save(update_fields=["status", "run", "closed_at"])
     return cycle

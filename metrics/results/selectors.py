@@ -437,7 +437,7 @@ def cycle_page(*, period: Period) -> CyclePage:
         status=status,
         status_label=cycle_status_label(status, closed_in_part=in_part),
         run=cycle.run if cycle else 1,
-        forced=cycle.forced if cycle else False,
+        forced=cycle is not None and cycle.parts.filter(run=cycle.run, forced=True).exists(),
         closed_at=cycle.closed_at if cycle else None,
         missing=missing,
         events=events,

@@ -383,23 +383,27 @@ def _results_board(filters: DashboardFilters) -> Dashboard:
         completion=[],
         top=_ranks(selected, best=True),
         bottom=_ranks(selected, best=False),
-        still_open=_still_open(filters, period, scored=sum(row.results for row in periods if row.period == period)),
+        still_open=people_open(period=Period.parse(period), department_id=filters.department_id, plan=filters.plan)
+        if period
+        else 0,
     )
     board.charts.update(_charts(board))
     return board
 
 
-def _still_open(filters: DashboardFilters, period: str, *, scored: int) -> int:
-    """How many of the people assigned in ``period`` (within the filters) have no result yet:
-    none once the period is closed, the rest while it is closed in part."""
-    if not period or Cycle.objects.filter(period=period, status=CycleStatus.CLOSED).exists():
+def people_open(*, period: Period, department_id: int | None = None, plan: str = "") -> int:
+    """How many of the people assigned in ``period`` (of a department, on a plan) no close has
+    scored yet (SPEC.md section 8): none once it is closed. Counted by the database, for the
+    dashboard, the results page and ``export_scores``."""
+    if Cycle.objects.filter(period=str(period), status=CycleStatus.CLOSED).exists():
         return 0
-    assigned = assignments_in_force(month=Period.parse(period).last_month())
-    if filters.department_id is not None:
-        assigned = assigned.filter(employee__department_id=filters.department_id)
-    if filters.plan:
-        assigned = assigned.filter(version__template__code=filters.plan)
-    return max(assigned.count() - scored, 0)
+    scored = Result.objects.filter(period=str(period), superseded_at__isnull=True, employee=OuterRef("employee"))
+    assigned = assignments_in_force(month=period.last_month()).exclude(Exists(scored))
+    if department_id is not None:
+        assigned = assigned.filter(employee__department_id=department_id)
+    if plan:
+        assigned = assigned.filter(version__template__code=plan)
+    return assigned.count()
 
 
 def _charts(board: Dashboard) -> dict[str, Any]:

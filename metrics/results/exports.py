@@ -21,7 +21,6 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
-from metrics.figures.selectors import close_scope
 from metrics.results.dashboard_export import Cell, cell_safe
 from metrics.results.models import Result, ResultLine
 from plans.errors import ApplicationError
@@ -150,8 +149,3 @@ def scores_csv(*, period: Period) -> str:
     if status != CycleStatus.CLOSED and not results.exists():
         raise ExportRefused(_("%(period)s is not closed: it has no scores to export yet.") % {"period": period})
     return "".join(csv_pieces(scores_rows(results)))
-
-
-def scores_open(*, period: Period) -> int:
-    """How many people of ``period`` no close has scored yet: those an export leaves out."""
-    return 0 if cycle_status(period=period) == CycleStatus.CLOSED else len(close_scope(period=period))

@@ -17,8 +17,8 @@ from metrics.figures.reminders import ReminderRefused, period_text, reminder_sen
 from metrics.results.chase import cycle_chase
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
-from metrics.results.dashboards import Dashboard, dashboard, result_periods
-from metrics.results.exports import csv_pieces, scores_open, scores_rows, xlsx_pieces
+from metrics.results.dashboards import Dashboard, dashboard, people_open, result_periods
+from metrics.results.exports import csv_pieces, scores_rows, xlsx_pieces
 from metrics.results.forms import (
     CloseSelectionForm,
     DashboardFilterForm,
@@ -206,7 +206,7 @@ def cycle_results(request: AuthenticatedHttpRequest, period: Period) -> HttpResp
     filters = form.filters()
     totals = payroll_totals(period=period, filters=filters)
     status = cycle_status(period=period)
-    still_open = scores_open(period=period)
+    still_open = people_open(period=period)
     return render(
         request,
         "metrics/cycle_results.html",

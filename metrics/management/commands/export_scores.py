@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from metrics.management.commands.close_cycle import parse_period
-from metrics.results.exports import ExportRefused, scores_csv, scores_open
+from metrics.results.dashboards import people_open
+from metrics.results.exports import ExportRefused, scores_csv
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             text = scores_csv(period=target)
         except ExportRefused as refused:
             raise CommandError(str(refused)) from refused
-        if still_open := scores_open(period=target):
+        if still_open := people_open(period=target):
             self.stderr.write(
                 _("Still open in %(period)s, so not in this export yet: %(count)s.")
                 % {"count": still_open, "period": target}

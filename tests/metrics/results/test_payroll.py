@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from metrics.bench.management.commands.bench_dashboard import bench_data_create
 from metrics.figures.services import metrics_import
-from metrics.results import exports, payroll
+from metrics.results import dashboards, exports, payroll
 from metrics.results.closing import cycle_close_request, cycle_reopen
 from metrics.results.parts import Selection
 from metrics.results.tasks import cycle_close_task
@@ -212,7 +212,7 @@ def test_a_period_closed_in_part_lists_its_results_and_says_how_many_are_still_o
     response = chinese(hr, "/cycles/2026-01/results/")
 
     assert [row.split()[0] for row in table_rows(response)] == ["han.mei", "li.lei"]
-    assert exports.scores_open(period=JANUARY) == 2
+    assert dashboards.people_open(period=JANUARY) == 2
     assert "本期仍有 2 人未关闭" in page_text(response.content)
     assert "部分关闭" in page_text(response.content)
 

@@ -53,6 +53,17 @@ def _unavailable(item: pytest.Item) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test starts in the site's language: a request in Chinese leaves Chinese active in the
+    thread it ran in, and the next test would read its messages in it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _cache_clear() -> None:
     """Each test starts with an empty cache: a rolled-back test's ids come back in the next one."""
     cache.clear()

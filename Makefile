@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --host $(HOST)
 	$(PY) manage.py runserver $(HOST)
 
 test: install lint typecheck check-migrations pytest

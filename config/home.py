@@ -24,6 +24,7 @@ from metrics.results.dashboards import (
     results_stamp,
 )
 from metrics.results.models import Result
+from metrics.results.release import results_shown
 from metrics.results.scorecards import flag_labels
 from metrics.results.selectors import CycleListRow, cycles_list
 from people.access import has_role
@@ -118,6 +119,7 @@ def home_overview(*, user: User, page: str | int | None = None) -> HomeOverview:
 
 def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[ScoreRow]", list[Bucket]]:
     results = Result.objects.filter(period=period, superseded_at__isnull=True, employee__in=people_visible(user=user))
+    results = results_shown(results, viewer=user)  # nobody sees their own result held for calibration
 
     def bands() -> tuple[dict[str, int], dict[str, Decimal]]:
         counts = dict(results.order_by().values("band").annotate(n=Count("pk")).values_list("band", "n"))

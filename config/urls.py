@@ -18,4 +18,5 @@ urlpatterns = [
     path("people/", include("people.staffing.urls")),
     path("plans/", include("plans.urls")),
     path("reviews/", include("reviews.urls")),
+    path("api/", include("metrics.api.urls")),  # the open API, its schema and docs, HR's tokens page
 ]

@@ -12,3 +12,8 @@ class MetricsConfig(AppConfig):
         from metrics.results.scorecards import scorecard_notes_register
 
         scorecard_notes_register(scorecard_decisions)
+
+        # The webhooks listen to the cycles' and the figures' signals: they sit above the results.
+        from metrics.webhooks.events import webhooks_connect
+
+        webhooks_connect()

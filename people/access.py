@@ -26,10 +26,10 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 
 def has_role(user: Any, *roles: Role) -> bool:
-    """True when a signed-in ``user`` has one of ``roles``; a superuser counts as an admin."""
-    if not getattr(user, "is_authenticated", False):
+    """True when a signed-in ``user`` has one of ``roles``; a superuser counts as an admin. An API
+    client signed in by its token (``metrics.api``) is no person and has no role."""
+    if not getattr(user, "is_authenticated", False) or not isinstance(user, User):
         return False
-    user = cast(User, user)
     return user.role in roles or (user.is_superuser and Role.ADMIN in roles)
 
 

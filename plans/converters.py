@@ -1,4 +1,5 @@
-"""URL converters: ``<period:period>`` (a month or a quarter), ``<month:period>`` and ``<quarter:period>``.
+"""URL converters: ``<period:period>`` (a month, a quarter or a year), ``<month:period>``,
+``<quarter:period>`` and ``<year:period>``.
 
 A view receives a ``Period`` and never parses one by hand. A bad or out-of-range period in a
 URL raises ValueError here, which Django turns into "no such page": a 404, never a 500.
@@ -10,7 +11,7 @@ from plans.periods import Period
 
 
 class PeriodConverter:
-    regex = r"[0-9]{4}-(?:[0-9]{2}|Q[0-9])"
+    regex = r"[0-9]{4}(?:-[0-9]{2}|-Q[0-9])?"
 
     def to_python(self, value: str) -> Period:
         return Period.parse(value)  # PeriodError is a ValueError
@@ -40,6 +41,17 @@ class QuarterConverter(PeriodConverter):
         return period
 
 
+class YearConverter(PeriodConverter):
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value: str) -> Period:
+        period = Period.parse(value)
+        if not period.is_year:
+            raise ValueError(value)
+        return period
+
+
 register_converter(PeriodConverter, "period")
 register_converter(MonthConverter, "month")
 register_converter(QuarterConverter, "quarter")
+register_converter(YearConverter, "year")

@@ -7,7 +7,6 @@ weight.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,9 +41,14 @@ FIELD_LABELS = {
     "label": gettext_lazy("label"),
     "payout": gettext_lazy("payout %"),
     "flag": gettext_lazy("flag"),
+    "flag_label": gettext_lazy("flag label"),
     "months": gettext_lazy("months"),
     "min_score": gettext_lazy("minimum score"),
+    "calibration": gettext_lazy("calibration before release"),
+    "band": gettext_lazy("band"),
 }
+# A distribution guideline's "min" and "max" are percentages of the people closed.
+DISTRIBUTION_FIELD_LABELS = {**FIELD_LABELS, "min": gettext_lazy("at least %"), "max": gettext_lazy("at most %")}
 # An indicator's "min" and "max" are the valid range of the value entered, not a band's score.
 INDICATOR_FIELD_LABELS = {**FIELD_LABELS, "min": gettext_lazy("minimum"), "max": gettext_lazy("maximum")}
 
@@ -53,8 +57,8 @@ def show(value: object) -> str:
     """A plan-file value as a person writes it: 1.2, [[95, 15], [90, 12]], lost, total."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, bool):
-        return json.dumps(value)
+    if isinstance(value, bool):  # the plan's "calibration": a word, not JSON's true
+        return _("yes") if value else _("no")
     if isinstance(value, int | float | Decimal):
         number = _number(value)
         return number_text(number) if number is not None else str(value)
@@ -101,6 +105,7 @@ class Part:
     INDICATOR = "indicator"
     BAND = "band"
     STREAK = "streak"
+    DISTRIBUTION = "distribution"
 
 
 class Action:
@@ -127,12 +132,15 @@ class Change:
             Part.INDICATOR: _("Indicator “%(subject)s”"),
             Part.BAND: _("Band “%(subject)s”"),
             Part.STREAK: _("Streak rule"),
+            Part.DISTRIBUTION: _("Distribution guideline of band “%(subject)s”"),
         }[self.part] % {"subject": self.subject}
         if self.action == Action.ADDED:
             return _("%(part)s added") % {"part": part}
         if self.action == Action.REMOVED:
             return _("%(part)s removed") % {"part": part}
-        labels = INDICATOR_FIELD_LABELS if self.part == Part.INDICATOR else FIELD_LABELS
+        labels = {Part.INDICATOR: INDICATOR_FIELD_LABELS, Part.DISTRIBUTION: DISTRIBUTION_FIELD_LABELS}.get(
+            self.part, FIELD_LABELS
+        )
         return _("%(part)s: %(field)s %(old)s → %(new)s") % {
             "part": part,
             "field": labels.get(self.field, self.field),
@@ -146,7 +154,14 @@ def plan_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Cha
     indicators, bands and the streak rule. ``old`` None: the first version, nothing to compare."""
     if old is None:
         return []
-    changes = _fields(Part.PLAN, "", old, new, ("name",))
+    # "calibration" left out is false: turning it on is a change from "no", not from nothing.
+    changes = _fields(
+        Part.PLAN,
+        "",
+        {"name": old.get("name"), "calibration": bool(old.get("calibration"))},
+        {"name": new.get("name"), "calibration": bool(new.get("calibration"))},
+        ("name", "calibration"),
+    )
     changes += _keyed(Part.GOAL, old.get("goals") or [], new.get("goals") or [], "code")
     changes += _keyed(Part.INDICATOR, old.get("indicators") or [], new.get("indicators") or [], "code")
     changes += _keyed(Part.BAND, old.get("bands") or [], new.get("bands") or [], "label")
@@ -157,6 +172,7 @@ def plan_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Cha
         changes.append(Change(Part.STREAK, Action.ADDED))
     elif old_streak and new_streak:
         changes += _fields(Part.STREAK, "", old_streak, new_streak, None)
+    changes += _keyed(Part.DISTRIBUTION, old.get("distribution") or [], new.get("distribution") or [], "band")
     return changes
 
 

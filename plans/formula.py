@@ -190,3 +190,22 @@ def evaluate(node: Node, values: Mapping[str, Decimal]) -> Decimal:
     if right == 0:
         raise FormulaDivisionByZero("division by zero")
     return left / right
+
+
+def rename(text: str, mapping: Mapping[str, str]) -> str:
+    """``text`` with each input name of ``mapping`` written as its value, the rest as typed: how a
+    page shows ``lost / total * 100`` as ``流失客户数 / 客户总数 * 100``. Text that cannot be read
+    is returned as it is."""
+    parts: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # pragma: no cover - the pattern matches any character
+            return text
+        name = match.group(2)
+        if name is not None and name in mapping:
+            parts.append(text[position : match.start(2)] + mapping[name])
+        else:
+            parts.append(match.group(0))
+        position = match.end()
+    return "".join(parts)

@@ -2,12 +2,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from plans import scoring
 
 MONTH_MAX_LENGTH = 7  # "2026-01"
+
+
+def version_label(name: str, number: int) -> str:
+    """A plan version as people read it: 客户管理员绩效方案，版本 2 / Customer plan, version 2."""
+    return gettext("%(name)s, version %(number)s") % {"name": name, "number": number}
 
 
 class Method(models.TextChoices):
@@ -66,6 +72,14 @@ class PlanVersion(models.Model):
     streak_months = models.PositiveSmallIntegerField(_("streak months"), null=True, blank=True)
     streak_min_score = _decimal(_("streak minimum score"), null=True, blank=True)
     streak_flag = models.CharField(_("streak flag"), max_length=64, blank=True)
+    # The plan file's "distribution": how the bands should be shared among the people closed in a
+    # period, shown beside the results and never enforced: [{"band": "A", "max": "20"}, ...], numbers
+    # as strings like the tiers.
+    distribution = models.JSONField(_("distribution guideline"), default=list, blank=True)
+    # The plan file's "calibration": closed results wait for HR's release before employees see them.
+    calibration = models.BooleanField(_("calibration before release"), default=False)
+
+    streak_flag_label = models.CharField(_("streak flag label"), max_length=32, blank=True)  # what people read
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -79,7 +93,7 @@ class PlanVersion(models.Model):
         verbose_name_plural = _("plan versions")
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.number}"
+        return version_label(self.name, self.number)
 
 
 class Goal(models.Model):
@@ -138,6 +152,7 @@ class Band(models.Model):
     label = models.CharField(_("label"), max_length=32)
     payout = _decimal(_("payout %"))
     flag = models.CharField(_("flag"), max_length=64, blank=True)
+    flag_label = models.CharField(_("flag label"), max_length=32, blank=True)  # what people read: 预警
 
     class Meta:
         ordering = ["version", "-min"]
@@ -154,6 +169,7 @@ class Assignment(models.Model):
     start = models.CharField(_("first month"), max_length=MONTH_MAX_LENGTH)
     monthly_bonus = models.DecimalField(_("monthly bonus"), max_digits=14, decimal_places=2, default=0)
     quarterly_bonus = models.DecimalField(_("quarterly bonus"), max_digits=14, decimal_places=2, default=0)
+    annual_bonus = models.DecimalField(_("annual bonus"), max_digits=14, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,4 @@
-"""Assessment periods: a month ``2026-01`` or a quarter ``2026-Q1``, from 2000-01 to 2100-12.
+"""Assessment periods: a month ``2026-01``, a quarter ``2026-Q1`` or a year ``2026``, from 2000-01 to 2100-12.
 
 Pure code, standard library only. Months compare as their text, so a ``YYYY-MM`` string is
 also what the database stores for a month.
@@ -15,6 +15,7 @@ LAST_YEAR = 2100
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 
 # What a spreadsheet makes of a month (read by ``Period.from_cell``). Only forms that cannot
 # mean anything else: the year always comes first and has four digits, so "4/1/2026" (April or
@@ -42,17 +43,19 @@ class PeriodError(ValueError):
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
-    month: int = 0  # 1..12 for a month, 0 for a quarter
-    quarter: int = 0  # 1..4 for a quarter, 0 for a month
+    month: int = 0  # 1..12 for a month, 0 for a quarter or a year
+    quarter: int = 0  # 1..4 for a quarter, 0 for a month or a year
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """A period written as the product writes it: ``2026-01`` or ``2026-Q1``."""
+        """A period written as the product writes it: ``2026-01``, ``2026-Q1`` or ``2026``."""
         text = text.strip()
         if match := _MONTH.match(text):
             return cls._checked(text, year=int(match[1]), month=int(match[2]))
         if match := _QUARTER.match(text):
             return cls._checked(text, year=int(match[1]), month=0, quarter=int(match[2]))
+        if match := _YEAR.match(text):
+            return cls.of_year(int(match[1]), text=text)
         raise PeriodError(text)
 
     @classmethod
@@ -61,14 +64,19 @@ class Period:
 
         ``2026-4``, ``2026/04``, a date (``2026-04-15``, ``2026/4/1``, ``2026-04-01 00:00:00``:
         its month), ``2026年4月``, ``2026年4月1日``, ``2026Q1``, ``2026年第1季度``, also in
-        full-width characters.
+        full-width characters. Never a year: figures and assignments are of months and quarters,
+        and a cell holding 2026 is more likely a slip than a period.
         """
         cell = text.translate(_FULL_WIDTH).strip()
         try:
-            return cls.parse(cell)
+            parsed = cls.parse(cell)
         except PeriodError as error:
             if error.out_of_range:
                 raise PeriodError(text, out_of_range=True) from None
+        else:
+            if parsed.is_year:
+                raise PeriodError(text)
+            return parsed
         year, month, quarter, day = 0, 0, 0, "1"
         if match := _CELL_MONTH.match(cell):
             year, month = int(match[1]), int(match[3])
@@ -99,6 +107,13 @@ class Period:
         return cls(year=year, month=month, quarter=quarter)
 
     @classmethod
+    def of_year(cls, year: int, *, text: str = "") -> Period:
+        """The year ``year`` (SPEC.md section 10), within the range."""
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(text or str(year), out_of_range=True)
+        return cls(year=year)
+
+    @classmethod
     def of_month(cls, year: int, month: int) -> Period:
         return cls(year=year, month=month)
 
@@ -115,22 +130,43 @@ class Period:
     def is_quarter(self) -> bool:
         return self.quarter != 0
 
+    @property
+    def is_year(self) -> bool:
+        return self.month == 0 and self.quarter == 0
+
     def __str__(self) -> str:
         if self.is_month:
             return f"{self.year:04d}-{self.month:02d}"
+        if self.is_year:
+            return f"{self.year:04d}"
         return f"{self.year:04d}-Q{self.quarter}"
 
     def months(self) -> tuple[Period, ...]:
-        """The months a period covers: itself for a month, three for a quarter."""
+        """The months a period covers: itself for a month, three for a quarter, twelve for a year."""
         if self.is_month:
             return (self,)
+        if self.is_year:
+            return tuple(Period.of_month(self.year, m) for m in range(1, 13))
         first = (self.quarter - 1) * 3 + 1
         return tuple(Period.of_month(self.year, m) for m in range(first, first + 3))
 
+    def quarters(self) -> tuple[Period, ...]:
+        """The quarters a year covers (a quarter: itself; a month: its quarter)."""
+        if self.is_year:
+            return tuple(Period(year=self.year, quarter=q) for q in range(1, 5))
+        return (self.quarter_of(),)
+
     def quarter_of(self) -> Period:
+        """A month's quarter, a quarter itself; a year has none (PeriodError)."""
         if self.is_quarter:
             return self
+        if self.is_year:
+            raise PeriodError(str(self))
         return Period(year=self.year, quarter=(self.month - 1) // 3 + 1)
+
+    def year_of(self) -> Period:
+        """The year a period falls in."""
+        return Period(year=self.year)
 
     def shift(self, months: int) -> Period:
         """The month ``months`` calendar months after this one (negative: before)."""

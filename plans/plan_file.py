@@ -45,16 +45,18 @@ from plans.scoring import (
     StreakRule,
 )
 
-PLAN_KEYS = {"code", "name", "goals", "indicators", "bands", "streak"}
+PLAN_KEYS = {"code", "name", "goals", "indicators", "bands", "streak", "distribution", "calibration"}
 GOAL_KEYS = {"code", "name"}
 INDICATOR_KEYS = {
     "code", "name", "goal", "unit", "frequency", "weight", "direction", "target", "method", "floor", "cap",
     "bonus_per_unit", "penalty_per_unit", "tiers", "scale", "formula", "inputs", "stretch", "min", "max",
 }  # fmt: skip
 INPUT_KEYS = {"name", "label", "min", "max"}
-BAND_KEYS = {"min", "label", "payout", "flag"}
-STREAK_KEYS = {"months", "min_score", "flag"}
+BAND_KEYS = {"min", "label", "payout", "flag", "flag_label"}
+STREAK_KEYS = {"months", "min_score", "flag", "flag_label"}
 STRETCH_KEYS = {"target", "bonus"}
+DISTRIBUTION_KEYS = {"band", "min", "max"}
+PERCENT_MAX = Decimal(100)
 
 # SPEC.md section 7: the size of a file (the lengths of texts are in plans.plan_file_check).
 PLAN_FILE_MAX_BYTES = 1_000_000
@@ -97,6 +99,16 @@ class IndicatorDefinition:
 
 
 @dataclass(frozen=True)
+class DistributionRule:
+    """A guideline of how many of the people closed in a period a band should hold, in percent:
+    shown beside the results, never enforced (SPEC.md section 10)."""
+
+    band: str
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PlanDefinition:
     code: str
     name: str
@@ -104,6 +116,10 @@ class PlanDefinition:
     indicators: tuple[IndicatorDefinition, ...] = ()
     bands: tuple[BandRule, ...] = ()
     streak: StreakRule | None = None
+    distribution: tuple[DistributionRule, ...] = ()  # in the file's order
+    calibration: bool = False  # results wait for HR's release (SPEC.md section 10)
+    # What people read for a flag the plan defines: (flag, label) pairs, by flag ("warning", "预警").
+    flag_labels: tuple[tuple[str, str], ...] = ()
     rules: PlanRules = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -171,11 +187,27 @@ def plan_file_parse(data: object) -> PlanDefinition:
 
     goals = _goals(check, data)
     indicators = _indicators(check, data, {goal.code for goal in goals})
-    bands = _bands(check, data)
-    streak = _streak(check, data)
+    labels: dict[str, str] = {}
+    bands = _bands(check, data, labels)
+    streak = _streak(check, data, labels)
+    distribution = _distribution(check, data, {band.label for band in bands})
+    calibration = data.get("calibration", False)
+    if not isinstance(calibration, bool):
+        check.error("calibration", _("must be true or false, not %(value)s") % {"value": shown(calibration)})
+        calibration = False
     if check.errors:
         raise PlanFileError(check.errors)
-    return PlanDefinition(code=code, name=name, goals=goals, indicators=indicators, bands=bands, streak=streak)
+    return PlanDefinition(
+        code=code,
+        name=name,
+        goals=goals,
+        indicators=indicators,
+        bands=bands,
+        streak=streak,
+        distribution=distribution,
+        calibration=calibration,
+        flag_labels=tuple(sorted(labels.items())),
+    )
 
 
 def _goals(check: Checker, data: Mapping[str, Any]) -> tuple[GoalDefinition, ...]:
@@ -421,7 +453,24 @@ def _stretch(check: Checker, where: str, item: Mapping[str, Any]) -> tuple[Decim
     return target, bonus
 
 
-def _bands(check: Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
+def _flag_label(check: Checker, where: str, item: Mapping[str, Any], flag: str, labels: dict[str, str]) -> None:
+    """A flag's ``flag_label`` (e.g. 预警 beside ``warning``): one label a flag, wherever it is set."""
+    label = check.text(where, item, "flag_label", required=False, max_length=SHORT_MAX_LENGTH)
+    if not label:
+        return
+    if not flag:
+        check.error(where, _("“flag_label” is given without a “flag”"))
+    elif labels.get(flag, label) != label:
+        check.error(
+            where,
+            _("the flag “%(flag)s” is labelled “%(label)s” and “%(other)s”: give it one label")
+            % {"flag": flag, "label": labels[flag], "other": label},
+        )
+    else:
+        labels[flag] = label
+
+
+def _bands(check: Checker, data: Mapping[str, Any], labels: dict[str, str]) -> tuple[BandRule, ...]:
     bands: list[BandRule] = []
     items = check.items("", data, "bands", required=False)
     if not items and isinstance(data.get("bands"), list | None):
@@ -431,6 +480,7 @@ def _bands(check: Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
         label = check.text(where, item, "label", max_length=SHORT_MAX_LENGTH)
         payout = check.number(where, item, "payout", required=True, minimum=ZERO)
         flag = check.text(where, item, "flag", required=False, pattern=FLAG)
+        _flag_label(check, where, item, flag, labels)
         if minimum is None or payout is None or not label:
             continue
         if any(band.min == minimum for band in bands):
@@ -441,7 +491,7 @@ def _bands(check: Checker, data: Mapping[str, Any]) -> tuple[BandRule, ...]:
     return tuple(sorted(bands, key=lambda band: band.min, reverse=True))
 
 
-def _streak(check: Checker, data: Mapping[str, Any]) -> StreakRule | None:
+def _streak(check: Checker, data: Mapping[str, Any], labels: dict[str, str]) -> StreakRule | None:
     streak = data.get("streak")
     if streak is None:
         return None
@@ -455,6 +505,41 @@ def _streak(check: Checker, data: Mapping[str, Any]) -> StreakRule | None:
         months = None
     min_score = check.number("streak", streak, "min_score", required=True)
     flag = check.text("streak", streak, "flag", pattern=FLAG)
+    _flag_label(check, "streak", streak, flag, labels)
     if months is None or min_score is None or not flag:
         return None
     return StreakRule(months=int(months), min_score=min_score, flag=flag)
+
+
+def _distribution(check: Checker, data: Mapping[str, Any], labels: set[str]) -> tuple[DistributionRule, ...]:
+    """The guideline of each band: a band of the plan, percentages from 0 to 100, ``min`` <= ``max``."""
+    rules: list[DistributionRule] = []
+    for where, item in check.objects("distribution", check.items("", data, "distribution", required=False),
+                                     DISTRIBUTION_KEYS):  # fmt: skip
+        band = check.text(where, item, "band", max_length=SHORT_MAX_LENGTH)
+        if band and band not in labels:
+            check.error(where, _("unknown band “%(band)s”: the plan's bands are %(labels)s") % {
+                "band": short(band), "labels": ", ".join(sorted(labels)) or "—"})  # fmt: skip
+        if band and any(rule.band == band for rule in rules):
+            check.error(where, _("band “%(band)s” is given twice") % {"band": band})
+        minimum = _percent(check, where, item, "min")
+        maximum = _percent(check, where, item, "max")
+        if "min" not in item and "max" not in item:
+            check.error(where, _("give “min”, “max” or both"))
+        if minimum is not None and maximum is not None and minimum > maximum:
+            check.error(
+                where,
+                _("“min” %(min)s is above “max” %(max)s") % {"min": number_text(minimum), "max": number_text(maximum)},
+            )
+        if band:
+            rules.append(DistributionRule(band=band, minimum=minimum, maximum=maximum))
+    return tuple(rules)
+
+
+def _percent(check: Checker, where: str, item: Mapping[str, Any], key: str) -> Decimal | None:
+    value = check.number(where, item, key, minimum=ZERO)
+    if value is not None and value > PERCENT_MAX:
+        check.error(where, _("“%(key)s” is a percentage: at most 100, not %(value)s") % {
+            "key": key, "value": number_text(value)})  # fmt: skip
+        return None
+    return value

@@ -11,13 +11,13 @@ writes, from ``PlanValues``: what is None (or empty) is left out. Two kinds of v
 """
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from plans.numbers import number_json
-from plans.plan_file import GoalDefinition, IndicatorDefinition, InputDefinition, PlanDefinition
+from plans.plan_file import DistributionRule, GoalDefinition, IndicatorDefinition, InputDefinition, PlanDefinition
 from plans.scoring import ONE, ZERO, BandRule, Direction, Method, StreakRule
 
 # A number as it is written: number_json for a file, number_tidy (a Decimal) for the checker and pages.
@@ -67,6 +67,9 @@ class PlanValues:
     indicators: tuple[IndicatorValues, ...]
     bands: tuple[BandRule, ...]
     streak: StreakValues | None
+    distribution: tuple[DistributionRule, ...] = ()
+    calibration: bool = False
+    flag_labels: Mapping[str, str] = field(default_factory=dict)  # written as "flag_label" beside "flag"
 
 
 def plan_data(plan: PlanValues, number: Number) -> dict[str, Any]:
@@ -76,13 +79,25 @@ def plan_data(plan: PlanValues, number: Number) -> dict[str, Any]:
         "name": plan.name,
         "goals": [{"code": goal.code, "name": goal.name} for goal in plan.goals],
         "indicators": [_indicator_data(indicator, number) for indicator in plan.indicators],
-        "bands": [_band_data(band, number) for band in plan.bands],
+        "bands": [_band_data(band, number, plan.flag_labels) for band in plan.bands],
     }
     if plan.streak is not None:
         streak = plan.streak
         data["streak"] = _given(
-            {"months": streak.months, "min_score": _optional(number, streak.min_score), "flag": streak.flag}
+            {
+                "months": streak.months,
+                "min_score": _optional(number, streak.min_score),
+                "flag": streak.flag,
+                "flag_label": plan.flag_labels.get(streak.flag or "") or None,
+            }
         )
+    if plan.distribution:
+        data["distribution"] = [
+            _given({"band": rule.band, "min": _optional(number, rule.minimum), "max": _optional(number, rule.maximum)})
+            for rule in plan.distribution
+        ]
+    if plan.calibration:
+        data["calibration"] = True
     return data
 
 
@@ -131,9 +146,12 @@ def _range_data(minimum: Decimal | None, maximum: Decimal | None, number: Number
     return _given({"min": _optional(number, minimum), "max": _optional(number, maximum)})
 
 
-def _band_data(band: BandRule, number: Number) -> dict[str, Any]:
+def _band_data(band: BandRule, number: Number, flag_labels: Mapping[str, str]) -> dict[str, Any]:
     data = {"min": number(band.min), "label": band.label, "payout": number(band.payout)}
-    return {**data, "flag": band.flag} if band.flag else data
+    if not band.flag:
+        return data
+    label = flag_labels.get(band.flag)
+    return {**data, "flag": band.flag, "flag_label": label} if label else {**data, "flag": band.flag}
 
 
 def _optional(number: Number, value: Decimal | None) -> Decimal | int | float | None:
@@ -165,6 +183,9 @@ def plan_values(definition: PlanDefinition) -> PlanValues:
         indicators=tuple(_indicator_values(indicator) for indicator in definition.indicators),
         bands=definition.bands,
         streak=_streak_values(definition.streak),
+        distribution=definition.distribution,
+        calibration=definition.calibration,
+        flag_labels=dict(definition.flag_labels),
     )
 
 

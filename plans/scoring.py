@@ -7,7 +7,7 @@ comes out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -124,7 +124,7 @@ class IndicatorScore:
     floored: bool = False
     stretched: bool = False
     missing: bool = False
-    months: int = 0  # in a quarter: how many monthly scores the mean is over
+    months: int = 0  # how many scores the mean is over: monthly ones in a quarter, quarterly ones in a year
 
 
 @dataclass(frozen=True)
@@ -286,20 +286,25 @@ def score_line(rule: IndicatorRule, actual: Decimal | None) -> IndicatorScore:
     return missing_score(rule) if actual is None else indicator_score(rule, actual)
 
 
+LineScorer = Callable[[IndicatorRule, Decimal | None], IndicatorScore]
+
+
 def score_month(
     rules: PlanRules,
     actuals: Mapping[str, Decimal | None],
     *,
     bonus_amount: Decimal,
     earlier_scores: Sequence[Decimal | None] = (),
+    line: LineScorer = score_line,
 ) -> PeriodResult:
     """A month's result.
 
     ``actuals``: the actual value of each monthly indicator by code (missing or ``None``: not
     entered, scores 0 and flags the result ``incomplete``). ``earlier_scores``: the monthly scores
-    of the months just before this one, oldest first, ``None`` where a month has none.
+    of the months just before this one, oldest first, ``None`` where a month has none. ``line``:
+    ``score_line`` or the same function remembered (a simulation scores the same values often).
     """
-    lines = tuple(score_line(rule, actuals.get(rule.code)) for rule in rules.of_frequency(Frequency.MONTHLY))
+    lines = tuple(line(rule, actuals.get(rule.code)) for rule in rules.of_frequency(Frequency.MONTHLY))
     score = monthly_score(rules, lines)
     flags: set[str] = set()
     if rules.streak and streak_reached(rules.streak, [*earlier_scores, score]):
@@ -338,3 +343,34 @@ def score_quarter(
             lines.append(score_line(rule, quarterly_actuals.get(rule.code)))
     score = q2(sum((line.points for line in lines), ZERO))
     return _result(rules, score, bonus_amount, set(carried_flags), tuple(lines))
+
+
+def score_year(
+    rules: PlanRules,
+    quarter_points: Mapping[str, Sequence[Decimal]],
+    *,
+    bonus_amount: Decimal,
+    carried_flags: Iterable[str] = (),
+    incomplete: bool = False,
+) -> PeriodResult:
+    """A year's result (SPEC.md section 10).
+
+    ``quarter_points``: for each indicator, its points in the year's quarters in which the
+    employee has a result; each indicator scores their mean (2 decimals) and the year the sum.
+    ``carried_flags``: the streak flags of December. ``incomplete``: a counted quarter was.
+    """
+    lines = tuple(
+        IndicatorScore(
+            code=rule.code,
+            method=rule.method,
+            points=mean_points(quarter_points.get(rule.code, ())),
+            target=rule.target,
+            months=len(quarter_points.get(rule.code, ())),
+        )
+        for rule in rules.indicators
+    )
+    flags = set(carried_flags)
+    if incomplete:
+        flags.add(INCOMPLETE_FLAG)
+    score = q2(sum((line.points for line in lines), ZERO))
+    return _result(rules, score, bonus_amount, flags, lines)

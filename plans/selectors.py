@@ -1,6 +1,7 @@
 """Reads of plans: rows in, the pure core's dataclasses out."""
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +11,15 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from plans.diff import INDICATOR_FIELD_LABELS, Change, plan_diff, show
+from plans import formula as formulas
+from plans.diff import Change, plan_diff
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.numbers import number_tidy
+from plans.numbers import number_text, number_tidy
 from plans.periods import Period
 from plans.plan_file import (
+    DistributionRule,
     GoalDefinition,
     IndicatorDefinition,
     InputDefinition,
@@ -116,6 +120,27 @@ def _optional(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def distribution_rules(*, version: PlanVersion) -> tuple[DistributionRule, ...]:
+    """The version's distribution guideline, as the plan file gives it (stored with numbers as strings)."""
+    return tuple(
+        DistributionRule(band=item["band"], minimum=_optional(item.get("min")), maximum=_optional(item.get("max")))
+        for item in version.distribution
+    )
+
+
+def distribution_data(rules: Iterable[DistributionRule]) -> list[dict[str, str]]:
+    """A guideline as a version stores it: numbers as strings, an end not given left out."""
+    stored = []
+    for rule in rules:
+        item = {"band": rule.band}
+        if rule.minimum is not None:
+            item["min"] = str(rule.minimum)
+        if rule.maximum is not None:
+            item["max"] = str(rule.maximum)
+        stored.append(item)
+    return stored
+
+
 def input_details(*, indicator: Indicator) -> tuple[InputDefinition, ...]:
     """The indicator's inputs that have a label or a valid range, in the order of its inputs."""
     details = []
@@ -131,6 +156,12 @@ def input_details(*, indicator: Indicator) -> tuple[InputDefinition, ...]:
                 )
             )
     return tuple(details)
+
+
+def input_label(*, indicator: Indicator, name: str) -> str:
+    """A formula input as people read it: its label (SPEC.md section 7's ``inputs`` objects), else its name."""
+    label = str((indicator.input_limits.get(name) or {}).get("label", "")).strip()
+    return label or name
 
 
 def input_limits_data(details: Iterable[InputDefinition]) -> dict[str, dict[str, str]]:
@@ -170,13 +201,14 @@ def assignments_for_month(*, month: Period, employee_ids: Iterable[int] | None =
 
 @dataclass(frozen=True)
 class QuarterAssignment:
-    assignment: Assignment  # in force in the last month of the quarter the employee was assigned
-    months: tuple[Period, ...]  # the quarter's months on which the employee was assigned
+    assignment: Assignment  # in force in the last month of the quarter (or year) the employee was assigned
+    months: tuple[Period, ...]  # the quarter's (or year's) months on which the employee was assigned
 
 
 def assignments_for_quarter(
     *, quarter: Period, employee_ids: Iterable[int] | None = None
 ) -> dict[int, QuarterAssignment]:
+    """Each employee assigned in one of the months of ``quarter`` (a quarter or a year)."""
     last = quarter.last_month()
     queryset: QuerySet[Assignment] = Assignment.objects.filter(start__lte=str(last))
     if employee_ids is not None:
@@ -261,8 +293,38 @@ def _plan_data(version: PlanVersion, rows: _VersionRows) -> dict[str, Any]:
             BandRule(min=band.min, label=band.label, payout=band.payout, flag=band.flag) for band in rows.bands
         ),
         streak=_streak_values(version),
+        distribution=distribution_rules(version=version),
+        calibration=version.calibration,
+        flag_labels=_version_flag_labels(version, rows.bands),
     )
     return plan_data(values, number_tidy)  # Decimals: the checker reads them exactly, a page localizes them
+
+
+def _version_flag_labels(version: PlanVersion, bands: Iterable[Band]) -> dict[str, str]:
+    """Each flag's label, from the bands and the streak that set one (the first wins: the plan file
+    gives one label a flag, and a draft that gives two is refused when it is checked)."""
+    labels: dict[str, str] = {}
+    for flag, label in [(band.flag, band.flag_label) for band in bands] + [
+        (version.streak_flag, version.streak_flag_label)
+    ]:
+        if flag and label:
+            labels.setdefault(flag, label)
+    return labels
+
+
+def flag_labels(*, version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """What people read for each flag the versions define: ``{version_id: {flag: label}}``, in two
+    queries. A flag without a label is not in it (it shows as it is, or as the built-in words of
+    ``incomplete``)."""
+    ids = set(version_ids)
+    result: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    bands = Band.objects.filter(version_id__in=ids).exclude(flag="").exclude(flag_label="").order_by("-min", "pk")
+    for version_id, flag, label in bands.values_list("version_id", "flag", "flag_label"):
+        result[version_id].setdefault(flag, label)
+    streaks = PlanVersion.objects.filter(pk__in=ids).exclude(streak_flag="").exclude(streak_flag_label="")
+    for version_id, flag, label in streaks.values_list("pk", "streak_flag", "streak_flag_label"):
+        result[version_id].setdefault(flag, label)
+    return result
 
 
 def version_plan_data(*, version: PlanVersion) -> dict[str, Any]:
@@ -274,15 +336,91 @@ def version_plan_data(*, version: PlanVersion) -> dict[str, Any]:
     return _plan_data(version, _version_rows(version))
 
 
-_SHOWN_ELSEWHERE = {"code", "name", "goal", "unit", "frequency", "weight", "direction", "method"}
-
-
 @dataclass(frozen=True)
 class IndicatorRow:
     indicator: Indicator
     item: dict[str, Any]  # as in the plan file
     goal_name: str
-    settings: list[tuple[str, str]]  # the method's and formula's settings, readable
+    settings: list[tuple[str, str]]  # the method's and formula's settings, each a sentence
+    tiers: list[tuple[str, str]]  # (the threshold, "≥ 95 %", the points), highest first
+    stretch: str  # "挑战目标值 3 %：加 5 分", or ""
+
+
+def _with_unit(value: Decimal, unit: str) -> str:
+    text = number_text(value)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def _readable_settings(row: Indicator, item: dict[str, Any]) -> list[tuple[str, str]]:
+    """The indicator's settings as sentences HR reads, in the plan file's order; what a plan leaves
+    to its defaults (floor 0, at most the weight) is not news and is left out."""
+    unit = row.unit
+    settings: list[tuple[str, str]] = []
+    if row.minimum is not None or row.maximum is not None:
+        low = _with_unit(row.minimum, unit) if row.minimum is not None else "—"
+        high = _with_unit(row.maximum, unit) if row.maximum is not None else "—"
+        settings.append((_("Values allowed"), _("from %(low)s to %(high)s") % {"low": low, "high": high}))
+    if row.target is not None and "target" in item:
+        settings.append((_("Target"), _with_unit(row.target, unit)))
+    if row.scale is not None and "scale" in item:
+        settings.append((_("Scale"), _("out of %(scale)s") % {"scale": number_text(row.scale)}))
+    if "floor" in item and row.floor is not None:
+        settings.append(
+            (_("Floor"), _("below %(share)s %% of the target: 0 points") % {"share": number_text(row.floor * 100)})
+        )
+    if "penalty_per_unit" in item and row.penalty_per_unit is not None:
+        settings.append(
+            (_("Below target"), _("%(points)s points off per unit") % {"points": number_text(row.penalty_per_unit)})
+        )
+    if "bonus_per_unit" in item and row.bonus_per_unit is not None:
+        settings.append(
+            (_("Above target"), _("%(points)s points more per unit") % {"points": number_text(row.bonus_per_unit)})
+        )
+    if "cap" in item and row.cap is not None:
+        share = number_text(row.cap * 100)
+        text = (
+            _("over-achievement earns extra points, at most %(share)s %% of the weight")
+            if row.cap > 1
+            else _("at most %(share)s %% of the weight")
+        )
+        settings.append((_("Most points"), text % {"share": share}))
+    if row.formula:
+        labels = {d.name: d.label for d in input_details(indicator=row) if d.label}
+        settings.append((_("Formula"), formulas.rename(row.formula, labels)))
+        settings.append((_("Inputs"), "、".join(_input_text(d, unit) for d in _all_inputs(row))))
+    return settings
+
+
+def _all_inputs(row: Indicator) -> list[InputDefinition]:
+    details = {detail.name: detail for detail in input_details(indicator=row)}
+    return [details.get(name, InputDefinition(name=name)) for name in row.inputs]
+
+
+def _input_text(detail: InputDefinition, unit: str) -> str:
+    limits = []
+    if detail.minimum is not None:
+        limits.append(f"≥ {number_text(detail.minimum)}")
+    if detail.maximum is not None:
+        limits.append(f"≤ {number_text(detail.maximum)}")
+    label = detail.label or detail.name
+    return f"{label}（{', '.join(limits)}）" if limits else label
+
+
+def _tier_rows(row: Indicator) -> list[tuple[str, str]]:
+    sign = "≤" if row.direction == Direction.LOWER else "≥"
+    tiers = sorted(((Decimal(t), Decimal(p)) for t, p in row.tiers), key=lambda tier: tier[1], reverse=True)
+    return [(f"{sign} {_with_unit(threshold, row.unit)}", number_text(points)) for threshold, points in tiers]
+
+
+def _stretch_text(row: Indicator) -> str:
+    if row.stretch_target is None:
+        return ""
+    return _("Stretch target %(target)s: %(bonus)s points more") % {
+        "target": _with_unit(row.stretch_target, row.unit),
+        "bonus": number_text(row.stretch_bonus or ZERO),
+    }
 
 
 @dataclass(frozen=True)
@@ -308,11 +446,9 @@ def version_overview(*, version: PlanVersion) -> VersionOverview:
             indicator=row,
             item=written[row.code],
             goal_name=goal_names.get(row.goal_id or 0, ""),
-            settings=[
-                (str(INDICATOR_FIELD_LABELS[k]), show(v))
-                for k, v in written[row.code].items()
-                if k not in _SHOWN_ELSEWHERE
-            ],
+            settings=_readable_settings(row, written[row.code]),
+            tiers=_tier_rows(row) if row.method == Method.TIERS else [],
+            stretch=_stretch_text(row),
         )
         for row in rows.indicators
     ]
@@ -328,11 +464,35 @@ def version_overview(*, version: PlanVersion) -> VersionOverview:
 
 
 def draft_check(*, draft: PlanVersion) -> tuple[PlanDefinition | None, list[str]]:
-    """The draft as a checked plan, or every problem that stops it from being published."""
+    """The draft as a checked plan, or every problem that stops it from being published, each
+    saying where by the names HR reads (指标“客户流失率”), not by the plan file's keys."""
+    data = version_plan_data(version=draft)
     try:
-        return plan_file_parse(version_plan_data(version=draft)), []
+        return plan_file_parse(data), []
     except PlanFileError as error:
-        return None, error.messages
+        return None, [_problem_where(message, data) for message in error.messages]
+
+
+_WHERE = re.compile(r"^(indicators|bands|goals)\[(\d+)\][^:]*: |^(indicators|bands|goals|streak): ")
+
+
+def _problem_where(message: str, data: dict[str, Any]) -> str:
+    found = _WHERE.match(message)
+    if found is None:
+        return message
+    problem = message[found.end() :]
+    part, index, whole = found.group(1), found.group(2), found.group(3)
+    if whole:
+        where = {"indicators": _("Indicators"), "bands": _("Bands"), "goals": _("Goals"), "streak": _("Streak rule")}
+        return f"{where[whole]}: {problem}"
+    item = data[part][int(index)] if int(index) < len(data.get(part) or ()) else {}
+    if part == "indicators":
+        where_text = _("Indicator “%(subject)s”") % {"subject": item.get("name") or item.get("code", "")}
+    elif part == "bands":
+        where_text = _("Band “%(subject)s”") % {"subject": item.get("label", "")}
+    else:
+        where_text = _("Goal “%(subject)s”") % {"subject": item.get("name") or item.get("code", "")}
+    return f"{where_text}: {problem}"
 
 
 def weight_total(*, version: PlanVersion, without: Indicator | None = None) -> Decimal:
@@ -376,6 +536,7 @@ def plan_definitions(*, versions: Iterable[PlanVersion]) -> dict[int, PlanDefini
     """
     versions = list(versions)
     all_rules = version_rules(version_ids=[v.pk for v in versions])
+    all_labels = flag_labels(version_ids=[v.pk for v in versions])
     goals: dict[int, list[Goal]] = {v.pk: [] for v in versions}
     for goal in Goal.objects.filter(version__in=versions).order_by("position", "pk"):
         goals[goal.version_id].append(goal)
@@ -402,6 +563,9 @@ def plan_definitions(*, versions: Iterable[PlanVersion]) -> dict[int, PlanDefini
             ),
             bands=rules.rules.bands,
             streak=rules.rules.streak,
+            distribution=distribution_rules(version=version),
+            calibration=version.calibration,
+            flag_labels=tuple(sorted(all_labels[version.pk].items())),
         )
     return result
 
@@ -454,3 +618,32 @@ def library_templates() -> list[LibraryTemplate]:
 
 def library_template(*, key: str) -> LibraryTemplate | None:
     return next((t for t in library_templates() if t.key == key), None)
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    """What publishing a draft does, for HR to confirm."""
+
+    number: int  # the version it becomes
+    current: PlanVersion | None  # the version it follows
+    changes: list[Change]  # from the current version
+    people_on_current: int  # assigned to the current version: they stay on it until HR moves them
+    indicators: int
+    bands: int
+
+
+def publish_summary(*, draft: PlanVersion) -> PublishSummary:
+    current = plan_current_version(template=draft.template)
+    definitions = plan_definitions(versions=[draft, current] if current else [draft])
+    new = plan_file_data(definitions[draft.pk])
+    old = plan_file_data(definitions[current.pk]) if current else None
+    return PublishSummary(
+        number=(current.number + 1) if current else 1,
+        current=current,
+        changes=plan_diff(old, new),
+        people_on_current=(
+            Assignment.objects.filter(version=current).values("employee").distinct().count() if current else 0
+        ),
+        indicators=len(new["indicators"]),
+        bands=len(new["bands"]),
+    )

@@ -1,6 +1,6 @@
 """Writes of plans: publishing versions, and the drafts HR builds in the browser."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
+from plans.codes import code_from_name, flag_from_label, plan_code_from_name
 from plans.errors import ApplicationError
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
-from plans.plan_file import InputDefinition, PlanDefinition, plan_file_parse
+from plans.plan_file import DistributionRule, InputDefinition, PlanDefinition, plan_file_parse
 from plans.selectors import (
     DRAFT_NUMBER,
+    distribution_data,
     input_limits_data,
     library_template,
     plan_current_version,
@@ -55,6 +57,7 @@ def plan_publish(*, definition: PlanDefinition, user: User | None = None) -> Pub
 
 def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefinition) -> PlanVersion:
     streak = definition.streak
+    flag_labels = dict(definition.flag_labels)
     version = PlanVersion.objects.create(
         template=template,
         number=number,
@@ -62,6 +65,9 @@ def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefi
         streak_months=streak.months if streak else None,
         streak_min_score=streak.min_score if streak else None,
         streak_flag=streak.flag if streak else "",
+        distribution=distribution_data(definition.distribution),
+        calibration=definition.calibration,
+        streak_flag_label=flag_labels.get(streak.flag, "") if streak else "",
     )
     goals = Goal.objects.bulk_create(
         Goal(version=version, code=goal.code, name=goal.name, position=index)
@@ -100,7 +106,14 @@ def _version_create(*, template: PlanTemplate, number: int, definition: PlanDefi
         for index, item in enumerate(definition.indicators)
     )
     Band.objects.bulk_create(
-        Band(version=version, min=band.min, label=band.label, payout=band.payout, flag=band.flag)
+        Band(
+            version=version,
+            min=band.min,
+            label=band.label,
+            payout=band.payout,
+            flag=band.flag,
+            flag_label=flag_labels.get(band.flag, ""),
+        )
         for band in definition.bands
     )
     return version
@@ -120,6 +133,9 @@ def _require_draft(version: PlanVersion) -> None:
 
 
 def _template_create(*, code: str, name: str) -> PlanTemplate:
+    """A new template; without a code, one made from the name (``客户经理`` → ``kehujingli``)."""
+    if not code:
+        code = plan_code_from_name(name, taken=set(PlanTemplate.objects.values_list("code", flat=True)))
     if PlanTemplate.objects.filter(code=code).exists():
         raise PlanError(_("A plan with the code “%(code)s” exists already.") % {"code": code})
     return PlanTemplate.objects.create(code=code, name=name)
@@ -141,6 +157,9 @@ def _version_copy(*, source: PlanVersion, template: PlanTemplate, name: str) -> 
         streak_months=source.streak_months,
         streak_min_score=source.streak_min_score,
         streak_flag=source.streak_flag,
+        distribution=source.distribution,
+        calibration=source.calibration,
+        streak_flag_label=source.streak_flag_label,
     )
     goal_ids = {}
     for goal in Goal.objects.filter(version=source).order_by("position", "pk"):
@@ -184,26 +203,78 @@ def plan_clone(*, version: PlanVersion, code: str, name: str) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_start_from_library(*, key: str, code: str, name: str) -> PlanVersion:
-    """A new plan, as a draft, starting from one of the plans that ship with the product."""
+def plan_start_from_library(*, key: str, name: str, code: str = "") -> PlanVersion:
+    """A new plan, as a draft, starting from one of the plans that ship with the product; without a
+    code, a free one made from the name."""
     found = library_template(key=key)
     if found is None:
         raise PlanError(_("There is no starting plan “%(key)s”.") % {"key": key})
-    definition = plan_file_parse({**found.data, "code": code, "name": name})
     template = _template_create(code=code, name=name)
+    definition = plan_file_parse({**found.data, "code": template.code, "name": name})
     return _version_create(template=template, number=DRAFT_NUMBER, definition=definition)
+
+
+def _flag_code(*, draft: PlanVersion, flag: str, label: str, band: Band | None = None, streak: bool = False) -> str:
+    """The flag's code: as HR typed it, or the one the draft already gives this label, or one made
+    from the label. A flag has one label in a plan: another label for a flag in use is refused."""
+    others = [(b.flag, b.flag_label) for b in Band.objects.filter(version=draft).exclude(pk=band.pk if band else 0)]
+    if not streak:
+        others.append((draft.streak_flag, draft.streak_flag_label))
+    others = [(code, text) for code, text in others if code]
+    if not flag and label:
+        flag = next((code for code, text in others if text == label), "") or flag_from_label(
+            label, taken={code for code, _text in others}
+        )
+    for code, text in others:
+        if code == flag and text and label and text != label:
+            raise PlanError(
+                _("The flag “%(flag)s” is labelled “%(label)s” elsewhere in the plan: give it the same label.")
+                % {"flag": code, "label": text}
+            )
+    return flag
 
 
 @transaction.atomic
 def draft_update(
-    *, draft: PlanVersion, name: str, streak_months: int | None, streak_min_score: Decimal | None, streak_flag: str
+    *,
+    draft: PlanVersion,
+    name: str,
+    streak_months: int | None,
+    streak_min_score: Decimal | None,
+    streak_flag: str,
+    streak_flag_label: str = "",
+    code: str | None = None,
 ) -> PlanVersion:
+    """The draft's name and streak rule; ``code`` renames a plan that was never published."""
     _require_draft(draft)
+    template = draft.template
+    if code is not None and code != template.code:
+        if template.versions.filter(status=VersionStatus.PUBLISHED).exists():
+            raise PlanError(_("The plan is published: its code cannot change."))
+        template.code = code or plan_code_from_name(
+            name, taken=set(PlanTemplate.objects.exclude(pk=template.pk).values_list("code", flat=True))
+        )
+        if PlanTemplate.objects.filter(code=template.code).exclude(pk=template.pk).exists():
+            raise PlanError(_("A plan with the code “%(code)s” exists already.") % {"code": template.code})
+        template.save(update_fields=["code"])
     draft.name = name
     draft.streak_months = streak_months
     draft.streak_min_score = streak_min_score
-    draft.streak_flag = streak_flag
-    draft.save(update_fields=["name", "streak_months", "streak_min_score", "streak_flag"])
+    draft.streak_flag_label = streak_flag_label
+    draft.streak_flag = _flag_code(draft=draft, flag=streak_flag, label=streak_flag_label, streak=True)
+    draft.save(update_fields=["name", "streak_months", "streak_min_score", "streak_flag", "streak_flag_label"])
+    return draft
+
+
+@transaction.atomic
+def draft_guideline_update(
+    *, draft: PlanVersion, calibration: bool, distribution: list[DistributionRule]
+) -> PlanVersion:
+    """The draft's calibration and distribution guideline (SPEC.md section 10), checked when it is published."""
+    _require_draft(draft)
+    draft.calibration = calibration
+    draft.distribution = distribution_data(distribution)
+    draft.save(update_fields=["calibration", "distribution"])
     return draft
 
 
@@ -232,7 +303,16 @@ def draft_publish(*, draft: PlanVersion, user: User | None = None) -> PublishOut
 
 @transaction.atomic
 def goal_save(*, draft: PlanVersion, code: str, name: str, goal: Goal | None = None) -> Goal:
+    """A goal of the draft; without a code, one made from the name."""
     _require_draft(draft)
+    if not code:
+        code = code_from_name(
+            name,
+            taken=set(
+                Goal.objects.filter(version=draft).exclude(pk=goal.pk if goal else 0).values_list("code", flat=True)
+            ),
+            fallback="goal",
+        )
     if Goal.objects.filter(version=draft, code=code).exclude(pk=goal.pk if goal else 0).exists():
         raise PlanError(_("The plan has a goal “%(code)s” already.") % {"code": code})
     if goal is None:
@@ -282,7 +362,12 @@ class IndicatorFields:
 
 @transaction.atomic
 def indicator_save(*, draft: PlanVersion, fields: IndicatorFields, indicator: Indicator | None = None) -> Indicator:
+    """An indicator of the draft; without a code, one made from the name (a metrics file's column)."""
     _require_draft(draft)
+    if not fields.code:
+        others = Indicator.objects.filter(version=draft).exclude(pk=indicator.pk if indicator else 0)
+        code = code_from_name(fields.name, taken=set(others.values_list("code", flat=True)), fallback="indicator")
+        fields = replace(fields, code=code)
     if Indicator.objects.filter(version=draft, code=fields.code).exclude(pk=indicator.pk if indicator else 0).exists():
         raise PlanError(_("The plan has an indicator “%(code)s” already.") % {"code": fields.code})
     if fields.goal is not None and fields.goal.version_id != draft.pk:
@@ -311,13 +396,22 @@ def indicator_delete(*, indicator: Indicator) -> None:
 
 @transaction.atomic
 def band_save(
-    *, draft: PlanVersion, minimum: Decimal, label: str, payout: Decimal, flag: str, band: Band | None = None
+    *,
+    draft: PlanVersion,
+    minimum: Decimal,
+    label: str,
+    payout: Decimal,
+    flag: str,
+    flag_label: str = "",
+    band: Band | None = None,
 ) -> Band:
+    """A band of the draft; a flag's code, when HR gives only its label, is made from the label."""
     _require_draft(draft)
     if Band.objects.filter(version=draft, label=label).exclude(pk=band.pk if band else 0).exists():
         raise PlanError(_("The plan has a band “%(label)s” already.") % {"label": label})
+    flag = _flag_code(draft=draft, flag=flag, label=flag_label, band=band)
     band = band or Band(version=draft)
-    band.min, band.label, band.payout, band.flag = minimum, label, payout, flag
+    band.min, band.label, band.payout, band.flag, band.flag_label = minimum, label, payout, flag, flag_label
     band.save()
     return band
 

@@ -17,6 +17,7 @@ from plans.forms import (
     METHOD_FIELDS,
     METHOD_SETTINGS,
     BandForm,
+    DraftGuidelineForm,
     DraftSettingsForm,
     FollowUpDecisionsForm,
     GoalForm,
@@ -24,6 +25,7 @@ from plans.forms import (
     PlanCodeForm,
     PlanUploadForm,
     TryForm,
+    formula_read,
 )
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.numbers import number_tidy
@@ -41,6 +43,7 @@ from plans.selectors import (
     plan_draft,
     plan_history,
     plan_summaries,
+    publish_summary,
     version_overview,
     weight_total,
 )
@@ -99,7 +102,8 @@ def library_start(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     found = library_template(key=key)
     if found is None:
         raise Http404
-    form = PlanCodeForm(request.POST or None, initial={"code": found.data.get("code"), "name": found.name})
+    # A name, and a code made free from it unless HR gives one: the library's own code is likely taken.
+    form = PlanCodeForm(request.POST or None, initial={"name": found.name})
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.plan_start_from_library(
@@ -232,17 +236,28 @@ def plan_clone(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @hr_only
 def draft_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     draft = _draft(code)
-    form = DraftSettingsForm(request.POST) if request.method == "POST" else DraftSettingsForm.for_draft(draft)
+    published = plan_current_version(template=draft.template) is not None
+    form = (
+        DraftSettingsForm(request.POST, published=published)
+        if request.method == "POST"
+        else DraftSettingsForm.for_draft(draft, published=published)
+    )
     if request.method == "POST" and form.is_valid():
-        services.draft_update(draft=draft, **form.cleaned_data)
-        messages.success(request, _("Plan settings saved."))
-        return redirect("plans:draft", code=code)
+        try:
+            services.draft_update(draft=draft, **form.cleaned_data)
+        except services.PlanError as error:
+            draft.template.refresh_from_db()  # the code refused is not the page's address
+            refusal_show(error, form=form)
+        else:
+            messages.success(request, _("Plan settings saved."))
+            return redirect("plans:draft", code=draft.template.code)
     _definition, problems = draft_check(draft=draft)
     current = plan_current_version(template=draft.template)
     context = {
         "template": draft.template,
         "overview": version_overview(version=draft),
         "form": form,
+        "guideline_form": DraftGuidelineForm.for_draft(draft, _band_labels(draft)),
         "problems": problems,
         "current": current,
         # A version published (from a file) after the draft was made: publishing the draft undoes it.
@@ -253,8 +268,40 @@ def draft_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 @hr_only
 @require_POST
-def draft_publish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def draft_guideline(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The draft's calibration and distribution guideline, one field pair per band."""
     draft = _draft(code)
+    form = DraftGuidelineForm(request.POST, bands=_band_labels(draft))
+    if form.is_valid():
+        services.draft_guideline_update(
+            draft=draft, calibration=form.cleaned_data["calibration"], distribution=form.guideline()
+        )
+        messages.success(request, _("Calibration and distribution guideline saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("plans:draft", code=code)
+
+
+def _band_labels(draft: PlanVersion) -> list[str]:
+    return list(draft.bands.order_by("-min").values_list("label", flat=True))
+
+
+@hr_only
+def draft_publish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """GET: what publishing would do (the plan, what changes, who is on the current version), to
+    confirm; POST: publish."""
+    draft = _draft(code)
+    if request.method != "POST":
+        _definition, problems = draft_check(draft=draft)
+        context = {
+            "template": draft.template,
+            "overview": version_overview(version=draft),
+            "problems": problems,
+            "summary": publish_summary(draft=draft),
+        }
+        return render(request, "plans/publish_confirm.html", context, status=200)
     try:
         outcome = services.draft_publish(draft=draft, user=request.user)
     except PlanFileError as error:
@@ -358,9 +405,10 @@ def indicator_edit(request: AuthenticatedHttpRequest, code: str, pk: int | None 
         "method_settings": [
             (form[name], " ".join(m for m, used in METHOD_FIELDS.items() if name in used))
             for name in METHOD_SETTINGS
-            if name != "tiers"
+            if name not in ("tiers", "cap")
         ],
         "tiers_methods": " ".join(m for m, used in METHOD_FIELDS.items() if "tiers" in used),
+        "cap_methods": " ".join(m for m, used in METHOD_FIELDS.items() if "cap" in used),
         "tier_rows": [*form.tier_rows, ("", "")],
         "input_rows": [*form.input_rows, ("", "", "", "")],
     }
@@ -381,7 +429,13 @@ def band_edit(request: AuthenticatedHttpRequest, code: str, pk: int | None = Non
     draft = _draft(code)
     band = get_object_or_404(Band, pk=pk, version=draft) if pk is not None else None
     initial = (
-        {"minimum": number_tidy(band.min), "label": band.label, "payout": number_tidy(band.payout), "flag": band.flag}
+        {
+            "minimum": number_tidy(band.min),
+            "label": band.label,
+            "payout": number_tidy(band.payout),
+            "flag_label": band.flag_label,
+            "flag": band.flag,
+        }
         if band
         else None
     )
@@ -406,6 +460,25 @@ def band_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpRe
 
 
 # --- "try it": the scoring core on one indicator ------------------------------------------------
+
+
+@hr_only
+@require_POST
+def formula_check(request: AuthenticatedHttpRequest, code: str) -> JsonResponse:
+    """The indicator form's formula read as the form will read it on saving, as HR types: what is
+    wrong with it, or nothing. A POST of the form as it stands (its inputs' rows included)."""
+    _draft(code)
+    data = request.POST
+    names = tuple(name.strip() for name in data.getlist("input_name"))
+    labels = [label.strip() for label in data.getlist("input_label")]
+    named = {label: name for name, label in zip(names, labels, strict=False) if label and name}
+    unnamed = [label for name, label in zip(names, labels, strict=False) if label and not name]
+    # An input given only its label is named when the form is saved: its label is a name meanwhile.
+    named.update({label: f"input{index}" for index, label in enumerate(unnamed)})
+    _formula, problem = formula_read(
+        data.get("formula", "").strip(), names=(*[n for n in names if n], *named.values()), labels=named
+    )
+    return JsonResponse({"problem": problem})
 
 
 @hr_only

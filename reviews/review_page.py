@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.results.models import Result
+from metrics.results.release import results_shown
 from metrics.results.scorecards import flag_labels
 from people.models import User
 from plans.models import Indicator
@@ -137,10 +138,11 @@ class _QuarterFigures:
         return str(CycleStatus(status).label) if status != CycleStatus.CLOSED else _("Closed")
 
 
-def _quarter_figures(review: Review) -> _QuarterFigures:
+def _quarter_figures(review: Review, *, user: User) -> _QuarterFigures:
     months = [str(m) for m in review.period.months()]
     periods = [*months, str(review.period)]
     results = Result.objects.filter(employee_id=review.employee_id, period__in=periods, superseded_at__isnull=True)
+    results = results_shown(results, viewer=user)  # a result held for calibration is not the employee's yet
     return _QuarterFigures(
         months=months,
         statuses={str(p): s for p, s in Cycle.objects.filter(period__in=periods).values_list("period", "status")},
@@ -242,7 +244,7 @@ def _events(review: Review, *, sees_feedback: bool, ratings_shown: bool) -> list
 
 def review_detail(*, review: Review, user: User) -> ReviewDetail:
     """Everything the review page shows ``user``; ``review`` comes from ``reviews_visible``."""
-    figures = _quarter_figures(review)
+    figures = _quarter_figures(review, user=user)
     indicators = review_quarterly_indicators(review=review)
     actors = review_actors(employee=review.employee, user=user)
     sees_feedback = Actor.HR in actors or Actor.MANAGER in actors

@@ -88,7 +88,11 @@ def quarter_default() -> Period:
     latest = [
         text
         for text in (
-            Cycle.objects.exclude(period__contains="Q").order_by("-period").values_list("period", flat=True).first(),
+            Cycle.objects.exclude(period__contains="Q")
+            .filter(period__contains="-")
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first(),
             MetricEntry.objects.exclude(period__contains="Q")
             .order_by("-period")
             .values_list("period", flat=True)

@@ -273,7 +273,7 @@ def review_manager_submit(*, review: Review, ratings: Mapping[str, Decimal], com
         user=user,
         action=ReviewAction.MANAGER_REVIEW_SUBMITTED,
         refusal=_("the manager rates after the employee’s self-assessment, once."),
-        note=_ratings_note(ratings),
+        note=_ratings_note(review, ratings),
         manager_comment=comment,
     )
     _ratings_write(review, ratings, user)
@@ -349,7 +349,7 @@ def review_ratings_save(
     notes = []
     if outcome.changes:
         after = review_ratings(review=review)
-        notes.append(_ratings_note({c: v for c, v in after.items() if v != before.get(c)}, before))
+        notes.append(_ratings_note(review, {c: v for c, v in after.items() if v != before.get(c)}, before))
     if comment is not None:
         notes.append(_("Comment: %(comment)s") % {"comment": comment})
     if notes:
@@ -427,7 +427,7 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
         user=user,
         action=ReviewAction.RESCORED,
         refusal=_("only an appealed review can be resolved."),
-        note=f"{reason}\n{_ratings_note(ratings, current)}",
+        note=f"{reason}\n{_ratings_note(review, ratings, current)}",
         resolution=reason,
     )
     period = review.period
@@ -445,10 +445,17 @@ def review_appeal_rescore(*, review: Review, ratings: Mapping[str, Decimal], rea
     return RescoreOutcome(reopened=reopened, ratings=_ratings_write(review, ratings, user))
 
 
-def _ratings_note(ratings: Mapping[str, Decimal | None], before: Mapping[str, Decimal | None] | None = None) -> str:
+def _ratings_note(
+    review: Review, ratings: Mapping[str, Decimal | None], before: Mapping[str, Decimal | None] | None = None
+) -> str:
+    """The ratings for the review's history, by the indicators' names: 协作评分：8.5 (or 8 → 8.5)."""
+    names = {indicator.code: indicator.name for indicator in review_quarterly_indicators(review=review)}
+
     def shown(value: Decimal | None) -> str:
         return "—" if value is None else f"{value.normalize():f}"
 
-    if before is None:
-        return ", ".join(f"{code}: {shown(value)}" for code, value in ratings.items())
-    return ", ".join(f"{code}: {shown(before.get(code))} → {shown(value)}" for code, value in ratings.items())
+    def line(code: str, value: Decimal | None) -> str:
+        text = shown(value) if before is None else f"{shown(before.get(code))} → {shown(value)}"
+        return _("%(indicator)s: %(value)s") % {"indicator": names.get(code, code), "value": text}
+
+    return ", ".join(line(code, value) for code, value in ratings.items())

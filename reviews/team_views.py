@@ -76,7 +76,9 @@ def _save(request: AuthenticatedHttpRequest, period: Period, form: TeamGridForm)
 @role_required(Role.MANAGER)
 def team_grid_page(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
     """The quarter's grid of the manager's reports' reviews, ``GRID_PAGE_SIZE`` a page; a month
-    leads to its quarter."""
+    leads to its quarter, a year is no page."""
+    if period.is_year:
+        raise Http404
     if not period.is_quarter:
         return redirect("reviews:team_grid", period=period.quarter_of())
     form = TeamGridForm(request.POST if request.method == "POST" else None)

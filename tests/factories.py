@@ -44,7 +44,12 @@ def publish(data: dict[str, Any] | None = None) -> PlanVersion:
 
 
 def assign(
-    user: User, version: PlanVersion, start: str = "2026-01", monthly_bonus: str = "2000", quarterly_bonus: str = "6000"
+    user: User,
+    version: PlanVersion,
+    start: str = "2026-01",
+    monthly_bonus: str = "2000",
+    quarterly_bonus: str = "6000",
+    annual_bonus: str = "0",
 ) -> Assignment:
     return Assignment.objects.create(
         employee=user,
@@ -52,6 +57,7 @@ def assign(
         start=start,
         monthly_bonus=Decimal(monthly_bonus),
         quarterly_bonus=Decimal(quarterly_bonus),
+        annual_bonus=Decimal(annual_bonus),
     )
 
 

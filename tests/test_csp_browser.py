@@ -22,16 +22,27 @@ import pytest
 from celery.worker.worker import WorkController
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, expect
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from metrics.figures.models import MetricEntry
-from people.management.commands.load_demo import EMPLOYEES, MANAGERS, PASSWORD
-from people.management.commands.screenshots import SHOTS
+from metrics.figures.services import metrics_import
+from people.management.commands.load_demo import (
+    EMPLOYEES,
+    FIGURE_COLUMNS,
+    MANAGERS,
+    MISSING,
+    PASSWORD,
+    DemoCalendar,
+    demo_calendar,
+    figures_text,
+)
+from people.management.commands.screenshots import shots
 from people.models import User
-from plans.periods import Period
+from plans.tabular import table_read
 from reviews.opening import reviews_open_many
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker")]  # load_demo closes a month
@@ -93,11 +104,23 @@ def response_complaint(complaints: Complaints, response: Response) -> None:
 
 
 @pytest.fixture
-def demo(settings: Settings) -> None:
-    """The demo company, with the first quarter's reviews open (the review pages and grids have rows)."""
+def demo(settings: Settings) -> DemoCalendar:
+    """The demo company as of today, with the open quarter's reviews open (the review pages and
+    grids have rows)."""
     settings.CLOSE_WAIT_SECONDS = 60
-    call_command("load_demo", stdout=io.StringIO())
-    reviews_open_many(period=Period.parse("2026-Q1"), user=User.objects.get(username="hr"))
+    calendar = demo_calendar(timezone.localdate())
+    call_command("load_demo", "--today", calendar.today.isoformat(), stdout=io.StringIO())
+    reviews_open_many(period=calendar.open_quarter, user=User.objects.get(username="hr"))
+    return calendar
+
+
+def fill_the_missing(calendar: DemoCalendar) -> None:
+    """Enter the figures the demo leaves out of the month before the current one (the rest is the same)."""
+    full = demo_calendar(calendar.last.shift(2).first_day())  # a day on which that month is complete
+    complete = figures_text(full)[calendar.last].splitlines()
+    lines = [complete[0], *(line for line in complete[1:] if line.split(",")[0] in MISSING)]
+    assert lines[0] == ",".join(FIGURE_COLUMNS) and len(lines) == len(MISSING) + 1
+    metrics_import(table=table_read("\n".join(lines) + "\n"))
 
 
 @pytest.fixture
@@ -179,12 +202,12 @@ def crawl(page: Page, base: str, seeds: list[str], complaints: Complaints) -> Co
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_of_each_role_keeps_to_the_policy(
-    username: str, demo: None, chinese: tuple[BrowserContext, Complaints], live_server: LiveServer
+    username: str, demo: DemoCalendar, chinese: tuple[BrowserContext, Complaints], live_server: LiveServer
 ) -> None:
     context, complaints = chinese
     page = context.new_page()
     sign_in(page, username, complaints)
-    seeds = ["/", *(shot.path for shot in SHOTS if shot.username == username)]
+    seeds = ["/", *(shot.path for shot in shots(demo) if shot.username == username)]
 
     opened = crawl(page, live_server.url, seeds, complaints)
     if username == "admin":
@@ -207,30 +230,33 @@ def test_every_page_of_each_role_keeps_to_the_policy(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_grid_saves_the_month_closes_with_its_bar_and_the_dashboard_draws_under_the_policy(
-    demo: None, chinese: tuple[BrowserContext, Complaints], settings: Settings, celery_worker: WorkController
+    demo: DemoCalendar, chinese: tuple[BrowserContext, Complaints], settings: Settings, celery_worker: WorkController
 ) -> None:
     settings.CLOSE_CHUNK_SIZE = 1  # thirty parts: the bar has steps to show
     context, complaints = chinese
     page = context.new_page()
+    month = str(demo.last)
+    fill_the_missing(demo)
+    closed_before = len(demo.closed)
 
-    # The manager corrects a figure of February in the grid (its script sends the changed cells).
+    # The manager corrects a figure of last month in the grid (its script sends the changed cells).
     sign_in(page, MANAGER, complaints)
     complaints.page = "the figures grid"
-    page.goto("/figures/2026-02/")
+    page.goto(f"/figures/{month}/")
     satisfaction = page.locator(f'tr[data-employee="{EMPLOYEE}"] input[data-column="satisfaction"]')
     satisfaction.fill("9.7")
     page.get_by_role("button", name="全部保存").click()
     expect(page.get_by_role("alert").filter(has_text="已保存")).to_contain_text("修改 1 项")
     entry = MetricEntry.objects.get(
-        period="2026-02", assignment__employee__username=EMPLOYEE, indicator__code="satisfaction"
+        period=month, assignment__employee__username=EMPLOYEE, indicator__code="satisfaction"
     )
     assert entry.value == Decimal("9.7")
     page.get_by_role("button", name="退出登录").click()
 
-    # HR closes February: the page polls the close and its bar follows it to the end.
+    # HR closes last month: the page polls the close and its bar follows it to the end.
     sign_in(page, "hr", complaints)
     complaints.page = "the cycle page"
-    page.goto("/cycles/2026-02/")
+    page.goto(f"/cycles/{month}/")
     page.locator("form[action$='/close/']:not(#close-part) button[type=submit]").click()
     expect(page.locator("#cycle-status")).to_have_text("已关闭", timeout=60_000)
     widths: list[str] = page.evaluate("JSON.parse(sessionStorage.getItem('progress-widths') || '[]')")
@@ -238,12 +264,12 @@ def test_the_grid_saves_the_month_closes_with_its_bar_and_the_dashboard_draws_un
     assert len(set(widths)) >= 2, widths
     page.get_by_role("button", name="退出登录").click()
 
-    # The administrator's dashboard: Chart.js draws the bands of both closed months.
+    # The administrator's dashboard: Chart.js draws the bands of every closed period.
     sign_in(page, "admin", complaints)
     complaints.page = "the dashboard"
     page.goto("/dashboard/")
     page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('chart-bands'))")
     periods = page.evaluate("window.Chart.getChart(document.getElementById('chart-bands')).data.labels")
-    assert len(periods) == 2, periods
+    assert len(periods) == closed_before + 1, periods
 
     assert complaints.found == []

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "metrics",
     "reviews",
     "metrics.bench",  # the benchmarks' commands, apart from the product's
+    "rest_framework",  # the open API (metrics/api/, below)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: no CDN
 ]
 
 MIDDLEWARE = [
@@ -234,6 +237,38 @@ if 0 < len(_oidc_missing) < 3:
 if OIDC_ISSUER and not OIDC_ISSUER.startswith("https://") and urlsplit(OIDC_ISSUER).hostname not in _LOOPBACK:
     raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER}")
 
+# --- The open API (metrics/api/) ----------------------------------------------------------------
+# Requests a token (or a signed-in person) may make, per minute; more are answered 429 with Retry-After.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=60)
+# The largest request body the API reads (bytes), and the most rows one request may carry.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+API_MAX_ROWS = 10_000
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "metrics.api.auth.BearerTokenAuthentication",
+        "metrics.api.auth.ReadOnlySessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["metrics.api.auth.ClientRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["metrics.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "metrics.api.problems.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS describes nothing: the schema does
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "绩效方案管理 · Performance plans API",
+    "DESCRIPTION": "Figures in, people in, results and cycles out. Send `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -268,6 +303,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.figures_reminders_task",
         "schedule": crontab(hour=9, minute=0),  # CELERY_TIMEZONE: 9 in the morning, local time
     },
+}
+
+# --- Webhooks ------------------------------------------------------------------------------------
+# Seconds a receiver has to answer; a failed delivery is tried again after WEBHOOK_RETRY_SECONDS,
+# doubled at each attempt, up to WEBHOOK_MAX_ATTEMPTS attempts in all.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Plain http:// hooks on this machine (127.0.0.1, localhost): for debugging and the tests only.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "webhooks-sweep": {"task": "metrics.webhooks.deliveries_sweep_task", "schedule": crontab(minute="*/5")},
 }
 
 # --- Logins: lockout of guessed passwords (django-axes) ----------------------------------------

@@ -118,8 +118,17 @@ def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> Benc
     )
     copy_rows(
         "plans_assignment",
-        ["employee_id", "version_id", "start", "monthly_bonus", "quarterly_bonus", "created_at", "updated_at"],
-        ((pk, version.pk, MONTHS[0], "2000.00", "6000.00", now, now) for pk in ids),
+        [
+            "employee_id",
+            "version_id",
+            "start",
+            "monthly_bonus",
+            "quarterly_bonus",
+            "annual_bonus",
+            "created_at",
+            "updated_at",
+        ],
+        ((pk, version.pk, MONTHS[0], "2000.00", "6000.00", "24000.00", now, now) for pk in ids),
     )
     assignment_ids = list(Assignment.objects.filter(version=version).values_list("pk", flat=True))
     rng = random.Random(seed)

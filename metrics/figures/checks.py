@@ -349,7 +349,7 @@ def _column_problem(subject: _Subject, column: Column, indicator: Indicator | No
         return _("%(employee)s’s plan has no “%(column)s”") % {"employee": subject.employee, "column": column.name}
     if not column.input and indicator.formula:
         return _("%(indicator)s is computed from its inputs: give %(columns)s") % {
-            "indicator": indicator.code,
+            "indicator": indicator.name,
             "columns": ", ".join(f"{indicator.code}.{i}" for i in indicator.inputs),
         }
     period = subject.period
@@ -360,7 +360,7 @@ def _column_problem(subject: _Subject, column: Column, indicator: Indicator | No
             if period.is_month
             else _("%(indicator)s is entered every month, not for the quarter %(period)s")
         )
-        return message % {"indicator": indicator.code, "period": period}
+        return message % {"indicator": indicator.name, "period": period}
     return ""
 
 
@@ -408,7 +408,7 @@ def _formula_value(subject: _Subject, indicator: Indicator, inputs: dict[str, st
     where = {
         "employee": subject.employee,
         "period": subject.period,
-        "indicator": indicator.code,
+        "indicator": indicator.name,
         "formula": indicator.formula,
     }
     try:

@@ -42,6 +42,7 @@ class ChangeSource(models.TextChoices):
     UPLOAD = "upload", _("Upload")
     IMPORT = "import", _("Import command")
     REVIEW = "review", _("Quarterly review")
+    API = "api", _("API")
 
 
 class MetricChange(models.Model):
@@ -60,6 +61,8 @@ class MetricChange(models.Model):
     new_inputs = models.JSONField(_("new inputs"), default=dict, blank=True)
     created = models.BooleanField(_("new"), default=False)  # there was no value before
     source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    # Which integration wrote it, for the API's source (the token's name): "api:<name>" in words.
+    client = models.CharField(_("client"), max_length=64, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

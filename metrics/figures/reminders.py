@@ -25,6 +25,7 @@ from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.figures.models import Reminder, ReminderClaim
 from metrics.figures.selectors import MissingFigure, figures_deadline, figures_missing
+from metrics.figures.signals import figures_missing_found
 from people.models import Role, User
 from people.selectors import person_language
 from plans.errors import ApplicationError
@@ -77,7 +78,10 @@ def figures_reminders_send(*, period: Period) -> list[str]:
     who and what; the user names of the managers emailed. Managers without an address are skipped."""
     if cycle_status(period=period) != CycleStatus.OPEN:
         return []
-    return [user.username for user in reminders_mail(period=period, missing=figures_missing(period=period))]
+    missing = figures_missing(period=period)
+    if missing:
+        figures_missing_found.send(sender=None, period=period, missing=missing)
+    return [user.username for user in reminders_mail(period=period, missing=missing)]
 
 
 def reminder_send(*, period: Period, manager: User, user: User) -> Reminder:

@@ -19,7 +19,7 @@ from plans.models import Assignment, Indicator
 from plans.numbers import number_text
 from plans.periods import Period
 from plans.scoring import Frequency, score_month
-from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
+from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, input_label, version_rules
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class MissingFigure:
 def close_scope(*, period: Period, employee_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """Who a close covers: employee id -> (assignment id, version id) of the people assigned in
     the period whom no finished close of its current run has scored (SPEC.md section 8); of
-    ``employee_ids`` only, when given."""
+    ``employee_ids`` only, when given. A year covers whoever was assigned in one of its months,
+    as a quarter does."""
     if period.is_month:
         in_force = assignments_for_month(month=period, employee_ids=employee_ids)
         scope = {e: (a.pk, a.version_id) for e, a in in_force.items()}
@@ -58,7 +59,9 @@ def figures_missing(
 ) -> list[MissingFigure]:
     """Every value a close of ``period`` still lacks, by employee and indicator: of everybody it
     would cover, of ``employee_ids`` only (one team's, for its reminder), or of ``scope`` (as
-    ``close_scope`` gives it)."""
+    ``close_scope`` gives it). A year has no figures of its own: it lacks none."""
+    if period.is_year:
+        return []
     scope = close_scope(period=period, employee_ids=employee_ids) if scope is None else scope
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     rules = version_rules(version_ids={version for _a, version in scope.values()})
@@ -221,7 +224,8 @@ def _grid_columns(versions: Iterable[VersionRules]) -> tuple[GridColumn, ...]:
             if indicator.frequency != Frequency.MONTHLY:
                 continue
             for name in indicator.inputs:
-                column = GridColumn(f"{indicator.code}.{name}", indicator.code, f"{indicator.name} · {name}", "", False)
+                label = f"{indicator.name} · {input_label(indicator=indicator, name=name)}"
+                column = GridColumn(f"{indicator.code}.{name}", indicator.code, label, "", False)
                 columns.setdefault(column.name, column)
             columns.setdefault(
                 indicator.code,
@@ -299,7 +303,7 @@ def figure_changes(*, employee: User, period: Period) -> list[ChangeRow]:
         ChangeRow(
             at=change.at,
             user=str(change.user) if change.user else "",
-            source=change.get_source_display(),
+            source=f"{change.get_source_display()} · {change.client}" if change.client else change.get_source_display(),
             indicator=change.indicator.name,
             code=change.indicator.code,
             created=change.created,

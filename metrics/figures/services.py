@@ -54,6 +54,7 @@ def metrics_import(
     expected: Expected | None = None,
     employees: set[str] | None = None,
     review: Holder | None = None,
+    client: str = "",
 ) -> ImportOutcome:
     """Import a metrics file: all or nothing, every bad row listed by number; idempotent.
 
@@ -67,6 +68,7 @@ def metrics_import(
     ``review``: the quarterly review writing its own ratings (recorded as the review's). Anyone
     else is refused the quarterly ratings of an employee whose review of that quarter exists
     (SPEC.md section 7): they change only through the review, whose steps are their audit.
+    ``client``: the integration that sent the figures (an API token's name), kept in the audit.
 
     The cycles of the table's periods stay locked against a close until the caller's
     transaction ends, so a close never scores figures older than a save it let through.
@@ -81,7 +83,7 @@ def metrics_import(
             pending = figures_check(table, check=check, employees=employees)
             if check.errors:
                 raise FiguresError(sorted(check.errors, key=lambda cell: cell.row))
-            outcome = _metrics_apply(pending, user=user, dry_run=dry_run, source=source)
+            outcome = _metrics_apply(pending, user=user, dry_run=dry_run, source=source, client=client)
             outcome.before, outcome.periods = check.before, check.periods
             if dry_run:
                 transaction.set_rollback(True)
@@ -94,7 +96,9 @@ def metrics_import(
     return outcome
 
 
-def _metrics_apply(pending: list[Pending], *, user: User | None, dry_run: bool, source: ChangeSource) -> ImportOutcome:
+def _metrics_apply(
+    pending: list[Pending], *, user: User | None, dry_run: bool, source: ChangeSource, client: str = ""
+) -> ImportOutcome:
     outcome = ImportOutcome()
     now = timezone.now()
     user_id = user.pk if user else None
@@ -129,6 +133,7 @@ def _metrics_apply(pending: list[Pending], *, user: User | None, dry_run: bool, 
                 inputs,
                 entry is None,
                 source.value,
+                client,
                 user_id,
                 now,
             )
@@ -142,7 +147,7 @@ def _metrics_apply(pending: list[Pending], *, user: User | None, dry_run: bool, 
         )
         rows_update(MetricEntry, ["value", "inputs", "updated_by", "updated_at"], changed)
         audit_fields = ["assignment", "indicator", "period", "old_value", "new_value", "old_inputs"]
-        audit_fields += ["new_inputs", "created", "source", "user", "at"]
+        audit_fields += ["new_inputs", "created", "source", "client", "user", "at"]
         rows_insert(
             MetricChange,
             audit_fields,

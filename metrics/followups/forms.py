@@ -31,6 +31,29 @@ class FollowUpFilterForm(forms.Form):
         return data.get("flag") or "", department.pk if department else None
 
 
+class RankingFilterForm(forms.Form):
+    """A year's ranking: of one plan or every one, of one department or every one."""
+
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
+    )
+
+    def __init__(self, *args: Any, plans: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan = self.fields["plan"]
+        assert isinstance(plan, forms.ChoiceField)
+        plan.choices = [("", _("All plans")), *plans]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def chosen(self) -> tuple[str, int | None]:
+        """The plan code and department id chosen; a bad value falls back to 'all' (the form shows the error)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        department = data.get("department")
+        return data.get("plan") or "", department.pk if department else None
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

@@ -30,9 +30,12 @@ PLAN_CHOICE = "plan:"  # a plan's own decision in the form: "plan:<its name>"
 
 
 def period_label(period: Period) -> str:
-    """A month as the language writes it (2026年4月, April 2026); a quarter as the pages show it (2026-Q1)."""
+    """A month as the language writes it (2026年4月, April 2026); a quarter as the pages show it
+    (2026-Q1); a year as the language names one (2026年度, 2026)."""
     if period.is_month:
         return date_format(period.first_day(), "YEAR_MONTH_FORMAT")
+    if period.is_year:
+        return _("year %(year)s") % {"year": period.year}
     return str(period)
 
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from metrics.followups.exports import follow_ups_csv, follow_ups_table, follow_ups_xlsx
-from metrics.followups.forms import DecisionForm, FollowUpFilterForm
+from metrics.followups.forms import DecisionForm, FollowUpFilterForm, RankingFilterForm
 from metrics.followups.models import FollowUpDecision
+from metrics.followups.ranking import ranking_plans, year_ranking, year_ranking_table
 from metrics.followups.selectors import follow_up_list, follow_up_person, follow_up_result, period_flags, period_label
 from metrics.followups.services import FollowUpRefused, follow_up_acknowledge, follow_up_decide
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
@@ -99,3 +100,26 @@ def follow_up_acknowledge_view(request: AuthenticatedHttpRequest, pk: int) -> Ht
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect("metrics:scorecard_mine")
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def year_ranking_page(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
+    """A year's ranking, of a plan and a department, with the streaks and follow-up decisions of the year."""
+    form = RankingFilterForm(request.GET or None, plans=ranking_plans(year=period))
+    plan, department = form.chosen()
+    data = year_ranking(year=period, plan=plan, department_id=department, page=request.GET.get("page"))
+    return render(request, "metrics/year_ranking.html", {"data": data, "form": form, "query": request.GET.urlencode()})
+
+
+@role_required(*HR_ROLES)
+@require_GET
+def year_ranking_export(request: AuthenticatedHttpRequest, period: Period, extension: str) -> HttpResponse:
+    plan, department = RankingFilterForm(request.GET or None, plans=ranking_plans(year=period)).chosen()
+    table = year_ranking_table(year=period, plan=plan, department_id=department)
+    if extension == "csv":
+        response = HttpResponse(follow_ups_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(follow_ups_xlsx(table), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ranking-{period}.{extension}"'
+    return response

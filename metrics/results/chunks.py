@@ -15,7 +15,15 @@ from metrics.figures.pgcopy import copy_rows, reserve_ids
 from metrics.results.models import Result, ResultLine
 from metrics.results.stored import monthly_lines, monthly_results
 from plans.periods import Period
-from plans.scoring import Frequency, IndicatorScore, PeriodResult, score_month, score_quarter
+from plans.scoring import (
+    INCOMPLETE_FLAG,
+    Frequency,
+    IndicatorScore,
+    PeriodResult,
+    score_month,
+    score_quarter,
+    score_year,
+)
 from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
 
 
@@ -106,6 +114,39 @@ def chunk_score_quarter(quarter: Period, employee_ids: list[int]) -> list[_Score
             },
             bonus_amount=assignment.quarterly_bonus,
             carried_flags=streak_flags.get(employee_id, []),
+        )
+        scored.append(_Scored(employee_id, assignment.pk, version, result))
+    return scored
+
+
+def chunk_score_year(year: Period, employee_ids: list[int]) -> list[_Scored]:
+    """A year (SPEC.md section 10), from the current results of its quarters: each indicator's
+    mean over the quarters in which the person has a result, December's streak flag, and
+    ``incomplete`` when a counted quarter was."""
+    assignments = assignments_for_quarter(quarter=year, employee_ids=employee_ids)
+    december = monthly_results(employee_ids=employee_ids, months=[year.last_month()])
+    quarters = monthly_results(employee_ids=employee_ids, months=year.quarters())
+    rules = version_rules(
+        version_ids={q.assignment.version_id for q in assignments.values()} | {row[4] for row in december}
+    )
+    streak_flags: dict[int, list[str]] = {}
+    for employee_id, _period, _score, flags, version_id in december:
+        streak = rules[version_id].rules.streak
+        streak_flags[employee_id] = [streak.flag] if streak and streak.flag in flags else []
+    incomplete = {employee_id for employee_id, _p, _s, flags, _v in quarters if INCOMPLETE_FLAG in flags}
+    points: dict[tuple[int, str], list[Decimal]] = {}
+    for employee_id, _period, code, value in monthly_lines(employee_ids=employee_ids, months=year.quarters()):
+        points.setdefault((employee_id, code), []).append(value)
+    scored = []
+    for employee_id, year_assignment in assignments.items():
+        assignment = year_assignment.assignment
+        version = rules[assignment.version_id]
+        result = score_year(
+            version.rules,
+            {rule.code: points.get((employee_id, rule.code), []) for rule in version.rules.indicators},
+            bonus_amount=assignment.annual_bonus,
+            carried_flags=streak_flags.get(employee_id, []),
+            incomplete=employee_id in incomplete,
         )
         scored.append(_Scored(employee_id, assignment.pk, version, result))
     return scored

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
 from metrics.cycles.selectors import closure
 from metrics.figures.selectors import close_scope
-from metrics.results.chunks import chunk_results_write, chunk_score_month, chunk_score_quarter
+from metrics.results.chunks import chunk_results_write, chunk_score_month, chunk_score_quarter, chunk_score_year
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.parts import CloseRefused, Selection, selection_choose, selection_describe
+from metrics.results.signals import cycle_closed, cycle_reopened
 from people.models import User
 from plans.periods import Period
 
@@ -213,7 +214,9 @@ def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         period = chunk.cycle.period
-        scorer = chunk_score_month if period.is_month else chunk_score_quarter
+        scorer = (
+            chunk_score_month if period.is_month else chunk_score_quarter if period.is_quarter else chunk_score_year
+        )
         chunk_results_write(chunk.cycle, scorer(period, chunk.employee_ids))
         chunk.status = ChunkStatus.DONE
         chunk.done_at = timezone.now()
@@ -266,6 +269,8 @@ def cycle_close_finish(*, cycle_id: int, run: int) -> bool:
             user=part.requested_by,
             part=part,
         )
+        cycle.status, cycle.closed_at = status, part.closed_at if everyone else None
+        cycle_closed.send(sender=Cycle, cycle=cycle, part=part, period_closed=everyone)
     return True
 
 
@@ -317,10 +322,16 @@ def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cy
             _("%(quarter)s is closed: reopen the quarter before its month %(period)s.")
             % {"quarter": period.quarter_of(), "period": period}
         )
+    if period.is_quarter and closure(period=period.year_of()).anyone:
+        raise CloseRefused(
+            _("%(year)s is closed: reopen the year before its quarter %(period)s.")
+            % {"year": period.year_of(), "period": period}
+        )
     Result.objects.filter(cycle=cycle, run=cycle.run).update(superseded_at=timezone.now())
     CycleEvent.objects.create(cycle=cycle, action=CycleAction.REOPENED, run=cycle.run, reason=reason, user=user)
     cycle.status = CycleStatus.OPEN
     cycle.run += 1
     cycle.closed_at = None
     cycle.save(update_fields=["status", "run", "closed_at"])
+    cycle_reopened.send(sender=Cycle, cycle=cycle, reason=reason, user=user)
     return cycle

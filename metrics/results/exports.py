@@ -23,6 +23,7 @@ from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.results.dashboard_export import Cell, cell_safe
 from metrics.results.models import Result, ResultLine
+from metrics.results.simulation import Simulation
 from plans.errors import ApplicationError
 from plans.models import Indicator
 from plans.periods import Period
@@ -80,18 +81,63 @@ def scores_rows(results: QuerySet[Result], *, people: bool = False) -> Iterator[
         ).values_list("result_id", "indicator_id", "points"):
             points.setdefault(result_id, {})[code_of[indicator_id]] = value
         for pk, employee, period, score, band, payout, bonus, flags, *who in batch:
-            got = points.get(pk, {})
-            yield [
-                cell_safe(employee),
-                str(period),
-                score,
-                cell_safe(band),
-                payout,
-                bonus,
-                cell_safe(";".join(sorted(flags))),
-                *(got.get(code, "") for code in codes),
-                *(cell_safe(text or "") for text in who),
-            ]
+            yield _score_row(employee, period, score, band, payout, bonus, flags, points.get(pk, {}), codes, who)
+
+
+def _score_row(
+    employee: str,
+    period: object,
+    score: Decimal,
+    band: str,
+    payout: Decimal,
+    bonus: Decimal,
+    flags: Iterable[str],
+    points: dict[str, Decimal],
+    codes: Sequence[str],
+    extra: Sequence[str | Decimal],
+) -> list[Cell]:
+    """One row of the scores export, whether a close stored it or a simulation computed it."""
+    return [
+        cell_safe(employee),
+        str(period),
+        score,
+        cell_safe(band),
+        payout,
+        bonus,
+        cell_safe(";".join(sorted(flags))),
+        *(points.get(code, "") for code in codes),
+        *(value if isinstance(value, Decimal) else cell_safe(value or "") for value in extra),
+    ]
+
+
+# A simulation's download adds, after the people, what the published version's close stored.
+STORED_COLUMNS = ["published_score", "published_band", "published_bonus"]
+
+
+def simulated_rows(simulation: Simulation, *, people: bool = False) -> Iterator[Sequence[Cell]]:
+    """A simulation (SPEC.md section 9) as the scores export: the same columns, the file's
+    indicators; with ``people``, who each person is and the published version's stored result
+    (empty where the period is not closed for them)."""
+    codes = list(simulation.codes)
+    yield FIXED_COLUMNS + codes + (PEOPLE_COLUMNS + STORED_COLUMNS if people else [])
+    for item in simulation.results:
+        result, stored = item.result, item.stored
+        extra: list[str | Decimal] = []
+        if people:
+            extra = [item.person.name, item.person.department]
+            extra += [stored.score, stored.band, stored.bonus] if stored else ["", "", ""]
+        yield _score_row(
+            item.person.username,
+            simulation.period,
+            result.score,
+            result.band,
+            result.payout,
+            result.bonus,
+            result.flags,
+            {line.code: line.points for line in result.lines},
+            codes,
+            extra,
+        )
 
 
 def _csv_cell(value: Cell) -> str | int:

@@ -145,3 +145,25 @@ class PayrollFilterForm(forms.Form):
             flag=data.get("flag") or "",
             sort=data.get("sort") or DEFAULT_SORT,
         )
+
+
+class SimulationForm(forms.Form):
+    """Trying a draft (SPEC.md section 9): which past period, and which people to list."""
+
+    period = forms.ChoiceField(label=_("Period"), widget=forms.Select(attrs={"class": "form-select"}))
+    department = forms.ChoiceField(
+        label=_("Department"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    moved = forms.BooleanField(
+        label=_("Only people whose band changes"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, periods: list[tuple[str, str]], departments: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period = self.fields["period"]
+        department = self.fields["department"]
+        assert isinstance(period, forms.ChoiceField) and isinstance(department, forms.ChoiceField)
+        period.choices = periods
+        department.choices = [("", _("All departments")), *((name, name) for name in departments)]

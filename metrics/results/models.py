@@ -118,3 +118,69 @@ class ResultLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.method} {self.points}"
+
+
+class MoveStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for HR")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CalibrationMove(models.Model):
+    """A move of one closed result to another band before its period is released (SPEC.md section 10).
+
+    HR's moves apply at once; a manager's is a proposal that HR applies or rejects. Every move
+    stays: a reopened period's results are superseded with their moves, which remain its history.
+    """
+
+    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="calibration_moves")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="calibration_moves")
+    run = models.PositiveIntegerField()
+    period = PeriodField(_("period"))
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_band = models.CharField(_("from band"), max_length=32, blank=True)
+    to_band = models.CharField(_("to band"), max_length=32)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=MoveStatus.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("moved by")
+    )
+    proposed_at = models.DateTimeField(_("moved at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        indexes = [models.Index(fields=["cycle", "run", "status"])]
+        constraints = [
+            # One proposal waits for HR per result at a time.
+            models.UniqueConstraint(
+                fields=["result"], condition=models.Q(status="proposed"), name="one_waiting_proposal_per_result"
+            )
+        ]
+        verbose_name = _("calibration move")
+        verbose_name_plural = _("calibration moves")
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.period} {self.from_band} → {self.to_band} ({self.status})"
+
+
+class PeriodRelease(models.Model):
+    """HR released a run of a period's results to the employees: once, kept (SPEC.md section 10).
+
+    A reopened period's next close is a new run, held again until it is released.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="releases")
+    run = models.PositiveIntegerField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField(_("released"))
+
+    class Meta:
+        ordering = ["cycle", "run"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "run"], name="unique_period_release")]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} run {self.run} released"

@@ -86,18 +86,21 @@ def selection_choose(*, period: Period, selection: Selection, force: bool) -> Ch
     """Whom a close of ``selection`` in ``period`` covers, or why it cannot close now.
 
     Refused: a department or plan that does not exist; for a quarter, people of the selection
-    whose months are not all closed (``complete`` leaves them open instead); values missing,
+    whose months are not all closed, for a year whose quarters are not (``complete`` leaves them
+    open instead); values missing,
     unless forced (``complete`` leaves those people open instead); nobody left to close.
     """
     scope = _selected(period, selection)
-    if period.is_quarter:
+    if not period.is_month:
         waiting = _months_waiting(period, scope)
         if waiting and not selection.complete:
             months = ", ".join(sorted({month for months in waiting.values() for month in months}))
-            message = _("%(quarter)s cannot close before its months: %(months)s not closed") % {
-                "quarter": period,
-                "months": months,
-            }
+            text = (
+                _("%(quarter)s cannot close before its months: %(months)s not closed")
+                if period.is_quarter
+                else _("%(quarter)s cannot close before its quarters: %(months)s not closed")
+            )
+            message = text % {"quarter": period, "months": months}
             if not selection.everyone or len(waiting) < len(scope):
                 message += _(" for %(names)s") % {"names": _names(waiting)}
             raise CloseRefused(message)
@@ -147,18 +150,20 @@ def _selected(period: Period, selection: Selection) -> Scope:
 
 
 def _months_waiting(quarter: Period, scope: Scope) -> dict[int, list[str]]:
-    """The people of ``scope`` whose quarter cannot close yet, each with their months still open.
+    """The people of ``scope`` whose quarter (or year) cannot close yet, each with their months
+    (or quarters) still open.
 
     A quarter closes for a person once each of its months is closed for them (or they were not
-    assigned in it).
+    assigned in it); a year once each of its quarters is.
     """
-    statuses = closures(periods=[str(month) for month in quarter.months()])
+    parts = quarter.months() if quarter.is_quarter else quarter.quarters()
+    statuses = closures(periods=[str(part) for part in parts])
     waiting: dict[int, list[str]] = {}
-    for month in quarter.months():
-        if statuses[str(month)].everyone:
+    for part in parts:
+        if statuses[str(part)].everyone:
             continue
-        for employee_id in close_scope(period=month).keys() & scope.keys():
-            waiting.setdefault(employee_id, []).append(str(month))
+        for employee_id in close_scope(period=part).keys() & scope.keys():
+            waiting.setdefault(employee_id, []).append(str(part))
     return waiting
 
 

@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.figures.reminders import reminders_mail
 from metrics.figures.selectors import close_scope, figures_missing
+from metrics.figures.signals import figures_missing_found
 from metrics.results.closing import cycle_close_request
 from metrics.results.parts import CloseRefused
 from plans.models import Assignment
@@ -78,6 +79,7 @@ def schedule_run(
             continue  # nobody assessed that month
         missing = figures_missing(period=month)
         if missing:
+            figures_missing_found.send(sender=None, period=month, missing=missing)
             written = reminders_mail(period=month, missing=missing, unmanaged_to_hr=True)
             outcome.reminded[str(month)] = sorted({user.email for user in written})
             continue

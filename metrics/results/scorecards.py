@@ -1,19 +1,21 @@
 """Reads behind the scorecards: each closed period of a person, and why each indicator scored what it did."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from metrics.results.models import Result, ResultLine
+from metrics.results.models import CalibrationMove, MoveStatus, Result, ResultLine
 from metrics.results.periods import period_key
+from metrics.results.release import released_exists, results_shown
 from people.models import User
-from plans.models import Frequency, Indicator, Method
+from plans.flags import PRODUCT_FLAGS, flag_texts
+from plans.models import Band, Frequency, Indicator, Method, version_label
 from plans.numbers import number_text as _number_text
-from plans.scoring import CENTS, INCOMPLETE_FLAG
+from plans.scoring import CENTS
 
 
 def number_text(value: Decimal | None) -> str:
@@ -91,11 +93,21 @@ class ScorecardPeriod:
     flags: list[str]
     lines: list[ScorecardLine]
     notes: tuple[ScorecardNote, ...] = ()  # what the rooms above say about it, for the reader
+    is_year: bool = False
+    calibration: tuple[str, ...] = ()  # each move applied before release: "Calibration: B → A, reason: …"
+    result_id: int = 0
+    proposable: tuple[str, ...] = ()  # the bands a manager may propose for it, while it is held
 
 
-def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool) -> list[str]:
+def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool, year: bool = False) -> list[str]:
     """Why an indicator scored what it did, in words."""
     reasons = []
+    if year:
+        if line.months:
+            reasons.append(_("The mean of its points over %(count)s quarters of the year.") % {"count": line.months})
+        else:
+            reasons.append(_("No quarterly score in this year: 0 points."))
+        return reasons
     if quarter and indicator.frequency == Frequency.MONTHLY:
         if line.months:
             reasons.append(
@@ -166,11 +178,23 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
     """An employee's current results, newest period first, each indicator with its reasons, and
     the notes of the rooms above that ``viewer`` may read (none without a viewer)."""
     notes = scorecard_notes(employee=employee, viewer=viewer) if viewer is not None else {}
+    current = Result.objects.filter(employee=employee, superseded_at__isnull=True)
+    if viewer is not None:
+        current = results_shown(current, viewer=viewer)  # held for calibration: not the employee's yet
     results = list(
-        Result.objects.filter(employee=employee, superseded_at__isnull=True)
-        .select_related("version")
-        .prefetch_related("lines__indicator")
+        current.select_related("version")
+        .annotate(released=released_exists())
+        .prefetch_related(
+            "lines__indicator",
+            Prefetch(
+                "calibration_moves",
+                queryset=CalibrationMove.objects.filter(status=MoveStatus.APPLIED),
+                to_attr="moves_applied",
+            ),
+        )
     )
+    proposer = viewer is not None and employee.manager_id == viewer.pk and viewer.pk != employee.pk
+    labels = _band_labels({r.version_id for r in results}) if proposer else {}
     results.sort(key=lambda r: period_key(r.period), reverse=True)
     methods = dict(Method.choices)
     periods = []
@@ -189,14 +213,15 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
                     actual=number_text(line.actual),
                     target=number_text(line.target),
                     points=line.points,
-                    reasons=_line_reasons(line, indicator, quarter=quarter),
+                    reasons=_line_reasons(line, indicator, quarter=quarter, year=result.period.is_year),
                 )
             )
         periods.append(
             ScorecardPeriod(
                 period=str(result.period),
                 is_quarter=quarter,
-                plan=f"{result.version.name} v{result.version.number}",
+                is_year=result.period.is_year,
+                plan=version_label(result.version.name, result.version.number),
                 score=result.score,
                 band=result.band,
                 payout=result.payout,
@@ -204,20 +229,34 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
                 flags=list(flag_labels(result.flags)),
                 lines=lines,
                 notes=tuple(notes.get(str(result.period), ())),
+                calibration=tuple(
+                    _("Calibration: %(from)s → %(to)s, reason: %(reason)s")
+                    % {"from": move.from_band or "—", "to": move.to_band, "reason": move.reason}
+                    for move in result.moves_applied
+                ),
+                result_id=result.pk,
+                proposable=tuple(label for label in labels.get(result.version_id, ()) if label != result.band)
+                if result.version.calibration and not result.released
+                else (),
             )
         )
     return periods
 
 
-# Flags come from the plan file (a band's or the streak's) or from a forced close; the usual
-# ones read better in words, any other is shown as it is written in the plan.
-FLAG_LABELS = {
-    "warning": gettext_lazy("Warning"),
-    "promotion_candidate": gettext_lazy("Promotion candidate"),
-    INCOMPLETE_FLAG: gettext_lazy("Incomplete"),
-}
+def _band_labels(version_ids: set[int]) -> dict[int, list[str]]:
+    labels: dict[int, list[str]] = {pk: [] for pk in version_ids}
+    for version_id, label in (
+        Band.objects.filter(version_id__in=version_ids).order_by("-min").values_list("version_id", "label")
+    ):
+        labels[version_id].append(label)
+    return labels
 
 
-def flag_labels(flags: Iterable[str]) -> tuple[str, ...]:
-    """A result's flags in words, sorted as the export sorts them."""
-    return tuple(str(FLAG_LABELS.get(flag, flag)) for flag in sorted(flags))
+# Flags come from the plan file (a band's or the streak's) or from a forced close; they read in
+# words through the one display function, plans.flags.flag_text.
+FLAG_LABELS = PRODUCT_FLAGS
+
+
+def flag_labels(flags: Iterable[str], labels: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """A result's flags in words (the plan's labels when given), sorted as the export sorts them."""
+    return flag_texts(flags, labels)

@@ -59,10 +59,11 @@ class CycleListRow:
     status_label: str
     closed_at: Any  # datetime | None
     results: int
+    is_year: bool = False
 
 
 def cycles_list() -> list[CycleListRow]:
-    """Every period with figures or a cycle (and the quarter of each such month), in time order.
+    """Every period with figures or a cycle (and the quarter and the year of each such month), in time order.
 
     The cycles page and the home page read it; the figures' periods come from the loose index
     scan the dashboard uses and the result counts from its cache, so neither reads a figure or a
@@ -70,7 +71,8 @@ def cycles_list() -> list[CycleListRow]:
     """
     cycles = {str(c.period): c for c in Cycle.objects.all()}
     periods = set(cycles) | figure_periods()
-    periods |= {str(Period.parse(p).quarter_of()) for p in periods}
+    parsed = [Period.parse(p) for p in periods]
+    periods |= {str(p.quarter_of()) for p in parsed if not p.is_year} | {str(p.year_of()) for p in parsed}
     counts = result_counts()
     rows = []
     for period in periods_sorted(periods):
@@ -85,6 +87,7 @@ def cycles_list() -> list[CycleListRow]:
                 ),
                 closed_at=cycle.closed_at if cycle else None,
                 results=counts.get(period, 0),
+                is_year="-" not in period,
             )
         )
     return rows
@@ -122,8 +125,13 @@ class MissingOverview:
 
 def _assignments_counted(period: Period) -> QuerySet[Assignment]:
     """The assignments of the people assigned in ``period``, each annotated with how many values
-    a close lacks (``missing``: the figures expected less those entered, counted by the database)
-    and whether a close has scored the person already (``closed``)."""
+    a close lacks (``missing``: the figures expected less those entered, counted by the database;
+    a year has no figures of its own, so none) and whether a close has scored the person already
+    (``closed``)."""
+    closed = Result.objects.filter(period=str(period), employee=OuterRef("employee"), superseded_at__isnull=True)
+    zero = Value(0, output_field=IntegerField())
+    if period.is_year:
+        return assignments_in_force(month=period.last_month()).annotate(missing=zero, closed=Exists(closed))
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     expected = (
         Indicator.objects.filter(version=OuterRef("version"), frequency=frequency)
@@ -145,8 +153,6 @@ def _assignments_counted(period: Period) -> QuerySet[Assignment]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    closed = Result.objects.filter(period=str(period), employee=OuterRef("employee"), superseded_at__isnull=True)
-    zero = Value(0, output_field=IntegerField())
     return assignments_in_force(month=period.last_month()).annotate(
         missing=Coalesce(Subquery(expected), zero) - Coalesce(Subquery(present), zero), closed=Exists(closed)
     )
@@ -351,13 +357,14 @@ class CyclePage:
     status_label: str
     run: int
     forced: bool
+    is_year: bool
     closed_at: Any
     missing: MissingOverview
     events: list[EventRow]
     summary: CycleSummary | None
     done: int
     total: int
-    months_open: list[str] = field(default_factory=list)  # a quarter's months not closed yet
+    months_open: list[str] = field(default_factory=list)  # a quarter's months (a year's quarters) not closed yet
     breakdown: CycleBreakdown | None = None  # while open: who is closed, who is not
     under_way: str = ""  # whom the close requested or under way is of
 
@@ -403,8 +410,8 @@ def cycle_page(*, period: Period) -> CyclePage:
     status = cycle.status if cycle else CycleStatus.OPEN
     missing = missing_overview(period=period) if status == CycleStatus.OPEN else MissingOverview([], 0, 0, 0)
     months_open: list[str] = []
-    if period.is_quarter and status == CycleStatus.OPEN:
-        months = [str(m) for m in period.months()]
+    if not period.is_month and status == CycleStatus.OPEN:
+        months = [str(m) for m in (period.months() if period.is_quarter else period.quarters())]
         closed = {
             str(p)
             for p in Cycle.objects.filter(period__in=months, status=CycleStatus.CLOSED).values_list("period", flat=True)
@@ -434,6 +441,7 @@ def cycle_page(*, period: Period) -> CyclePage:
     return CyclePage(
         period=str(period),
         is_quarter=period.is_quarter,
+        is_year=period.is_year,
         status=status,
         status_label=cycle_status_label(status, closed_in_part=in_part),
         run=cycle.run if cycle else 1,

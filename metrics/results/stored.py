@@ -1,4 +1,5 @@
-"""Reads of stored results: the monthly results and lines that a quarter or a streak is scored from."""
+"""Reads of stored results: the monthly results and lines that a quarter or a streak is scored
+from, and the quarterly ones a year is (the same reads, given quarters)."""
 
 from collections.abc import Iterable
 from decimal import Decimal

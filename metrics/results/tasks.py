@@ -5,7 +5,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from metrics.figures.reminders import figures_reminders_send, reminders_period
-from metrics.results import closing
+from metrics.results import closing, simulation_runs
 from metrics.results.closing import company_today
 from metrics.results.schedule import schedule_run
 
@@ -47,3 +47,13 @@ def figures_reminders_task() -> None:
     period = reminders_period(today=timezone.localdate())
     if period is not None:
         figures_reminders_send(period=period)
+
+
+@shared_task(name="metrics.tasks.plan_simulate_task")
+def plan_simulate_task(key: str, draft_id: int, period: str) -> None:
+    """Try a draft on a past period for a large company (the builder's page waits on its progress)."""
+    simulation_runs.simulation_run(key=key, draft_id=draft_id, period=period)
+
+
+def plan_simulate_enqueue(key: str, draft_id: int, period: str) -> None:
+    plan_simulate_task.delay(key, draft_id, period)

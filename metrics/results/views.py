@@ -18,6 +18,7 @@ from metrics.results.chase import cycle_chase
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
 from metrics.results.dashboards import Dashboard, dashboard, people_open, result_periods
+from metrics.results.distribution import distribution_breaches
 from metrics.results.exports import csv_pieces, scores_rows, xlsx_pieces
 from metrics.results.forms import (
     CloseSelectionForm,
@@ -35,6 +36,7 @@ from metrics.results.payroll import (
     payroll_totals,
     sort_links,
 )
+from metrics.results.release import periods_held
 from metrics.results.scorecards import scorecard
 from metrics.results.selectors import (
     cycle_breakdown,
@@ -50,6 +52,7 @@ from people.models import Role, User
 from people.selectors import people_visible
 from plans.periods import Period
 from plans.refusals import refusal_show
+from plans.templatetags.periods import period as period_words
 
 # --- cycles ------------------------------------------------------------------------------------
 
@@ -76,6 +79,7 @@ def cycle(request: AuthenticatedHttpRequest, period: Period) -> HttpResponse:
             "progress": cycle_progress_data(period=period),
             "closes_from": close_opens(period=period),
             "chase": cycle_chase(period=period, missing=data.missing),
+            "breaches": distribution_breaches(period=period) if data.summary else [],
         },
     )
 
@@ -272,6 +276,7 @@ def _scorecard_page(request: AuthenticatedHttpRequest, employee: User, lookup: S
             "employee": employee,
             "periods": scorecard(employee=employee, viewer=viewer),
             "own": employee.pk == viewer.pk,
+            "held": [period_words(held) for held in periods_held(employee=employee, viewer=viewer)],
             "team": team,
             "lookup": lookup if has_role(viewer, *HR_ROLES) else None,
         },
@@ -290,10 +295,11 @@ def _dashboard_data(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterF
 @require_GET
 def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, board = _dashboard_data(request)
+    breaches = distribution_breaches(period=Period.parse(board.period)) if board.period else []
     return render(
         request,
         "metrics/dashboard_page.html",
-        {"form": form, "board": board, "query": request.GET.urlencode()},
+        {"form": form, "board": board, "query": request.GET.urlencode(), "breaches": breaches},
     )
 
 

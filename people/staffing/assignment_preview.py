@@ -24,6 +24,7 @@ from people.staffing.assignments import (
     AssignmentPlan,
     AssignmentRefused,
     Wish,
+    assignment_amounts,
     assignment_outcome,
     assignment_wishes,
     assignments_plan_checked,
@@ -61,6 +62,8 @@ class PreviewLine:
     monthly: Decimal
     quarterly: Decimal
     amounts: AmountsChange
+    old_annual: Decimal | None = None
+    annual: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def assignment_preview(
     monthly_bonus: Decimal,
     quarterly_bonus: Decimal,
     overwrite_amounts: bool = False,
+    annual_bonus: Decimal = Decimal(0),
 ) -> AssignmentPreview:
     """What putting ``employees`` on ``version`` from ``start`` would do, saving nothing.
 
@@ -112,6 +116,7 @@ def assignment_preview(
         monthly_bonus=monthly_bonus,
         quarterly_bonus=quarterly_bonus,
         keep_own_amounts=not overwrite_amounts,
+        annual_bonus=annual_bonus,
     )
     with transaction.atomic():
         return _preview(assignments_plan_checked(wishes), wishes, people)
@@ -126,6 +131,7 @@ def assignment_confirm(
     quarterly_bonus: Decimal,
     overwrite_amounts: bool = False,
     digest: str,
+    annual_bonus: Decimal = Decimal(0),
 ) -> AssignmentOutcome:
     """Write what the preview with ``digest`` showed, all of it or nothing.
 
@@ -141,6 +147,7 @@ def assignment_confirm(
         monthly_bonus=monthly_bonus,
         quarterly_bonus=quarterly_bonus,
         keep_own_amounts=not overwrite_amounts,
+        annual_bonus=annual_bonus,
     )
     with transaction.atomic():
         plan = assignments_plan_checked(wishes)
@@ -159,10 +166,11 @@ def _preview(plan: AssignmentPlan, wishes: list[Wish], people: list[User]) -> As
         step = steps.get(index)
         if step is not None:
             current = step.existing or step.previous
-            version, start, amounts = step.version, step.start, (step.monthly_bonus, step.quarterly_bonus)
+            version, start = step.version, step.start
+            amounts = (step.monthly_bonus, step.quarterly_bonus, step.annual_bonus)
         else:  # nothing changes: the assignment in force stays
             current = plan.untouched[index]
-            version, start, amounts = current.version, current.start, (current.monthly_bonus, current.quarterly_bonus)
+            version, start, amounts = current.version, current.start, assignment_amounts(current)
         lines.append(
             PreviewLine(
                 employee=wish.employee,
@@ -180,17 +188,21 @@ def _preview(plan: AssignmentPlan, wishes: list[Wish], people: list[User]) -> As
                 monthly=amounts[0],
                 quarterly=amounts[1],
                 amounts=_amounts_change(current, amounts, kept=index in plan.kept),
+                old_annual=current.annual_bonus if current is not None else None,
+                annual=amounts[2],
             )
         )
     return AssignmentPreview(lines=tuple(lines), digest=_digest(plan, lines))
 
 
-def _amounts_change(current: Assignment | None, amounts: tuple[Decimal, Decimal], *, kept: bool) -> AmountsChange:
+def _amounts_change(
+    current: Assignment | None, amounts: tuple[Decimal, Decimal, Decimal], *, kept: bool
+) -> AmountsChange:
     if current is None:
         return AmountsChange.NEW
     if kept:
         return AmountsChange.KEPT
-    same = (current.monthly_bonus, current.quarterly_bonus) == amounts
+    same = assignment_amounts(current) == amounts
     return AmountsChange.SAME if same else AmountsChange.CHANGED
 
 

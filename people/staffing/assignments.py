@@ -37,6 +37,7 @@ class Wish:
     monthly_bonus: Decimal | None
     quarterly_bonus: Decimal | None
     keep_own_amounts: bool = False  # someone who has bonus amounts keeps them (a department's senior staff)
+    annual_bonus: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class _Step:
     previous: Assignment | None  # in force before ``start``: its figures from ``start`` on move to the new one
     next_start: str  # the start of the person's assignment after ``start``, or ""
     note: str  # why it starts later than asked, or ""
+    annual_bonus: Decimal = Decimal(0)
 
 
 @dataclass
@@ -134,13 +136,14 @@ def _wish_plan(
         version = wish.version
         monthly = wish.monthly_bonus if wish.monthly_bonus is not None else Decimal(0)
         quarterly = wish.quarterly_bonus if wish.quarterly_bonus is not None else Decimal(0)
+        annual = wish.annual_bonus if wish.annual_bonus is not None else Decimal(0)
     else:
         terms = _terms_changed(plan, index, wish, current)
         if terms is None:
             plan.unchanged += 1
             plan.untouched[index] = current
             return
-        version, monthly, quarterly = terms
+        version, monthly, quarterly, annual = terms
     existing = current if current is not None and current.start == start else None
     plan.steps.append(
         _Step(
@@ -153,7 +156,8 @@ def _wish_plan(
             existing=existing,
             previous=current if existing is None else None,
             next_start=next((a.start for a in mine if a.start > start), ""),
-            note=_later_note(wish.employee, asked, start, closed, current, version, monthly, quarterly),
+            note=_later_note(wish.employee, asked, start, closed, current, version, (monthly, quarterly, annual)),
+            annual_bonus=annual,
         )
     )
 
@@ -189,24 +193,29 @@ def _wish_start(
 
 def _terms_changed(
     plan: AssignmentPlan, index: int, wish: Wish, current: Assignment
-) -> tuple[PlanVersion, Decimal, Decimal] | None:
+) -> tuple[PlanVersion, Decimal, Decimal, Decimal] | None:
     """The version and bonus amounts a wish gives someone on ``current``; None when they stay as
     they are. Whoever keeps their own amounts is listed in ``plan.kept`` (by ``index``, the wish's)."""
     # Publishing a new version moves nobody: the same plan keeps the version it has.
     same_plan = wish.version is None or wish.version.template_id == current.version.template_id
     version = current.version if same_plan or wish.version is None else wish.version
-    own = (current.monthly_bonus, current.quarterly_bonus)
+    own = assignment_amounts(current)
     asked_amounts = (
         current.monthly_bonus if wish.monthly_bonus is None else wish.monthly_bonus,
         current.quarterly_bonus if wish.quarterly_bonus is None else wish.quarterly_bonus,
+        current.annual_bonus if wish.annual_bonus is None else wish.annual_bonus,
     )
     if wish.keep_own_amounts and any(own) and own != asked_amounts:
         plan.kept.add(index)
         asked_amounts = own
-    monthly, quarterly = asked_amounts
-    if (version.pk, monthly, quarterly) == (current.version_id, current.monthly_bonus, current.quarterly_bonus):
+    if (version.pk, *asked_amounts) == (current.version_id, *own):
         return None
-    return version, monthly, quarterly
+    return version, *asked_amounts
+
+
+def assignment_amounts(assignment: Assignment) -> tuple[Decimal, Decimal, Decimal]:
+    """An assignment's bonus amounts: (monthly, quarterly, annual)."""
+    return (assignment.monthly_bonus, assignment.quarterly_bonus, assignment.annual_bonus)
 
 
 def _later_note(
@@ -216,8 +225,7 @@ def _later_note(
     closed: dict[str, bool],
     current: Assignment | None,
     version: PlanVersion,
-    monthly: Decimal,
-    quarterly: Decimal,
+    amounts: tuple[Decimal, Decimal, Decimal],
 ) -> str:
     """What the outcome says when a change applies from a later month than asked, or ""."""
     if start == asked or current is None:
@@ -237,7 +245,7 @@ def _later_note(
             else _("%(first)s..%(last)s have been closed") % {"first": first, "last": last}
         )
     new_plan = version.pk != current.version_id
-    new_amounts = (monthly, quarterly) != (current.monthly_bonus, current.quarterly_bonus)
+    new_amounts = amounts != assignment_amounts(current)
     if new_plan and new_amounts:
         text = _("%(employee)s: the new plan and bonus amounts apply from %(start)s; %(months)s")
     elif new_plan:
@@ -332,6 +340,7 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
             start=step.start,
             monthly_bonus=step.monthly_bonus,
             quarterly_bonus=step.quarterly_bonus,
+            annual_bonus=step.annual_bonus,
         )
         for step in plan.steps
         if step.existing is None
@@ -349,10 +358,11 @@ def assignments_write(plan: AssignmentPlan, *, users: dict[str, User] | None = N
             step.existing.version = step.version
             step.existing.monthly_bonus = step.monthly_bonus
             step.existing.quarterly_bonus = step.quarterly_bonus
+            step.existing.annual_bonus = step.annual_bonus
             step.existing.updated_at = now
             changed.append(step.existing)
     Assignment.objects.bulk_update(
-        changed, ["version", "monthly_bonus", "quarterly_bonus", "updated_at"], batch_size=BATCH
+        changed, ["version", "monthly_bonus", "quarterly_bonus", "annual_bonus", "updated_at"], batch_size=BATCH
     )
     _figures_move(plan.moves, new_of)
     return len(new), len(changed)
@@ -398,6 +408,7 @@ def assignment_wishes(
     monthly_bonus: Decimal,
     quarterly_bonus: Decimal,
     keep_own_amounts: bool = False,
+    annual_bonus: Decimal = Decimal(0),
 ) -> list[Wish]:
     """The wishes of putting ``people`` on ``version`` from ``start``; refused, with every reason,
     when there is nobody, the version is not published or ``start`` is no month."""
@@ -421,6 +432,7 @@ def assignment_wishes(
             monthly_bonus=monthly_bonus,
             quarterly_bonus=quarterly_bonus,
             keep_own_amounts=keep_own_amounts,
+            annual_bonus=annual_bonus,
         )
         for person in people
     ]
@@ -443,6 +455,7 @@ def assignment_set(
     monthly_bonus: Decimal,
     quarterly_bonus: Decimal,
     keep_own_amounts: bool = False,
+    annual_bonus: Decimal = Decimal(0),
 ) -> AssignmentOutcome:
     """Put ``employees`` on a published plan ``version`` from the month ``start``.
 
@@ -460,6 +473,7 @@ def assignment_set(
         monthly_bonus=monthly_bonus,
         quarterly_bonus=quarterly_bonus,
         keep_own_amounts=keep_own_amounts,
+        annual_bonus=annual_bonus,
     )
     with transaction.atomic():
         plan = assignments_plan_checked(wishes)

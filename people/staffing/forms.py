@@ -121,6 +121,14 @@ class AssignForm(forms.Form):
     quarterly_bonus = NumberField(
         label=_("Quarterly bonus"), initial=Decimal(0), places=MONEY_PLACES, minimum=Decimal(0)
     )
+    # The year's bonus at 100 % payout (SPEC.md section 10); left empty, 0.
+    annual_bonus = NumberField(
+        label=_("Annual bonus"), initial=Decimal(0), places=MONEY_PLACES, minimum=Decimal(0), required=False
+    )
+
+    def clean_annual_bonus(self) -> Decimal:
+        value = self.cleaned_data.get("annual_bonus")
+        return Decimal(0) if value is None else value
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,4 +152,12 @@ class DepartmentAssignForm(AssignForm):
         ),
     )
 
-    field_order = ["department", "plan", "start", "monthly_bonus", "quarterly_bonus", "overwrite_amounts"]
+    field_order = [
+        "department",
+        "plan",
+        "start",
+        "monthly_bonus",
+        "quarterly_bonus",
+        "annual_bonus",
+        "overwrite_amounts",
+    ]

@@ -26,8 +26,10 @@ from plans.selectors import plan_current_versions
 from plans.tabular import Row, Table, TableError, row_error, table_check_columns
 
 ROSTER_COLUMNS = ["employee", "name", "department", "manager", "plan", "start", "monthly_bonus", "quarterly_bonus"]
-# Optional, after the others: a person's email address, where their invitation and password resets go.
-ROSTER_OPTIONAL = ["email"]
+# Optional, after the others: the bonus of a year at 100 % payout (SPEC.md section 10; empty or
+# absent leaves it as it is, 0 for a new assignment), and a person's email address, where their
+# invitation and password resets go.
+ROSTER_OPTIONAL = ["annual_bonus", "email"]
 EMAIL_MAX_LENGTH = 254  # AbstractUser.email
 USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 _USERNAME = UnicodeUsernameValidator()
@@ -71,12 +73,13 @@ class RosterLine:
     monthly_bonus: Decimal | None
     quarterly_bonus: Decimal | None
     email: str = ""
+    annual_bonus: Decimal | None = None
 
     @property
     def assigns(self) -> bool:
         """Whether the row says anything about the person's plan."""
-        amounts = (self.monthly_bonus, self.quarterly_bonus)
-        return bool(self.plan or self.start) or amounts != (None, None)
+        amounts = (self.monthly_bonus, self.quarterly_bonus, self.annual_bonus)
+        return bool(self.plan or self.start) or amounts != (None, None, None)
 
 
 @dataclass
@@ -121,6 +124,7 @@ def roster_import(*, table: Table) -> RosterOutcome:
                     start=line.start,
                     monthly_bonus=line.monthly_bonus,
                     quarterly_bonus=line.quarterly_bonus,
+                    annual_bonus=line.annual_bonus,
                 )
                 for line in assigned
             ]
@@ -168,8 +172,8 @@ def _roster_line(
     if problem:
         problems.append(("start", problem))
     amounts: dict[str, Decimal | None] = {}
-    for column in ("monthly_bonus", "quarterly_bonus"):
-        amounts[column], problem = _amount_read(cells[column])
+    for column in ("monthly_bonus", "quarterly_bonus", "annual_bonus"):
+        amounts[column], problem = _amount_read(cells.get(column, ""))
         if problem:
             problems.append((column, problem))
     email = cells.get("email", "")
@@ -188,6 +192,7 @@ def _roster_line(
         monthly_bonus=amounts["monthly_bonus"],
         quarterly_bonus=amounts["quarterly_bonus"],
         email=email,
+        annual_bonus=amounts["annual_bonus"],
     )
     return line, []
 

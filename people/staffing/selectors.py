@@ -65,6 +65,7 @@ class PersonRow:
     monthly_bonus: Decimal | None
     quarterly_bonus: Decimal | None
     login: LoginStatus  # can they sign in, were they invited and when
+    annual_bonus: Decimal | None = None
 
 
 def person_rows(*, people: Sequence[User]) -> list[PersonRow]:
@@ -94,6 +95,7 @@ def person_rows(*, people: Sequence[User]) -> list[PersonRow]:
                 monthly_bonus=assignment.monthly_bonus if assignment else None,
                 quarterly_bonus=assignment.quarterly_bonus if assignment else None,
                 login=logins[person.pk],
+                annual_bonus=assignment.annual_bonus if assignment else None,
             )
         )
     return rows

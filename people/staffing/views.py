@@ -121,6 +121,7 @@ def _assign(form: AssignForm, *, employees: Iterable[User]) -> AssignmentOutcome
             start=form.cleaned_data["start"],
             monthly_bonus=form.cleaned_data["monthly_bonus"],
             quarterly_bonus=form.cleaned_data["quarterly_bonus"],
+            annual_bonus=form.cleaned_data["annual_bonus"],
         )
     except AssignmentRefused as refused:
         refusal_show(refused, form=form)
@@ -155,6 +156,7 @@ def person_assign(request: AuthenticatedHttpRequest, username: str) -> HttpRespo
                 "start": month_first_open(),
                 "monthly_bonus": latest.monthly_bonus if latest else 0,
                 "quarterly_bonus": latest.quarterly_bonus if latest else 0,
+                "annual_bonus": latest.annual_bonus if latest else 0,
             }
         )
     return render(request, "people/assign.html", {"form": form, "person": person, "assignments": assignments})
@@ -200,6 +202,7 @@ def _department_values(form: DepartmentAssignForm) -> dict[str, Any]:
         "start": form.cleaned_data["start"],
         "monthly_bonus": form.cleaned_data["monthly_bonus"],
         "quarterly_bonus": form.cleaned_data["quarterly_bonus"],
+        "annual_bonus": form.cleaned_data["annual_bonus"],
         "overwrite_amounts": form.cleaned_data["overwrite_amounts"],
     }
 

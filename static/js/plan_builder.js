@@ -90,8 +90,31 @@
     });
   }
 
+  // The formula read as the server will read it on saving, as you type (labels or names).
+  function checkFormula(form) {
+    var formula = form.querySelector("[name=formula]");
+    var output = document.getElementById("formula-check");
+    if (!formula || !output) return;
+    var timer = null;
+    function check() {
+      fetch(output.getAttribute("data-url"), { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          output.textContent = data.problem || "";
+          formula.classList.toggle("is-invalid", Boolean(data.problem));
+        })
+        .catch(function () { output.textContent = ""; });
+    }
+    form.addEventListener("input", function (event) {
+      if (event.target !== formula && !event.target.closest("table.rows")) return;
+      clearTimeout(timer);
+      timer = setTimeout(check, 400);
+    });
+  }
+
   var indicatorForm = document.getElementById("indicator-form");
   if (indicatorForm) {
+    checkFormula(indicatorForm);
     showMethodSettings(indicatorForm);
     showWeightTotal(indicatorForm);
     indicatorForm.querySelectorAll("table.rows").forEach(editRows);

@@ -55,3 +55,28 @@ def test_the_first_and_last_periods_have_pages(hr: Client, url: str, period: str
 def test_a_link_takes_a_period_or_its_text() -> None:
     assert reverse("metrics:cycle", args=[Period.parse("2026-Q1")]) == "/cycles/2026-Q1/"
     assert reverse("metrics:figures_grid", args=["2026-02"]) == "/figures/2026-02/"
+
+
+# --- the year (SPEC.md section 10) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PERIOD_URLS)
+def test_a_year_has_cycle_pages_and_one_out_of_range_is_404(hr: Client, url: str) -> None:
+    assert hr.get(url.format("2026")).status_code == 200
+    assert hr.get(url.format("1999")).status_code == 404
+    assert hr.get(url.format("2101")).status_code == 404
+
+
+@pytest.mark.parametrize("url", [*MONTH_URLS, "/reviews/team/{}/"])
+def test_a_year_has_no_figures_and_no_team_reviews(hr: Client, url: str) -> None:
+    manager = Client()
+    manager.force_login(User.objects.create_user(username="boss", role=Role.MANAGER))
+    assert manager.get(url.format("2026")).status_code == 404
+    if url in MONTH_URLS:
+        assert hr.get(url.format("2026")).status_code == 404
+
+
+def test_the_ranking_is_of_a_year_only(hr: Client) -> None:
+    assert hr.get("/cycles/2026/ranking/").status_code == 200
+    assert hr.get("/cycles/2026-Q1/ranking/").status_code == 404
+    assert hr.get("/cycles/2101/ranking/").status_code == 404

@@ -199,7 +199,7 @@ def test_the_indicator_form_holds_the_text_limits(
     [
         ({"input_name": ["lost", "_x"]}, "Input 2: “_x” is not a name: a letter, then letters, digits and “_”"),
         ({"input_name": ["lost", "lost"]}, "Input 2: “lost” is listed twice"),
-        ({"input_name": ["", ""], "input_label": ["流失", ""]}, "Input 1: a name is needed"),
+        ({"input_name": ["", ""], "input_min": ["1", ""]}, "Input 1: a label or a name is needed"),
         ({"input_min": ["NaN", ""]}, "Input 1: “NaN” is not a number"),
         ({"input_min": ["5", ""], "input_max": ["1", ""]}, "Input 1: the maximum is below the minimum"),
         ({"input_label": ["名" * 201, ""]}, "Input 1: the label is longer than 200 characters"),
@@ -334,8 +334,8 @@ def test_the_version_page_and_the_download_show_the_valid_ranges(hr_client: Clie
     page = hr_client.get(reverse("plans:version", args=[CODE, 1])).content.decode()
     download = hr_client.get(reverse("plans:download", args=[CODE, 1]))
 
-    assert "lost (流失客户数, minimum 0), total" in page
-    assert "minimum" in page and "maximum" in page
+    assert "流失客户数（≥ 0）、total" in page and "流失客户数 / total * 100" in page  # the inputs by their labels
+    assert "Values allowed" in page and "from 0 to 10" in page
     assert json.loads(download.content) == ranged()
 
 

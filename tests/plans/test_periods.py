@@ -49,7 +49,7 @@ def test_it_writes_a_period_as_it_reads_it(text: str) -> None:
         "202601",
         "2026-q1",
         "2026-Q",
-        "2026",
+        "20260",
         "",
         "January 2026",
         "2026-04-01",
@@ -290,3 +290,54 @@ def test_a_period_runs_from_its_first_day_to_the_day_before_the_day_after(
 )
 def test_a_period_has_ended_from_the_first_day_after_it(text: str, today: datetime.date, ended: bool) -> None:
     assert Period.parse(text).has_ended(today=today) is ended
+
+
+# --- the year (SPEC.md section 10) ----------------------------------------------------------------
+
+
+def test_it_reads_a_year_and_writes_it_back() -> None:
+    year = Period.parse("2026")
+
+    assert year == Period(year=2026)
+    assert (year.is_year, year.is_month, year.is_quarter) == (True, False, False)
+    assert str(year) == "2026"
+
+
+def test_a_year_covers_its_twelve_months_and_four_quarters() -> None:
+    year = Period.parse("2026")
+
+    assert [str(m) for m in year.months()] == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert [str(q) for q in year.quarters()] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert str(year.last_month()) == "2026-12"
+    assert Period.parse("2026-05").year_of() == year
+    assert Period.parse("2026-Q3").year_of() == year
+
+
+def test_a_year_has_ended_from_the_first_of_january_after_it() -> None:
+    year = Period.parse("2026")
+
+    assert year.first_day() == datetime.date(2026, 1, 1)
+    assert not year.has_ended(today=datetime.date(2026, 12, 31))
+    assert year.has_ended(today=datetime.date(2027, 1, 1))
+
+
+def test_a_year_has_no_quarter() -> None:
+    with pytest.raises(PeriodError):
+        Period.parse("2026").quarter_of()
+
+
+@pytest.mark.parametrize("text", ["1999", "2101", "0000"])
+def test_it_refuses_a_year_outside_the_range(text: str) -> None:
+    with pytest.raises(PeriodError) as error:
+        Period.parse(text)
+
+    assert error.value.out_of_range
+
+
+@pytest.mark.parametrize("text", ["2026", " 2026 ", "２０２６"])
+def test_a_cell_never_names_a_year(text: str) -> None:
+    """Figures and assignments are of months and quarters: 2026 in a period cell is a slip."""
+    with pytest.raises(PeriodError) as error:
+        Period.from_cell(text)
+
+    assert not error.value.out_of_range

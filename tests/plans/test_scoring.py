@@ -26,6 +26,7 @@ from plans.scoring import (
     monthly_score,
     score_month,
     score_quarter,
+    score_year,
     streak_reached,
 )
 
@@ -237,6 +238,53 @@ def test_a_quarter_carries_the_last_months_streak_flag_beside_its_band_flag() ->
     )
 
     assert (str(result.score), result.band, result.flags) == ("5.00", "C", ("promotion_candidate", "warning"))
+
+
+# --- the year (SPEC.md section 10) ------------------------------------------------------------------
+
+
+def test_the_year_of_the_readme_s_worked_example_by_hand() -> None:
+    """han.mei of the README: three quarters from May, the third forced."""
+    result = score_year(
+        CUSTOMER_MANAGER,
+        {
+            "churn": [D("0.00"), D("0.00"), D("12.00")],
+            "satisfaction": [D("16.67"), D("16.67"), D("25.00")],
+            "new_customers": [D("10.00"), D("10.00"), D("20.00")],
+            "feedback": [D("8.00"), D("8.00"), D("12.00")],
+            "collaboration": [D("5.00"), D("0.00"), D("8.00")],
+        },
+        bonus_amount=D(18000),
+        incomplete=True,
+    )
+
+    assert [(line.code, str(line.points), line.months) for line in result.lines] == [
+        ("churn", "4.00", 3),
+        ("satisfaction", "19.45", 3),  # 58.34 / 3 = 19.4466…
+        ("new_customers", "13.33", 3),
+        ("feedback", "9.33", 3),
+        ("collaboration", "4.33", 3),
+    ]
+    assert (str(result.score), result.band, str(result.bonus), result.flags) == (
+        "50.44",
+        "C",
+        "0.00",
+        ("incomplete", "warning"),
+    )
+
+
+def test_a_year_means_each_indicator_half_up_and_pays_the_annual_bonus_by_its_band() -> None:
+    result = score_year(
+        CUSTOMER_MANAGER,
+        {"churn": [D("36.00"), D("24.01")], "satisfaction": [D("25.00")], "collaboration": [D("8.00"), D("9.00")]},
+        bonus_amount=D("24000.50"),
+        carried_flags=["promotion_candidate"],
+    )
+
+    # churn 60.01 / 2 = 30.005 -> 30.01; an indicator without a quarter scores 0.
+    assert [str(line.points) for line in result.lines] == ["30.01", "25.00", "0.00", "0.00", "8.50"]
+    assert (str(result.score), result.band, str(result.bonus)) == ("63.51", "B", "16800.35")
+    assert result.flags == ("promotion_candidate",)
 
 
 # --- proportional ------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def hr_client(client: Client) -> Client:
 
 
 def test_every_plan_page_is_covered_by_the_access_test() -> None:
-    assert len(URL_NAMES) == 23
+    assert len(URL_NAMES) == 25
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.EMPLOYEE])
@@ -142,8 +142,8 @@ def test_the_draft_page_lists_what_stops_publishing_and_the_weight_total(hr_clie
     Indicator.objects.filter(version=draft, code="churn").update(weight=Decimal(29), target=None)
     page = hr_client.get(reverse("plans:draft", args=["customer-manager"])).content.decode()
     assert "The weights add up to 99 (they must add up to 100)." in page
-    assert "indicators[0] “churn”: method “proportional” needs “target”" in page
-    assert "the weights add up to 99, not 100" in page
+    assert "Indicator “客户流失率”: method “proportional” needs “target”" in page  # by its name
+    assert "Indicators: the weights add up to 99, not 100" in page
 
 
 def test_a_bad_indicator_form_says_what_and_where(hr_client: Client) -> None:
@@ -172,6 +172,7 @@ def test_a_duplicate_indicator_code_is_refused_on_the_page(hr_client: Client) ->
             "direction": "higher",
             "weight": "1",
             "method": "binary",
+            "target": "1",
         },
     )
     assert "The plan has an indicator “churn” already." in response.content.decode()
@@ -182,7 +183,8 @@ def test_the_indicator_form_shows_the_other_weights_and_the_method_settings(hr_c
     churn = Indicator.objects.get(version=draft, code="churn")
     page = hr_client.get(reverse("plans:indicator_edit", args=["customer-manager", churn.pk])).content.decode()
     assert 'data-other="70"' in page
-    assert 'value="1.2"' in page and 'name="input_name" value="lost"' in page and 'value="total"' in page
+    assert 'name="overachieve" id="id_overachieve" checked' in page and 'value="120"' in page  # cap 1.2
+    assert 'name="input_name" value="lost"' in page and 'value="total"' in page
     assert 'data-for-methods="proportional per_unit binary"' in page  # the target
 
 
@@ -203,8 +205,10 @@ def test_the_plan_page_lists_versions_with_what_changed(hr_client: Client) -> No
 def test_a_version_page_shows_its_indicators_and_settings(hr_client: Client) -> None:
     publish()
     page = hr_client.get(reverse("plans:version", args=["customer-manager", 1])).content.decode()
-    assert "客户流失率" in page and "lost / total * 100" in page and "[[95, 15], [90, 12], [80, 8]]" in page
-    assert "promotion_candidate" in page
+    assert "客户流失率" in page and "lost / total * 100" in page and "[[95, 15]" not in page
+    assert "<tr><td>≥ 95%</td><td>15</td></tr>" in page  # the tiers as a table, highest first
+    assert "over-achievement earns extra points, at most 120 % of the weight" in page
+    assert "Promotion candidate" in page
 
 
 def test_editing_opens_a_draft(hr_client: Client) -> None:

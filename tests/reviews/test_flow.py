@@ -92,7 +92,7 @@ def test_every_step_is_kept_with_who_and_when(people: dict[str, User]) -> None:
     assert events == [
         (ReviewAction.OPENED, ReviewStatus.DRAFT, "hr", ""),
         (ReviewAction.SELF_ASSESSMENT_SUBMITTED, ReviewStatus.SELF_ASSESSMENT, "li.lei", ""),
-        (ReviewAction.MANAGER_REVIEW_SUBMITTED, ReviewStatus.MANAGER_REVIEW, "wang.fang", "collaboration: 8.5"),
+        (ReviewAction.MANAGER_REVIEW_SUBMITTED, ReviewStatus.MANAGER_REVIEW, "wang.fang", "内部协作评价: 8.5"),
         (ReviewAction.APPROVED, ReviewStatus.HR_APPROVAL, "hr", ""),
         (ReviewAction.APPEALED, ReviewStatus.APPEALED, "li.lei", "I helped three teams"),
         (ReviewAction.UPHELD, ReviewStatus.RESOLVED, "hr", "The rating reflects the quarter"),
@@ -128,7 +128,7 @@ def test_a_rescore_after_the_quarter_closed_reopens_it_with_the_reason(
     assert reopened.reason == "Appeal of 李雷 (li.lei)’s review of 2026-Q1: CRM rollout confirmed"
     assert reopened.user == people["hr"]
     event = review.events.get(action=ReviewAction.RESCORED)
-    assert event.note == "CRM rollout confirmed\ncollaboration: 8.5 → 9.5"
+    assert event.note == "CRM rollout confirmed\n内部协作评价: 8.5 → 9.5"
     close("2026-Q1")
     # 39.33 + 24.82 + 20.67 + 14.00 + 10 * 9.5 / 10 = 108.32
     assert export_line("2026-Q1", "li.lei") == (

@@ -100,7 +100,7 @@ def test_saving_writes_only_the_changed_cells_through_each_review(people: dict[s
     assert (li_lei.source, li_lei.user, li_lei.new_value) == (ChangeSource.REVIEW, people["wang.fang"], Decimal("8.5"))
     assert list(han_mei_changes) == before
     saved = ReviewEvent.objects.get(review=reviews["li.lei"], action=ReviewAction.RATINGS_SAVED)
-    assert saved.note == "collaboration: — → 8.5\nComment: 乐于分享客户笔记。"
+    assert saved.note == "内部协作评价: — → 8.5\nComment: 乐于分享客户笔记。"
     assert Review.objects.get(pk=reviews["han.mei"].pk).manager_comment == "进步明显。"
     assert Review.objects.get(pk=reviews["li.lei"].pk).status == ReviewStatus.SELF_ASSESSMENT  # saved, not submitted
 
@@ -206,7 +206,7 @@ def test_a_review_rated_through_the_grid_has_the_history_of_one_rated_on_its_own
     assert history("li.lei") == [
         (ReviewAction.OPENED, ""),
         (ReviewAction.SELF_ASSESSMENT_SUBMITTED, ""),
-        (ReviewAction.MANAGER_REVIEW_SUBMITTED, "collaboration: 8.5"),
+        (ReviewAction.MANAGER_REVIEW_SUBMITTED, "内部协作评价: 8.5"),
     ]
     assert history("li.lei")[1:] == history("wu.di")[1:]
     li_lei = Review.objects.get(pk=reviews["li.lei"].pk)
@@ -269,7 +269,7 @@ def test_the_employee_reads_neither_the_draft_nor_the_ratings_before_hr_approves
     for text in (draft, submitted):
         assert "8.5" not in text and "乐于分享客户笔记。" not in text and "Manager’s ratings saved" not in text
     assert "Manager’s review submitted" in submitted and "after HR’s approval" in submitted
-    assert "collaboration: 8.5" in approved and "乐于分享客户笔记。" in approved
+    assert "内部协作评价: 8.5" in approved and "乐于分享客户笔记。" in approved
     assert "Manager’s ratings saved" in page_text(manager.get(page).content)
 
 

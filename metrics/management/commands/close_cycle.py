@@ -23,13 +23,13 @@ def parse_period(text: str) -> Period:
                 _("“%(value)s” is outside the periods this product handles: 2000-01 to 2100-12.") % {"value": text}
             ) from error
         raise CommandError(
-            _("“%(value)s” is not a month like 2026-01 or a quarter like 2026-Q1.") % {"value": text}
+            _("“%(value)s” is not a month like 2026-01, a quarter like 2026-Q1 or a year like 2026.") % {"value": text}
         ) from error
 
 
 class Command(BaseCommand):
     help = (
-        "Close a month or a quarter, or part of it (SPEC.md section 8): score the people chosen "
+        "Close a month, a quarter or a year, or part of it (SPEC.md section 8): score the people chosen "
         "through the Celery workers and wait for them."
     )
 

@@ -9,7 +9,7 @@ from metrics.results.parts import CloseRefused
 
 
 class Command(BaseCommand):
-    help = "Reopen a closed month or quarter; its results are kept, marked superseded."
+    help = "Reopen a closed month, quarter or year; its results are kept, marked superseded."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period")

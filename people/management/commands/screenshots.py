@@ -1,8 +1,10 @@
-"""`screenshots`: pictures of the main pages over the demo data, in Chinese, for the README.
+"""`screenshots`: pictures of the main pages over the demo data, in Chinese and in English, for the README.
 
 The pages are served by `runserver` in a child process against a throwaway SQLite database
-loaded with `load_demo`, so the developer's own database is never touched. Each picture is one
-entry of ``SHOTS``: add a page by adding a line.
+loaded with `load_demo` (as of today: its periods are those of ``demo_calendar``), so the
+developer's own database is never touched. Each language gets a fresh demo, since some pictures
+change it (a close, an upload): Chinese into ``docs/screenshots/``, English into
+``docs/screenshots/en/``. Each picture is one entry of ``shots``: add a page by adding a line.
 """
 
 import os
@@ -21,14 +23,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from people.management.commands.load_demo import EMPLOYEES, PASSWORD
+from people.management.commands.load_demo import EMPLOYEES, PASSWORD, DemoCalendar, demo_calendar
 from people.staffing.roster import ROSTER_COLUMNS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDE, NARROW = 1280, 375
 SERVER_START_SECONDS = 60
+# Each language: the browser's locale (the pages follow it), the folder under --output.
+LANGUAGES = {"zh-hans": ("zh-CN", ""), "en": ("en-US", "en")}
 
 
 class Skip(Exception):
@@ -74,11 +79,11 @@ def _open_quarter_reviews(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def _close_one_department(page: Any) -> None:
-    """Close one department's people of the month from the cycle page: the month closed in part."""
-    choice = page.locator("#close-part input[name=departments]")
+def _close_the_complete(page: Any) -> None:
+    """Close, from the cycle page, whoever has every figure of the month in: the month closed in part."""
+    choice = page.locator("#close-part input[name=complete]")
     if not choice.count():
-        raise Skip("no department to close on its own")
+        raise Skip("no choice closes only the complete")
     choice.first.check()
     page.locator("#close-part button[type=submit]").click()
     page.wait_for_selector("#summary-results", timeout=60_000)  # the page, reloaded once the close is done
@@ -98,11 +103,11 @@ def _preview_department(page: Any) -> None:
     page.wait_for_selector("#assign-preview, .invalid-feedback")
 
 
-def _upload_several_months(page: Any) -> None:
+def _upload_several_months(page: Any, calendar: DemoCalendar) -> None:
     """Upload and apply a file of two months of one report's figures: the list of where they are."""
     person = EMPLOYEES[0]
     text = "employee,period,satisfaction\n"
-    text += f"{person.username},2026-03,9\n{person.username},2026-04,9.2\n"
+    text += f"{person.username},{calendar.last},9\n{person.username},{calendar.current},9.2\n"
     page.locator("input[type=file]").set_input_files(
         {"name": "figures.csv", "mimeType": "text/csv", "buffer": text.encode()}
     )
@@ -130,36 +135,47 @@ class Shot:
     prepare: Callable[[Any], None] | None = None  # what to do on the page before the picture
 
 
-SHOTS = [
-    Shot("home", "/"),
-    Shot("people-list", "/people/"),
-    Shot("password-reset", "/accounts/password/reset/"),
-    Shot("password-change", "/accounts/password/change/"),
-    Shot("roster-upload-error", "/people/roster/", prepare=_upload_bad_roster),
-    Shot("department-assign", "/people/assign/"),
-    Shot("department-assign-preview", "/people/assign/", prepare=_preview_department),
-    Shot("plans", "/plans/"),
-    Shot("plan-builder", "/plans/customer-manager/", prepare=_open_plan_draft),
-    Shot("home-manager", "/", username=EMPLOYEES[0].manager),
-    Shot("people-list-mobile", "/people/", width=NARROW),
-    Shot("department-assign-mobile", "/people/assign/", width=NARROW),
-    Shot("figures-grid", "/figures/2026-02/", username=EMPLOYEES[0].manager),
-    Shot("figures-grid-mobile", "/figures/2026-02/", username=EMPLOYEES[0].manager, width=NARROW),
-    Shot("figures-upload-applied", "/figures/upload/", username=EMPLOYEES[0].manager, prepare=_upload_several_months),
-    Shot("cycle-summary", "/cycles/2026-01/"),
-    Shot("cycle-missing", "/cycles/2026-Q1/"),
-    Shot("cycle-parts", "/cycles/2026-02/", prepare=_close_one_department),
-    Shot("cycle-results", "/cycles/2026-01/results/"),
-    Shot("review", "/reviews/team/?period=2026-Q1", username=EMPLOYEES[0].manager, prepare=_open_first_review),
-    Shot("reviews-opened", "/reviews/hr/?period=2026-Q1", prepare=_open_quarter_reviews),
-    Shot("team-reviews-grid", "/reviews/team/2026-Q1/", username=EMPLOYEES[0].manager),
-    Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
-    Shot("follow-ups", "/cycles/2026-01/follow-ups/"),
-    Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
-    Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
-    Shot("access-log", "/accounts/audit/"),
-    Shot("lockouts", "/accounts/lockouts/", username="admin"),
-]
+def shots(calendar: DemoCalendar) -> list[Shot]:
+    """The pictures, over the demo loaded for ``calendar``'s day."""
+    manager = EMPLOYEES[0].manager
+    closed_month = calendar.closed_months[-1]
+    quarter = calendar.open_quarter
+    return [
+        Shot("home", "/"),
+        Shot("people-list", "/people/"),
+        Shot("password-reset", "/accounts/password/reset/"),
+        Shot("password-change", "/accounts/password/change/"),
+        Shot("roster-upload-error", "/people/roster/", prepare=_upload_bad_roster),
+        Shot("department-assign", "/people/assign/"),
+        Shot("department-assign-preview", "/people/assign/", prepare=_preview_department),
+        Shot("plans", "/plans/"),
+        Shot("plan-builder", "/plans/customer-manager/", prepare=_open_plan_draft),
+        Shot("home-manager", "/", username=manager),
+        Shot("people-list-mobile", "/people/", width=NARROW),
+        Shot("department-assign-mobile", "/people/assign/", width=NARROW),
+        Shot("figures-grid", f"/figures/{calendar.last}/", username=manager),
+        Shot("figures-grid-mobile", f"/figures/{calendar.last}/", username=manager, width=NARROW),
+        Shot(
+            "figures-upload-applied",
+            "/figures/upload/",
+            username=manager,
+            prepare=lambda page: _upload_several_months(page, calendar),
+        ),
+        Shot("cycle-summary", f"/cycles/{closed_month}/"),
+        Shot("cycle-missing", f"/cycles/{quarter}/"),
+        Shot("cycle-parts", f"/cycles/{calendar.last}/", prepare=_close_the_complete),
+        Shot("cycle-results", f"/cycles/{closed_month}/results/"),
+        Shot("cycle-quarter-results", f"/cycles/{calendar.quarter}/results/"),
+        Shot("review", f"/reviews/team/?period={quarter}", username=manager, prepare=_open_first_review),
+        Shot("reviews-opened", f"/reviews/hr/?period={quarter}", prepare=_open_quarter_reviews),
+        Shot("team-reviews-grid", f"/reviews/team/{quarter}/", username=manager),
+        Shot("scorecard", f"/scores/{EMPLOYEES[0].username}/"),
+        Shot("follow-ups", f"/cycles/{closed_month}/follow-ups/"),
+        Shot("scorecard-mobile", "/scores/", username=EMPLOYEES[0].username, width=NARROW),
+        Shot("dashboard", "/dashboard/", username="admin", prepare=_wait_for_charts),
+        Shot("access-log", "/accounts/audit/"),
+        Shot("lockouts", "/accounts/lockouts/", username="admin"),
+    ]
 
 
 def _free_port() -> int:
@@ -169,12 +185,18 @@ def _free_port() -> int:
 
 
 class Command(BaseCommand):
-    help = "Take screenshots of the main pages over the demo data, in Chinese, into docs/screenshots/."
+    help = (
+        "Take screenshots of the main pages over the demo data, in Chinese into docs/screenshots/ "
+        "and in English into docs/screenshots/en/."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, default=Path(settings.BASE_DIR) / "docs" / "screenshots")
+        parser.add_argument(
+            "--language", choices=sorted(LANGUAGES), action="append", default=[], help="Only this language."
+        )
 
-    def handle(self, *args: Any, output: Path, **options: Any) -> None:
+    def handle(self, *args: Any, output: Path, language: list[str], **options: Any) -> None:
         if not Path(CHROMIUM).exists():
             raise CommandError(f"Chromium is not at {CHROMIUM}: apt-get install chromium")
         if (
@@ -184,11 +206,18 @@ class Command(BaseCommand):
             self.stderr.write(
                 "No Chinese font is installed: the pictures will show boxes (apt-get install fonts-noto-cjk)."
             )
+        calendar = demo_calendar(timezone.localdate())
+        for code in language or list(LANGUAGES):
+            locale, folder = LANGUAGES[code]
+            self._language(calendar, locale, output / folder if folder else output)
+
+    def _language(self, calendar: DemoCalendar, locale: str, output: Path) -> None:
+        """Every picture in one language, over a fresh demo of its own."""
         output.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="screenshots-") as folder:
             env = self._environment(Path(folder) / "demo.sqlite3")
             self._manage(env, "migrate", "--noinput")
-            self._manage(env, "load_demo")
+            self._manage(env, "load_demo", "--today", calendar.today.isoformat())
             port = _free_port()
             server = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -200,7 +229,7 @@ class Command(BaseCommand):
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 self._wait_for(base_url, server)
-                self._take(base_url, output)
+                self._take(base_url, output, shots(calendar), locale)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -234,19 +263,19 @@ class Command(BaseCommand):
                 time.sleep(0.3)
         raise CommandError(f"runserver did not answer within {SERVER_START_SECONDS} s")
 
-    def _take(self, base_url: str, output: Path) -> None:
+    def _take(self, base_url: str, output: Path, pictures: list[Shot], locale: str) -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                for shot in SHOTS:
-                    self._shot(browser, base_url, shot, output)
+                for shot in pictures:
+                    self._shot(browser, base_url, shot, output, locale)
             finally:
                 browser.close()
 
-    def _shot(self, browser: Any, base_url: str, shot: Shot, output: Path) -> None:
-        context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": shot.width, "height": 800})
+    def _shot(self, browser: Any, base_url: str, shot: Shot, output: Path, locale: str) -> None:
+        context = browser.new_context(base_url=base_url, locale=locale, viewport={"width": shot.width, "height": 800})
         try:
             page = context.new_page()
             page.goto("/accounts/login/")

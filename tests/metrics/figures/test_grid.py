@@ -168,7 +168,7 @@ def test_errors_are_shown_in_their_cells_and_nothing_is_saved(wang: Client) -> N
     errors = {item.cell.column.name: item.errors for item in rows["han.mei"].cells if item.errors}
     assert errors == {
         "satisfaction": ["“lots” is not a number"],
-        "feedback": ["han.mei 2026-02 feedback: ok / total * 100 divides by zero"],
+        "feedback": ["han.mei 2026-02 反馈处理及时率: ok / total * 100 divides by zero"],
     }
     assert "Nothing was saved" in page.content.decode()
     assert 'value="lots"' in page.content.decode()  # what was typed stays there to correct

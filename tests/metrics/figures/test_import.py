@@ -95,7 +95,7 @@ def test_every_bad_row_is_listed_by_number_and_nothing_is_saved(team: PlanVersio
     assert messages[2].startswith("Row 5, collaboration:") and "11" in messages[2] and "10" in messages[2]
     assert messages[3].startswith("Row 6, period:") and "2026-03 is closed" in messages[3]
     assert messages[4].startswith("Row 7, period:") and "2026-02" in messages[4]
-    assert messages[5].startswith("Row 8, churn:") and "han.mei 2026-02 churn" in messages[5]
+    assert messages[5].startswith("Row 8, churn:") and "han.mei 2026-02 客户流失率" in messages[5]
     assert "divides by zero" in messages[5]
     assert messages[6].startswith("Row 9, period:")
     assert MetricEntry.objects.count() == 0
@@ -262,7 +262,7 @@ def test_a_formula_whose_result_leaves_the_range_is_refused_naming_employee_peri
         metrics_import(table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{lost},{total}\n"))
     assert len(error.value.messages) == 1
     assert error.value.messages[0].startswith(
-        "Row 2, churn: li.lei 2026-01 churn: the result of lost / total * 100 is refused: "
+        "Row 2, churn: li.lei 2026-01 客户流失率: the result of lost / total * 100 is refused: "
     )
     assert "is too large" in error.value.messages[0]
     assert MetricEntry.objects.count() == 0
@@ -325,7 +325,7 @@ def ranged(db: None) -> None:
         ("returns.lost,returns.total\n-1,10", "Row 2, returns.lost: “-1” is below the minimum of 0"),
         (
             "returns.lost,returns.total\n30,10",
-            "Row 2, returns: zhang.san 2026-01 returns: the result of lost / total * 100 is refused: "
+            "Row 2, returns: zhang.san 2026-01 退货率: the result of lost / total * 100 is refused: "
             "“300” is above the maximum of 100",
         ),
     ],

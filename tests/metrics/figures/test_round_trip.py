@@ -49,7 +49,7 @@ def test_a_figure_at_the_limits_reads_back_exactly(li: User, value: Decimal, los
         Decimal("0.0001"), rounding=ROUND_HALF_UP
     )  # lost / 100 * 100, to 4 decimals, as SPEC 2 rounds
     if abs(churn) >= LIMIT:
-        with pytest.raises(FiguresError, match=r"li\.lei 2026-01 churn: .* is too large"):
+        with pytest.raises(FiguresError, match=r"li\.lei 2026-01 客户流失率: .* is too large"):
             metrics_import(
                 table=csv_table(f"employee,period,churn.lost,churn.total\nli.lei,2026-01,{number_text(lost)},100\n")
             )

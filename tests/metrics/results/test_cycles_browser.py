@@ -49,7 +49,7 @@ def test_hr_closes_january_from_the_cycle_page_then_li_lei_and_the_admin_read_th
     page.get_by_role("link", name="My scores").click()
     january = page.get_by_role("region", name="2026-01")
     expect(january.locator(".score")).to_have_text("107.66")
-    expect(january.get_by_role("row").filter(has_text="churn")).to_contain_text("36.00")
+    expect(january.get_by_role("row").filter(has_text="客户流失率")).to_contain_text("36.00")
     sign_out(page)
 
     browser_login(page, "boss", PASSWORD)

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from metrics.results.scorecards import FLAG_LABELS
 from people.models import Role, User
+from plans.models import Indicator
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -146,9 +147,11 @@ def scorecard_check(page: Page, row: dict[str, str], indicators: list[str]) -> N
     points = quarter.evaluate(
         """section => Object.fromEntries(
             [...section.querySelectorAll("tbody tr:not(.reasons)")].map(
-                tr => [tr.querySelector("td small").textContent.trim(), tr.lastElementChild.textContent.trim()]))"""
+                tr => [tr.firstElementChild.textContent.trim(), tr.lastElementChild.textContent.trim()]))"""
     )
-    assert points == {code: row[code] for code in indicators}
+    # The page names each indicator (never its code): the plan says which name is which code.
+    names = dict(Indicator.objects.values_list("code", "name"))
+    assert points == {names[code]: row[code] for code in indicators}
     # Each indicator says why it scored what it did.
     expect(quarter.locator("tr.reasons")).to_have_count(len(indicators))
     for reason in quarter.locator("tr.reasons").all():

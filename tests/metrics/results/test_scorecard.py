@@ -41,20 +41,20 @@ def test_an_employee_reads_their_month_and_quarter_scores_with_their_reasons(qua
     assert "Score 107.32 · Band A · Payout 100.00 % · Bonus 6000.00" in quarter
     assert "Promotion candidate" in quarter
     assert "The mean of its monthly points over 3 months of the quarter." in quarter
-    assert "collaboration 8.5 — Rating 10.00 8.50 Why: Rated 8.5 out of 10: weight × rating ÷ scale." in quarter
+    assert "内部协作评价 8.5 — Rating 10.00 8.50 Why: Rated 8.5 out of 10: weight × rating ÷ scale." in quarter
 
     january = section(text, "2026-01", None)
     assert "Score 107.66 · Band A · Payout 100.00 % · Bonus 2000.00" in january
-    assert "客户流失率 churn 4 % 5 Proportional 30.00 36.00 Why: Target reached: full weight or more." in january
+    assert "客户流失率 4 % 5 Proportional 30.00 36.00 Why: Target reached: full weight or more." in january
     assert (
-        "satisfaction 8.6 9 Proportional 25.00 23.89 Why: Below target: points in proportion to how close it came."
+        "客户满意度 8.6 9 Proportional 25.00 23.89 Why: Below target: points in proportion to how close it came."
         in january
     )
 
     february = section(text, "2026-02", "2026-01")
     assert "Capped at 36 points (weight 30 × cap 1.2). Stretch target 3 reached: 5 extra points." in february
     assert "41.00" in february
-    assert "new_customers 3 3 Per unit 20.00 20.00 Why: Target reached" in february
+    assert "新客户签约 3 3 Per unit 20.00 20.00 Why: Target reached" in february
     assert "The best tier reached is worth 12.00 points." in february
 
 

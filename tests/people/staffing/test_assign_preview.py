@@ -305,11 +305,11 @@ def test_the_preview_page_names_people_and_writes_money_and_months_in_chinese(
     assert "共 2 人。 将保存 1 条分配。 1 人保留本人金额。" in text
     assert (
         row_text(preview, "zhao.min")
-        == "赵敏 客户管理员绩效方案 v1 2026年1月 已是如此：不作更改 ¥2,500.00 ¥7,500.00 保留本人金额"
+        == "赵敏 客户管理员绩效方案，版本 1 2026年1月 已是如此：不作更改 ¥2,500.00 ¥7,500.00 ¥0.00 保留本人金额"
     )
     assert (
         row_text(preview, "li.lei")
-        == "李雷 客户管理员绩效方案 v1 2026年4月 ¥2,000.00 ¥6,000.00 使用填写的金额（此前没有）"
+        == "李雷 客户管理员绩效方案，版本 1 2026年4月 ¥2,000.00 ¥6,000.00 ¥0.00 使用填写的金额（此前没有）"
     )
     assert "zhao.min" not in text and "li.lei" not in text  # people by name, never by user name
     assert "确认并保存" in text
@@ -322,7 +322,7 @@ def test_overwriting_shows_the_old_and_the_new_amounts(
     preview = department_preview(hr_zh, sales, plan, overwrite_amounts="on")
 
     assert row_text(preview, "zhao.min") == (
-        "赵敏 客户管理员绩效方案 v1 2026年4月 ¥2,500.00 → ¥2,000.00 ¥7,500.00 → ¥6,000.00 有变动"
+        "赵敏 客户管理员绩效方案，版本 1 2026年4月 ¥2,500.00 → ¥2,000.00 ¥7,500.00 → ¥6,000.00 ¥0.00 有变动"
     )
     confirm_post(hr_zh, preview)
     assert history(senior)[-1] == ("2026-04", Decimal("2000"), Decimal("6000"))
@@ -351,7 +351,7 @@ def test_a_stale_confirmation_shows_why_and_a_fresh_preview(
 
     assert stale.status_code == 200
     assert "预览之后，这些人员的分配已有变动" in page_text(stale.content)
-    assert "¥3,000.00 ¥9,000.00 保留本人金额" in row_text(stale, "zhao.min")
+    assert "¥3,000.00 ¥9,000.00 ¥0.00 保留本人金额" in row_text(stale, "zhao.min")
     assert preview_token(stale) != preview_token(preview)
     assert history(newcomer) == []
     confirm_post(hr_zh, stale)

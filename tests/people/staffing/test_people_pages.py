@@ -67,10 +67,11 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Clien
     han = next(row for row in rows(response) if "han.mei" in row)
     no_email = "No email address: cannot be invited"
     assert (
-        han == f"韩梅梅 han.mei 客户一部 王芳 Employee 客户管理员绩效方案 1 2026-02 2500.50 7500.00 {no_email} Assign"
+        han
+        == f"韩梅梅 han.mei 客户一部 王芳 Employee 客户管理员绩效方案 1 2026-02 2500.50 7500.00 0.00 {no_email} Assign"
     )
     wang = next(row for row in rows(response) if "wang.fang" in row)
-    assert wang == f"王芳 wang.fang 客户一部 — Manager — — — — — {no_email} Assign"
+    assert wang == f"王芳 wang.fang 客户一部 — Manager — — — — — — {no_email} Assign"
     assert "6 people" in page_text(response.content)
 
 

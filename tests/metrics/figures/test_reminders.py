@@ -100,8 +100,9 @@ def test_the_schedule_sends_the_same_email_and_hr_in_place_of_a_manager_without_
     assert "- 别人: " in to_hr.body and "韩梅梅" not in to_hr.body
 
 
-def test_the_email_is_written_in_the_managers_language(emails: None, settings: Settings) -> None:
+def test_a_manager_who_chose_no_language_reads_the_sites(emails: None, settings: Settings) -> None:
     settings.LANGUAGE_CODE = "zh-hans"
+    assert set(User.objects.filter(username__in=["wang.fang", "zhao.lei"]).values_list("language", flat=True)) == {""}
     figures_reminders_send(period=Period.parse("2026-02"))
     assert "2026年3月5日" in mail.outbox[0].body  # Chinese dates: the body was rendered in zh-hans
 

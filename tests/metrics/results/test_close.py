@@ -177,15 +177,17 @@ def _closing_queries(period: str) -> int:
     return len(queries)
 
 
-def _sqlite_without_batches() -> None:
+@pytest.fixture
+def sqlite_without_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     if connection.vendor == "sqlite":
         # Django caps SQLite at 999 parameters a statement for builds older than 3.32; the
-        # bundled one takes 32766, so bulk inserts need not be split into batches here.
-        connection.features.max_query_params = 32766
+        # bundled one takes 32766, so bulk inserts need not be split into batches here (the
+        # connection's features are shared by every later test: monkeypatch puts it back).
+        monkeypatch.setattr(connection.features, "max_query_params", 32766)
 
 
+@pytest.mark.usefixtures("sqlite_without_batches")
 def test_a_close_takes_the_same_queries_for_10_and_for_200_employees(settings: Settings) -> None:
-    _sqlite_without_batches()
     settings.CLOSE_CHUNK_SIZE = 1000
     version = publish()
     first = team(10, version=version)
@@ -200,8 +202,8 @@ def test_a_close_takes_the_same_queries_for_10_and_for_200_employees(settings: S
     assert two_hundred == ten
 
 
+@pytest.mark.usefixtures("sqlite_without_batches")
 def test_each_extra_chunk_costs_a_fixed_handful_of_queries(settings: Settings) -> None:
-    _sqlite_without_batches()
     version = publish()
     people = team(200, version=version)
     settings.CLOSE_CHUNK_SIZE = 1000

@@ -27,17 +27,17 @@ def test_closing_the_first_quarter_reproduces_every_expected_export(examples: Pa
         assert f"{period}" in run("close_cycle", period)
         output = tmp_path / f"{period}.csv"
         run("export_scores", period, "--output", str(output))
-        assert output.read_text(encoding="utf-8") == (examples / f"scores-{period}.csv").read_text(encoding="utf-8")
+        assert output.read_bytes() == (examples / f"scores-{period}.csv").read_bytes()  # bytes: line ends too
 
 
 def test_export_goes_to_standard_output_by_default(examples: Path) -> None:
     load_examples(examples)
     run("close_cycle", "2026-01")
-    assert run("export_scores", "2026-01") == (examples / "scores-2026-01.csv").read_text(encoding="utf-8")
+    assert run("export_scores", "2026-01").encode() == (examples / "scores-2026-01.csv").read_bytes()
 
 
 def test_loading_everything_twice_changes_no_result(examples: Path, tmp_path: Path) -> None:
     load_examples(examples)
     load_examples(examples)
     run("close_cycle", "2026-01")
-    assert run("export_scores", "2026-01") == (examples / "scores-2026-01.csv").read_text(encoding="utf-8")
+    assert run("export_scores", "2026-01").encode() == (examples / "scores-2026-01.csv").read_bytes()

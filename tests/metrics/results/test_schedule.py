@@ -3,6 +3,7 @@
 import datetime
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -203,6 +204,37 @@ def test_celery_beat_runs_the_schedule_task_daily(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(tasks, "schedule_run", lambda **kwargs: calls.append(kwargs))
     cycles_schedule_task.apply()
     assert calls and isinstance(calls[0]["today"], datetime.date)
+
+
+@pytest.mark.parametrize(
+    ("entry", "local_time"),
+    [("cycles-schedule", datetime.time(7, 0)), ("figures-reminders", datetime.time(9, 0))],
+)
+def test_beat_runs_each_daily_task_once_a_day_at_its_hour_in_the_company_time_zone(
+    entry: str, local_time: datetime.time
+) -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert settings.TIME_ZONE == "Asia/Shanghai" and app.conf.timezone == settings.TIME_ZONE
+    schedule = settings.CELERY_BEAT_SCHEDULE[entry]["schedule"]
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE[entry]["task"] in app.tasks
+
+    # Last run at 20:00 in Shanghai (12:00 UTC): the next is tomorrow at its hour there, not in UTC.
+    last = datetime.datetime(2026, 2, 7, 12, 0, tzinfo=datetime.UTC)
+    start, delta, _now = schedule.remaining_delta(last)
+    following = (start + delta).astimezone(shanghai)
+    assert following == datetime.datetime.combine(datetime.date(2026, 2, 8), local_time, tzinfo=shanghai)
+    # ... and the day after, 24 hours later.
+    start, delta, _now = schedule.remaining_delta(following)
+    assert (start + delta).astimezone(shanghai) - following == datetime.timedelta(days=1)
+
+
+def test_beat_sweeps_the_webhook_deliveries_every_five_minutes() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    start, delta, _now = entry["schedule"].remaining_delta(datetime.datetime(2026, 2, 7, 12, 1, tzinfo=datetime.UTC))
+    assert (start + delta).astimezone(datetime.UTC) == datetime.datetime(2026, 2, 7, 12, 5, tzinfo=datetime.UTC)
 
 
 def test_with_0_days_a_month_closes_on_the_day_after_its_end_not_on_its_last_day(

@@ -434,6 +434,9 @@ def _table(lines: Iterator[tuple[int, list[str]]]) -> Table:
     return Table(header=header, rows=rows)
 
 
+NUL = "\x00"  # the one character a text may not hold: PostgreSQL refuses it
+
+
 def _header(lines: Iterator[tuple[int, list[str]]]) -> tuple[list[str], list[str]]:
     """The column names of the first line, and what is wrong with them."""
     header_line = next(lines, None)
@@ -474,6 +477,13 @@ def _rows(lines: Iterator[tuple[int, list[str]]], header: list[str]) -> tuple[li
             )
             continue
         padded = cells + [""] * (len(header) - len(cells))
+        held = [name for name, cell in zip(header, padded, strict=True) if NUL in cell]
+        if held:  # no database column can store it
+            errors.append(
+                _("Row %(row)s, column “%(column)s”: a text may not contain the character NUL (\\0)")
+                % {"row": number, "column": held[0]}
+            )
+            continue
         rows.append(Row(number=number, cells=dict(zip(header, padded, strict=True))))
     return rows, errors
 

@@ -176,7 +176,9 @@ def page_open(page: Page, url: str, complaints: Complaints) -> bool:
         raise
     assert response is not None
     policy = response.headers.get("content-security-policy", "")
-    if "default-src 'self'" not in policy or "unsafe" in policy:
+    # The API's docs (Swagger UI) alone may have inline styles, never inline scripts.
+    allowed = "style-src 'self' 'unsafe-inline'" if urlsplit(url).path == "/api/docs/" else ""
+    if "default-src 'self'" not in policy or "unsafe" in policy.replace(allowed, "") or "script-src" in policy:
         complaints.add(f"the page's policy is {policy!r}")
     return True
 

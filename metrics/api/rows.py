@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from metrics.api.auth import ApiClient
 from metrics.api.models import IdempotentRequest
 from metrics.api.problems import PROBLEM, RowsRefused, problem
-from plans.tabular import Row, Table
+from plans.tabular import NUL, Row, Table
 
 FIRST_ROW = 2  # rows[0] is the file's row 2: its header is row 1
 KEY_MAX_LENGTH = 255
@@ -35,6 +35,16 @@ def rows_table(rows: Sequence[dict[str, Any]], *, columns: Sequence[str] = (), t
                 known.add(key)
                 header.append(key)
             text = _cell_text(value) if key not in texts or not isinstance(value, int | Decimal) else None
+            if NUL in key or (text is not None and NUL in text):
+                errors.append(
+                    {
+                        "row": index + FIRST_ROW,
+                        "index": index,
+                        "field": key,
+                        "message": _("a text may not contain the character NUL (\\0)"),
+                    }
+                )
+                continue
             if text is None:
                 errors.append(
                     {

@@ -3,12 +3,22 @@
 Any other address under /api/ is a JSON 404, as every error of the API is.
 """
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.db import transaction
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from metrics.api import pages, views
 from metrics.api.problems import problem_not_found
+
+# Swagger UI (drf-spectacular's sidecar, served from here) writes style attributes and <style>
+# elements as it draws: on that one page, and only there, styles may be inline. Scripts stay
+# files of this site, as everywhere.
+docs_view = csp_update(
+    {"style-src": ["'self'", "'unsafe-inline'"]},
+    REPORT_ONLY=hasattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+)(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
 
 app_name = "api"
 urlpatterns = [
@@ -26,7 +36,7 @@ urlpatterns = [
         name="cycle_close",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs_view, name="docs"),
     path("tokens/", pages.tokens_page, name="tokens"),
     path("tokens/<int:token_id>/revoke/", pages.token_revoke, name="token_revoke"),
     re_path(r"^[\s\S]*$", problem_not_found),

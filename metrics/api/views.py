@@ -51,7 +51,7 @@ from metrics.results.tasks import cycle_close_enqueue
 from people.models import Department, User
 from people.staffing.roster import ROSTER_COLUMNS, roster_import
 from plans.periods import Period
-from plans.tabular import Table, TableError
+from plans.tabular import NUL, Table, TableError
 
 
 def _problems(*codes: int) -> dict[tuple[int, str], type[ProblemOut]]:
@@ -285,6 +285,13 @@ class ResultsView(GenericAPIView):
     def get(self, request: Request, period: Period) -> Response:
         client = api_client(request)
         params = request.query_params
+        held = {
+            name: [_("A text may not contain the character NUL (\\0).")]
+            for name in FILTERS
+            if NUL in params.get(name, "")
+        }
+        if held:
+            raise exceptions.ValidationError(held)
         department_id = None
         if params.get("department"):
             department = Department.objects.filter(name=params["department"]).first()
@@ -312,6 +319,9 @@ class ResultsView(GenericAPIView):
         )
         page = self.paginate_queryset(results)
         return self.get_paginated_response([_result(result) for result in page])
+
+
+FILTERS = ("department", "plan", "band", "flag")
 
 
 def _result(result: Result) -> dict[str, Any]:

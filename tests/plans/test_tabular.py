@@ -246,3 +246,11 @@ def test_a_sheet_written_with_a_namespace_prefix_reads_the_same() -> None:
                 ).replace(b"</sheetData>", rows.encode() + b"</sheetData>")
             archive.writestr(item, content)
     assert table_read(out.getvalue()).rows[0].cells == {"employee": "li.lei", "value": "8.6"}
+
+
+def test_a_nul_character_past_the_files_start_is_refused_naming_its_row_and_column() -> None:
+    """The first 4 KB tell a binary file; a NUL further down is one cell's, and no column holds it."""
+    lines = ["employee,period,satisfaction", *(f"e{n:04d},2026-01,9" for n in range(400)), "li.lei,2026-01,9\x00"]
+    with pytest.raises(TableError) as refused:
+        table_read(("\n".join(lines) + "\n").encode())
+    assert refused.value.messages == ["Row 402, column “satisfaction”: a text may not contain the character NUL (\\0)"]

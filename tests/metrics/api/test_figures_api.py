@@ -103,3 +103,22 @@ def test_a_body_that_is_not_json_is_a_problem_not_a_page(crm: Client) -> None:
 
     assert response.status_code == 400
     assert response.json()["title"] == "Bad Request"
+
+
+def test_a_nul_character_anywhere_is_refused_where_it_is_never_a_server_error(company: None) -> None:
+    """No database column holds a NUL: figures, people and filters name where it is, and save nothing."""
+    before = MetricChange.objects.count()
+    figures = post(token_client("crm", ["figures:write"]), {"rows": [{**JANUARY, "employee": "li.lei\x00"}]})
+    people = token_client("hr-system", ["people:write"]).post(
+        "/api/v1/people/",
+        json.dumps({"rows": [{"employee": "li.lei", "department": "客户\x00部"}]}),
+        content_type="application/json",
+    )
+    results = token_client("payroll", ["results:read"]).get("/api/v1/periods/2026-01/results/", {"band": "A\x00"})
+
+    assert figures.status_code == people.status_code == 422
+    assert [(e["row"], e["field"]) for e in figures.json()["errors"]] == [(2, "employee")]
+    assert [(e["row"], e["field"]) for e in people.json()["errors"]] == [(2, "department")]
+    assert "NUL" in people.json()["errors"][0]["message"]
+    assert results.status_code == 400 and results["Content-Type"] == "application/problem+json"
+    assert MetricChange.objects.count() == before

@@ -53,3 +53,13 @@ def test_the_docs_and_schema_are_served_from_this_site(db: None) -> None:
 
     assert schema.status_code == 200 and b"/api/v1/figures/" in schema.content
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "//unpkg" not in docs
+
+
+def test_only_the_docs_page_may_have_inline_styles_and_no_page_inline_scripts(db: None) -> None:
+    docs = Client().get("/api/docs/")["Content-Security-Policy"]
+    tokens = Client().get("/api/tokens/")["Content-Security-Policy"]  # a redirect to sign in: the site's own policy
+
+    directives = dict(part.strip().split(" ", 1) for part in docs.split(";") if part.strip())
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert "script-src" not in directives and directives["default-src"] == "'self'"
+    assert "style-src" not in tokens and "unsafe-inline" not in tokens

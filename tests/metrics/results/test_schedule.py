@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -216,6 +217,7 @@ def test_beat_runs_each_daily_task_once_a_day_at_its_hour_in_the_company_time_zo
     shanghai = ZoneInfo("Asia/Shanghai")
     assert settings.TIME_ZONE == "Asia/Shanghai" and app.conf.timezone == settings.TIME_ZONE
     schedule = settings.CELERY_BEAT_SCHEDULE[entry]["schedule"]
+    assert isinstance(schedule, crontab)
     app.loader.import_default_modules()
     assert settings.CELERY_BEAT_SCHEDULE[entry]["task"] in app.tasks
 
@@ -232,7 +234,7 @@ def test_beat_runs_each_daily_task_once_a_day_at_its_hour_in_the_company_time_zo
 def test_beat_sweeps_the_webhook_deliveries_every_five_minutes() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]
     app.loader.import_default_modules()
-    assert entry["task"] in app.tasks
+    assert entry["task"] in app.tasks and isinstance(entry["schedule"], crontab)
     start, delta, _now = entry["schedule"].remaining_delta(datetime.datetime(2026, 2, 7, 12, 1, tzinfo=datetime.UTC))
     assert (start + delta).astimezone(datetime.UTC) == datetime.datetime(2026, 2, 7, 12, 5, tzinfo=datetime.UTC)
 

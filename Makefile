@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint typecheck check-migrations pytest messages clean
+.PHONY: install run test lint typecheck check-migrations pytest messages clean mutation
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ check-migrations:
 pytest:
 	@test -x /usr/bin/chromium || echo "Chromium not found at /usr/bin/chromium: the browser tests are skipped (apt-get install chromium)."
 	$(BIN)/pytest
+
+# Mutation testing of the parts that decide money (pyproject's [tool.mutmut]; README, Tests): slow,
+# not part of `make test`. Survivors: `.venv/bin/mutmut show <name>`.
+mutation: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 # Catalogs: edit locale/*/LC_MESSAGES/django.po, then compile (the .mo files are committed).
 messages:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from plans import formula as formulas
 from plans.errors import ApplicationError
-from plans.numbers import NumberError, number_check, number_text
+from plans.numbers import LIMIT, NumberError, number_check, number_text
 from plans.plan_file_check import (
     CODE,
     CODE_MAX_LENGTH,
@@ -43,6 +43,7 @@ from plans.scoring import (
     Method,
     PlanRules,
     StreakRule,
+    highest_score,
 )
 
 PLAN_KEYS = {"code", "name", "goals", "indicators", "bands", "streak", "distribution", "calibration"}
@@ -257,6 +258,16 @@ def _indicators(check: Checker, data: Mapping[str, Any], goal_codes: set[str]) -
         check.error("indicators", _("the weights add up to %(total)s, not 100") % {"total": number_text(total)})
     if items and len(indicators) == len(items) and not any(i.rule.frequency == Frequency.MONTHLY for i in indicators):
         check.error("indicators", _("a plan needs at least one monthly indicator"))
+    elif items and len(indicators) == len(items) and (highest := highest_score([i.rule for i in indicators])) >= LIMIT:
+        # Every score, point and bonus of the plan's results must fit what the results store.
+        check.error(
+            "indicators",
+            _(
+                "the highest score these indicators can give is %(score)s; it must stay below %(limit)s: "
+                "lower a cap, a tier's points or a stretch bonus"
+            )
+            % {"score": number_text(highest), "limit": number_text(LIMIT)},
+        )
     return tuple(indicators)
 
 

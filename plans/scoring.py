@@ -239,6 +239,16 @@ def monthly_score(rules: PlanRules, lines: Sequence[IndicatorScore]) -> Decimal:
     return q2(sum((line.points for line in lines), ZERO) * HUNDRED / weights)
 
 
+def highest_score(indicators: Sequence[IndicatorRule]) -> Decimal:
+    """The most any period's score can be under these indicators: a month's (its indicators' most
+    points, scaled to 100 by their weights) or a quarter's and a year's (every indicator's most
+    points, summed)."""
+    monthly = [i for i in indicators if i.frequency == Frequency.MONTHLY]
+    weights = sum((i.weight for i in monthly), ZERO)
+    month = sum((i.max_points for i in monthly), ZERO) * HUNDRED / weights if weights else ZERO
+    return q2(max(month, sum((i.max_points for i in indicators), ZERO)))
+
+
 def mean_points(points: Sequence[Decimal]) -> Decimal:
     return q2(sum(points, ZERO) / len(points)) if points else ZERO.quantize(CENTS)
 

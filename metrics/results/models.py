@@ -60,8 +60,10 @@ class Result(models.Model):
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="results", db_constraint=False)
     score = models.DecimalField(_("score"), max_digits=12, decimal_places=2)
     band = models.CharField(_("band"), max_length=32, blank=True)
-    payout = models.DecimalField(_("payout %"), max_digits=8, decimal_places=2)
-    bonus = models.DecimalField(_("bonus"), max_digits=14, decimal_places=2)
+    # Wide enough for the largest a plan and a roster accept (SPEC 7: below 10^9 each): a band's
+    # payout to 2 decimals, and a bonus amount times that payout / 100, below 10^16.
+    payout = models.DecimalField(_("payout %"), max_digits=14, decimal_places=2)
+    bonus = models.DecimalField(_("bonus"), max_digits=20, decimal_places=2)
     flags = models.JSONField(_("flags"), default=list, blank=True)  # sorted
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

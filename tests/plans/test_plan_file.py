@@ -514,3 +514,14 @@ def test_the_seed_plan_is_written_back_byte_for_byte() -> None:
 def test_the_library_plans_load() -> None:
     for path in sorted(EXAMPLE.parent.glob("*.json")):
         assert plan_file_loads(path.read_bytes()).indicators, path
+
+
+def test_a_plan_that_could_score_past_what_a_result_stores_is_refused() -> None:
+    data = example()
+    data["indicators"][0]["cap"] = 40_000_000  # churn, weight 30: a month could score 1,333,333,413.89
+    assert errors_of(data) == [
+        "indicators: the highest score these indicators can give is 1333333413.89; it must stay below "
+        "1000000000: lower a cap, a tier's points or a stretch bonus"
+    ]
+    data["indicators"][0]["cap"] = 29_000_000  # 966,666,747.22: accepted
+    assert plan_file_parse(data).rules.indicators[0].cap == 29_000_000

@@ -20,6 +20,7 @@ from plans.scoring import (
     actual_from_inputs,
     band_for,
     bonus_for,
+    highest_score,
     indicator_score,
     mean_points,
     missing_score,
@@ -734,3 +735,13 @@ def test_a_month_gets_the_streak_flag_after_enough_good_months(
     result = score_month(CUSTOMER_MANAGER, actuals, bonus_amount=MONTHLY_BONUS, earlier_scores=earlier)
 
     assert result.flags == flags
+
+
+def test_the_highest_score_is_a_full_month_scaled_to_its_weights_or_a_quarters_sum() -> None:
+    # monthly: churn 30 × 1.2 + its stretch bonus 5, satisfaction 25 × 1.1, new customers 20 × 1.25,
+    # feedback 15 (tiers capped at the weight) = 108.5 of weights 90 → 120.56; a quarter adds
+    # collaboration's 10: 118.50
+    assert highest_score(CUSTOMER_MANAGER.indicators) == D("120.56")
+    stretched = replace(COLLABORATION, stretch_target=D(9), stretch_bonus=D(5))
+    assert highest_score((*CUSTOMER_MANAGER.indicators[:4], stretched)) == D("123.50")  # the quarter's, now
+    assert highest_score(()) == D("0.00")

@@ -2,6 +2,7 @@
 services and read back from the database, equal to the digit. Runs on the suite's database:
 SQLite here, PostgreSQL in CI."""
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -11,13 +12,16 @@ from hypothesis import strategies as st
 
 from metrics.figures.models import MetricEntry
 from metrics.figures.services import FiguresError, metrics_import
+from metrics.results.models import Result
 from people.models import User
 from people.staffing.roster import roster_import
 from plans.models import Assignment, Indicator
 from plans.numbers import LIMIT, number_text
-from plans.plan_file import plan_file_parse
+from plans.plan_file import PlanFileError, plan_file_loads, plan_file_parse
+from plans.scoring import IndicatorRule, Method, highest_score
 from plans.services import plan_publish
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
+from tests.metrics.results.test_cycle_pages import close
 
 EDGE = Decimal("0.000001")
 # Every figure SPEC 7 accepts, with the limits themselves drawn often.
@@ -95,6 +99,15 @@ def test_a_plan_parameter_at_the_limits_reads_back_exactly(
     churn["target"] = target
     churn["stretch"] = {"target": tier, "bonus": bonus}
     feedback["tiers"] = [[tier, bonus]]
+    rules = [IndicatorRule(code="x", weight=Decimal(30), method=Method.PROPORTIONAL, cap=Decimal("1.2"))]
+    if (
+        highest_score([*rules, replace(rules[0], weight=Decimal(70), stretch_target=tier, stretch_bonus=bonus)])
+        >= LIMIT
+    ):
+        # churn (30, cap 1.2) with that stretch bonus could score past what a result stores
+        with pytest.raises(PlanFileError, match="the highest score these indicators can give"):
+            plan_file_parse(data)
+        return
     with transaction.atomic():
         version = plan_publish(definition=plan_file_parse(data)).version
         stored = {i.code: i for i in Indicator.objects.filter(version=version)}
@@ -102,3 +115,34 @@ def test_a_plan_parameter_at_the_limits_reads_back_exactly(
         assert (stored["churn"].stretch_target, stored["churn"].stretch_bonus) == (tier, bonus)
         assert [[Decimal(t), Decimal(p)] for t, p in stored["feedback"].tiers] == [[tier, bonus]]
         transaction.set_rollback(True)
+
+
+# The most a plan and a roster accept: payouts and bonus amounts just below 10^9, the one
+# indicator of weight 100 with the highest cap its score allows.
+LARGEST_PLAN = """{"code": "largest", "name": "上限方案", "goals": [{"code": "g", "name": "目标"}],
+ "indicators": [{"code": "sales", "name": "销售额", "goal": "g", "weight": 100, "method": "proportional",
+                 "target": 0.000001, "cap": 9999999.99}],
+ "bands": [{"min": 0, "label": "C", "payout": 0}, {"min": 999999999, "label": "S", "payout": 999999999.999999}]}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_largest_results_a_plan_and_a_roster_accept_are_stored_and_read_back_exactly() -> None:
+    definition = plan_file_loads(LARGEST_PLAN)
+    assert highest_score(definition.rules.indicators) == Decimal("999999999.00")
+    plan_publish(definition=definition)
+    roster_import(
+        table=csv_table(
+            "employee,name,department,manager,plan,start,monthly_bonus,quarterly_bonus\n"
+            "li.lei,李雷,客户部,,largest,2026-01,999999999.99,999999999.99\n"
+        )
+    )
+    metrics_import(table=csv_table("employee,period,sales\nli.lei,2026-01,999999999.999999\n"))
+    close("2026-01")
+
+    result = Result.objects.get(period="2026-01")
+    line = result.lines.get()
+    # capped at 100 × 9,999,999.99 points, scaled by the weights (100): the highest score, band S
+    assert (line.points, line.actual) == (Decimal("999999999.00"), Decimal("999999999.999999"))
+    assert (result.score, result.band, result.payout) == (Decimal("999999999.00"), "S", Decimal("1000000000.00"))
+    # 999,999,999.99 × 999,999,999.999999 / 100 = 9,999,999,999,899,990.0000000001: sixteen digits
+    assert result.bonus == Decimal("9999999999899990.00")

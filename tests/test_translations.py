@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("zh_Hans", "en")
 GETTEXT_TOOLS = ("xgettext", "msgmerge", "msguniq", "msgattrib", "msgfmt")
 # What `make messages` leaves out of the catalogs; the copy below leaves it out too.
-NOT_SCANNED = {"node_modules", "tests", "docs", "locale", "staticfiles", "__pycache__"}
+NOT_SCANNED = {"node_modules", "tests", "docs", "locale", "staticfiles", "__pycache__", "mutants"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 
 

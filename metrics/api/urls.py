@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from metrics.api import pages, views
 from metrics.api.problems import problem_not_found
 
-# Swagger UI (drf-spectacular's sidecar, served from here) writes style attributes and <style>
+# Swagger UI (drf-spectacular's sidecar, served from here) writes style attributes and style
 # elements as it draws: on that one page, and only there, styles may be inline. Scripts stay
 # files of this site, as everywhere.
 docs_view = csp_update(

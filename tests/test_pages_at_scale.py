@@ -22,6 +22,7 @@ from pytest_django import DjangoDbBlocker
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
+from metrics.followups import selectors as followups
 from metrics.results import payroll
 from metrics.results.models import Result
 from people.models import Department, Role, User
@@ -55,6 +56,9 @@ PAGES = [
     ("hr", "/cycles/2026-02/force/"),
     ("hr", "/cycles/2026-01/results/"),
     ("hr", "/cycles/2026-01/results/?band=B&sort=-score"),
+    ("hr", "/dashboard/"),
+    ("hr", "/cycles/2026-01/follow-ups/"),
+    ("hr", "/cycles/2026-01/follow-ups/?flag=warning"),
 ]
 BAD_QUERIES = [
     "page=abc",
@@ -215,6 +219,7 @@ def measured(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Measu
     # that both sizes have the same links (First, Next, Last).
     with django_db_blocker.unblock(), transaction.atomic(), pytest.MonkeyPatch.context() as patch:
         patch.setattr(payroll, "RESULTS_PER_PAGE", 25)
+        patch.setattr(followups, "ROWS_PER_PAGE", 10)  # the 20 people flagged of 100 are two pages
         assert "test" in str(connection.settings_dict["NAME"]), "only ever the test database"
         company = Company()
         clients = {}

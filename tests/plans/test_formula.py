@@ -13,6 +13,7 @@ from plans.formula import (
     evaluate,
     names,
     parse,
+    rename,
 )
 
 D = Decimal
@@ -146,3 +147,81 @@ def test_formulas_up_to_the_limits_are_read_and_evaluated() -> None:
     assert calculate("-" * 50 + "x", x="2") == D(2)
     assert calculate("+".join(["x"] * 250), x="1") == D(250)  # 499 characters
     assert names(parse("-".join(["x"] * 250))) == {"x"}
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("", FormulaError, "empty formula"),
+        ("   ", FormulaError, "empty formula"),
+        ("1 +", FormulaError, "unexpected end of formula"),
+        ("(1 + 2", FormulaError, "unexpected end of formula"),
+        ("(1 + 2 3", FormulaError, "missing )"),
+        ("* 2", FormulaError, "unexpected '*'"),
+        ("1 + 2)", FormulaError, "unexpected ')'"),
+        ("a % b", FormulaError, "unexpected character '%'"),
+        ("x + " * 125 + "x", FormulaTooLong, "longer than 500 characters"),
+        ("(" * 51 + "x" + ")" * 51, FormulaTooDeep, "more than 50 parentheses or minus signs inside one another"),
+    ],
+)
+def test_a_refusal_says_what_is_wrong(text: str, error: type[FormulaError], message: str) -> None:
+    # The reason is shown to whoever wrote the formula (a plan file's error, the builder's hint).
+    with pytest.raises(error) as refusal:
+        parse(text)
+    assert str(refusal.value) == message
+
+
+def test_dividing_by_zero_says_so() -> None:
+    with pytest.raises(FormulaDivisionByZero) as refusal:
+        calculate("x / (y - y)", x="1", y="2")
+    assert str(refusal.value) == "division by zero"
+
+
+def test_a_formula_of_exactly_500_characters_is_read() -> None:
+    text = "+".join(["x"] * 249) + "+yy"
+
+    assert len(text) == 500
+    assert names(parse(text)) == {"x", "yy"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(x) + " + "(" * 50 + "x" + ")" * 50,  # a closed parenthesis no longer counts
+        "--x + " + "(" * 50 + "x" + ")" * 50,  # nor minus signs applied to what is already read
+        "-x * -(x) - " + "-" * 50 + "x",
+    ],
+)
+def test_the_depth_counts_what_is_open_around_a_token_not_what_came_before(text: str) -> None:
+    parse(text)
+
+
+def test_one_level_deeper_after_a_closed_parenthesis_is_still_too_deep() -> None:
+    with pytest.raises(FormulaTooDeep):
+        parse("(x) + " + "(" * 51 + "x" + ")" * 51)
+
+
+# --- rename: how a page shows a formula with the inputs' labels --------------------------------------------
+
+LABELS = {"lost": "流失客户数", "total": "客户总数"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lost / total * 100", "流失客户数 / 客户总数 * 100"),
+        ("lost/total*100", "流失客户数/客户总数*100"),
+        ("  (lost + 1)  /  total ", "  (流失客户数 + 1)  /  客户总数 "),  # spacing kept as typed
+        ("lost_count / total", "lost_count / 客户总数"),  # a longer name is another name
+        ("lost / other", "流失客户数 / other"),  # a name without a label stays
+        ("total2 * 2.5 + lost", "total2 * 2.5 + 流失客户数"),
+        ("lost % total", "流失客户数 % 客户总数"),  # text that cannot be read is still shown
+        ("", ""),
+    ],
+)
+def test_rename_writes_each_input_as_its_label_and_the_rest_as_typed(text: str, expected: str) -> None:
+    assert rename(text, LABELS) == expected
+
+
+def test_rename_without_labels_gives_the_text_back() -> None:
+    assert rename("lost / total * 100", {}) == "lost / total * 100"

@@ -1,8 +1,10 @@
 """The one number reader (SPEC.md section 7): what is accepted, what is refused and why."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -171,3 +173,98 @@ def test_any_text_is_a_number_or_a_clear_refusal(text: str) -> None:
     else:
         assert abs(value) < LIMIT
         assert number_parse(number_text(value)) == value
+
+
+TOO_LARGE = "is too large: a number must lie between −1,000,000,000 and 1,000,000,000"
+TOO_LARGE_ZH = "过大：数字必须在 −1,000,000,000 至 1,000,000,000 之间"
+
+
+@pytest.mark.parametrize(
+    ("read", "english", "chinese"),
+    [
+        (lambda: number_parse("  "), "a number is needed here", "此处须填写数字"),
+        (
+            lambda: number_parse(" 5% "),
+            "“5%”: a percentage is accepted only for a value measured in %; give the number alone",
+            "“5%”：只有以 % 为单位的数值才能填写百分比；请只填写数字",
+        ),
+        (lambda: number_parse(" abc "), "“abc” is not a number", "“abc”不是数字"),
+        (lambda: number_check("12"), "“12” is not a number", "“12”不是数字"),  # type: ignore[arg-type]
+        (lambda: number_check(Decimal("NaN")), "“NaN” is not a number", "“NaN”不是数字"),
+        # the value as it was typed, not as it was read
+        (lambda: number_parse("1e9"), f"“1e9” {TOO_LARGE}", f"“1e9”{TOO_LARGE_ZH}"),
+        # a value that was never typed is shown without exponent
+        (lambda: number_check(Decimal("1E+12")), f"“1000000000000” {TOO_LARGE}", f"“1000000000000”{TOO_LARGE_ZH}"),
+        (
+            lambda: number_parse("1e-7"),
+            "“1e-7” has more than 6 decimals: give at most 6, nothing is rounded",
+            "“1e-7”的小数超过 6 位：最多填写 6 位小数，系统不会自动四舍五入",
+        ),
+        (lambda: number_parse("1.5", places=0), "“1.5” must be a whole number", "“1.5”必须是整数"),
+        (lambda: number_parse("-1", minimum=Decimal(0)), "“-1” is below the minimum of 0", "“-1”低于最小值 0"),
+        (
+            lambda: number_parse("10.5", maximum=Decimal("10.0")),
+            "“10.5” is above the maximum of 10",
+            "“10.5”高于最大值 10",
+        ),
+    ],
+)
+def test_a_refusal_says_exactly_why_in_the_users_language(
+    read: Callable[[], Decimal], english: str, chinese: str
+) -> None:
+    for language, expected in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language), pytest.raises(NumberError) as refusal:
+            read()
+        assert refusal.value.message == expected
+
+
+def test_a_long_value_is_shortened_in_a_refusal_after_40_characters() -> None:
+    forty = "1" + "0" * 39
+    with pytest.raises(NumberError) as refusal:
+        number_parse(forty)
+    assert refusal.value.message == f"“{forty}” {TOO_LARGE}"
+
+    with pytest.raises(NumberError) as refusal:
+        number_parse(forty + "0")
+    assert refusal.value.message == f"“1{'0' * 36}…” {TOO_LARGE}"
+
+
+def test_places_zero_accepts_whole_numbers_only() -> None:
+    assert number_parse("12", places=0) == 12
+    assert number_parse("1.000", places=0) == 1
+
+
+def test_a_space_may_stand_before_the_percent_sign() -> None:
+    assert number_parse("5 %", percent=True) == 5
+    assert number_parse("１２．５ ％", percent=True) == Decimal("12.5")
+
+
+def test_the_range_ends_themselves_are_accepted() -> None:
+    assert number_parse("10", maximum=Decimal(10)) == 10
+    assert number_parse("-5", minimum=Decimal(-5), maximum=Decimal(-5)) == -5
+    assert number_check(Decimal(10), minimum=Decimal(0), maximum=Decimal(10)) == 10
+
+
+def test_a_number_that_already_is_one_gets_the_range_too() -> None:
+    with pytest.raises(NumberError, match="below the minimum of 0"):
+        number_check(Decimal(-1), minimum=Decimal(0))
+    with pytest.raises(NumberError, match="above the maximum of 10"):
+        number_check(11, maximum=Decimal(10))
+
+
+def test_a_bonus_amount_of_zero_or_less_than_one_is_accepted() -> None:
+    assert money_parse("0") == 0
+    assert money_parse("0.5") == Decimal("0.5")
+    assert money_parse("1") == 1
+
+
+@pytest.mark.parametrize("text", ["1", "１", "1.000000", "1e0"])
+def test_one_is_read_as_one(text: str) -> None:
+    assert number_parse(text) == 1
+    assert number_text(number_parse(text)) == "1"
+
+
+@pytest.mark.parametrize("zero", ["-0", "-0.000000", "0E-6", "0e+5", "－０"])
+def test_zero_is_read_and_written_without_sign_or_decimals(zero: str) -> None:
+    assert str(number_parse(zero)) == "0"
+    assert number_text(Decimal(zero.replace("－０", "-0"))) == "0"

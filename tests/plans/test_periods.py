@@ -341,3 +341,75 @@ def test_a_cell_never_names_a_year(text: str) -> None:
         Period.from_cell(text)
 
     assert not error.value.out_of_range
+
+
+# --- a refusal names what was refused (the messages built on PeriodError quote it) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "refused", "out_of_range"),
+    [
+        ("abc", "abc", False),
+        (" 2026-13 ", "2026-13", False),
+        ("2026-00", "2026-00", False),
+        ("1999-12", "1999-12", True),
+        ("2101-Q1", "2101-Q1", True),
+        ("0999", "0999", True),  # the year as it was typed, not as a number
+        ("1999", "1999", True),
+    ],
+)
+def test_a_refused_period_names_the_text_as_typed(text: str, refused: str, out_of_range: bool) -> None:
+    with pytest.raises(PeriodError) as error:
+        Period.parse(text)
+
+    assert (error.value.text, str(error.value), error.value.out_of_range) == (refused, refused, out_of_range)
+
+
+@pytest.mark.parametrize(
+    ("cell", "out_of_range"),
+    [
+        ("２０２６", False),  # a year
+        ("2026年13月", False),  # no such month
+        ("2026-02-30", False),  # no such day
+        ("4/1/2026", False),  # not surely one month
+        ("1999年12月", True),
+    ],
+)
+def test_a_refused_cell_names_the_cell_as_it_was(cell: str, out_of_range: bool) -> None:
+    with pytest.raises(PeriodError) as error:
+        Period.from_cell(cell)
+
+    assert (error.value.text, str(error.value), error.value.out_of_range) == (cell, cell, out_of_range)
+
+
+def test_the_years_at_the_ends_of_the_range_are_years_and_the_next_ones_are_refused_naming_them() -> None:
+    assert (str(Period.of_year(2000)), str(Period.of_year(2100))) == ("2000", "2100")
+    for year in (1999, 2101):
+        with pytest.raises(PeriodError) as error:
+            Period.of_year(year)
+        assert (error.value.text, error.value.out_of_range) == (str(year), True)
+
+
+def test_a_year_has_no_quarter_nor_a_month_after_it_and_the_refusal_names_the_period() -> None:
+    year, quarter = Period.of_year(2026), Period.parse("2026-Q2")
+    for refuse, named in (
+        (year.quarter_of, "2026"),
+        (lambda: year.shift(1), "2026"),
+        (lambda: quarter.shift(1), "2026-Q2"),
+    ):
+        with pytest.raises(PeriodError) as error:
+            refuse()
+        assert (error.value.text, error.value.out_of_range) == (named, False)
+
+
+@pytest.mark.parametrize(
+    ("day", "month"),
+    [
+        (datetime.date(2026, 4, 15), "2026-04"),
+        (datetime.date(2026, 1, 1), "2026-01"),
+        (datetime.date(2000, 12, 31), "2000-12"),
+    ],
+)
+def test_a_day_falls_in_its_month(day: datetime.date, month: str) -> None:
+    assert Period.of_date(day) == Period.parse(month)
+    assert str(Period.of_date(day)) == month

@@ -745,3 +745,74 @@ def test_the_highest_score_is_a_full_month_scaled_to_its_weights_or_a_quarters_s
     stretched = replace(COLLABORATION, stretch_target=D(9), stretch_bonus=D(5))
     assert highest_score((*CUSTOMER_MANAGER.indicators[:4], stretched)) == D("123.50")  # the quarter's, now
     assert highest_score(()) == D("0.00")
+
+
+# --- what a line says besides its points (the "why" of a score), at the boundaries --------------------
+
+
+def test_a_scored_line_keeps_the_method_the_actual_and_the_target_it_was_scored_with() -> None:
+    assert indicator_score(SATISFACTION, D("8.6")) == IndicatorScore(
+        code="satisfaction", method=Method.PROPORTIONAL, points=D("23.89"), actual=D("8.6"), target=D(9)
+    )
+    assert indicator_score(NEW_CUSTOMERS, D(4)) == IndicatorScore(
+        code="new_customers", method=Method.PER_UNIT, points=D("22.00"), actual=D(4), target=D(3)
+    )
+
+
+def test_a_missing_line_keeps_its_target() -> None:
+    assert missing_score(CHURN) == IndicatorScore(
+        code="churn", method=Method.PROPORTIONAL, points=D("0.00"), target=D(5), missing=True
+    )
+
+
+def test_quarter_and_year_lines_keep_the_method_and_the_target() -> None:
+    quarter = score_quarter(CUSTOMER_MANAGER, {"churn": [D(30), D(31)]}, {"collaboration": D(6)}, bonus_amount=D(0))
+    year = score_year(CUSTOMER_MANAGER, {"churn": [D("30.5"), D("30.5")]}, bonus_amount=D(0))
+
+    assert quarter.lines[0] == IndicatorScore(
+        code="churn", method=Method.PROPORTIONAL, points=D("30.50"), target=D(5), months=2
+    )
+    assert year.lines[0] == quarter.lines[0]
+    assert year.lines[-1] == IndicatorScore(code="collaboration", method=Method.RATING, points=D("0.00"))
+
+
+@pytest.mark.parametrize(
+    ("method", "needed"),
+    [(Method.PROPORTIONAL, "target"), (Method.PER_UNIT, "target"), (Method.BINARY, "target"), (Method.RATING, "scale")],
+)
+def test_a_rule_without_what_its_method_needs_is_refused_naming_it(method: Method, needed: str) -> None:
+    with pytest.raises(ValueError, match=f"^x: {method} needs {needed}$"):
+        indicator_score(rule(method), D(1))
+
+
+def test_exactly_weight_times_cap_is_not_capped() -> None:
+    proportional = indicator_score(rule(Method.PROPORTIONAL, weight=30, target=5, cap="1.2"), D(6))
+    per_unit = indicator_score(
+        rule(Method.PER_UNIT, weight=20, target=3, bonus_per_unit=2, penalty_per_unit=5, cap="1.25"), D("5.5")
+    )
+
+    assert (proportional.points, proportional.capped) == (D("36.00"), False)
+    assert (per_unit.points, per_unit.capped, per_unit.floored) == (D("25.00"), False, False)
+
+
+@pytest.mark.parametrize(
+    ("tier_points", "expected", "capped"),
+    [("33", "33.00", False), ("36", "36.00", False), ("36.01", "36.00", True), ("40", "36.00", True)],
+)
+def test_a_tier_above_weight_times_cap_is_capped_and_says_so(tier_points: str, expected: str, capped: bool) -> None:
+    score = indicator_score(rule(Method.TIERS, weight=30, cap="1.2", tiers=((D(1), D(tier_points)),)), D(1))
+
+    assert (score.points, score.capped) == (D(expected), capped)
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "floored"),
+    [("-1", "0.00", False), ("-0.9", "0.50", False), ("-1.1", "0.00", True)],
+)
+def test_per_unit_points_reaching_exactly_zero_are_not_floored(actual: str, expected: str, floored: bool) -> None:
+    # W 20, T 3, -5 a unit below: 3 - (-1) = 4 units below gives exactly 0, 3.9 units gives 0.50.
+    indicator = rule(Method.PER_UNIT, weight=20, target=3, bonus_per_unit=2, penalty_per_unit=5, cap="1.25")
+
+    score = indicator_score(indicator, D(actual))
+
+    assert (score.points, score.capped, score.floored) == (D(expected), False, floored)

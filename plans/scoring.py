@@ -110,6 +110,11 @@ class PlanRules:
         # instance's __dict__ directly, which a frozen dataclass allows).
         return {f: tuple(i for i in self.indicators if i.frequency == f) for f in Frequency}
 
+    @cached_property
+    def monthly_weight(self) -> Decimal:
+        """The monthly indicators' weights added up: what a month's points are scaled by."""
+        return sum((i.weight for i in self.of_frequency(Frequency.MONTHLY)), ZERO)
+
 
 @dataclass(frozen=True)
 class IndicatorScore:
@@ -235,8 +240,7 @@ def _clamp(raw: Decimal, ceiling: Decimal) -> tuple[Decimal, bool, bool]:
 
 def monthly_score(rules: PlanRules, lines: Sequence[IndicatorScore]) -> Decimal:
     """Sum of the monthly indicators' points, scaled to 100 by their weights."""
-    weights = sum((i.weight for i in rules.of_frequency(Frequency.MONTHLY)), ZERO)
-    return q2(sum((line.points for line in lines), ZERO) * HUNDRED / weights)
+    return q2(sum((line.points for line in lines), ZERO) * HUNDRED / rules.monthly_weight)
 
 
 def highest_score(indicators: Sequence[IndicatorRule]) -> Decimal:

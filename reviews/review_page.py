@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from metrics.cycles.models import Cycle, CycleStatus
 from metrics.results.models import Result
-from metrics.results.release import results_shown
+from metrics.results.release import periods_held, results_shown
 from metrics.results.scorecards import flag_labels
 from people.models import User
 from plans.models import Indicator
@@ -130,8 +130,11 @@ class _QuarterFigures:
     months: list[str]
     statuses: dict[str, str]  # period -> cycle status; no cycle yet: open
     results: dict[str, Result]
+    held: frozenset[str]  # periods whose results the reader does not see until HR releases them
 
     def state(self, period: str) -> str:
+        if period in self.held:
+            return _("Awaiting release by HR")
         status = self.statuses.get(period, CycleStatus.OPEN)
         if status == CycleStatus.CLOSED and period not in self.results:
             return _("Not assessed")
@@ -143,10 +146,18 @@ def _quarter_figures(review: Review, *, user: User) -> _QuarterFigures:
     periods = [*months, str(review.period)]
     results = Result.objects.filter(employee_id=review.employee_id, period__in=periods, superseded_at__isnull=True)
     results = results_shown(results, viewer=user)  # a result held for calibration is not the employee's yet
+    statuses = {str(p): s for p, s in Cycle.objects.filter(period__in=periods).values_list("period", "status")}
+    shown = {str(result.period): result for result in results.prefetch_related("lines__indicator")}
+    # A closed period without a result the reader sees: not assessed, or held for calibration
+    # (asked only then, so that the usual page takes no more queries).
+    unseen = [p for p, status in statuses.items() if status == CycleStatus.CLOSED and p not in shown]
     return _QuarterFigures(
         months=months,
-        statuses={str(p): s for p, s in Cycle.objects.filter(period__in=periods).values_list("period", "status")},
-        results={str(result.period): result for result in results.prefetch_related("lines__indicator")},
+        statuses=statuses,
+        results=shown,
+        held=frozenset(p for p in periods_held(employee=review.employee, viewer=user) if p in unseen)
+        if unseen
+        else frozenset(),
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from metrics.followups.selectors import DecisionView, decisions_of
+from metrics.results.release import periods_held
 from metrics.results.scorecards import ScorecardNote
 from people.access import HR_ROLES, has_role
 from people.models import User
@@ -35,7 +36,12 @@ def scorecard_decisions(employee: User, viewer: User) -> list[ScorecardNote]:
     if not decisions_readable(employee=employee, viewer=viewer):
         return []
     notes = []
-    for decision in decisions_of(employee=employee).values():
+    decisions = decisions_of(employee=employee).values()
+    # A period held for calibration: its decisions wait for HR's release, as its results do.
+    held = set(periods_held(employee=employee, viewer=viewer)) if decisions else set()
+    for decision in decisions:
+        if decision.period in held:
+            continue
         own = decision.awaits_acknowledgement and viewer.pk == employee.pk
         notes.append(
             ScorecardNote(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from metrics.followups.models import Decision, FollowUpDecision
 from metrics.results.dashboards import person_name
 from metrics.results.models import Result
+from metrics.results.release import periods_held
 from metrics.results.scorecards import flag_labels
 from people.models import User
 from plans.models import Band, PlanTemplate, PlanVersion
@@ -268,11 +269,14 @@ def follow_up_person(*, result: Result) -> FollowUpPerson:
 
 
 def acknowledgements_pending(*, user: User) -> list[DecisionView]:
-    """The formal warnings ``user`` has not acknowledged yet, oldest period first."""
+    """The formal warnings ``user`` has not acknowledged yet, oldest period first; none of a period
+    whose results are held for calibration (the employee reads its decisions once HR releases it)."""
     rows = FollowUpDecision.objects.filter(
         employee=user, decision=Decision.FORMAL_WARNING, superseded_at__isnull=True, acknowledged_at__isnull=True
     ).select_related("decided_by")
-    return sorted((decision_view(row) for row in rows), key=lambda row: Period.parse(row.period).last_month())
+    views = [decision_view(row) for row in rows]
+    held = set(periods_held(employee=user, viewer=user)) if views else set()
+    return sorted((v for v in views if v.period not in held), key=lambda row: Period.parse(row.period).last_month())
 
 
 def decisions_of(*, employee: User) -> dict[str, DecisionView]:

@@ -17,6 +17,7 @@ from people.staffing.assignments import assignment_set
 from people.staffing.roster import roster_import
 from plans.periods import Period
 from tests.factories import csv_table, publish
+from tests.metrics.results.test_cycle_pages import close, examples_loaded
 
 # wu.di, in the other department, has a poor January: churn 13.33 % scores 0, satisfaction
 # 6.5/9 → 18.06, no new customer → 20 - 3*5 = 5, 80 % of feedback in time → 8;
@@ -171,3 +172,13 @@ def test_the_people_per_plan_follow_an_assignment_made_on_the_pages(
             quarterly_bonus=Decimal(6000),
         )
     assert [row.people for row in plans_overview()] == [2]
+
+
+def test_each_name_on_the_home_page_links_to_a_scorecard_its_reader_may_open(db: None, examples: Path) -> None:
+    examples_loaded(examples)
+    close("2026-01")
+    hr = client_for(person("hr", Role.HR))
+
+    html = hr.get("/").content.decode()
+    assert 'href="/scores/li.lei/"' in html
+    assert hr.get("/scores/li.lei/").status_code == 200

@@ -168,6 +168,7 @@ class Dashboard:
     completion_at: datetime | None = None  # when the completion was counted
     charts: dict[str, Any] = field(default_factory=dict)
     still_open: int = 0  # people of ``period`` no close has scored yet (SPEC.md section 8)
+    filtered: bool = False  # a department or a plan chosen: what is empty is empty for the filter
 
 
 def results_stamp() -> tuple[object, ...]:
@@ -294,8 +295,18 @@ def _indicators(results: QuerySet[Result]) -> list[IndicatorRow]:
     return sorted(indicators, key=lambda i: (-i.rate, i.code))
 
 
-def _ranks(results: QuerySet[Result], *, best: bool) -> list[RankRow]:
-    order = ("-score", "employee__username") if best else ("score", "employee__username")
+def rank_sizes(count: int) -> tuple[int, int]:
+    """How many the best and the worst lists hold of ``count`` results: ten each, or, when fewer
+    than twenty, the better half and the rest, so that nobody is in both."""
+    top = min(TOP_COUNT, (count + 1) // 2)
+    return top, min(TOP_COUNT, count - top)
+
+
+def _ranks(results: QuerySet[Result], *, best: bool, size: int) -> list[RankRow]:
+    # The worst list reads the best list's order backwards (ties too): the two never share a person.
+    order = ("-score", "employee__username") if best else ("score", "-employee__username")
+    if not size:
+        return []
     return [
         RankRow(
             employee=r.employee.username,
@@ -305,7 +316,7 @@ def _ranks(results: QuerySet[Result], *, best: bool) -> list[RankRow]:
             band=r.band,
             bonus=r.bonus,
         )
-        for r in results.select_related("employee__department").order_by(*order)[:TOP_COUNT]
+        for r in results.select_related("employee__department").order_by(*order)[:size]
     ]
 
 
@@ -352,7 +363,10 @@ def completion(*, filters: DashboardFilters) -> list[CompletionRow]:
         present = MetricEntry.objects.filter(
             period=text, value__isnull=False, indicator__frequency=Frequency.MONTHLY, assignment__in=current
         ).count()
-        rows.append(CompletionRow(period=text, present=present, expected=expected, rate=_percent(present, expected)))
+        if expected:  # a month where the filter expects nothing is not open for it (the page says so)
+            rows.append(
+                CompletionRow(period=text, present=present, expected=expected, rate=_percent(present, expected))
+            )
     return rows
 
 
@@ -364,7 +378,8 @@ def dashboard(*, filters: DashboardFilters) -> Dashboard:
     counted_at, rows = cached(
         lambda: (timezone.now(), completion(filters=filters)), "completion", *parts, seconds=COMPLETION_CACHE_SECONDS
     )
-    return replace(board, completion=rows, completion_at=counted_at)
+    filtered = filters.department_id is not None or bool(filters.plan)
+    return replace(board, completion=rows, completion_at=counted_at, filtered=filtered)
 
 
 def _results_board(filters: DashboardFilters) -> Dashboard:
@@ -372,17 +387,19 @@ def _results_board(filters: DashboardFilters) -> Dashboard:
     period = filters.period or (periods[-1].period if periods else "")
     selected = _results(filters).filter(period=period)
     trend = [row for row in periods if Period.parse(row.period).is_month]
+    histogram = _histogram(selected)
+    top_size, bottom_size = rank_sizes(sum(bucket.count for bucket in histogram))  # every result is in one bucket
     board = Dashboard(
         period=period,
         periods=periods,
         band_labels=band_labels,
-        histogram=_histogram(selected),
+        histogram=histogram,
         trend=trend,
         departments=_departments(selected),
         indicators=_indicators(selected),
         completion=[],
-        top=_ranks(selected, best=True),
-        bottom=_ranks(selected, best=False),
+        top=_ranks(selected, best=True, size=top_size),
+        bottom=_ranks(selected, best=False, size=bottom_size),
         still_open=people_open(period=Period.parse(period), department_id=filters.department_id, plan=filters.plan)
         if period
         else 0,
@@ -421,9 +438,20 @@ def _charts(board: Dashboard) -> dict[str, Any]:
                 for label in board.band_labels
             ],
         },
-        "trend": {"labels": [p.period for p in board.trend], "averages": [str(p.average) for p in board.trend]},
+        "trend": _trend_chart(board.trend),
         "departments": {
             "labels": [d.name for d in board.departments],
             "averages": [str(d.average) for d in board.departments],
         },
     }
+
+
+def _trend_chart(trend: list[PeriodRow]) -> dict[str, Any]:
+    """Every month from the first to the last with results, a month without any a gap (null):
+    the line does not join 2026-01 to 2026-04 as if they were next to each other."""
+    if not trend:
+        return {"labels": [], "averages": []}
+    averages = {row.period: str(row.average) for row in trend}
+    first, last = Period.parse(trend[0].period), Period.parse(trend[-1].period)
+    months = [str(first.shift(n)) for n in range((last.year - first.year) * 12 + last.month - first.month + 1)]
+    return {"labels": months, "averages": [averages.get(month) for month in months]}

@@ -7,7 +7,7 @@ roster (the dashboard's cache), so a page costs the same at 100 and at 100,000 p
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import overload
 
@@ -32,6 +32,7 @@ from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
 from people.selectors import rows_page
 from plans.periods import Period
+from plans.selectors import flag_labels as plan_flag_labels
 
 RESULTS_PER_PAGE = 50
 NO_BAND = "-"  # the band filter's value for results that reached no band
@@ -69,6 +70,8 @@ class PayrollRow:
     payout: Decimal
     bonus: Decimal
     flags: tuple[str, ...]  # in words
+    version_id: int = 0
+    flag_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,17 @@ def _row(result: Result) -> PayrollRow:
         payout=result.payout,
         bonus=result.bonus,
         flags=flag_labels(result.flags),
+        version_id=result.version_id,
+        flag_codes=tuple(result.flags),
     )
+
+
+def _in_plan_words(page: "Page[PayrollRow]") -> "Page[PayrollRow]":
+    """The page's flags with the labels their plans give them: two queries, whatever the page."""
+    rows = list(page.object_list)
+    labels = plan_flag_labels(version_ids={row.version_id for row in rows})
+    page.object_list = [replace(row, flags=flag_labels(row.flag_codes, labels.get(row.version_id))) for row in rows]
+    return page
 
 
 class _ByDepartment(Sequence[PayrollRow]):
@@ -192,9 +205,11 @@ def payroll_page(
     key, descending = _sort_key(filters.sort)
     if key == "department":
         by_user = results.order_by(*payroll_order(DEFAULT_SORT))
-        return Paginator(_ByDepartment(by_user, totals, descending=descending), RESULTS_PER_PAGE).get_page(number)
+        return _in_plan_words(
+            Paginator(_ByDepartment(by_user, totals, descending=descending), RESULTS_PER_PAGE).get_page(number)
+        )
     ordered = results.order_by(*payroll_order(filters.sort))
-    return rows_page(ordered, row=_row, number=number, per_page=RESULTS_PER_PAGE, count=totals.count)
+    return _in_plan_words(rows_page(ordered, row=_row, number=number, per_page=RESULTS_PER_PAGE, count=totals.count))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -13,15 +13,28 @@ from metrics.results.periods import period_key
 from metrics.results.release import released_exists, results_shown
 from people.models import User
 from plans.flags import PRODUCT_FLAGS, flag_texts
-from plans.models import Band, Frequency, Indicator, Method, version_label
+from plans.models import Band, Direction, Frequency, Indicator, Method, version_label
 from plans.numbers import number_text as _number_text
 from plans.scoring import CENTS
+from plans.selectors import flag_labels as plan_flag_labels
 
 
 def number_text(value: Decimal | None) -> str:
     """A stored figure as people write it: 4.000000 -> 4, 95.833300 -> 95.8333; nothing for none."""
     # plans.numbers.number_text, but nothing for what a line or an indicator lacks (no actual, no floor).
     return "" if value is None else _number_text(value)
+
+
+# A value read on a scorecard: two decimals say enough of a rate or an amount (12.9032 % reads
+# 12.9 %); the exact value stays in the line's ``actual_exact`` (the page's tooltip).
+SHOWN_PLACES = Decimal("0.01")
+
+
+def shown_text(value: Decimal | None) -> str:
+    """A line's actual or target as people read it: at most two decimals, no trailing zeros."""
+    if value is None:
+        return ""
+    return _number_text(value.quantize(SHOWN_PLACES, rounding=ROUND_HALF_UP))
 
 
 # --- what the rooms above add to a scorecard -------------------------------------------------------
@@ -79,6 +92,7 @@ class ScorecardLine:
     target: str
     points: Decimal
     reasons: list[str]
+    actual_exact: str = ""  # the stored value, when the shown one is rounded
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,7 @@ class ScorecardPeriod:
     calibration: tuple[str, ...] = ()  # each move applied before release: "Calibration: B → A, reason: …"
     result_id: int = 0
     proposable: tuple[str, ...] = ()  # the bands a manager may propose for it, while it is held
+    explanation: str = ""  # how the lines' points make the score, written out
 
 
 def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool, year: bool = False) -> list[str]:
@@ -121,19 +136,17 @@ def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool, year
         return reasons
     if line.floored:
         if indicator.method == Method.PROPORTIONAL:
-            reasons.append(
-                _("Below the floor of %(floor)s × target: it scores 0.") % {"floor": number_text(indicator.floor)}
-            )
+            reasons.append(_floor_reason(indicator))
         else:
             reasons.append(_("The penalties take it below 0: it scores 0."))
     if line.capped:
         cap = indicator.cap if indicator.cap is not None else Decimal(1)
         reasons.append(
-            _("Capped at %(max)s points (weight %(weight)s × cap %(cap)s).")
+            _("Capped at %(max)s points: at most %(cap)s%% of its weight %(weight)s.")
             % {
                 "max": number_text(indicator.weight * cap),
                 "weight": number_text(indicator.weight),
-                "cap": number_text(cap),
+                "cap": number_text(cap * 100),
             }
         )
     if line.stretched:
@@ -144,6 +157,37 @@ def _line_reasons(line: ResultLine, indicator: Indicator, *, quarter: bool, year
     if not reasons:
         reasons.append(_method_reason(line, indicator))
     return reasons
+
+
+def _floor_reason(indicator: Indicator) -> str:
+    """Why a proportional indicator scored nothing: its achievement fell below the plan's floor."""
+    floor = indicator.floor if indicator.floor is not None else Decimal(0)
+    if indicator.direction == Direction.LOWER:
+        # achievement = 1 - (actual - target) / target: below the floor when the actual exceeds
+        # the target by more than (1 - floor) of it.
+        return _("The actual value is more than %(excess)s%% above the target: no points.") % {
+            "excess": number_text((1 - floor) * 100)
+        }
+    return _("The actual value is below %(floor)s%% of the target: no points.") % {"floor": number_text(floor * 100)}
+
+
+def _explanation(result: Result, lines: list[ResultLine]) -> str:
+    """How the lines' points make the period's score (SPEC.md: a month's points scaled to 100 by
+    its weights; a quarter's and a year's points added)."""
+    points = sum((line.points for line in lines), Decimal(0)).quantize(CENTS)
+    if result.period.is_quarter or result.period.is_year:
+        return _("Sum of the points: %(points)s points = %(score)s points.") % {
+            "points": points,
+            "score": result.score,
+        }
+    weights = sum((line.indicator.weight for line in lines), Decimal(0))
+    if not weights:
+        return ""
+    return _("%(points)s points ÷ the weights of the month %(weights)s × 100 = %(score)s points.") % {
+        "points": points,
+        "weights": number_text(weights),
+        "score": result.score,
+    }
 
 
 def _method_reason(line: ResultLine, indicator: Indicator) -> str:
@@ -195,13 +239,15 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
     )
     proposer = viewer is not None and employee.manager_id == viewer.pk and viewer.pk != employee.pk
     labels = _band_labels({r.version_id for r in results}) if proposer else {}
+    flag_words = plan_flag_labels(version_ids={r.version_id for r in results})
     results.sort(key=lambda r: period_key(r.period), reverse=True)
     methods = dict(Method.choices)
     periods = []
     for result in results:
         quarter = result.period.is_quarter
         lines = []
-        for line in result.lines.all():
+        stored = list(result.lines.all())
+        for line in stored:
             indicator = line.indicator
             lines.append(
                 ScorecardLine(
@@ -210,10 +256,11 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
                     unit=indicator.unit,
                     method=str(methods.get(line.method, line.method)),
                     weight=indicator.weight.quantize(CENTS),
-                    actual=number_text(line.actual),
-                    target=number_text(line.target),
+                    actual=shown_text(line.actual),
+                    target=shown_text(line.target),
                     points=line.points,
                     reasons=_line_reasons(line, indicator, quarter=quarter, year=result.period.is_year),
+                    actual_exact=number_text(line.actual),
                 )
             )
         periods.append(
@@ -226,8 +273,9 @@ def scorecard(*, employee: User, viewer: User | None = None) -> list[ScorecardPe
                 band=result.band,
                 payout=result.payout,
                 bonus=result.bonus,
-                flags=list(flag_labels(result.flags)),
+                flags=list(flag_labels(result.flags, flag_words.get(result.version_id))),
                 lines=lines,
+                explanation=_explanation(result, stored),
                 notes=tuple(notes.get(str(result.period), ())),
                 calibration=tuple(
                     _("Calibration: %(from)s → %(to)s, reason: %(reason)s")

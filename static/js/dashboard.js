@@ -10,7 +10,9 @@
   const data = JSON.parse(source.textContent);
   const words = data.words;
   const numbers = function (values) {
-    return values.map(Number);
+    return values.map(function (value) {
+      return value === null ? null : Number(value); // null: a month without results, a gap
+    });
   };
 
   function draw(id, config) {
@@ -34,9 +36,9 @@
     type: "line",
     data: {
       labels: data.trend.labels,
-      datasets: [{ label: words.average, data: numbers(data.trend.averages), tension: 0.2 }],
+      datasets: [{ label: words.average, data: numbers(data.trend.averages), tension: 0.2, spanGaps: false }],
     },
-    options: { responsive: true },
+    options: { responsive: true, spanGaps: false, scales: { y: { beginAtZero: true } } },
   });
   draw("chart-histogram", {
     type: "bar",
@@ -49,6 +51,6 @@
       labels: data.departments.labels,
       datasets: [{ label: words.average, data: numbers(data.departments.averages) }],
     },
-    options: { responsive: true, indexAxis: "y" },
+    options: { responsive: true, indexAxis: "y", scales: { x: { beginAtZero: true } } },
   });
 })();

@@ -131,7 +131,7 @@ def test_the_filters_narrow_every_table(db: None, examples: Path, hr: Client) ->
 
     everybody = page_text(hr.get("/dashboard/", {"period": "2026-01"}).content)
     assert "客户部 1 107.66 2000.00 客户二部 1 34.51 0.00" in everybody
-    assert "Top 10, 2026-01" in everybody
+    assert "Top 1, 2026-01" in everybody and "Bottom 1, 2026-01" in everybody
 
     other_plan = page_text(hr.get("/dashboard/", {"plan": "customer-manager"}).content)
     assert "2026-01 All 2 2000.00" in other_plan
@@ -285,7 +285,7 @@ def test_a_second_view_reads_the_closed_periods_from_the_cache_and_shows_the_sam
 def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: None, examples: Path, hr: Client) -> None:
     examples_loaded(examples)
     close("2026-01")
-    assert "Top 10, 2026-01 Employee Department Score Band Bonus 李雷 li.lei 客户部 107.66" in page_text(
+    assert "Top 1, 2026-01 Employee Department Score Band Bonus 李雷 li.lei 客户部 107.66" in page_text(
         hr.get("/dashboard/").content
     )
 

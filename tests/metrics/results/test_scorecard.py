@@ -45,14 +45,15 @@ def test_an_employee_reads_their_month_and_quarter_scores_with_their_reasons(qua
 
     january = section(text, "2026-01", None)
     assert "Score 107.66 · Band A · Payout 100.00 % · Bonus 2000.00" in january
-    assert "客户流失率 4 % 5 Proportional 30.00 36.00 Why: Target reached: full weight or more." in january
+    assert "96.89 points ÷ the weights of the month 90 × 100 = 107.66 points." in january
+    assert "客户流失率 4 % 5 % Proportional 30.00 36.00 Why: Target reached: full weight or more." in january
     assert (
         "客户满意度 8.6 9 Proportional 25.00 23.89 Why: Below target: points in proportion to how close it came."
         in january
     )
 
     february = section(text, "2026-02", "2026-01")
-    assert "Capped at 36 points (weight 30 × cap 1.2). Stretch target 3 reached: 5 extra points." in february
+    assert "Capped at 36 points: at most 120% of its weight 30. Stretch target 3 reached: 5 extra points." in february
     assert "41.00" in february
     assert "新客户签约 3 3 Per unit 20.00 20.00 Why: Target reached" in february
     assert "The best tier reached is worth 12.00 points." in february

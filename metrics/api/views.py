@@ -42,7 +42,6 @@ from metrics.figures.models import ChangeSource
 from metrics.figures.selectors import close_scope
 from metrics.figures.services import FiguresError, metrics_import
 from metrics.results.closing import cycle_close_request
-from metrics.results.models import Result
 from metrics.results.parts import CloseRefused, Selection
 from metrics.results.payroll import PayrollFilters, payroll_results
 from metrics.results.scorecards import scorecard
@@ -50,6 +49,7 @@ from metrics.results.selectors import CycleListRow, cycle_status_label, cycles_l
 from metrics.results.tasks import cycle_close_enqueue
 from people.models import Department, User
 from people.staffing.roster import ROSTER_COLUMNS, roster_import
+from plans.models import PlanVersion
 from plans.periods import Period
 from plans.tabular import NUL, Table, TableError
 
@@ -302,44 +302,55 @@ class ResultsView(GenericAPIView):
             results = results.filter(version__template__code=params["plan"])
         if client.limited:
             results = results.filter(employee__in=client.people())
-        results = results.select_related("employee__department", "employee__manager", "version__template").only(
-            "employee_id",
-            "period",
-            "score",
-            "band",
-            "payout",
-            "bonus",
-            "flags",
-            "employee__username",
-            "employee__display_name",
-            "employee__department__name",
-            "employee__manager__username",
-            "version__number",
-            "version__template__code",
-        )
-        page = self.paginate_queryset(results)
-        return self.get_paginated_response([_result(result) for result in page])
+        page = self.paginate_queryset(results.values(*RESULT_FIELDS))
+        return self.get_paginated_response(result_rows(page))
 
 
 FILTERS = ("department", "plan", "band", "flag")
 
 
-def _result(result: Result) -> dict[str, Any]:
-    employee = result.employee
-    return {
-        "employee": employee.username,
-        "name": _name(employee),
-        "department": employee.department.name if employee.department else "",
-        "manager": employee.manager.username if employee.manager else "",
-        "period": str(result.period),
-        "plan": result.version.template.code,
-        "version": result.version.number,
-        "score": _f(result.score),
-        "band": result.band,
-        "payout": _f(result.payout),
-        "bonus": _f(result.bonus),
-        "flags": sorted(result.flags),
+# A page is read as plain values from the results table alone, in its (period, employee) index's
+# order, then the page's people and plans in one query each: joining them to every result made
+# PostgreSQL join and sort all the period's results left after the cursor for each page
+# (bench_api: 331 ms a page at 100,000 results; README "Performance").
+RESULT_FIELDS = ("employee_id", "period", "version_id", "score", "band", "payout", "bonus", "flags")
+
+
+def result_rows(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of ``RESULT_FIELDS`` values as the API shows each result (``ResultOut``)."""
+    people = {
+        pk: (username, display_name or username, department or "", manager or "")
+        for pk, username, display_name, department, manager in User.objects.filter(
+            pk__in={row["employee_id"] for row in page}
+        ).values_list("pk", "username", "display_name", "department__name", "manager__username")
     }
+    versions = {
+        pk: (number, code)
+        for pk, number, code in PlanVersion.objects.filter(pk__in={row["version_id"] for row in page}).values_list(
+            "pk", "number", "template__code"
+        )
+    }
+    rows = []
+    for row in page:
+        employee, name, department, manager = people[row["employee_id"]]
+        number, plan = versions[row["version_id"]]
+        rows.append(
+            {
+                "employee": employee,
+                "name": name,
+                "department": department,
+                "manager": manager,
+                "period": str(row["period"]),
+                "plan": plan,
+                "version": number,
+                "score": _f(row["score"]),
+                "band": row["band"],
+                "payout": _f(row["payout"]),
+                "bonus": _f(row["bonus"]),
+                "flags": sorted(row["flags"]),
+            }
+        )
+    return rows
 
 
 class ScorecardView(APIView):

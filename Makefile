@@ -49,7 +49,7 @@ mutation: install
 
 # Catalogs: edit locale/*/LC_MESSAGES/django.po, then compile (the .mo files are committed).
 messages:
-	$(PY) manage.py makemessages --locale zh_Hans --locale en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=docs --ignore=mutants
+	$(PY) manage.py makemessages --no-location --locale zh_Hans --locale en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=docs --ignore=mutants
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -484,7 +484,11 @@ class CycleCloseView(APIView):
         selection = Selection(departments=tuple(departments), plans=tuple(plans), complete=data["complete"])
         try:
             asked = cycle_close_request(
-                period=period, force=data["force"], enqueue=cycle_close_enqueue, selection=selection
+                period=period,
+                force=data["force"],
+                enqueue=cycle_close_enqueue,
+                selection=selection,
+                via=client.name,
             )
         except CloseRefused as refused:
             missing = [

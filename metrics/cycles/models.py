@@ -59,6 +59,8 @@ class CyclePart(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The API token that asked for it, by name (kept when the token is deleted); "" for a person or the schedule.
+    requested_via = models.CharField(max_length=64, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -93,6 +95,7 @@ class CycleEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    via = models.CharField(_("API token"), max_length=64, blank=True)  # the token that asked, by name
     # The close the event is about, when it closed part of the period (or asked to).
     part = models.ForeignKey(CyclePart, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -58,6 +58,7 @@ def cycle_close_request(
     enqueue: Callable[[int, int], None],
     today: datetime.date | None = None,
     selection: Selection | None = None,
+    via: str = "",
 ) -> CloseRequest:
     """Check that ``selection`` of ``period`` can close and have ``enqueue(cycle_id, run)`` called
     after the commit.
@@ -67,6 +68,7 @@ def cycle_close_request(
     of what is missing, while figures are missing, unless forced: then each missing value
     scores 0 and its result is flagged ``incomplete``. One close of a period at a time: another
     selection is refused while one is under way; the same one again (a double click) is harmless.
+    ``via`` names the API token that asks, for the audit trail.
     """
     selection = selection or Selection()
     if opens := close_opens(period=period, today=today):
@@ -76,7 +78,7 @@ def cycle_close_request(
     request: CloseRequest | None = None
     try:
         with transaction.atomic():
-            request = _request_locked(period=period, selection=selection, force=force, user=user)
+            request = _request_locked(period=period, selection=selection, force=force, user=user, via=via)
             if request.already_closed:
                 return request
             cycle_id, run = request.cycle.pk, request.cycle.run
@@ -92,7 +94,7 @@ def cycle_close_request(
     return request
 
 
-def _request_locked(*, period: Period, selection: Selection, force: bool, user: User | None) -> CloseRequest:
+def _request_locked(*, period: Period, selection: Selection, force: bool, user: User | None, via: str) -> CloseRequest:
     # The first statement writes: on SQLite a second request at once (a double click) then
     # waits for the first one's commit, where a read first would make it fail at once with
     # "database is locked". On PostgreSQL the row lock below queues it the same way.
@@ -104,7 +106,7 @@ def _request_locked(*, period: Period, selection: Selection, force: bool, user: 
         cycle=cycle, run=cycle.run, status__in=[PartStatus.REQUESTED, PartStatus.CLOSING]
     ).first()
     if part is None:
-        part = _part_request(cycle, period=period, selection=selection, force=force, user=user)
+        part = _part_request(cycle, period=period, selection=selection, force=force, user=user, via=via)
         return CloseRequest(cycle=cycle, part=part, created=part)
     if not (selection.same(part) and part.forced == force):
         raise CloseRefused(
@@ -114,7 +116,9 @@ def _request_locked(*, period: Period, selection: Selection, force: bool, user: 
     return CloseRequest(cycle=cycle, part=part)
 
 
-def _part_request(cycle: Cycle, *, period: Period, selection: Selection, force: bool, user: User | None) -> CyclePart:
+def _part_request(
+    cycle: Cycle, *, period: Period, selection: Selection, force: bool, user: User | None, via: str
+) -> CyclePart:
     chosen = selection_choose(period=period, selection=selection, force=force)
     number = CyclePart.objects.filter(cycle=cycle, run=cycle.run).aggregate(n=Max("number"))["n"] or 0
     return CyclePart.objects.create(
@@ -128,6 +132,7 @@ def _part_request(cycle: Cycle, *, period: Period, selection: Selection, force: 
         # A close of everybody covers whoever is still open when it is claimed.
         employee_ids=[] if selection.everyone else sorted(chosen.scope),
         requested_by=user,
+        requested_via=via,
     )
 
 
@@ -168,6 +173,7 @@ def _part_claim(cycle: Cycle) -> None:
         run=cycle.run,
         forced=part.forced,
         user=part.requested_by,
+        via=part.requested_via,
         part=part,
     )
     employee_ids = sorted(close_scope(period=cycle.period)) if part.everyone else part.employee_ids
@@ -267,6 +273,7 @@ def cycle_close_finish(*, cycle_id: int, run: int) -> bool:
             run=run,
             forced=part.forced,
             user=part.requested_by,
+            via=part.requested_via,
             part=part,
         )
         cycle.status, cycle.closed_at = status, part.closed_at if everyone else None

@@ -390,12 +390,21 @@ def cycle_status_label(status: str, *, closed_in_part: bool) -> str:
     return str(_("Closed in part")) if closed_in_part else str(CycleStatus(status).label)
 
 
+def _event_by(event: CycleEvent) -> str:
+    """Who asked: a person, an integration through its API token, or else the schedule."""
+    if event.user is not None:
+        return person_name(event.user)
+    if event.via:
+        return _("API token “%(name)s”") % {"name": event.via}
+    return str(_("the schedule"))
+
+
 def _events(cycle: Cycle) -> list[EventRow]:
     return [
         EventRow(
             action=str(event.get_action_display()),
             run=event.run,
-            user=person_name(event.user) or _("the schedule"),
+            user=_event_by(event),
             at=event.at,
             reason=event.reason,
             forced=event.forced,

@@ -58,6 +58,7 @@ def cycle_closed_data(*, cycle: Cycle, part: CyclePart, period_closed: bool) -> 
             "complete_only": part.complete,
             "forced": part.forced,
             "requested_by": _username(part.requested_by),
+            "requested_via": part.requested_via or None,  # the API token that asked, by name
         },
         "people_closed": closed,
         "people_open": still_open,

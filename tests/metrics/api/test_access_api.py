@@ -145,6 +145,27 @@ def test_a_close_with_figures_missing_lists_them_and_forced_it_scores_them_0(com
     assert post(hr_system, "/api/v1/cycles/2026-02/close/", {"force": True}).json()["already_closed"] is True
 
 
+@CLOSE_COMMITS
+def test_a_close_through_a_token_is_written_down_under_the_tokens_name(company: None, monkeypatch: Any) -> None:
+    from metrics.api import views
+    from metrics.cycles.models import CycleEvent
+    from metrics.results.tasks import cycle_close_task
+
+    monkeypatch.setattr(views, "cycle_close_enqueue", lambda *ids: cycle_close_task.apply(args=ids))
+    payroll = token_client("payroll-sync", ["cycles:write"])
+    assert post(payroll, "/api/v1/cycles/2026-01/close/", {"force": True}).status_code == 202
+
+    assert [(e.action, e.user, e.via) for e in CycleEvent.objects.all()] == [
+        ("close_requested", None, "payroll-sync"),
+        ("closed", None, "payroll-sync"),
+    ]
+    hr = client_for(User.objects.create(username="hr.chen", role=Role.HR))
+    hr.cookies["django_language"] = "zh-hans"
+    page = hr.get("/cycles/2026-01/").content.decode()
+    assert page.count("接口令牌“payroll-sync”") == 2
+    assert "计划任务" not in page
+
+
 def test_a_managers_session_reads_their_team_only_and_never_writes(closed: None) -> None:
     wang = User.objects.get(username="wang.fang")
     session = client_for(wang)

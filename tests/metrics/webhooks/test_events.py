@@ -65,6 +65,7 @@ def test_a_close_in_part_then_of_the_rest_each_send_cycle_closed_with_the_counts
             "complete_only": False,
             "forced": False,
             "requested_by": "hr",
+            "requested_via": None,
         },
         "people_closed": 1,
         "people_open": 1,

@@ -3,14 +3,16 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from plans.numbers import LIMIT
 from plans.scoring import (
     Direction,
     IndicatorRule,
     Method,
     PlanRules,
+    highest_score,
     indicator_score,
     mean_points,
     monthly_score,
@@ -25,46 +27,78 @@ def decimals(low: str, high: str, places: int = 2) -> st.SearchStrategy[Decimal]
     )
 
 
+# SPEC 7: a plan number or a figure has at most 6 decimals and an absolute value below 10^9; the
+# limits themselves are drawn often.
+EDGE = Decimal("0.000001")
+TOP = LIMIT - EDGE
+
+
+def spec7(low: Decimal, high: Decimal) -> st.SearchStrategy[Decimal]:
+    """Any number SPEC 7 accepts between ``low`` and ``high``, its ends and their neighbours often."""
+    ends = [low, high, low + EDGE, high - EDGE, Decimal(0)]
+    return st.one_of(
+        st.sampled_from([end for end in ends if low <= end <= high]),
+        st.decimals(min_value=low, max_value=high, places=6, allow_nan=False, allow_infinity=False),
+    )
+
+
 def q2(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @st.composite
-def indicators(draw: st.DrawFn, method: Method) -> IndicatorRule:
+def indicators(draw: st.DrawFn, method: Method, whole: bool = False) -> IndicatorRule:
+    """An indicator of ``method``; ``whole``: its numbers over the whole range SPEC 7 accepts, of
+    plans the plan check takes (their highest score below 10^9)."""
+
+    def number(low: str, high: str, places: int = 2) -> Decimal:
+        if whole:
+            return draw(spec7(max(Decimal(low), -TOP) if Decimal(low) < 0 else Decimal(low), TOP))
+        return draw(decimals(low, high, places))
+
     # A rating ignores the direction (s = W*A/scale), so it is only ever "higher is better".
     direction = Direction.HIGHER if method == Method.RATING else draw(st.sampled_from(Direction))
-    stretch = draw(st.none() | st.tuples(decimals("-100", "1000", 4), decimals("0", "20")))
-    tiers = draw(st.lists(st.tuples(decimals("-100", "1000", 4), decimals("0", "150")), max_size=5))
-    return IndicatorRule(
+    stretch = (number("-100", "1000", 4), number("0", "20")) if draw(st.booleans()) else None
+    tiers = [(number("-100", "1000", 4), number("0", "150")) for _ in range(draw(st.integers(0, 5)))]
+    indicator = IndicatorRule(
         code="x",
         method=method,
         direction=direction,
-        weight=draw(decimals("0.01", "100")),
-        target=draw(decimals("0.01", "1000", 4)),
-        floor=draw(decimals("0", "1.5")),
-        cap=draw(decimals("0.5", "2")),
-        bonus_per_unit=draw(decimals("0", "50")),
-        penalty_per_unit=draw(decimals("0", "50")),
+        weight=number("0.01", "100") if not whole else draw(spec7(EDGE, TOP)),
+        target=number("0.01", "1000", 4) if not whole else draw(spec7(EDGE, TOP)),
+        floor=number("0", "1.5"),
+        cap=number("0.5", "2"),
+        bonus_per_unit=number("0", "50"),
+        penalty_per_unit=number("0", "50"),
         tiers=tuple(tiers),
-        scale=draw(decimals("1", "100")),
+        scale=number("1", "100") if not whole else draw(spec7(EDGE, TOP)),
         stretch_target=stretch[0] if stretch else None,
         stretch_bonus=stretch[1] if stretch else Decimal(0),
     )
+    if whole:
+        assume(highest_score([indicator]) < LIMIT)
+    return indicator
 
 
-def actuals(indicator: IndicatorRule) -> st.SearchStrategy[Decimal]:
+def actuals(indicator: IndicatorRule, whole: bool = False) -> st.SearchStrategy[Decimal]:
     if indicator.method == Method.RATING:
         assert indicator.scale is not None
-        return decimals("0", str(indicator.scale), 4)
-    return decimals("-2000", "2000", 4)
+        return spec7(Decimal(0), indicator.scale) if whole else decimals("0", str(indicator.scale), 4)
+    return spec7(-TOP, TOP) if whole else decimals("-2000", "2000", 4)
 
 
+RANGES = pytest.mark.parametrize("whole", [False, True], ids=["usual", "spec7"])
+
+
+@RANGES
 @pytest.mark.parametrize("method", list(Method))
 @FAST
 @given(data=st.data())
-def test_points_stay_between_zero_and_the_most_the_indicator_can_give(method: Method, data: st.DataObject) -> None:
-    indicator = data.draw(indicators(method))
-    actual = data.draw(actuals(indicator))
+def test_points_stay_between_zero_and_the_most_the_indicator_can_give(
+    method: Method, whole: bool, data: st.DataObject
+) -> None:
+    indicator = data.draw(indicators(method, whole))
+    actual = data.draw(actuals(indicator, whole))
 
     points = indicator_score(indicator, actual).points
 
@@ -73,23 +107,25 @@ def test_points_stay_between_zero_and_the_most_the_indicator_can_give(method: Me
     assert Decimal(0) <= points <= q2(most + stretch)
 
 
+@RANGES
 @pytest.mark.parametrize("method", list(Method))
 @FAST
 @given(data=st.data())
-def test_points_have_exactly_two_decimals(method: Method, data: st.DataObject) -> None:
-    indicator = data.draw(indicators(method))
+def test_points_have_exactly_two_decimals(method: Method, whole: bool, data: st.DataObject) -> None:
+    indicator = data.draw(indicators(method, whole))
 
-    points = indicator_score(indicator, data.draw(actuals(indicator))).points
+    points = indicator_score(indicator, data.draw(actuals(indicator, whole))).points
 
     assert points.as_tuple().exponent == -2
 
 
+@RANGES
 @pytest.mark.parametrize("method", list(Method))
 @FAST
 @given(data=st.data())
-def test_a_better_actual_never_scores_fewer_points(method: Method, data: st.DataObject) -> None:
-    indicator = data.draw(indicators(method))
-    low, high = sorted([data.draw(actuals(indicator)), data.draw(actuals(indicator))])
+def test_a_better_actual_never_scores_fewer_points(method: Method, whole: bool, data: st.DataObject) -> None:
+    indicator = data.draw(indicators(method, whole))
+    low, high = sorted([data.draw(actuals(indicator, whole)), data.draw(actuals(indicator, whole))])
     worse, better = (low, high) if indicator.direction == Direction.HIGHER else (high, low)
 
     assert indicator_score(indicator, worse).points <= indicator_score(indicator, better).points

@@ -14,19 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
 from plans import services
 from plans.forms import (
-    METHOD_FIELDS,
-    METHOD_SETTINGS,
     BandForm,
     DraftGuidelineForm,
     DraftSettingsForm,
     FollowUpDecisionsForm,
     GoalForm,
-    IndicatorForm,
     PlanCodeForm,
     PlanUploadForm,
     TryForm,
-    formula_read,
 )
+from plans.indicator_form import METHOD_FIELDS, METHOD_SETTINGS, IndicatorForm, formula_read
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.numbers import number_tidy
 from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads

@@ -17,8 +17,3 @@ class MetricsConfig(AppConfig):
         from metrics.webhooks.events import webhooks_connect
 
         webhooks_connect()
-
-        # A close or a reopening counts the dashboard ahead of its first view.
-        from metrics.results.tasks import warming_connect
-
-        warming_connect()

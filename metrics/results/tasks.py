@@ -8,8 +8,6 @@ from metrics.figures.reminders import figures_reminders_send, reminders_period
 from metrics.results import closing, simulation_runs
 from metrics.results.closing import company_today
 from metrics.results.schedule import schedule_run
-from metrics.results.signals import cycle_closed, cycle_reopened
-from metrics.results.warming import dashboard_warm, warm_after_commit
 
 # A dropped database connection fails the transaction, which leaves the chunk pending:
 # retrying the task simply scores it again, on a new connection (Celery's Django fixup closes
@@ -59,18 +57,3 @@ def plan_simulate_task(key: str, draft_id: int, period: str) -> None:
 
 def plan_simulate_enqueue(key: str, draft_id: int, period: str) -> None:
     plan_simulate_task.delay(key, draft_id, period)
-
-
-@shared_task(name="metrics.tasks.dashboard_warm_task")
-def dashboard_warm_task() -> None:
-    """After a close or a reopening: the dashboard counted before the first admin opens it."""
-    dashboard_warm()
-
-
-_warm_receiver = warm_after_commit(lambda: dashboard_warm_task.delay())
-
-
-def warming_connect() -> None:
-    """Count the dashboard after every close and reopening (called once, when Django starts)."""
-    cycle_closed.connect(_warm_receiver, dispatch_uid="results.dashboard_warm.closed")
-    cycle_reopened.connect(_warm_receiver, dispatch_uid="results.dashboard_warm.reopened")

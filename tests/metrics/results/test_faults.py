@@ -34,6 +34,7 @@ from tests.metrics.results.workers import (
     APPLICATION,
     QUEUE,
     ROOT,
+    OwnRedis,
     Worker,
     Workers,
     backend_client_port,
@@ -395,6 +396,62 @@ def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_t
     assert CycleEvent.objects.filter(cycle=cycle, action=CycleAction.CLOSED).count() == 1
     log = worker.log()
     assert "OperationalError" in log and "Retry in" in log, log[-3000:]
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_redis_killed_in_the_middle_of_a_close_and_started_again_the_close_finishes_once(
+    own_redis: OwnRedis, workers: Workers
+) -> None:
+    """Redis dies (SIGKILL, nothing saved) while a prefork worker is inside the close's chunks,
+    and comes back empty: the close task already running scores what is left and finishes the
+    close, once; the worker reconnects and takes the next close."""
+    employees, chunk = 300, 30
+    bench_data_create(employees=employees, indicators=4)
+    worker = workers.start(pool="prefork", concurrency=2, CLOSE_CHUNK_SIZE=chunk, CELERY_BROKER_URL=own_redis.url)
+    operator = subprocess.Popen(
+        [sys.executable, "manage.py", "close_cycle", MONTH],
+        cwd=ROOT, env=process_env(CELERY_BROKER_URL=own_redis.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        with results_locked():
+            wait_for(lambda: len(worker_backends_writing_results()) == 2, timeout=30, what="both children in a chunk")
+            own_redis.stop()
+            wait_for(lambda: "Connection to broker lost" in worker.log(), timeout=20, what="the worker to see it")
+        # Redis is still down: the close goes on without it.
+        wait_for(lambda: chunks_done(Cycle.objects.get(period=MONTH).pk)[0] >= 3, timeout=30, what="chunks scored")
+        own_redis.start()
+        out, err = operator.communicate(timeout=90)
+    finally:
+        operator.kill()
+    assert operator.returncode == 0, err
+    assert f"{MONTH} is closed: {employees} results." in out
+
+    cycle = Cycle.objects.get(period=MONTH)
+    assert cycle.status == CycleStatus.CLOSED
+    assert_one_current_result_each(cycle, employees)
+    assert ResultLine.objects.count() == employees * 4
+    assert CycleChunk.objects.filter(cycle=cycle).count() == employees // chunk
+    assert list(CycleEvent.objects.filter(cycle=cycle).values_list("action", flat=True).order_by("pk")) == [
+        CycleAction.CLOSE_REQUESTED,
+        CycleAction.CLOSED,
+    ]
+    # The worker is back on the new Redis: the next month closes through it.
+    outcome = manage("close_cycle", MONTHS[1], CELERY_BROKER_URL=own_redis.url, timeout=90)
+    assert outcome.returncode == 0, (outcome.stderr, worker.log()[-3000:])
+    assert f"{MONTHS[1]} is closed: {employees} results." in outcome.stdout
+    assert Result.objects.filter(period=MONTH).count() == employees  # January untouched
 
 
 @pytest.mark.postgres

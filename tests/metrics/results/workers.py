@@ -232,3 +232,45 @@ def backend_client_port(pid: int) -> int:
         assert row is not None and row[0] is not None, f"backend {pid} has no TCP client"
         port: int = row[0]
         return port
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class OwnRedis:
+    """A Redis server of the test's own on a free port, that the test stops and starts again.
+
+    It keeps nothing on disk (``--save ''``, no append-only file): stopped, it forgets every
+    message, as a Redis that crashes between two snapshots does.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = folder / f"redis-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--logfile", str(self.log_path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for(self.answers, timeout=10, what=f"redis-server on port {self.port}")
+
+    def answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)  # gone at once, nothing saved
+            self.process.wait(timeout=10)
+        self.process = None

@@ -37,9 +37,13 @@ def database_url(application: str = APPLICATION) -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    """The environment of a worker or a management command run against the test database."""
+    """The environment of a worker or a management command run against the test database.
+
+    Without pytest-xdist's variables: the test settings would add the xdist worker's name to the
+    queue once more, and the process's tasks would go to a queue nobody consumes.
+    """
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if not name.startswith("PYTEST_XDIST")},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

@@ -36,9 +36,13 @@ typecheck:
 check-migrations:
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 
+# Two pytest-xdist processes (PYTEST_WORKERS=0 for one), in random order (pytest-randomly: the
+# seed is printed at the top; `-p randomly --randomly-seed=N` replays an order). The browser,
+# Redis and real-worker tests run one after the other in one of the two (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 pytest:
 	@test -x /usr/bin/chromium || echo "Chromium not found at /usr/bin/chromium: the browser tests are skipped (apt-get install chromium)."
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Mutation testing of the parts that decide money (pyproject's [tool.mutmut]; README, Tests): slow,
 # not part of `make test`. Survivors: `.venv/bin/mutmut show <name>`.

@@ -52,6 +52,18 @@ def _unavailable(item: pytest.Item) -> str:
     return ""
 
 
+# The tests that start real worker processes, Redis servers or Chromium run one after the other
+# in one pytest-xdist process (`make test` runs `-n 2 --dist loadgroup`), beside the rest: they
+# wait on timeouts and on each other's CPU, and the worker tests share one queue per process.
+SERIAL = ("browser", "redis")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SERIAL):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """Each test starts in the site's language: a request in Chinese leaves Chinese active in the
@@ -140,9 +152,9 @@ def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the test's ORM calls are still
-    # plain synchronous calls, made between its steps.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
+    # plain synchronous calls, made between its steps. Only while the browser is open.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

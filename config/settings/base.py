@@ -197,6 +197,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that loses Redis lets the tasks it is running finish (a close task scores the close's
+# chunks to the end without Redis) instead of cancelling them: a Redis that comes back empty
+# would never hand a cancelled close back. Celery warns that its default turns to True in 6.0.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Redis hands an unacknowledged message back after this many seconds (looked for when a worker
 # starts, then about every 100 s). A close task scores chunks until none is left, so it can run
 # as long as the whole close, not just one chunk: keep the timeout above the longest close and

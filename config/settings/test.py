@@ -17,6 +17,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Tests have their own queue, so that they never meet a developer's worker or its messages.
 if "CELERY_TASK_DEFAULT_QUEUE" not in os.environ:
     CELERY_TASK_DEFAULT_QUEUE = "performance-tests"
+# Under pytest-xdist (`make test` runs two processes) each process has a test database of its own
+# (pytest-django adds the worker's name, gw0, gw1, to it) and so a queue of its own: a worker
+# thread of one process must never take a task whose rows are in the other's database.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-{os.environ['PYTEST_XDIST_WORKER']}"
 CLOSE_WAIT_SECONDS = 60
 # The tests' receivers listen on the loopback, over plain http.
 WEBHOOK_ALLOW_LOOPBACK = True

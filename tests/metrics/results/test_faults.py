@@ -5,6 +5,9 @@ dropped in the middle of a chunk, Redis down when HR closes: each time the cycle
 one result per employee, the same results as an undisturbed close, or stays open with nothing lost.
 """
 
+import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,7 +24,7 @@ from metrics.bench.data import BENCH_PREFIX, MONTHS, bench_data_create
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CycleStatus
 from metrics.figures.models import MetricEntry
 from metrics.results.closing import cycle_close_request, cycle_reopen, cycle_wait
-from metrics.results.models import CycleChunk, Result, ResultLine
+from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.parts import Selection
 from metrics.results.tasks import cycle_close_task
 from people.models import Department, Role, User
@@ -30,7 +34,11 @@ from tests.metrics.results.workers import (
     APPLICATION,
     QUEUE,
     ROOT,
+    OwnRedis,
+    Worker,
     Workers,
+    backend_client_port,
+    chunk_row_locks,
     chunks_done,
     manage,
     process_env,
@@ -38,6 +46,8 @@ from tests.metrics.results.workers import (
     results_locked,
     wait_for,
     worker_backends_waiting,
+    worker_backends_writing_results,
+    worker_locks,
 )
 
 MONTH = MONTHS[0]  # the benchmark data's first month: every figure is in
@@ -233,6 +243,64 @@ def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(work
     assert f"metrics.tasks.cycle_close_task[{sent[0]}] received" in second.log()  # the same message
 
 
+def close_task_process(worker: Worker) -> int:
+    """The pid of the pool process that runs the worker's close task (remote control's ``active``)."""
+    from config.celery_app import app
+
+    active = app.control.inspect(destination=[worker.hostname], timeout=5).active() or {}
+    pids = [task["worker_pid"] for task in active.get(worker.hostname, []) if task["name"] == cycle_close_task.name]
+    assert len(pids) == 1, active
+    pid: int = pids[0]
+    return pid
+
+
+def chunk_held_by(process: int) -> int:
+    """The chunk whose row the given worker process holds locked (its database backend's lock)."""
+    ports = {connection.laddr.port for connection in psutil.Process(process).net_connections(kind="tcp")}
+    held = [
+        chunk for chunk, pids in chunk_row_locks().items() if any(backend_client_port(pid) in ports for pid in pids)
+    ]
+    assert len(held) == 1, held
+    return held[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_prefork_child_killed_in_the_middle_of_a_chunk_has_its_close_put_back_and_finished_by_another(
+    workers: Workers,
+) -> None:
+    """The production pool: a child process dies (SIGKILL) holding a chunk; the worker puts its
+    close task back on the queue (late acks, reject on worker lost) and another child finishes it.
+
+    Nothing else could: the chunk tasks still queued are purged first, so the close task put back
+    is the only way to the killed child's chunk. Acknowledged early or as failed, the close
+    stays "closing" for ever.
+    """
+    employees, chunk = 300, 30
+    bench_data_create(employees=employees, indicators=4)
+    worker = workers.start(pool="prefork", concurrency=2, CLOSE_CHUNK_SIZE=chunk)
+    with results_locked():
+        cycle = close_request()
+        # One child runs the close task, the other a chunk task: both inside a chunk, stopped.
+        wait_for(lambda: len(worker_backends_writing_results()) == 2, timeout=20, what="both children in a chunk")
+        queue_purge()
+        child = close_task_process(worker)
+        killed_chunk = chunk_held_by(child)
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: not psutil.pid_exists(child), timeout=10, what="the child to die")
+
+    closed = cycle_wait(cycle_id=cycle.pk, timeout=60)
+    assert closed.status == CycleStatus.CLOSED, f"{closed.status}, chunks done: {chunks_done(cycle.pk)}"
+    assert CycleChunk.objects.get(pk=killed_chunk).status == ChunkStatus.DONE
+    assert_one_current_result_each(closed, employees)
+    assert ResultLine.objects.count() == employees * 4
+    assert CycleEvent.objects.filter(cycle=cycle, action=CycleAction.CLOSED).count() == 1
+    log = worker.log()
+    assert f"pid:{child} exited with 'signal 9 (SIGKILL)'" in log, log[-3000:]
+    received = re.findall(r"Task metrics\.tasks\.cycle_close_task\[([0-9a-f-]+)\] received", log)
+    assert len(received) == 2 and received[0] == received[1], received  # the same message, put back
+
+
 # metrics.results.closing.cycle_chunk_score takes its chunk with select_for_update(skip_locked=True) joined
 # to the cycle (select_related), and without of=("self",) PostgreSQL locks the cycle's row too:
 # while one worker scores a chunk, every other finds no chunk to take, and a close shared by
@@ -240,14 +308,35 @@ def test_redis_hands_a_dead_workers_close_back_after_the_visibility_timeout(work
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_two_workers_score_chunks_of_the_same_close_at_the_same_time(workers: Workers) -> None:
-    bench_data_create(employees=200, indicators=4)
-    workers.start(CLOSE_CHUNK_SIZE=20)
-    workers.start(CLOSE_CHUNK_SIZE=20)
+    """Two workers each hold a chunk of their own at the same moment: neither queues behind the other.
+
+    Both are stopped at their first write of results, inside their chunk's transaction; pgrowlocks
+    says which chunk rows are locked and by whom. A worker that waited for the other's chunk row
+    (no SKIP LOCKED) would be waiting for that row, not for the results table.
+    """
+    employees, chunk = 200, 20
+    bench_data_create(employees=employees, indicators=4)
+    workers.start(CLOSE_CHUNK_SIZE=chunk)
+    workers.start(CLOSE_CHUNK_SIZE=chunk)
     with results_locked():
         cycle = close_request()
-        # Each worker takes a chunk of its own and waits at its first write.
-        wait_for(lambda: len(worker_backends_waiting()) == 2, timeout=6, what="both workers in a chunk")
-    assert cycle_wait(cycle_id=cycle.pk, timeout=30).status == CycleStatus.CLOSED
+        try:
+            wait_for(
+                lambda: len(worker_backends_writing_results()) == 2,
+                timeout=10,
+                what="both workers inside a chunk of their own, at their first write",
+            )
+        except AssertionError as error:
+            raise AssertionError(f"{error}; the workers' locks (pid, type, on, state): {worker_locks()}") from None
+        writing = worker_backends_writing_results()
+        held = chunk_row_locks()
+        # Two chunk rows locked, one by each worker: different chunks at the same moment.
+        assert len(held) == 2, held
+        assert sorted(pid for pids in held.values() for pid in pids) == writing, (held, writing)
+        assert CycleChunk.objects.filter(pk__in=held, cycle=cycle, status=ChunkStatus.PENDING).count() == 2
+    closed = cycle_wait(cycle_id=cycle.pk, timeout=30)
+    assert closed.status == CycleStatus.CLOSED
+    assert_one_current_result_each(closed, employees)
 
 
 @pytest.mark.postgres
@@ -288,6 +377,9 @@ def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_t
     with results_locked():
         cycle = close_request()
         wait_for(worker_backends_waiting, timeout=30, what="the worker in the middle of a chunk")
+        # The chunk tasks the close task sent are dropped: only the close task's own retry can
+        # finish the close (without it, the failed task is acknowledged and the close stays closing).
+        queue_purge()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -298,11 +390,68 @@ def test_a_database_connection_dropped_in_the_middle_of_a_chunk_is_retried_and_t
 
     closed = cycle_wait(cycle_id=cycle.pk, timeout=60)
 
-    assert closed.status == CycleStatus.CLOSED
+    assert closed.status == CycleStatus.CLOSED, f"{closed.status}, chunks done: {chunks_done(cycle.pk)}"
     assert_one_current_result_each(closed, employees)
     assert ResultLine.objects.count() == employees * 4
+    assert CycleEvent.objects.filter(cycle=cycle, action=CycleAction.CLOSED).count() == 1
     log = worker.log()
     assert "OperationalError" in log and "Retry in" in log, log[-3000:]
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_redis_killed_in_the_middle_of_a_close_and_started_again_the_close_finishes_once(
+    own_redis: OwnRedis, workers: Workers
+) -> None:
+    """Redis dies (SIGKILL, nothing saved) while a prefork worker is inside the close's chunks,
+    and comes back empty: the close task already running scores what is left and finishes the
+    close, once; the worker reconnects and takes the next close."""
+    employees, chunk = 300, 30
+    bench_data_create(employees=employees, indicators=4)
+    worker = workers.start(pool="prefork", concurrency=2, CLOSE_CHUNK_SIZE=chunk, CELERY_BROKER_URL=own_redis.url)
+    operator = subprocess.Popen(
+        [sys.executable, "manage.py", "close_cycle", MONTH],
+        cwd=ROOT, env=process_env(CELERY_BROKER_URL=own_redis.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        with results_locked():
+            wait_for(lambda: len(worker_backends_writing_results()) == 2, timeout=30, what="both children in a chunk")
+            own_redis.stop()
+            wait_for(lambda: "Connection to broker lost" in worker.log(), timeout=20, what="the worker to see it")
+        # Redis is still down: the close goes on without it.
+        wait_for(lambda: chunks_done(Cycle.objects.get(period=MONTH).pk)[0] >= 3, timeout=30, what="chunks scored")
+        own_redis.start()
+        out, err = operator.communicate(timeout=90)
+    finally:
+        operator.kill()
+    assert operator.returncode == 0, err
+    assert f"{MONTH} is closed: {employees} results." in out
+
+    cycle = Cycle.objects.get(period=MONTH)
+    assert cycle.status == CycleStatus.CLOSED
+    assert_one_current_result_each(cycle, employees)
+    assert ResultLine.objects.count() == employees * 4
+    assert CycleChunk.objects.filter(cycle=cycle).count() == employees // chunk
+    assert list(CycleEvent.objects.filter(cycle=cycle).values_list("action", flat=True).order_by("pk")) == [
+        CycleAction.CLOSE_REQUESTED,
+        CycleAction.CLOSED,
+    ]
+    # The worker is back on the new Redis: the next month closes through it.
+    outcome = manage("close_cycle", MONTHS[1], CELERY_BROKER_URL=own_redis.url, timeout=90)
+    assert outcome.returncode == 0, (outcome.stderr, worker.log()[-3000:])
+    assert f"{MONTHS[1]} is closed: {employees} results." in outcome.stdout
+    assert Result.objects.filter(period=MONTH).count() == employees  # January untouched
 
 
 @pytest.mark.postgres

@@ -6,6 +6,7 @@ connections carry an application name, so that a test can find them in ``pg_stat
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,9 +37,13 @@ def database_url(application: str = APPLICATION) -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    """The environment of a worker or a management command run against the test database."""
+    """The environment of a worker or a management command run against the test database.
+
+    Without pytest-xdist's variables: the test settings would add the xdist worker's name to the
+    queue once more, and the process's tasks would go to a queue nobody consumes.
+    """
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if not name.startswith("PYTEST_XDIST")},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -65,10 +70,11 @@ def manage(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedP
 
 
 class Worker:
-    def __init__(self, process: subprocess.Popen[str], log: Path, handle: IO[str]) -> None:
+    def __init__(self, process: subprocess.Popen[str], log: Path, handle: IO[str], hostname: str) -> None:
         self.process = process
         self.log_path = log
         self._handle = handle
+        self.hostname = hostname  # the node name its remote control answers to
 
     @property
     def pid(self) -> int:
@@ -111,16 +117,17 @@ class Workers:
 
     def start(self, *, pool: str = "solo", concurrency: int = 1, **env: Any) -> Worker:
         number = len(self.started) + 1
+        hostname = f"test-{os.getpid()}-{number}@{socket.gethostname()}"
         log = self.folder / f"worker-{number}.log"
         handle = log.open("w", encoding="utf-8")
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", str(concurrency),
-             "--loglevel", "INFO", "-Q", QUEUE, "--hostname", f"test-{os.getpid()}-{number}@%h", "--without-heartbeat",
+             "--loglevel", "INFO", "-Q", QUEUE, "--hostname", hostname, "--without-heartbeat",
              "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=process_env(**{key: str(value) for key, value in env.items()}),
             stdout=handle, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        worker = Worker(process, log, handle)
+        worker = Worker(process, log, handle, hostname)
         self.started.append(worker)
         worker.ready()
         return worker
@@ -177,3 +184,97 @@ def worker_backends_waiting() -> list[int]:
             "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'", [APPLICATION]
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def worker_backends_writing_results() -> list[int]:
+    """The workers' backends stopped at their first write of results (by ``results_locked``).
+
+    Only those waiting for the lock on ``metrics_result`` itself: a backend waiting for another
+    one's row (a chunk that somebody else holds) is not among them.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
+            " WHERE a.application_name = %s AND NOT l.granted AND l.locktype = 'relation'"
+            " AND l.relation = 'metrics_result'::regclass",
+            [APPLICATION],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def worker_locks() -> list[tuple[int, str, str, str]]:
+    """The row and transaction locks the worker backends hold, and every lock they wait for, as
+    pg_locks says: (pid, lock type, relation or transaction, granted or waiting); printed when a
+    test finds the workers in the wrong place."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.pid, l.locktype, coalesce(l.relation::regclass::text, l.transactionid::text, ''),"
+            " CASE WHEN l.granted THEN 'granted' ELSE 'waiting' END"
+            " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = %s"
+            " AND (l.locktype IN ('tuple', 'transactionid') OR NOT l.granted) ORDER BY l.pid, l.granted",
+            [APPLICATION],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def chunk_row_locks() -> dict[int, list[int]]:
+    """Each locked chunk row (``CycleChunk`` id) and the backends that hold its lock (pgrowlocks)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgrowlocks")
+        cursor.execute(
+            f"SELECT c.id, l.pids FROM {CycleChunk._meta.db_table} c"
+            f" JOIN pgrowlocks('{CycleChunk._meta.db_table}') l ON l.locked_row = c.ctid ORDER BY c.id"
+        )
+        return {chunk_id: list(pids) for chunk_id, pids in cursor.fetchall()}
+
+
+def backend_client_port(pid: int) -> int:
+    """The local TCP port of the client behind a database backend (to find which process it is)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT client_port FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+        assert row is not None and row[0] is not None, f"backend {pid} has no TCP client"
+        port: int = row[0]
+        return port
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class OwnRedis:
+    """A Redis server of the test's own on a free port, that the test stops and starts again.
+
+    It keeps nothing on disk (``--save ''``, no append-only file): stopped, it forgets every
+    message, as a Redis that crashes between two snapshots does.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = folder / f"redis-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--logfile", str(self.log_path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for(self.answers, timeout=10, what=f"redis-server on port {self.port}")
+
+    def answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)  # gone at once, nothing saved
+            self.process.wait(timeout=10)
+        self.process = None

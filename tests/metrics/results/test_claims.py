@@ -1,0 +1,90 @@
+"""The conditional claims of a close: a delivery takes a close, or a chunk, only while it is still
+in the state that delivery expects, so that a message delivered twice (late acks, a worker lost,
+a retry) changes nothing the first delivery did.
+
+- the close: open with a close requested -> closing, once; another delivery finds it claimed
+  (or closed) and only hands back the chunks still pending;
+- a chunk: pending -> done, once; a chunk task delivered again after its chunk is done scores
+  nothing and reports that it took nothing (else the close's own loop would take it for ever).
+"""
+
+from typing import Any
+
+import pytest
+from pytest_django import Settings
+
+from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
+from metrics.figures.services import metrics_import
+from metrics.results.closing import cycle_chunk_score, cycle_close_request, cycle_close_start, cycle_close_work
+from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
+from plans.periods import Period
+from tests.factories import UserFactory, assign, csv_table, publish
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
+
+
+@pytest.fixture
+def requested(settings: Settings, django_capture_on_commit_callbacks: Any) -> tuple[int, int]:
+    """Six people, January's close requested (not yet claimed), chunks of two: (cycle id, run)."""
+    settings.CLOSE_CHUNK_SIZE = 2
+    version = publish()
+    people = [UserFactory.create(username=f"c{n}") for n in range(6)]
+    for person in people:
+        assign(person, version, "2026-01")
+    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-01,2,50,8.6,4,46,48\n" for p in people)))
+    sent: list[tuple[int, int]] = []
+    with django_capture_on_commit_callbacks(execute=True):  # the request enqueues after its commit
+        cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda cycle_id, run: sent.append((cycle_id, run)))
+    assert len(sent) == 1
+    return sent[0]
+
+
+def test_a_second_delivery_of_a_claimed_close_claims_nothing_and_hands_back_the_chunks_left(
+    requested: tuple[int, int],
+) -> None:
+    cycle_id, run = requested
+    chunks = cycle_close_start(cycle_id=cycle_id, run=run)
+    assert len(chunks) == 3
+    assert cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=chunks[0])
+
+    again = cycle_close_start(cycle_id=cycle_id, run=run)
+
+    assert again == chunks[1:]
+    assert CycleChunk.objects.filter(cycle_id=cycle_id).count() == 3
+    assert CyclePart.objects.get(cycle_id=cycle_id).status == PartStatus.CLOSING
+    assert CycleEvent.objects.filter(cycle_id=cycle_id, action=CycleAction.CLOSE_REQUESTED).count() == 1
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSING
+
+
+def test_a_delivery_of_a_close_that_is_done_changes_nothing(requested: tuple[int, int]) -> None:
+    cycle_id, run = requested
+    cycle_close_start(cycle_id=cycle_id, run=run)
+    assert cycle_close_work(cycle_id=cycle_id, run=run) == 3
+    counts = (Result.objects.count(), ResultLine.objects.count())
+
+    assert cycle_close_start(cycle_id=cycle_id, run=run) == []
+
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
+    assert (Result.objects.count(), ResultLine.objects.count()) == counts == (6, 24)
+    assert list(CycleEvent.objects.filter(cycle_id=cycle_id).values_list("action", flat=True).order_by("pk")) == [
+        CycleAction.CLOSE_REQUESTED,
+        CycleAction.CLOSED,
+    ]
+
+
+def test_a_chunk_task_delivered_again_after_its_chunk_is_done_takes_nothing(requested: tuple[int, int]) -> None:
+    cycle_id, run = requested
+    first, *rest = cycle_close_start(cycle_id=cycle_id, run=run)
+    assert cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=first)
+    done_at = CycleChunk.objects.get(pk=first).done_at
+
+    assert not cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=first)
+
+    assert CycleChunk.objects.get(pk=first).done_at == done_at
+    assert Result.objects.count() == 2
+    # Once every chunk is done, a worker looking for any chunk finds none (and its loop ends).
+    for chunk_id in rest:
+        CycleChunk.objects.filter(pk=chunk_id).update(status=ChunkStatus.DONE)
+    assert not cycle_chunk_score(cycle_id=cycle_id, run=run)

@@ -30,7 +30,7 @@ from metrics.results.selectors import CycleListRow, cycles_list
 from people.access import has_role
 from people.generation import roster_generation
 from people.models import Role, User
-from people.selectors import people_visible, rows_page, sees_everyone
+from people.selectors import by_name, people_visible, rows_page, sees_everyone
 from plans.models import Assignment, Band, PlanTemplate, VersionStatus
 
 
@@ -141,7 +141,7 @@ def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[S
         else bands()
     )
     shown = rows_page(
-        results.select_related("employee__department").order_by("employee__username"),
+        results.select_related("employee__department").order_by(*by_name("employee__")),
         row=_score_row,
         number=page,
         per_page=SCORES_PER_PAGE,

@@ -23,6 +23,7 @@ from metrics.results.dashboard_export import Cell, ExportTable
 from metrics.results.dashboards import people_open, person_name
 from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
+from people.selectors import by_name
 from plans.models import PlanTemplate
 from plans.periods import Period
 
@@ -96,7 +97,7 @@ def _year_results(*, year: Period, plan: str = "", department_id: int | None = N
         results = results.filter(version__template__code=plan)
     if department_id is not None:
         results = results.filter(employee__department_id=department_id)
-    return results.annotate(rank=Window(Rank(), order_by=F("score").desc())).order_by("-score", "employee__username")
+    return results.annotate(rank=Window(Rank(), order_by=F("score").desc())).order_by("-score", *by_name("employee__"))
 
 
 def ranking_plans(*, year: Period) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from metrics.results.models import Result
 from metrics.results.release import periods_held
 from metrics.results.scorecards import flag_labels
 from people.models import User
+from people.selectors import by_name
 from plans.models import Band, PlanTemplate, PlanVersion
 from plans.periods import Period
 from plans.scoring import INCOMPLETE_FLAG
@@ -129,7 +130,7 @@ class FollowUpList:
 
 
 def flagged_results(*, period: Period, flag: str = "", department_id: int | None = None) -> QuerySet[Result]:
-    """The period's current results with a flag (``flag``, when given), by user name."""
+    """The period's current results with a flag (``flag``, when given), by name."""
     results = Result.objects.filter(period=period, superseded_at__isnull=True).exclude(flags=[])
     if flag:
         # A flag is a code of a-z, 0-9, "_" and "-": in the stored JSON list it is exactly the
@@ -137,7 +138,7 @@ def flagged_results(*, period: Period, flag: str = "", department_id: int | None
         results = results.filter(flags__icontains=f'"{flag}"')
     if department_id:
         results = results.filter(employee__department_id=department_id)
-    return results.order_by("employee__username")
+    return results.order_by(*by_name("employee__"))
 
 
 def period_flags(*, period: Period) -> PeriodFlags:

@@ -12,6 +12,7 @@ from metrics.cycles.models import Cycle
 from metrics.results.distribution import DistributionGroup, period_distribution
 from metrics.results.models import CalibrationMove, MoveStatus, PeriodRelease, Result
 from metrics.results.scorecards import flag_labels
+from people.selectors import by_name
 from plans.models import Band
 from plans.periods import Period
 
@@ -86,7 +87,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
     results = (
         Result.objects.filter(period=str(period), superseded_at__isnull=True, version__calibration=True)
         .select_related("employee__department")
-        .order_by("employee__username")
+        .order_by(*by_name("employee__"))
     )
     shown = Paginator(results, BOARD_PER_PAGE).get_page(page)
     labels: dict[int, list[str]] = {}

@@ -41,7 +41,7 @@ NO_BAND = "-"  # the band filter's value for results that reached no band
 # shows a row twice. Each is read from an index a page at a time, not sorted whole.
 SORTS = {
     "employee": "employee__username",
-    "name": "employee__display_name",
+    "name": "employee__name_sort",  # by pinyin (User.name_sort): 安 before 白 before 陈
     "department": "employee__department__name",
     "score": "score",
     "bonus": "bonus",

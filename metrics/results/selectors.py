@@ -46,6 +46,7 @@ from metrics.results.dashboards import (
 from metrics.results.models import Result
 from metrics.results.parts import Selection, selection_describe
 from metrics.results.periods import periods_sorted
+from people.selectors import by_name
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 
@@ -185,14 +186,16 @@ def missing_overview(
     shown = teams[:managers]
     if not shown:
         return MissingOverview(groups=[], count=0, more_managers=0, more_count=0)
-    # The first people of each team listed, by user name, and what each of them lacks.
-    rank = Window(RowNumber(), partition_by=F("employee__manager_id"), order_by=F("employee__username").asc())
+    # The first people of each team listed, by name, and what each of them lacks.
+    rank = Window(
+        RowNumber(), partition_by=F("employee__manager_id"), order_by=[F(key).asc() for key in by_name("employee__")]
+    )
     listed = list(
         missing.filter(reduce(or_, (_team(t["employee__manager__username"] or "") for t in shown)))
         .annotate(rank=rank)
         .filter(rank__lte=people)
         .select_related("employee__manager")
-        .order_by("employee__username")
+        .order_by(*by_name("employee__"))
     )
     by_team = _people_missing(listed, period)
     groups = [

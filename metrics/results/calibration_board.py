@@ -15,6 +15,7 @@ from metrics.results.scorecards import flag_labels
 from people.selectors import by_name
 from plans.models import Band
 from plans.periods import Period
+from plans.selectors import flag_labels as plan_flag_labels
 
 BOARD_PER_PAGE = 50
 
@@ -97,6 +98,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
         .values_list("version_id", "label")
     ):
         labels.setdefault(version_id, []).append(label)
+    flag_words = plan_flag_labels(version_ids={r.version_id for r in shown})
     rows = [
         BoardRow(
             result_id=r.pk,
@@ -106,7 +108,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
             score=r.score,
             band=r.band,
             bonus=r.bonus,
-            flags=flag_labels(r.flags),
+            flags=flag_labels(r.flags, flag_words[r.version_id]),
             bands=tuple(label for label in labels.get(r.version_id, []) if label != r.band),
         )
         for r in shown

@@ -66,18 +66,28 @@ def assert_in_words(text: str, *labels: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/cycles/2026-01/follow-ups/", "/cycles/2026-01/calibration/", "/cycles/2026-01/", "/cycles/2026/ranking/"],
+    [
+        "/",
+        "/cycles/2026-01/follow-ups/",
+        "/cycles/2026-01/calibration/",
+        "/cycles/2026-01/",
+        "/cycles/2026-01/results/",
+        "/cycles/2026/ranking/",
+    ],
 )
 def test_a_page_of_many_people_writes_each_flag_in_the_plans_words(flagged: None, path: str) -> None:
     assert_in_words(read(path), "重点关注", "明星之选", "不完整")
 
 
-def test_the_follow_ups_filter_offers_the_plans_words(flagged: None) -> None:
+def test_the_flag_filters_offer_the_plans_words(flagged: None) -> None:
     client = Client()
     client.force_login(User.objects.create_user(username="hr", role=Role.HR))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     html = client.get("/cycles/2026-01/follow-ups/").content.decode()
     assert '<option value="risk_watch">重点关注 (1)</option>' in html
+    html = client.get("/cycles/2026-01/results/").content.decode()
+    assert '<option value="risk_watch">重点关注</option>' in html
+    assert '<option value="star_pick">明星之选</option>' in html
 
 
 @pytest.mark.parametrize("username", ["e1", "e2", "e3"])

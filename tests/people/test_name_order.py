@@ -65,6 +65,7 @@ def test_names_read_alike_stay_together() -> None:
 def test_a_surname_is_read_as_a_surname_and_numbers_as_numbers() -> None:
     assert by_key(["单田芳", "沙宝亮"]) == ["沙宝亮", "单田芳"]  # 单 shàn as a surname, not dān
     assert by_key(["员工10", "员工2"]) == ["员工2", "员工10"]
+    assert name_sort_key("长孙无忌").startswith("zhang3sun1")  # a phrase pypinyin knows, read as one
 
 
 def test_a_person_without_a_name_sorts_by_user_name() -> None:

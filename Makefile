@@ -59,12 +59,18 @@ messages:
 clean:
 	rm -rf $(VENV) node_modules staticfiles .test-db-*.sqlite3
 
-# Pictures of the main pages over the demo data, in Chinese, into docs/screenshots/ (see README).
+# Pictures of every page over the demo data, in Chinese into docs/screenshots/ and in English into
+# docs/screenshots/en/ (see README): the command's pages, then the three its demo cannot show (a
+# calibration, a draft tried, a closed year), taken by their browser tests (the year's needs Redis).
+SCREENSHOT_DIR ?= docs/screenshots
+SCREENSHOT_TESTS := tests/metrics/results/test_calibration_browser.py tests/metrics/results/test_simulation_browser.py \
+	tests/metrics/results/test_year_browser.py
 .PHONY: screenshots
 screenshots: install
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { echo "Installing fonts-noto-cjk for the Chinese text..."; \
 		$$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends fonts-noto-cjk; }
-	$(PY) manage.py screenshots
+	$(PY) manage.py screenshots --output $(SCREENSHOT_DIR)
+	SCREENSHOT_DIR=$(abspath $(SCREENSHOT_DIR)) $(BIN)/pytest -q $(SCREENSHOT_TESTS)
 
 # The benchmarks of the README's "Performance" section, on PostgreSQL and Redis (the services of
 # .ci/run; override BENCH_DATABASE_URL / BENCH_BROKER_URL / BENCH_CACHE_URL). Each works in a database of its own,

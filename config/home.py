@@ -1,6 +1,6 @@
 """The home page, composed at the top from the rooms below: the published plans, the cycles, a page of the latest closed period's scores, and for a manager the open months their team still lacks figures of."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -30,8 +30,9 @@ from metrics.results.selectors import CycleListRow, cycles_list
 from people.access import has_role
 from people.generation import roster_generation
 from people.models import Role, User
-from people.selectors import people_visible, rows_page, sees_everyone
+from people.selectors import by_name, people_visible, rows_page, sees_everyone
 from plans.models import Assignment, Band, PlanTemplate, VersionStatus
+from plans.selectors import flag_labels as plan_flag_labels
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class ScoreRow:
     score: Decimal
     band: str
     bonus: Decimal
-    flags: tuple[str, ...]  # labels, in the order of the sorted flags
+    flags: tuple[str, ...]  # labels (the plan's own), in the order of the sorted flags
+    version_id: int
+    flag_codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -141,12 +144,15 @@ def _scores(*, period: str, user: User, page: str | int | None) -> tuple["Page[S
         else bands()
     )
     shown = rows_page(
-        results.select_related("employee__department").order_by("employee__username"),
+        results.select_related("employee__department").order_by(*by_name("employee__")),
         row=_score_row,
         number=page,
         per_page=SCORES_PER_PAGE,
         count=sum(counts.values()),
     )
+    rows = list(shown.object_list)
+    plan_labels = plan_flag_labels(version_ids={row.version_id for row in rows})  # two queries, whatever the page
+    shown.object_list = [replace(row, flags=flag_labels(row.flag_codes, plan_labels[row.version_id])) for row in rows]
     labels = sorted(best.keys() | counts.keys(), key=lambda label: (label not in best, -best.get(label, 0), label))
     band_counts = [Bucket(label=label or _("No band"), count=counts.get(label, 0)) for label in labels]
     return shown, band_counts
@@ -162,6 +168,8 @@ def _score_row(result: Result) -> ScoreRow:
         band=result.band,
         bonus=result.bonus,
         flags=flag_labels(result.flags),
+        version_id=result.version_id,
+        flag_codes=tuple(result.flags),
     )
 
 

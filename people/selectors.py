@@ -47,6 +47,13 @@ def rows_page(
     return Paginator(_Rows(queryset, row, count), per_page).get_page(number)
 
 
+def by_name(path: str = "") -> tuple[str, str]:
+    """The order of every list of people: their names as a Chinese reader sorts them, by pinyin
+    (``User.name_sort``), then by user name. ``path`` leads to the person from another model
+    (``"employee__"``)."""
+    return f"{path}name_sort", f"{path}username"
+
+
 def sees_everyone(user: User) -> bool:
     """Whether ``user`` may see everybody's results (HR, admins)."""
     return user.is_superuser or user.role in (Role.HR, Role.ADMIN)
@@ -63,7 +70,7 @@ def people_visible(*, user: User) -> QuerySet[User]:
 
 def managers_all() -> QuerySet[User]:
     """Everybody who manages someone or has the manager role: the choices of the manager filter."""
-    return User.objects.filter(Q(role=Role.MANAGER) | Q(reports__isnull=False)).distinct().order_by("username")
+    return User.objects.filter(Q(role=Role.MANAGER) | Q(reports__isnull=False)).distinct().order_by(*by_name())
 
 
 def department_employees(*, department: Department) -> QuerySet[User]:

@@ -15,7 +15,7 @@ from metrics.cycles.models import Cycle
 from metrics.figures.models import MetricEntry
 from people.access import HR_ROLES, has_role
 from people.models import User
-from people.selectors import people_visible, rows_page
+from people.selectors import by_name, people_visible, rows_page
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
@@ -114,7 +114,7 @@ def feedback_candidates(*, review: Review, user: User) -> QuerySet[User]:
         near |= Q(department_id=employee.department_id)
     if employee.manager_id is not None:
         near |= Q(manager_id=employee.manager_id)
-    return User.objects.filter(near, is_active=True).exclude(pk__in=[employee.pk, user.pk]).order_by("username")
+    return User.objects.filter(near, is_active=True).exclude(pk__in=[employee.pk, user.pk]).order_by(*by_name())
 
 
 # --- list pages -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def team_reviews(*, manager: User, period: Period, page: str | int | None = None
         .filter(Exists(assessed) | Exists(reviewed))
         .select_related("manager")
         .annotate(review_pk=Subquery(reviewed.values("pk")[:1]), review_status=Subquery(reviewed.values("status")[:1]))
-        .order_by("username")
+        .order_by(*by_name())
     )
 
     def team_row(report: User) -> TeamRow:
@@ -226,7 +226,7 @@ def reviews_by_status(*, user: User, period: Period | None, status: str, page: s
     )
     rows = reviews.filter(status=status) if status else reviews
     shown = rows_page(
-        rows.select_related("employee__manager").order_by("-period", "employee__username"),
+        rows.select_related("employee__manager").order_by("-period", *by_name("employee__")),
         row=_row,
         number=page,
         per_page=REVIEWS_PER_PAGE,

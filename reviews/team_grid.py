@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from metrics.figures.models import MetricEntry
 from people.models import User
+from people.selectors import by_name
 from plans.models import Frequency, Indicator
 from plans.numbers import number_text
 from plans.periods import Period
@@ -68,11 +69,11 @@ class TeamGrid:
 
 
 def team_grid_reviews(*, manager: User, period: Period) -> QuerySet[Review]:
-    """The reviews of ``period`` of ``manager``'s reports, by user name: whom the grid shows."""
+    """The reviews of ``period`` of ``manager``'s reports, by name: whom the grid shows."""
     return (
         Review.objects.filter(employee__manager=manager, period=str(period))
         .select_related("employee__department")
-        .order_by("employee__username")
+        .order_by(*by_name("employee__"))
     )
 
 

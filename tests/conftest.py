@@ -176,3 +176,26 @@ def browser_login(page: Page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def screenshots_taken(page: Page, name: str, *, username: str) -> None:
+    """With ``SCREENSHOT_DIR`` set (``make screenshots`` sets it to docs/screenshots): the page as it
+    stands (in Chinese) into the folder, and in English into its ``en/``, as the command's own pictures.
+
+    ``username`` is the person signed in: their language is English for the second picture (the
+    page reloaded), then what it was (reloaded again), so the test goes on where it was."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if not folder:
+        return
+    from people.models import User
+
+    Path(folder, "en").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    person = User.objects.get(username=username)
+    User.objects.filter(pk=person.pk).update(language="en")
+    page.reload()
+    page.wait_for_load_state()
+    page.screenshot(path=str(Path(folder) / "en" / f"{name}.png"), full_page=True)
+    User.objects.filter(pk=person.pk).update(language=person.language)
+    page.reload()
+    page.wait_for_load_state()

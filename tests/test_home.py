@@ -152,8 +152,9 @@ def test_the_home_page_makes_a_fixed_number_of_queries(
     # the request's savepoint and its release, session, user, the plans (their people per plan
     # are cached under the roster's generation), the cycles (2) and the stamp of their cached
     # result counts, the stamp of everybody's cached band counts (which give the page's count),
-    # the page of results, the formal warnings the user is to acknowledge: none of them per person
-    with django_assert_num_queries(11):
+    # the page of results, its plans' flag labels (bands and streaks), the formal warnings the user
+    # is to acknowledge: none of them per person
+    with django_assert_num_queries(13):
         client.get("/")
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from metrics.figures.pgcopy import copy_rows
 from metrics.results.models import Result, ResultLine
 from people.models import Role, User
+from people.names import name_sort_key
 from plans.models import Assignment, Indicator, PlanVersion
 from plans.plan_file import plan_file_parse
 from plans.services import plan_publish
@@ -110,8 +111,8 @@ def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> Benc
     now = timezone.now().isoformat()
     copy_rows(
         "people_user",
-        ["password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "display_name", "role", "language"],
-        (("!", "f", f"{BENCH_PREFIX}{n:07d}", "", "", "", "f", "t", now, f"Bench {n}", Role.EMPLOYEE, "") for n in range(employees)),
+        ["password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "display_name", "name_sort", "role", "language"],
+        (("!", "f", f"{BENCH_PREFIX}{n:07d}", "", "", "", "f", "t", now, f"Bench {n}", name_sort_key(f"Bench {n}"), Role.EMPLOYEE, "") for n in range(employees)),
     )  # fmt: skip
     ids = list(
         User.objects.filter(username__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", flat=True)[:employees]

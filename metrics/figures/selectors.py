@@ -14,7 +14,7 @@ from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import Closure, closed_employees, closure
 from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
 from people.models import Role, User
-from people.selectors import people_visible
+from people.selectors import by_name, people_visible
 from plans.models import Assignment, Indicator
 from plans.numbers import number_text
 from plans.periods import Period
@@ -107,14 +107,14 @@ def figures_people(*, user: User, manager_id: int | None = None, department_id: 
 
 
 def figures_assigned(*, people: QuerySet[User], period: Period) -> QuerySet[User]:
-    """Those of ``people`` with a plan in force in the month, by user name: the grid's rows, to page."""
+    """Those of ``people`` with a plan in force in the month, by name: the grid's rows, to page."""
     in_force = Assignment.objects.filter(employee=OuterRef("pk"), start__lte=str(period))
-    return people.filter(Exists(in_force)).order_by("username")
+    return people.filter(Exists(in_force)).order_by(*by_name())
 
 
 def figures_managers() -> QuerySet[User]:
     """Who HR can narrow the grid to: the managers, by name."""
-    return User.objects.filter(role=Role.MANAGER).order_by("display_name", "username")
+    return User.objects.filter(role=Role.MANAGER).order_by(*by_name())
 
 
 def figures_deadline(*, period: Period) -> datetime:
@@ -205,7 +205,9 @@ def figures_grid(*, people: Iterable[User], period: Period) -> FiguresGrid:
     closed = closure(period=period)
     rows = [
         _grid_row(persons[employee_id], assignment, rules[assignment.version_id], columns, entries, closed)
-        for employee_id, assignment in sorted(in_force.items(), key=lambda item: persons[item[0]].username)
+        for employee_id, assignment in sorted(
+            in_force.items(), key=lambda item: (persons[item[0]].name_sort, persons[item[0]].username)
+        )
     ]
     return FiguresGrid(
         period=period,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metrics.followups.models import NOTE_MAX_LENGTH
-from metrics.followups.selectors import FlagCount
+from metrics.results.period_flags import FlagCount
 from people.models import Department
 
 

@@ -23,8 +23,11 @@ from metrics.results.dashboard_export import Cell, ExportTable
 from metrics.results.dashboards import people_open, person_name
 from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
+from people.selectors import by_name
+from plans.flags import flag_text
 from plans.models import PlanTemplate
 from plans.periods import Period
+from plans.selectors import flag_labels as plan_flag_labels
 
 ROWS_PER_PAGE = 50
 
@@ -96,7 +99,7 @@ def _year_results(*, year: Period, plan: str = "", department_id: int | None = N
         results = results.filter(version__template__code=plan)
     if department_id is not None:
         results = results.filter(employee__department_id=department_id)
-    return results.annotate(rank=Window(Rank(), order_by=F("score").desc())).order_by("-score", "employee__username")
+    return results.annotate(rank=Window(Rank(), order_by=F("score").desc())).order_by("-score", *by_name("employee__"))
 
 
 def ranking_plans(*, year: Period) -> list[tuple[str, str]]:
@@ -115,12 +118,16 @@ def _streaks(year: Period, employee_ids: Sequence[int]) -> dict[int, list[Streak
         .exclude(flags=[])
         .exclude(version__streak_flag="")
         .order_by("period")
-        .values_list("employee_id", "period", "flags", "version__streak_flag")
+        .values_list("employee_id", "period", "flags", "version__streak_flag", "version__streak_flag_label")
     )
-    for employee_id, month, flags, streak_flag in rows:
+    for employee_id, month, flags, streak_flag, streak_label in rows:
         if streak_flag in flags:
             found.setdefault(employee_id, []).append(
-                StreakReached(month=str(month), label=period_label(month), flag=flag_labels([streak_flag])[0])
+                StreakReached(
+                    month=str(month),
+                    label=period_label(month),
+                    flag=flag_text(streak_flag, {streak_flag: streak_label}),
+                )
             )
     return found
 
@@ -151,6 +158,7 @@ def _rows(year: Period, results: Iterable[Result]) -> list[RankingRow]:
     results = list(results)
     ids = [r.employee_id for r in results]
     streaks, decisions, quarters = _streaks(year, ids), _decisions(year, ids), _quarters(year, ids)
+    labels = plan_flag_labels(version_ids={r.version_id for r in results})
     return [
         RankingRow(
             rank=result.rank,  # type: ignore[attr-defined]
@@ -162,7 +170,7 @@ def _rows(year: Period, results: Iterable[Result]) -> list[RankingRow]:
             band=result.band,
             payout=result.payout,
             bonus=result.bonus,
-            flags=flag_labels(result.flags),
+            flags=flag_labels(result.flags, labels[result.version_id]),
             quarters=tuple(quarters.get(result.employee_id, {}).get(str(q)) for q in year.quarters()),
             streaks=tuple(streaks.get(result.employee_id, ())),
             decisions=tuple(decisions.get(result.employee_id, ())),

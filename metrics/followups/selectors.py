@@ -5,7 +5,6 @@ A period's people are those with a current result (not superseded), whatever the
 a period closed for some people only lists them, and the others once they are closed.
 """
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,12 +18,14 @@ from django.utils.translation import gettext as _
 from metrics.followups.models import Decision, FollowUpDecision
 from metrics.results.dashboards import person_name
 from metrics.results.models import Result
+from metrics.results.period_flags import FlagCount, flagged_current, period_flag_counts
 from metrics.results.release import periods_held
 from metrics.results.scorecards import flag_labels
 from people.models import User
-from plans.models import Band, PlanTemplate, PlanVersion
+from people.selectors import by_name
+from plans.models import PlanTemplate
 from plans.periods import Period
-from plans.scoring import INCOMPLETE_FLAG
+from plans.selectors import flag_labels as plan_flag_labels
 
 ROWS_PER_PAGE = 50
 PLAN_CHOICE = "plan:"  # a plan's own decision in the form: "plan:<its name>"
@@ -92,13 +93,6 @@ def decisions_current(*, period: Period, employee_ids: Iterable[int]) -> dict[in
 
 
 @dataclass(frozen=True)
-class FlagCount:
-    flag: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
 class FollowUpRow:
     employee: str  # user name
     name: str
@@ -129,42 +123,25 @@ class FollowUpList:
 
 
 def flagged_results(*, period: Period, flag: str = "", department_id: int | None = None) -> QuerySet[Result]:
-    """The period's current results with a flag (``flag``, when given), by user name."""
-    results = Result.objects.filter(period=period, superseded_at__isnull=True).exclude(flags=[])
+    """The period's current results with a flag (``flag``, when given), by name."""
+    results = flagged_current(period=period)
     if flag:
         # A flag is a code of a-z, 0-9, "_" and "-": in the stored JSON list it is exactly the
         # quoted text, which SQLite and PostgreSQL both find (JSON containment is PostgreSQL's only).
         results = results.filter(flags__icontains=f'"{flag}"')
     if department_id:
         results = results.filter(employee__department_id=department_id)
-    return results.order_by("employee__username")
+    return results.order_by(*by_name("employee__"))
 
 
 def period_flags(*, period: Period) -> PeriodFlags:
-    """Every flag the period's plans define (streak flags first, then the bands', then a forced
-    close's ``incomplete``) and any other its results carry, each with how many people have it;
-    the flagged results are read once, their flags only."""
-    flagged = dict(flagged_results(period=period).order_by().values_list("employee_id", "flags"))
-    counts = Counter(flag for flags in flagged.values() for flag in flags)
-    versions = list(
-        Result.objects.filter(period=period, superseded_at__isnull=True)
-        .order_by()
-        .values_list("version_id", flat=True)
-        .distinct()
-    )
-    streak = PlanVersion.objects.filter(pk__in=versions).exclude(streak_flag="").values_list("streak_flag", flat=True)
-    bands = (
-        Band.objects.filter(version_id__in=versions).exclude(flag="").order_by("-min").values_list("flag", flat=True)
-    )
-    order = list(dict.fromkeys([*sorted(set(streak)), *bands, INCOMPLETE_FLAG, *sorted(counts)]))
+    """Every flag of the period with its people (``period_flag_counts``), and how many of the
+    flagged people still wait for a decision."""
+    counted = period_flag_counts(period=period)
     decided = FollowUpDecision.objects.filter(period=period, superseded_at__isnull=True).values_list(
         "employee_id", flat=True
     )
-    return PeriodFlags(
-        flags=[FlagCount(flag=flag, label=flag_labels([flag])[0], count=counts.get(flag, 0)) for flag in order],
-        flagged=len(flagged),
-        undecided=len(flagged.keys() - set(decided)),
-    )
+    return PeriodFlags(flags=counted.flags, flagged=len(counted.flagged), undecided=len(counted.flagged - set(decided)))
 
 
 def follow_up_list(
@@ -181,16 +158,17 @@ def follow_up_list(
     shown = Paginator(chosen.select_related("employee__department", "version__template"), ROWS_PER_PAGE).get_page(page)
     results = list(shown.object_list)
     decisions = decisions_current(period=period, employee_ids=[r.employee_id for r in results])
+    labels = plan_flag_labels(version_ids={r.version_id for r in results})
     return FollowUpList(
         period=str(period),
         period_label=period_label(period),
         summary=summary,
-        rows=[_row(result, decisions.get(result.employee_id)) for result in results],
+        rows=[_row(result, decisions.get(result.employee_id), labels[result.version_id]) for result in results],
         page=shown,
     )
 
 
-def _row(result: Result, decision: DecisionView | None) -> FollowUpRow:
+def _row(result: Result, decision: DecisionView | None, labels: dict[str, str]) -> FollowUpRow:
     employee = result.employee
     return FollowUpRow(
         employee=employee.username,
@@ -199,7 +177,7 @@ def _row(result: Result, decision: DecisionView | None) -> FollowUpRow:
         plan=result.version.template.name,
         score=result.score,
         band=result.band,
-        flags=flag_labels(result.flags),
+        flags=flag_labels(result.flags, labels),
         decision=decision,
     )
 
@@ -258,7 +236,7 @@ def follow_up_person(*, result: Result) -> FollowUpPerson:
         plan=result.version.template.name,
         score=result.score,
         band=result.band,
-        flags=flag_labels(result.flags),
+        flags=flag_labels(result.flags, plan_flag_labels(version_ids={result.version_id})[result.version_id]),
         current=current,
         history=history,
         choices=decision_choices(template=result.version.template),

@@ -12,8 +12,10 @@ from metrics.cycles.models import Cycle
 from metrics.results.distribution import DistributionGroup, period_distribution
 from metrics.results.models import CalibrationMove, MoveStatus, PeriodRelease, Result
 from metrics.results.scorecards import flag_labels
+from people.selectors import by_name
 from plans.models import Band
 from plans.periods import Period
+from plans.selectors import flag_labels as plan_flag_labels
 
 BOARD_PER_PAGE = 50
 
@@ -86,7 +88,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
     results = (
         Result.objects.filter(period=str(period), superseded_at__isnull=True, version__calibration=True)
         .select_related("employee__department")
-        .order_by("employee__username")
+        .order_by(*by_name("employee__"))
     )
     shown = Paginator(results, BOARD_PER_PAGE).get_page(page)
     labels: dict[int, list[str]] = {}
@@ -96,6 +98,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
         .values_list("version_id", "label")
     ):
         labels.setdefault(version_id, []).append(label)
+    flag_words = plan_flag_labels(version_ids={r.version_id for r in shown})
     rows = [
         BoardRow(
             result_id=r.pk,
@@ -105,7 +108,7 @@ def calibration_board(*, period: Period, page: str | int | None = None) -> Calib
             score=r.score,
             band=r.band,
             bonus=r.bonus,
-            flags=flag_labels(r.flags),
+            flags=flag_labels(r.flags, flag_words[r.version_id]),
             bands=tuple(label for label in labels.get(r.version_id, []) if label != r.band),
         )
         for r in shown

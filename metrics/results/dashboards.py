@@ -35,6 +35,7 @@ from metrics.results.models import Result, ResultLine
 from metrics.results.periods import periods_sorted
 from people.generation import roster_generation
 from people.models import User
+from people.selectors import by_name
 from plans.models import Assignment, Band, Frequency, Indicator
 from plans.periods import Period
 from plans.scoring import CENTS
@@ -304,7 +305,7 @@ def rank_sizes(count: int) -> tuple[int, int]:
 
 def _ranks(results: QuerySet[Result], *, best: bool, size: int) -> list[RankRow]:
     # The worst list reads the best list's order backwards (ties too): the two never share a person.
-    order = ("-score", "employee__username") if best else ("score", "-employee__username")
+    order = ("-score", *by_name("employee__")) if best else ("score", *(f"-{key}" for key in by_name("employee__")))
     if not size:
         return []
     return [

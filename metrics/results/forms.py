@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from metrics.results.dashboards import DashboardFilters
 from metrics.results.parts import Selection
 from metrics.results.payroll import DEFAULT_SORT, NO_BAND, SORTS, PayrollFacets, PayrollFilters
-from metrics.results.scorecards import flag_labels
 from metrics.results.selectors import CycleBreakdown
 from people.models import Department
 from plans.models import PlanTemplate
@@ -128,7 +127,7 @@ class PayrollFilterForm(forms.Form):
         band, flag = self.fields["band"], self.fields["flag"]
         assert isinstance(band, forms.ChoiceField) and isinstance(flag, forms.ChoiceField)
         band.choices = [("", _("All")), *((label or NO_BAND, label or _("No band")) for label in facets.bands)]
-        flag.choices = [("", _("All")), *zip(facets.flags, flag_labels(facets.flags), strict=True)]
+        flag.choices = [("", _("All")), *zip(facets.flags, facets.flag_words, strict=True)]
         for name in ("department", "band", "flag"):
             self.fields[name].widget.attrs["class"] = "form-select"
 

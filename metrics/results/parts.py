@@ -14,6 +14,7 @@ from metrics.cycles.models import CyclePart
 from metrics.cycles.selectors import closures
 from metrics.figures.selectors import MissingFigure, close_scope, figures_missing
 from people.models import Department, User
+from people.selectors import by_name
 from plans.errors import ApplicationError
 from plans.models import PlanTemplate, PlanVersion
 from plans.periods import Period
@@ -174,7 +175,7 @@ def _ids_of(usernames: set[str]) -> set[int]:
 def _names(people: Sequence[int] | dict[int, list[str]]) -> str:
     """Some people by name, and how many more."""
     ids = sorted(people)
-    names = [u.display_name or u.username for u in User.objects.filter(pk__in=ids[:NAMES_SHOWN]).order_by("username")]
+    names = [u.display_name or u.username for u in User.objects.filter(pk__in=ids[:NAMES_SHOWN]).order_by(*by_name())]
     text = list_join(names)
     if len(ids) > NAMES_SHOWN:
         text += _(" and %(count)s more") % {"count": len(ids) - NAMES_SHOWN}

@@ -41,7 +41,7 @@ NO_BAND = "-"  # the band filter's value for results that reached no band
 # shows a row twice. Each is read from an index a page at a time, not sorted whole.
 SORTS = {
     "employee": "employee__username",
-    "name": "employee__display_name",
+    "name": "employee__name_sort",  # by pinyin (User.name_sort): 安 before 白 before 陈
     "department": "employee__department__name",
     "score": "score",
     "bonus": "bonus",
@@ -96,6 +96,7 @@ class PayrollFacets:
 
     bands: list[str]  # "" for no band
     flags: list[str]  # codes, sorted
+    flag_words: list[str]  # each flag as its plan labels it (else the product's words), in the same order
 
 
 def payroll_results(*, period: Period, filters: PayrollFilters) -> QuerySet[Result]:
@@ -228,6 +229,7 @@ class _Group:
 class _Groups:
     groups: list[_Group]
     bands: list[str]  # every band of the period, best first
+    flag_labels: dict[str, str]  # the labels the period's plans give their flags (the first plan's)
 
 
 def _groups(period: Period) -> _Groups:
@@ -247,13 +249,18 @@ def _groups(period: Period) -> _Groups:
         .values("employee__department_id", "employee__department__name", "band", "flags")
         .annotate(count=Count("pk"), bonus=Sum("bonus"))
     ]
-    return _Groups(groups=groups, bands=band_order({group.band for group in groups}))
+    versions = results_of(period=period).order_by().values_list("version_id", flat=True).distinct()
+    labels: dict[str, str] = {}
+    for _version, version_labels in sorted(plan_flag_labels(version_ids=versions).items()):
+        for code, label in version_labels.items():
+            labels.setdefault(code, label)
+    return _Groups(groups=groups, bands=band_order({group.band for group in groups}), flag_labels=labels)
 
 
 def _period_groups(period: Period) -> _Groups:
     """``_groups``, counted once per close, reopen or roster import (and at most an hour)."""
     return cached(
-        lambda: _groups(period), "payroll-groups", *results_stamp(), str(period), seconds=DASHBOARD_CACHE_SECONDS
+        lambda: _groups(period), "payroll-groups-2", *results_stamp(), str(period), seconds=DASHBOARD_CACHE_SECONDS
     )
 
 
@@ -298,8 +305,9 @@ def payroll_totals(*, period: Period, filters: PayrollFilters) -> PayrollTotals:
 def payroll_facets(*, period: Period) -> PayrollFacets:
     """What the filters offer: the period's bands and flags, from its cached groups."""
     period_groups = _period_groups(period)
+    flags = sorted({flag for group in period_groups.groups for flag in group.flags})
     return PayrollFacets(
-        bands=period_groups.bands, flags=sorted({flag for group in period_groups.groups for flag in group.flags})
+        bands=period_groups.bands, flags=flags, flag_words=list(flag_labels(flags, period_groups.flag_labels))
     )
 
 

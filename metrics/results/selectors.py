@@ -24,6 +24,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metrics.cycles.models import Cycle, CycleEvent, CycleStatus, PartStatus
@@ -45,7 +46,9 @@ from metrics.results.dashboards import (
 )
 from metrics.results.models import Result
 from metrics.results.parts import Selection, selection_describe
+from metrics.results.period_flags import FlagCount, period_flag_counts
 from metrics.results.periods import periods_sorted
+from people.selectors import by_name
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 
@@ -185,14 +188,16 @@ def missing_overview(
     shown = teams[:managers]
     if not shown:
         return MissingOverview(groups=[], count=0, more_managers=0, more_count=0)
-    # The first people of each team listed, by user name, and what each of them lacks.
-    rank = Window(RowNumber(), partition_by=F("employee__manager_id"), order_by=F("employee__username").asc())
+    # The first people of each team listed, by name, and what each of them lacks.
+    rank = Window(
+        RowNumber(), partition_by=F("employee__manager_id"), order_by=[F(key).asc() for key in by_name("employee__")]
+    )
     listed = list(
         missing.filter(reduce(or_, (_team(t["employee__manager__username"] or "") for t in shown)))
         .annotate(rank=rank)
         .filter(rank__lte=people)
         .select_related("employee__manager")
-        .order_by("employee__username")
+        .order_by(*by_name("employee__"))
     )
     by_team = _people_missing(listed, period)
     groups = [
@@ -367,6 +372,7 @@ class CyclePage:
     months_open: list[str] = field(default_factory=list)  # a quarter's months (a year's quarters) not closed yet
     breakdown: CycleBreakdown | None = None  # while open: who is closed, who is not
     under_way: str = ""  # whom the close requested or under way is of
+    flags: list[FlagCount] = field(default_factory=list)  # the flags of its results, in the plans' words
 
     @property
     def missing_count(self) -> int:
@@ -430,6 +436,7 @@ def cycle_page(*, period: Period) -> CyclePage:
     done = total = 0
     summary = None
     under_way = ""
+    flags: list[FlagCount] = []
     if cycle is not None:
         events = _events(cycle)
         done, total = cycle_progress(cycle=cycle)
@@ -440,6 +447,16 @@ def cycle_page(*, period: Period) -> CyclePage:
                 "cycle-summary",
                 cycle.pk,
                 cycle.run,
+                *results_stamp(),
+                seconds=DASHBOARD_CACHE_SECONDS,
+            )
+            # In the page's language (the product's words for the flags a plan does not label).
+            flags = cached(
+                lambda: [f for f in period_flag_counts(period=period).flags if f.count],
+                "cycle-flags",
+                cycle.pk,
+                cycle.run,
+                get_language(),
                 *results_stamp(),
                 seconds=DASHBOARD_CACHE_SECONDS,
             )
@@ -464,6 +481,7 @@ def cycle_page(*, period: Period) -> CyclePage:
         months_open=months_open,
         breakdown=breakdown,
         under_way=under_way,
+        flags=flags,
     )
 
 

@@ -49,7 +49,7 @@ from metrics.results.selectors import (
 from metrics.results.tasks import cycle_close_enqueue
 from people.access import HR_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role, User
-from people.selectors import people_visible
+from people.selectors import by_name, people_visible
 from plans.periods import Period
 from plans.refusals import refusal_show
 from plans.templatetags.periods import period as period_words
@@ -268,7 +268,7 @@ def _scorecard_page(request: AuthenticatedHttpRequest, employee: User, lookup: S
     viewer = request.user
     team = []
     if has_role(viewer, Role.MANAGER):
-        team = list(User.objects.filter(manager=viewer).order_by("username"))
+        team = list(User.objects.filter(manager=viewer).order_by(*by_name()))
     return render(
         request,
         "metrics/scorecard_page.html",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from people.generation import roster_generation_bump
 from people.models import NAME_MAX_LENGTH, Department, Role, User
+from people.names import name_sort_key
 from people.staffing.assignments import BATCH, Wish, assignments_plan, assignments_write
 from plans.models import PlanVersion
 from plans.numbers import NumberError, money_parse
@@ -285,7 +286,14 @@ def _manager_loops(lines: list[RosterLine]) -> list[str]:
 def _new_user(
     username: str, *, name: str = "", department: Department | None = None, role: str = Role.EMPLOYEE, email: str = ""
 ) -> User:
-    user = User(username=username, display_name=name, department=department, role=role, email=email)
+    user = User(
+        username=username,
+        display_name=name,
+        name_sort=name_sort_key(name, username),
+        department=department,
+        role=role,
+        email=email,
+    )
     user.set_unusable_password()
     return user
 
@@ -308,7 +316,7 @@ def _roster_apply(lines: list[RosterLine]) -> RosterOutcome:
     new = {user.username for user in newcomers}
     managed, promoted = _managers_edits(lines, people)
     # One UPDATE per department and per manager: far cheaper than bulk_update's CASE per row.
-    User.objects.bulk_update(renamed, ["display_name", "email"], batch_size=BATCH)
+    User.objects.bulk_update(renamed, ["display_name", "name_sort", "email"], batch_size=BATCH)
     for department, ids in moved.items():
         _update_in_chunks(ids, department=department)
     for manager_id, ids in managed.items():
@@ -350,6 +358,7 @@ def _people_edits(
         readdresses = bool(line.email) and user.email != line.email
         if renames or readdresses:
             user.display_name = line.name or user.display_name
+            user.name_sort = name_sort_key(user.display_name, user.username)
             user.email = line.email or user.email
             renamed.append(user)
         if department is not None and user.department_id != department.pk:

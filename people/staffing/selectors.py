@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from people.logins.selectors import LoginStatus, login_statuses
 from people.models import Department, User
-from people.selectors import people_visible
+from people.selectors import by_name, people_visible
 from plans.models import Assignment, PlanTemplate, VersionStatus
 
 # The plan filter's value for people on no plan at all.
@@ -38,7 +38,7 @@ def people_filtered(
                 .values("version__template__code")[:1]
             ),
         )
-        .order_by(F("department__name").asc(nulls_last=True), "username")
+        .order_by(F("department__name").asc(nulls_last=True), *by_name())
     )
     if department is not None:
         people = people.filter(department=department)

@@ -256,7 +256,8 @@ def test_hr_sees_everybody_and_can_narrow_to_one_manager(client: Client, team: P
 
     client.force_login(UserFactory.create(username="hr", role=Role.HR))
     everybody = client.get("/figures/2026-02/").context["grid"]
-    assert [row.employee for row in everybody.rows] == ["han.mei", "li.lei", "other.person"]
+    # By pinyin: 别人 bie, 韩梅梅 han, 李雷 li.
+    assert [row.employee for row in everybody.rows] == ["other.person", "han.mei", "li.lei"]
     zhao = User.objects.get(username="zhao.lei")
     narrowed = client.get(f"/figures/2026-02/?manager={zhao.pk}").context["grid"]
     assert [row.employee for row in narrowed.rows] == ["other.person"]

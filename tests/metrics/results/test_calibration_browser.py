@@ -1,14 +1,11 @@
 """A calibration in a real browser, in Chinese: HR moves 赵敏 from B to A with a reason, sees the
 distribution follow, releases the month, and 赵敏 then reads the move on her scorecard."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from people.models import User
-from tests.conftest import browser_login
+from tests.conftest import browser_login, screenshots_taken
 from tests.metrics.results.calibration_data import calibrated_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,8 +39,7 @@ def test_hr_moves_one_person_from_b_to_a_and_releases_in_chinese(page: Page) -> 
     expect(distribution).to_contain_text("50.0 % (2)")
     expect(distribution).to_contain_text("高于指引")
     expect(page.locator("#history")).to_contain_text("全年表现突出")
-    if shots := os.environ.get("SCREENSHOT_DIR"):
-        page.screenshot(path=str(Path(shots) / "calibration.png"), full_page=True)
+    screenshots_taken(page, "calibration", username="hr")
 
     page.get_by_role("button", name="向员工发布结果").click()
     expect(page.get_by_text("结果已发布：员工现在可以看到。")).to_be_visible()

@@ -136,7 +136,7 @@ def test_a_bad_filter_says_so_and_keeps_the_others(company: None, hr: Client) ->
         ("score", ["lin.feng", "luo.na", "han.mei", "li.lei"]),
         ("-bonus", ["han.mei", "li.lei", "lin.feng", "luo.na"]),
         ("-department", ["lin.feng", "luo.na", "han.mei", "li.lei"]),
-        ("name", ["luo.na", "li.lei", "lin.feng", "han.mei"]),  # =罗娜, 李雷, 林峰, 韩梅梅
+        ("name", ["han.mei", "li.lei", "lin.feng", "luo.na"]),  # by pinyin: 韩梅梅 han, 李雷 li, 林峰 lin, 罗娜 luo
     ],
 )
 def test_the_columns_sort_both_ways(company: None, hr: Client, sort: str, order: list[str]) -> None:

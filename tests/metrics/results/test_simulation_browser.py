@@ -12,13 +12,13 @@ from pytest_django.live_server_helper import LiveServer
 from metrics.results import simulation_views
 from metrics.results.models import Result
 from people.models import Role, User
+from tests.conftest import screenshots_taken
 from tests.metrics.results.test_cycle_pages import close, examples_loaded
 from tests.metrics.results.test_simulation_page import QUARTER, stricter_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-password-1"
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "plan-try.png"
 
 
 @pytest.fixture
@@ -63,10 +63,10 @@ def test_hr_tries_a_stricter_draft_on_the_first_quarter(
     page.get_by_label("只看等级有变化的人").check()
     page.get_by_role("button", name="试算", exact=True).click()
     expect(page.locator("#try-people tbody tr")).to_have_count(1)
-    if os.environ.get("SAVE_SCREENSHOTS"):
+    if os.environ.get("SCREENSHOT_DIR"):
         page.get_by_label("只看等级有变化的人").uncheck()
         page.get_by_role("button", name="试算", exact=True).click()
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        screenshots_taken(page, "plan-try", username="hr")
 
     with page.expect_download() as download:
         page.locator("#try-xlsx").click()

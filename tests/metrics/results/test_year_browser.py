@@ -1,7 +1,6 @@
 """A closed year, in Chinese, through the pages: HR closes 2025 from its cycle page once its four
 quarters are, then reads its ranking and li.lei's scorecard (the README's worked example)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from metrics.results.models import Result
 from people.models import Role, User
-from tests.conftest import browser_login
+from tests.conftest import browser_login, screenshots_taken
 from tests.metrics.results.test_year import year_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +58,7 @@ def test_hr_closes_the_year_and_reads_its_ranking_and_a_scorecard_in_chinese(
     text = page.locator("main").inner_text()
     for code in ("promotion_candidate", "warning", "incomplete", "li.lei"):
         assert code not in text, code
-    if shots := os.environ.get("SCREENSHOT_DIR"):
-        page.screenshot(path=str(Path(shots) / "year-ranking.png"), full_page=True)
+    screenshots_taken(page, "year-ranking", username="hr")
 
     # li.lei's scorecard: the year, each indicator the mean of its quarters.
     first.get_by_role("link", name="李雷").click()

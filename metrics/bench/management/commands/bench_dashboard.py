@@ -23,6 +23,7 @@ from metrics.figures.models import MetricEntry
 from metrics.results.dashboards import DashboardFilters, dashboard
 from metrics.results.models import Result, ResultLine
 from people.models import Department, User
+from people.names import name_sort_key
 from plans.models import Assignment, Indicator, PlanVersion
 from plans.plan_file import plan_file_parse
 from plans.scoring import Frequency, band_for, bonus_for
@@ -72,7 +73,11 @@ def _people_assigned(*, employees: int, prefix: str, version: PlanVersion) -> tu
     people = User.objects.bulk_create(
         [
             User(
-                username=f"{prefix}-{n:06d}", display_name=f"{prefix} {n}", password="!", department=departments[n % 5]
+                username=f"{prefix}-{n:06d}",
+                display_name=f"{prefix} {n}",
+                name_sort=name_sort_key(f"{prefix} {n}"),
+                password="!",
+                department=departments[n % 5],
             )
             for n in range(employees)
         ],

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics.bench.data import bench_plan_data
 from people.models import Role, User
+from people.names import name_sort_key
 from plans.models import Assignment
 from plans.periods import Period
 from plans.plan_file import plan_file_parse
@@ -36,7 +37,15 @@ def _company(employees: int) -> User:
     """``employees`` people assigned the benchmark plan from 2000-01, and an HR user."""
     version = plan_publish(definition=plan_file_parse({**bench_plan_data(4), "code": "bench-reviews"})).version
     User.objects.bulk_create(
-        [User(username=f"bench-review-{n:06d}", display_name=f"员工{n}", password="!") for n in range(employees)],
+        [
+            User(
+                username=f"bench-review-{n:06d}",
+                display_name=f"员工{n}",
+                name_sort=name_sort_key(f"员工{n}"),
+                password="!",
+            )
+            for n in range(employees)
+        ],
         batch_size=BATCH,
     )
     people = User.objects.filter(username__startswith="bench-review-").values_list("pk", flat=True)

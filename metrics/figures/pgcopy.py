@@ -37,6 +37,17 @@ def copy_rows(
     return count
 
 
+def copy_text(table: str, columns: Iterable[str], rows: io.StringIO) -> None:
+    """COPY rows already written in PostgreSQL's text format (tab-separated, ``\\N`` for NULL,
+    backslashes, tabs and line ends escaped) into ``table``: for the close, which formats each
+    row as one string instead of a tuple for the csv module."""
+    if not rows.tell():
+        return
+    rows.seek(0)
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # errors as Django's, like copy_rows'
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", rows)
+
+
 def reserve_ids(table: str, count: int) -> list[int]:
     """``count`` fresh primary keys from the table's sequence, for rows that others point at."""
     if not count:

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.cycles.models import Cycle, CycleStatus
-from metrics.figures.pgcopy import copy_rows
+from metrics.figures.models import MetricEntry
+from metrics.figures.pgcopy import rows_insert
 from metrics.results.chunks import chunk_results_write, chunk_score_month
 from metrics.results.models import Result, ResultLine
 from people.models import Role, User
@@ -113,29 +114,21 @@ class BenchData:
 def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> BenchData:
     """Employees on a benchmark plan with three months of figures and the quarter's ratings."""
     version = plan_publish(definition=plan_file_parse(bench_plan_data(indicators))).version
-    now = timezone.now().isoformat()
-    copy_rows(
-        "people_user",
+    now = timezone.now()
+    # rows_insert: COPY on PostgreSQL, one batch of INSERTs on SQLite (the embedded close's bench).
+    rows_insert(
+        User,
         ["password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "display_name", "role", "language"],
-        (("!", "f", f"{BENCH_PREFIX}{n:07d}", "", "", "", "f", "t", now, f"Bench {n}", Role.EMPLOYEE, "") for n in range(employees)),
+        (("!", False, f"{BENCH_PREFIX}{n:07d}", "", "", "", False, True, now, f"Bench {n}", Role.EMPLOYEE, "") for n in range(employees)),
     )  # fmt: skip
     ids = list(
         User.objects.filter(username__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", flat=True)[:employees]
     )
-    copy_rows(
-        "plans_assignment",
-        [
-            "employee_id",
-            "version_id",
-            "start",
-            "monthly_bonus",
-            "quarterly_bonus",
-            "annual_bonus",
-            "created_at",
-            "updated_at",
-        ],
-        ((pk, version.pk, MONTHS[0], "2000.00", "6000.00", "24000.00", now, now) for pk in ids),
-    )
+    rows_insert(
+        Assignment,
+        ["employee", "version", "start", "monthly_bonus", "quarterly_bonus", "annual_bonus", "created_at", "updated_at"],
+        ((pk, version.pk, MONTHS[0], Decimal("2000.00"), Decimal("6000.00"), Decimal("24000.00"), now, now) for pk in ids),
+    )  # fmt: skip
     assignment_ids = list(Assignment.objects.filter(version=version).values_list("pk", flat=True))
     rng = random.Random(seed)
     rows = version.indicators.order_by("position")
@@ -148,9 +141,7 @@ def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> Benc
                     value, inputs = _actual(rng, indicator)
                     yield (assignment_id, indicator.pk, period, value, inputs, now)
 
-    count = copy_rows(
-        "metrics_metricentry", ["assignment_id", "indicator_id", "period", "value", "inputs", "updated_at"], entries()
-    )
+    count = rows_insert(MetricEntry, ["assignment", "indicator", "period", "value", "inputs", "updated_at"], entries())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return BenchData(version=version, employees=len(ids), entries=count)

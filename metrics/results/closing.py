@@ -27,6 +27,7 @@ from metrics.results.chunks import chunk_results_write, chunk_score_month, chunk
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.parts import CloseRefused, Selection, selection_choose, selection_describe
 from metrics.results.signals import cycle_closed, cycle_reopened
+from metrics.results.simulation import collector_paused
 from people.models import User
 from plans.periods import Period
 
@@ -217,7 +218,10 @@ def cycle_chunk_score(*, cycle_id: int, run: int, chunk_id: int | None = None) -
         scorer = (
             chunk_score_month if period.is_month else chunk_score_quarter if period.is_quarter else chunk_score_year
         )
-        chunk_results_write(chunk.cycle, scorer(period, chunk.employee_ids))
+        # The chunk's rows hold no cycles: a pass of the cycle collector would only scan the
+        # worker's every object again, a few times a chunk.
+        with collector_paused():
+            chunk_results_write(chunk.cycle, scorer(period, chunk.employee_ids))
         chunk.status = ChunkStatus.DONE
         chunk.done_at = timezone.now()
         chunk.save(update_fields=["status", "done_at"])

@@ -1,8 +1,10 @@
 """`bench_close`: how fast real Celery workers close a month and a quarter for a large company."""
 
+import io
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -68,8 +70,11 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:
         """Everything happens in a fresh database next to the configured one, dropped at the end."""
+        if connection.vendor == "sqlite":
+            self._embedded(employees=employees, indicators=indicators, keep=keep)
+            return
         if connection.vendor != "postgresql":
-            raise CommandError("bench_close needs PostgreSQL: set DATABASE_URL.")
+            raise CommandError("bench_close needs PostgreSQL, or SQLite for the embedded close.")
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("bench_close needs a broker for its workers: set CELERY_BROKER_URL.")
         original = connection.settings_dict["NAME"]
@@ -91,6 +96,43 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{bench_database}"')
             connection.close()
+
+    def _embedded(self, *, employees: int, indicators: int, keep: bool) -> None:
+        """The default setup, nothing configured: SQLite and the tasks run in-process, each period
+        closed by ``close_cycle`` as a person would, in a database file of its own."""
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("The embedded close runs its tasks in-process: unset CELERY_BROKER_URL.")
+        original = connection.settings_dict["NAME"]
+        path = Path(tempfile.gettempdir()) / f"bench_close_{os.getpid()}.sqlite3"
+        connection.close()
+        connection.settings_dict["NAME"] = str(path)
+        try:
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            data = bench_data_create(employees=employees, indicators=indicators)
+            self.stdout.write(
+                f"SQLite, tasks in-process: {data.employees} employees, {data.entries} figures "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            for period in (*MONTHS, QUARTER):
+                cpu = time.process_time()
+                started = time.perf_counter()
+                call_command("close_cycle", period, stdout=io.StringIO())
+                seconds = time.perf_counter() - started
+                results = Result.objects.filter(period=period, superseded_at__isnull=True)
+                lines = ResultLine.objects.filter(result__in=results).count()
+                self.stdout.write(
+                    f"{period}: close_cycle, {results.count()} results, {lines} indicator scores in {seconds:.2f} s "
+                    f"(CPU {time.process_time() - cpu:.2f} s); load average {os.getloadavg()[0]:.2f}"
+                )
+            self.stdout.write(f"peak memory: {_peak_rss_mb(os.getpid()):.0f} MB")
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            if keep:
+                self.stdout.write(f"kept: {path}")
+            else:
+                path.unlink(missing_ok=True)
 
     def _database_recreate(self, name: str) -> None:
         """A database of the benchmark's own, migrated, that the workers use too."""

@@ -3,7 +3,9 @@
 Not used by the product itself: the benchmark's own helpers, kept apart from the services.
 """
 
+import cProfile
 import io
+import pstats
 import random
 import time
 from collections.abc import Iterator
@@ -12,14 +14,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics.figures.pgcopy import copy_rows
+from metrics.cycles.models import Cycle, CycleStatus
+from metrics.figures.models import MetricEntry
+from metrics.figures.pgcopy import rows_insert
+from metrics.results.chunks import chunk_results_write, chunk_score_month
 from metrics.results.models import Result, ResultLine
 from people.models import Role, User
 from people.names import name_sort_key
 from plans.models import Assignment, Indicator, PlanVersion
+from plans.periods import Period
 from plans.plan_file import plan_file_parse
 from plans.services import plan_publish
 
@@ -108,29 +115,21 @@ class BenchData:
 def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> BenchData:
     """Employees on a benchmark plan with three months of figures and the quarter's ratings."""
     version = plan_publish(definition=plan_file_parse(bench_plan_data(indicators))).version
-    now = timezone.now().isoformat()
-    copy_rows(
-        "people_user",
+    now = timezone.now()
+    # rows_insert: COPY on PostgreSQL, one batch of INSERTs on SQLite (the embedded close's bench).
+    rows_insert(
+        User,
         ["password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "display_name", "name_sort", "role", "language"],
-        (("!", "f", f"{BENCH_PREFIX}{n:07d}", "", "", "", "f", "t", now, f"Bench {n}", name_sort_key(f"Bench {n}"), Role.EMPLOYEE, "") for n in range(employees)),
+        (("!", False, f"{BENCH_PREFIX}{n:07d}", "", "", "", False, True, now, f"Bench {n}", name_sort_key(f"Bench {n}"), Role.EMPLOYEE, "") for n in range(employees)),
     )  # fmt: skip
     ids = list(
         User.objects.filter(username__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", flat=True)[:employees]
     )
-    copy_rows(
-        "plans_assignment",
-        [
-            "employee_id",
-            "version_id",
-            "start",
-            "monthly_bonus",
-            "quarterly_bonus",
-            "annual_bonus",
-            "created_at",
-            "updated_at",
-        ],
-        ((pk, version.pk, MONTHS[0], "2000.00", "6000.00", "24000.00", now, now) for pk in ids),
-    )
+    rows_insert(
+        Assignment,
+        ["employee", "version", "start", "monthly_bonus", "quarterly_bonus", "annual_bonus", "created_at", "updated_at"],
+        ((pk, version.pk, MONTHS[0], Decimal("2000.00"), Decimal("6000.00"), Decimal("24000.00"), now, now) for pk in ids),
+    )  # fmt: skip
     assignment_ids = list(Assignment.objects.filter(version=version).values_list("pk", flat=True))
     rng = random.Random(seed)
     rows = version.indicators.order_by("position")
@@ -143,9 +142,7 @@ def bench_data_create(*, employees: int, indicators: int, seed: int = 1) -> Benc
                     value, inputs = _actual(rng, indicator)
                     yield (assignment_id, indicator.pk, period, value, inputs, now)
 
-    count = copy_rows(
-        "metrics_metricentry", ["assignment_id", "indicator_id", "period", "value", "inputs", "updated_at"], entries()
-    )
+    count = rows_insert(MetricEntry, ["assignment", "indicator", "period", "value", "inputs", "updated_at"], entries())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return BenchData(version=version, employees=len(ids), entries=count)
@@ -159,16 +156,36 @@ def timed() -> Iterator[list[float]]:
     box.append(time.perf_counter() - started)
 
 
-def floor_seconds(*, period: str) -> float:
-    """The least a close of ``period`` could cost: read its inputs once, COPY as many rows.
+@dataclass(frozen=True)
+class Floors:
+    """The least a close could cost, two ways (seconds)."""
+
+    lines: float  # read once, COPY a result and a row per indicator score, into indexed tables
+    breakdown: float  # read once, COPY one row a person with its breakdown in one column
+
+
+def floor_seconds(*, period: str) -> Floors:
+    """The least a close of ``period`` could cost: read its inputs once, COPY its rows.
 
     Reads what the close reads (a month's figures; a quarter's monthly result lines and its
-    own figures), then COPYs as many result and result-line rows as the close wrote into
-    temporary tables shaped like the real ones, with their indexes (foreign keys aside).
+    own figures), then COPYs rows into temporary tables shaped like the real ones, with their
+    indexes (foreign keys aside): once as many result and result-line rows as the close wrote
+    (what the close does), once one row a person with the lines as a JSON breakdown in a column
+    of the result (what it would cost with no line table at all).
     """
     results = Result.objects.filter(period=period, superseded_at__isnull=True)
     result_count = results.count()
     line_count = ResultLine.objects.filter(result__in=results).count()
+    per_person = line_count // result_count if result_count else 0
+    now = timezone.now().isoformat()
+    lines = _floor(period, result_count=result_count, line_count=line_count, breakdown=None, now=now)
+    line = '["i1", "proportional", "1.000000", "1.000000", "10.00", false, false, false, false, 0]'
+    breakdown = "[" + ", ".join([line] * per_person) + "]"
+    one_row = _floor(period, result_count=result_count, line_count=0, breakdown=breakdown, now=now)
+    return Floors(lines=lines, breakdown=one_row)
+
+
+def _floor(period: str, *, result_count: int, line_count: int, breakdown: str | None, now: str) -> float:
     months = list(MONTHS) if period == QUARTER else []
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -183,27 +200,61 @@ def floor_seconds(*, period: str) -> float:
             cursor.fetchall()
         # Tables like the real ones, their indexes included: writing a result row means updating them.
         cursor.execute(f"CREATE TEMP TABLE floor_result (LIKE {Result._meta.db_table} INCLUDING ALL) ON COMMIT DROP")
-        cursor.execute(f"CREATE TEMP TABLE floor_line (LIKE {ResultLine._meta.db_table} INCLUDING ALL) ON COMMIT DROP")
-        now = timezone.now().isoformat()
+        extra, extra_column = "", ""
+        if breakdown is not None:
+            cursor.execute("ALTER TABLE floor_result ADD COLUMN breakdown jsonb NOT NULL")
+            extra, extra_column = f"\t{breakdown}", ", breakdown"
         result_rows = io.StringIO(
             "".join(
-                f"{n}\t1\t1\t{period}\t{n}\t{n}\t1\t100.00\tA\t100.00\t2000.00\t[]\t\\N\t{now}\n"
+                f"{n}\t1\t1\t{period}\t{n}\t{n}\t1\t100.00\tA\t100.00\t2000.00\t[]\t\\N\t{now}{extra}\n"
                 for n in range(result_count)
             )
         )
         cursor.copy_expert(
             "COPY floor_result (id, cycle_id, run, period, employee_id, assignment_id, version_id, score, band,"
-            " payout, bonus, flags, superseded_at, created_at) FROM STDIN",
+            f" payout, bonus, flags, superseded_at, created_at{extra_column}) FROM STDIN",
             result_rows,
         )
-        line_rows = io.StringIO(
-            "".join(
-                f"{n}\t{n}\t1\t0\tproportional\t1.000000\t1.000000\t10.00\tf\tf\tf\tf\t0\n" for n in range(line_count)
+        if line_count:
+            cursor.execute(
+                f"CREATE TEMP TABLE floor_line (LIKE {ResultLine._meta.db_table} INCLUDING ALL) ON COMMIT DROP"
             )
-        )
-        cursor.copy_expert(
-            "COPY floor_line (id, result_id, indicator_id, position, method, actual, target, points, capped,"
-            " floored, stretched, missing, months) FROM STDIN",
-            line_rows,
-        )
+            line_rows = io.StringIO(
+                "".join(
+                    f"{n}\t{n}\t1\t0\tproportional\t1.000000\t1.000000\t10.00\tf\tf\tf\tf\t0\n"
+                    for n in range(line_count)
+                )
+            )
+            cursor.copy_expert(
+                "COPY floor_line (id, result_id, indicator_id, position, method, actual, target, points, capped,"
+                " floored, stretched, missing, months) FROM STDIN",
+                line_rows,
+            )
     return time.perf_counter() - started
+
+
+def close_profile(*, period: str, employees: int, lines: int = 20) -> str:
+    """cProfile of one process closing ``period`` for the first ``employees`` people, chunk by
+    chunk as a worker does (score, then write), in a transaction rolled back; the text of the
+    profile's costliest lines, by own time and by cumulative time."""
+    month = Period.parse(period)
+    ids = list(
+        User.objects.filter(username__startswith=BENCH_PREFIX).order_by("pk").values_list("pk", flat=True)[:employees]
+    )
+    size = settings.CLOSE_CHUNK_SIZE
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    with transaction.atomic():
+        cycle = Cycle.objects.create(period=period, status=CycleStatus.CLOSING)
+        profiler.enable()
+        for start in range(0, len(ids), size):
+            chunk_results_write(cycle, chunk_score_month(month, ids[start : start + size]))
+        profiler.disable()
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    out = io.StringIO()
+    out.write(f"profile: {len(ids)} employees of {period} in {seconds:.2f} s (profiled)\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
+    return out.getvalue()

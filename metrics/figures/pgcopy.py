@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import BooleanField, Model, Q
+from django.db.models.expressions import RawSQL
 from psycopg2.extras import execute_values
 
 
@@ -35,6 +36,29 @@ def copy_rows(
         with connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{options})", buffer)
     return count
+
+
+def copy_text(table: str, columns: Iterable[str], rows: io.StringIO) -> None:
+    """COPY rows already written in PostgreSQL's text format (tab-separated, ``\\N`` for NULL,
+    backslashes, tabs and line ends escaped) into ``table``: for the close, which formats each
+    row as one string instead of a tuple for the csv module."""
+    if not rows.tell():
+        return
+    rows.seek(0)
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # errors as Django's, like copy_rows'
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", rows)
+
+
+def ids_in(column: str, ids: Sequence[int], *, model: type[Model]) -> Q:
+    """A filter of ``model``'s rows whose ``column`` is one of ``ids``.
+
+    On PostgreSQL one ``= ANY(%s)`` array parameter: Django's ``__in`` prepares each id on its own
+    and sends as many parameters (100,000 ids: 1 s before the query starts, bench_close).
+    """
+    if connection.vendor == "postgresql":
+        name = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(column)}"
+        return Q(RawSQL(f"{name} = ANY(%s)", [list(ids)], output_field=BooleanField()))
+    return Q(**{f"{column}__in": list(ids)})
 
 
 def reserve_ids(table: str, count: int) -> list[int]:

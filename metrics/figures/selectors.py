@@ -1,6 +1,7 @@
 """Reads of figures and results: rows in, plain data out."""
 
 import calendar
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -13,13 +14,14 @@ from django.utils import timezone
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import Closure, closed_employees, closure
 from metrics.figures.models import MetricChange, MetricEntry, UploadPreview
+from metrics.figures.pgcopy import ids_in
 from people.models import Role, User
 from people.selectors import by_name, people_visible
 from plans.models import Assignment, Indicator
 from plans.numbers import number_text
 from plans.periods import Period
 from plans.scoring import Frequency, score_month
-from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, input_label, version_rules
+from plans.selectors import VersionRules, assignments_for_month, input_label, version_rules
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,19 @@ def close_scope(*, period: Period, employee_ids: Iterable[int] | None = None) ->
     the period whom no finished close of its current run has scored (SPEC.md section 8); of
     ``employee_ids`` only, when given. A year covers whoever was assigned in one of its months,
     as a quarter does."""
-    if period.is_month:
-        in_force = assignments_for_month(month=period, employee_ids=employee_ids)
-        scope = {e: (a.pk, a.version_id) for e, a in in_force.items()}
-    else:
-        quarter = assignments_for_quarter(quarter=period, employee_ids=employee_ids)
-        scope = {e: (q.assignment.pk, q.assignment.version_id) for e, q in quarter.items()}
+    # The assignment with the latest start up to the period's last month: a month's in force, or
+    # the one a quarter (or year) scores with, of whoever was assigned in one of its months. As
+    # plain rows: a close of 100,000 people made as many model instances here, twice (the request
+    # and the claim), 2.7 s each (bench_close).
+    last = period if period.is_month else period.last_month()
+    rows = Assignment.objects.filter(start__lte=str(last))
+    if employee_ids is not None:
+        rows = rows.filter(employee_id__in=list(employee_ids))
+    scope: dict[int, tuple[int, int]] = {}
+    for employee_id, pk, version_id in rows.order_by("employee_id", "start").values_list(
+        "employee_id", "pk", "version_id"
+    ):
+        scope[employee_id] = (pk, version_id)
     for employee_id in closed_employees(period=period):
         scope.pop(employee_id, None)
     return scope
@@ -66,10 +75,14 @@ def figures_missing(
     frequency = Frequency.MONTHLY if period.is_month else Frequency.QUARTERLY
     rules = version_rules(version_ids={version for _a, version in scope.values()})
     entries = MetricEntry.objects.filter(
-        assignment_id__in=[a for a, _v in scope.values()], period=str(period), value__isnull=False
+        ids_in("assignment_id", [a for a, _v in scope.values()], model=MetricEntry),
+        period=str(period),
+        value__isnull=False,
     )
+    per_version = Counter(version for _a, version in scope.values())
     expected = sum(
-        sum(1 for i in rules[version].indicators.values() if i.frequency == frequency) for _a, version in scope.values()
+        count * sum(1 for i in rules[version].indicators.values() if i.frequency == frequency)
+        for version, count in per_version.items()
     )
     # The usual case, a complete period, in one count instead of reading every figure and person.
     if entries.filter(indicator__frequency=frequency).count() == expected:

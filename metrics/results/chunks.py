@@ -1,19 +1,21 @@
 """Scoring a chunk of a close: a few queries in, the pure core, rows out (the results and their
 lines, written in bulk: COPY on PostgreSQL, bulk inserts elsewhere)."""
 
+import io
 import json
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
 from metrics.cycles.models import Cycle
 from metrics.figures.models import MetricEntry
-from metrics.figures.pgcopy import copy_rows, reserve_ids
+from metrics.figures.pgcopy import copy_text, reserve_ids, rows_insert
 from metrics.results.models import Result, ResultLine
-from metrics.results.stored import monthly_lines, monthly_results
+from metrics.results.simulation import LineMemo
+from metrics.results.stored import DecimalTexts, monthly_lines, monthly_results, pg_rows
+from plans.models import Assignment
 from plans.periods import Period
 from plans.scoring import (
     INCOMPLETE_FLAG,
@@ -24,11 +26,10 @@ from plans.scoring import (
     score_quarter,
     score_year,
 )
-from plans.selectors import VersionRules, assignments_for_month, assignments_for_quarter, version_rules
+from plans.selectors import VersionRules, assignments_for_quarter, version_rules
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     employee_id: int
     assignment_id: int
     version: VersionRules
@@ -36,16 +37,15 @@ class _Scored:
 
 
 def chunk_score_month(month: Period, employee_ids: list[int]) -> list[_Scored]:
-    assignments = assignments_for_month(month=month, employee_ids=employee_ids)
-    rules = version_rules(version_ids={a.version_id for a in assignments.values()})
-    values: dict[tuple[int, int], Decimal | None] = {
-        (assignment_id, indicator_id): value
-        for assignment_id, indicator_id, value in MetricEntry.objects.filter(
-            assignment_id__in=[a.pk for a in assignments.values()], period=str(month)
-        ).values_list("assignment_id", "indicator_id", "value")
-    }
+    """The chunk's people scored for ``month``: their assignments and figures read as plain rows,
+    each indicator's line scored once per value (``LineMemo``: the same core, remembered)."""
+    assignments = _assignments_in_force(month, employee_ids)
+    rules = version_rules(version_ids={version_id for _a, version_id, _b in assignments.values()})
+    memos = {version_id: LineMemo() for version_id in rules}
+    values = _figures(period=str(month), assignment_ids=[a for a, _v, _b in assignments.values()])
     longest = max((r.rules.streak.months for r in rules.values() if r.rules.streak), default=1)
     earlier_months = [month.shift(-back) for back in range(longest - 1, 0, -1)]  # oldest first
+    earlier_texts = [str(m) for m in earlier_months]
     earlier: dict[tuple[int, str], Decimal] = {}
     if earlier_months:
         earlier = {
@@ -55,20 +55,68 @@ def chunk_score_month(month: Period, employee_ids: list[int]) -> list[_Scored]:
             )
         }
     scored = []
-    for employee_id, assignment in assignments.items():
-        version = rules[assignment.version_id]
-        assignment_id = assignment.pk
+    for employee_id, (assignment_id, version_id, bonus) in assignments.items():
+        version = rules[version_id]
         actuals = {
             code: values.get((assignment_id, indicator_id)) for code, indicator_id in version.indicator_ids.items()
         }
         result = score_month(
             version.rules,
             actuals,
-            bonus_amount=assignment.monthly_bonus,
-            earlier_scores=[earlier.get((employee_id, str(m))) for m in earlier_months],
+            bonus_amount=bonus,
+            earlier_scores=[earlier.get((employee_id, m)) for m in earlier_texts],
+            line=memos[version_id],
         )
-        scored.append(_Scored(employee_id, assignment.pk, version, result))
+        scored.append(_Scored(employee_id, assignment_id, version, result))
     return scored
+
+
+def _assignments_in_force(month: Period, employee_ids: list[int]) -> dict[int, tuple[int, int, Decimal]]:
+    """Each employee's assignment in force in ``month`` (the latest start up to it), as
+    (assignment id, version id, monthly bonus): what ``assignments_for_month`` gives, without
+    making a model instance of each."""
+    current: dict[int, tuple[int, int, Decimal]] = {}
+    if connection.vendor == "postgresql":
+        rows = pg_rows(
+            f"SELECT employee_id, id, version_id, monthly_bonus FROM {Assignment._meta.db_table} "
+            "WHERE start <= %s AND employee_id = ANY(%s) ORDER BY employee_id, start",
+            [str(month), employee_ids],
+        )
+    else:
+        rows = list(
+            Assignment.objects.filter(start__lte=str(month), employee_id__in=employee_ids)
+            .order_by("employee_id", "start")
+            .values_list("employee_id", "pk", "version_id", "monthly_bonus")
+        )
+    for employee_id, pk, version_id, bonus in rows:
+        current[employee_id] = (pk, version_id, bonus)
+    return current
+
+
+def _figures(*, period: str, assignment_ids: list[int]) -> dict[tuple[int, int], Decimal | None]:
+    """The figures of these assignments in ``period``, by (assignment id, indicator id).
+
+    On PostgreSQL in one plain query, the values as the database's text, each distinct text one
+    shared ``Decimal`` (what psycopg2 would make of it, without a new one for each of the
+    chunk's 8,000 figures, and the line memo hashes each value once).
+    """
+    if connection.vendor != "postgresql":
+        return {
+            (assignment_id, indicator_id): value
+            for assignment_id, indicator_id, value in MetricEntry.objects.filter(
+                assignment_id__in=assignment_ids, period=period
+            ).values_list("assignment_id", "indicator_id", "value")
+        }
+    rows = pg_rows(
+        f"SELECT assignment_id, indicator_id, value::text FROM {MetricEntry._meta.db_table} "
+        "WHERE period = %s AND assignment_id = ANY(%s)",
+        [period, assignment_ids],
+    )
+    decimals = DecimalTexts()
+    return {
+        (assignment_id, indicator_id): None if value is None else decimals(value)
+        for assignment_id, indicator_id, value in rows
+    }
 
 
 def chunk_score_quarter(quarter: Period, employee_ids: list[int]) -> list[_Scored]:
@@ -159,15 +207,24 @@ def chunk_results_write(cycle: Cycle, scored: list[_Scored]) -> None:
     On PostgreSQL the rows go in with COPY (ids reserved from the sequence first, so the lines
     can point at their results); elsewhere with bulk inserts.
     """
+    employee_ids = [item.employee_id for item in scored]
+    if connection.vendor == "postgresql":
+        done = {
+            row[0]
+            for row in pg_rows(
+                f"SELECT employee_id FROM {Result._meta.db_table} "
+                "WHERE cycle_id = %s AND run = %s AND employee_id = ANY(%s)",
+                [cycle.pk, cycle.run, employee_ids],
+            )
+        }
+        _results_copy(cycle, [item for item in scored if item.employee_id not in done])
+        return
     done = set(
-        Result.objects.filter(
-            cycle=cycle, run=cycle.run, employee_id__in=[item.employee_id for item in scored]
-        ).values_list("employee_id", flat=True)
+        Result.objects.filter(cycle=cycle, run=cycle.run, employee_id__in=employee_ids).values_list(
+            "employee_id", flat=True
+        )
     )
     scored = [item for item in scored if item.employee_id not in done]
-    if connection.vendor == "postgresql":
-        _results_copy(cycle, scored)
-        return
     results = Result.objects.bulk_create(
         [
             Result(
@@ -186,10 +243,16 @@ def chunk_results_write(cycle: Cycle, scored: list[_Scored]) -> None:
             for item in scored
         ]
     )
-    ResultLine.objects.bulk_create(  # SQLite returns the new results' ids, as PostgreSQL does
-        ResultLine(result=result, **dict(zip(_LINE_COLUMNS, _line_values(item, position, line), strict=True)))
-        for result, item in zip(results, scored, strict=True)
-        for position, line in enumerate(item.result.lines)
+    # SQLite returns the new results' ids, as PostgreSQL does. The lines, eight a result, go in as
+    # plain rows in one batch: as model instances they were most of an in-process close's time.
+    rows_insert(
+        ResultLine,
+        ["result", *_LINE_COLUMNS],
+        (
+            (result.pk, *_line_values(item, position, line))
+            for result, item in zip(results, scored, strict=True)
+            for position, line in enumerate(item.result.lines)
+        ),
     )
 
 
@@ -226,24 +289,56 @@ def _line_values(item: _Scored, position: int, line: IndicatorScore) -> tuple[An
 
 
 def _results_copy(cycle: Cycle, scored: list[_Scored]) -> None:
+    """COPY the results and their lines in PostgreSQL's text format, each row one string.
+
+    A line's text after its result, indicator and position depends on its score alone, and the
+    line memo makes the scores of equal values one object: each is formatted once a chunk.
+    """
     ids = reserve_ids(Result._meta.db_table, len(scored))
     now = timezone.now().isoformat()
-    copy_rows(
+    head = f"{cycle.pk}\t{cycle.run}\t{_text(str(cycle.period))}\t"
+    flag_texts: dict[tuple[str, ...], str] = {}
+    band_texts: dict[str, str] = {}
+    results = io.StringIO()
+    lines = io.StringIO()
+    tails: dict[int, str] = {}
+    for pk, (employee_id, assignment_id, version, result) in zip(ids, scored, strict=True):
+        flags = result.flags
+        flag_text = flag_texts.get(flags)
+        if flag_text is None:
+            flag_text = flag_texts[flags] = _text(json.dumps(list(flags)))
+        band = band_texts.get(result.band)
+        if band is None:
+            band = band_texts[result.band] = _text(result.band)
+        results.write(
+            f"{pk}\t{head}{employee_id}\t{assignment_id}\t{version.version_id}\t{result.score}\t{band}\t"
+            f"{result.payout}\t{result.bonus}\t{flag_text}\t{now}\n"
+        )
+        indicator_ids = version.indicator_ids
+        for position, line in enumerate(result.lines):
+            tail = tails.get(id(line))  # the lines live in ``scored`` until the end: their ids stay theirs
+            if tail is None:
+                tail = tails[id(line)] = _line_tail(line)
+            lines.write(f"{pk}\t{indicator_ids[line.code]}\t{position}\t{tail}")
+    copy_text(
         Result._meta.db_table,
         ["id", "cycle_id", "run", "period", "employee_id", "assignment_id", "version_id", "score", "band", "payout", "bonus", "flags", "created_at"],
-        (
-            (pk, cycle.pk, cycle.run, cycle.period, item.employee_id, item.assignment_id, item.version.version_id,
-             item.result.score, item.result.band, item.result.payout, item.result.bonus, json.dumps(list(item.result.flags)), now)
-            for pk, item in zip(ids, scored, strict=True)
-        ),
+        results,
     )  # fmt: skip
-    copy_rows(
-        ResultLine._meta.db_table,
-        ["result_id", *_LINE_COLUMNS],
-        (
-            (pk, *_line_values(item, position, line))
-            for pk, item in zip(ids, scored, strict=True)
-            for position, line in enumerate(item.result.lines)
-        ),
-        nullable=("actual", "target"),
-    )
+    copy_text(ResultLine._meta.db_table, ["result_id", *_LINE_COLUMNS], lines)
+
+
+def _line_tail(line: IndicatorScore) -> str:
+    """A line's columns after (result, indicator, position), as COPY's text format reads them."""
+    actual = "\\N" if line.actual is None else line.actual
+    target = "\\N" if line.target is None else line.target
+    flags = "\t".join("t" if flag else "f" for flag in (line.capped, line.floored, line.stretched, line.missing))
+    return f"{line.method.value}\t{actual}\t{target}\t{line.points}\t{flags}\t{line.months}\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str) -> str:
+    """Text as a column of COPY's text format: its backslashes, tabs and line ends escaped."""
+    return value.translate(_ESCAPES)

@@ -143,7 +143,7 @@ def plan_simulate(
     total = len(in_scope)
     month_texts = tuple(str(month) for month in months)
     quarter = (str(period), tuple(str(month) for month in period.months()))
-    with _collector_paused():
+    with collector_paused():
         for done, employee_id in enumerate(sorted(in_scope, key=lambda e: people[e].username), start=1):
             assignments = history[employee_id]
             monthly = _months_scored(rules, month_texts, assignments, entries, line)
@@ -163,7 +163,7 @@ def plan_simulate(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused while the results are made: they hold no cycles, and with
     millions of live objects each of its passes scans them all (15-20 % of the time)."""
     was_enabled = gc.isenabled()

@@ -282,6 +282,35 @@ def test_a_second_view_reads_the_closed_periods_from_the_cache_and_shows_the_sam
     assert len(second) < len(first) - 5
 
 
+def test_with_a_shared_cache_the_close_counts_the_dashboard_for_its_first_view(
+    db: None,
+    examples: Path,
+    hr: Client,
+    settings: Settings,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    # A cache the pages share with the workers (CACHE_URL on Redis in production; a directory here).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    examples_loaded(examples)
+    close("2026-01")
+    with CaptureQueriesContext(connection) as counted:  # the dashboard of a close not yet warmed
+        counted_text = page_text(hr.get("/dashboard/").content)
+    with django_capture_on_commit_callbacks(execute=True):
+        close("2026-02")  # its finish, once committed, counts the dashboard
+
+    with CaptureQueriesContext(connection) as first:
+        text = page_text(hr.get("/dashboard/").content)
+
+    assert "2026-02 All 2 " in text and "2026-02 All" not in counted_text
+    assert len(first) < len(counted) - 5  # the first view after the close read its figures from the cache
+    cached_text = text
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert page_text(hr.get("/dashboard/").content) == cached_text  # the same as counted afresh
+
+
 def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: None, examples: Path, hr: Client) -> None:
     examples_loaded(examples)
     close("2026-01")

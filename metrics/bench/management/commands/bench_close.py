@@ -1,8 +1,10 @@
 """`bench_close`: how fast real Celery workers close a month and a quarter for a large company."""
 
+import io
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from metrics.bench.data import MONTHS, QUARTER, bench_data_create, floor_seconds
+from metrics.bench.data import MONTHS, QUARTER, bench_data_create, close_profile, floor_seconds
 from metrics.cycles.models import CycleStatus
 from metrics.results.closing import cycle_close_request, cycle_wait
 from metrics.results.models import Result, ResultLine
@@ -44,18 +46,49 @@ class Command(BaseCommand):
         parser.add_argument("--indicators", type=int, default=8, help="monthly indicators (plus one quarterly)")
         parser.add_argument("--workers", type=int, default=2, help="worker processes to start")
         parser.add_argument("--keep", action="store_true", help="keep the benchmark's database afterwards")
+        parser.add_argument(
+            "--profile",
+            type=int,
+            default=0,
+            metavar="N",
+            help="first profile (cProfile) one process scoring and writing the first month of N employees, "
+            "chunk by chunk as a worker does, rolled back",
+        )
+        parser.add_argument("--profile-lines", type=int, default=20, help="the profile's lines printed")
+        parser.add_argument("--only-profile", action="store_true", help="profile, then stop before the workers")
 
-    def handle(self, *args: Any, employees: int, indicators: int, workers: int, keep: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        employees: int,
+        indicators: int,
+        workers: int,
+        keep: bool,
+        profile: int,
+        profile_lines: int,
+        only_profile: bool,
+        **options: Any,
+    ) -> None:
         """Everything happens in a fresh database next to the configured one, dropped at the end."""
+        if connection.vendor == "sqlite":
+            self._embedded(employees=employees, indicators=indicators, keep=keep)
+            return
         if connection.vendor != "postgresql":
-            raise CommandError("bench_close needs PostgreSQL: set DATABASE_URL.")
+            raise CommandError("bench_close needs PostgreSQL, or SQLite for the embedded close.")
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("bench_close needs a broker for its workers: set CELERY_BROKER_URL.")
         original = connection.settings_dict["NAME"]
         bench_database = f"{original}_bench"
         self._database_recreate(bench_database)
         try:
-            self._run(employees=employees, indicators=indicators, workers=workers)
+            self._run(
+                employees=employees,
+                indicators=indicators,
+                workers=workers,
+                profile=profile,
+                profile_lines=profile_lines,
+                only_profile=only_profile,
+            )
         finally:
             connection.close()
             connection.settings_dict["NAME"] = original
@@ -63,6 +96,43 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{bench_database}"')
             connection.close()
+
+    def _embedded(self, *, employees: int, indicators: int, keep: bool) -> None:
+        """The default setup, nothing configured: SQLite and the tasks run in-process, each period
+        closed by ``close_cycle`` as a person would, in a database file of its own."""
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("The embedded close runs its tasks in-process: unset CELERY_BROKER_URL.")
+        original = connection.settings_dict["NAME"]
+        path = Path(tempfile.gettempdir()) / f"bench_close_{os.getpid()}.sqlite3"
+        connection.close()
+        connection.settings_dict["NAME"] = str(path)
+        try:
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            data = bench_data_create(employees=employees, indicators=indicators)
+            self.stdout.write(
+                f"SQLite, tasks in-process: {data.employees} employees, {data.entries} figures "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            for period in (*MONTHS, QUARTER):
+                cpu = time.process_time()
+                started = time.perf_counter()
+                call_command("close_cycle", period, stdout=io.StringIO())
+                seconds = time.perf_counter() - started
+                results = Result.objects.filter(period=period, superseded_at__isnull=True)
+                lines = ResultLine.objects.filter(result__in=results).count()
+                self.stdout.write(
+                    f"{period}: close_cycle, {results.count()} results, {lines} indicator scores in {seconds:.2f} s "
+                    f"(CPU {time.process_time() - cpu:.2f} s); load average {os.getloadavg()[0]:.2f}"
+                )
+            self.stdout.write(f"peak memory: {_peak_rss_mb(os.getpid()):.0f} MB")
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            if keep:
+                self.stdout.write(f"kept: {path}")
+            else:
+                path.unlink(missing_ok=True)
 
     def _database_recreate(self, name: str) -> None:
         """A database of the benchmark's own, migrated, that the workers use too."""
@@ -73,12 +143,18 @@ class Command(BaseCommand):
         connection.settings_dict["NAME"] = name
         call_command("migrate", verbosity=0)
 
-    def _run(self, *, employees: int, indicators: int, workers: int) -> None:
+    def _run(
+        self, *, employees: int, indicators: int, workers: int, profile: int, profile_lines: int, only_profile: bool
+    ) -> None:
         started = time.perf_counter()
         data = bench_data_create(employees=employees, indicators=indicators)
         self.stdout.write(
             f"data: {data.employees} employees, {data.entries} figures in {time.perf_counter() - started:.1f} s"
         )
+        if profile:
+            self.stdout.write(close_profile(period=MONTHS[0], employees=profile, lines=profile_lines))
+        if only_profile:
+            return
         queue = f"bench-{os.getpid()}"
         processes = [self._worker(queue, n) for n in range(workers)]
         try:
@@ -127,6 +203,8 @@ class Command(BaseCommand):
         floor = floor_seconds(period=period)
         self.stdout.write(
             f"{period}: {count} results, {lines} indicator scores in {seconds:.2f} s "
-            f"({(count + lines) / seconds:,.0f} rows/s); floor (read once + COPY) {floor:.2f} s; "
-            f"close/floor {seconds / floor:.1f}x"
+            f"({(count + lines) / seconds:,.0f} rows/s); load average {os.getloadavg()[0]:.2f}\n"
+            f"  floor, read once + COPY of the same rows: {floor.lines:.2f} s, close/floor {seconds / floor.lines:.1f}x; "
+            f"read once + COPY of one row a person with a breakdown: {floor.breakdown:.2f} s, "
+            f"close/floor {seconds / floor.breakdown:.1f}x"
         )

@@ -18,7 +18,7 @@ from people.staffing.roster import roster_import
 from plans.models import Assignment, Indicator
 from plans.numbers import LIMIT, number_text
 from plans.plan_file import PlanFileError, plan_file_loads, plan_file_parse
-from plans.scoring import IndicatorRule, Method, highest_score
+from plans.scoring import highest_score
 from plans.services import plan_publish
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
 from tests.metrics.results.test_cycle_pages import close
@@ -99,11 +99,12 @@ def test_a_plan_parameter_at_the_limits_reads_back_exactly(
     churn["target"] = target
     churn["stretch"] = {"target": tier, "bonus": bonus}
     feedback["tiers"] = [[tier, bonus]]
-    rules = [IndicatorRule(code="x", weight=Decimal(30), method=Method.PROPORTIONAL, cap=Decimal("1.2"))]
-    if (
-        highest_score([*rules, replace(rules[0], weight=Decimal(70), stretch_target=tier, stretch_bonus=bonus)])
-        >= LIMIT
-    ):
+    # The plan's own indicators, churn with that stretch bonus (tiers never give more than W*cap).
+    rules = [
+        replace(i.rule, stretch_target=tier, stretch_bonus=bonus) if i.rule.code == "churn" else i.rule
+        for i in plan_file_parse(plan_data()).indicators
+    ]
+    if highest_score(rules) >= LIMIT:
         # churn (30, cap 1.2) with that stretch bonus could score past what a result stores
         with pytest.raises(PlanFileError, match="the highest score these indicators can give"):
             plan_file_parse(data)

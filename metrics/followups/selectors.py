@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from metrics.followups.models import Decision, FollowUpDecision
@@ -22,22 +21,13 @@ from metrics.results.models import Result
 from metrics.results.release import periods_held
 from metrics.results.scorecards import flag_labels
 from people.models import User
+from plans.formats import period_text
 from plans.models import Band, PlanTemplate, PlanVersion
 from plans.periods import Period
 from plans.scoring import INCOMPLETE_FLAG
 
 ROWS_PER_PAGE = 50
 PLAN_CHOICE = "plan:"  # a plan's own decision in the form: "plan:<its name>"
-
-
-def period_label(period: Period) -> str:
-    """A month as the language writes it (2026年4月, April 2026); a quarter as the pages show it
-    (2026-Q1); a year as the language names one (2026年度, 2026)."""
-    if period.is_month:
-        return date_format(period.first_day(), "YEAR_MONTH_FORMAT")
-    if period.is_year:
-        return _("year %(year)s") % {"year": period.year}
-    return str(period)
 
 
 def decision_label(decision: str, name: str = "") -> str:
@@ -69,7 +59,7 @@ def decision_view(decision: FollowUpDecision) -> DecisionView:
     return DecisionView(
         pk=decision.pk,
         period=str(decision.period),
-        period_label=period_label(decision.period),
+        period_label=period_text(decision.period),
         label=decision_label(decision.decision, decision.name),
         is_warning=decision.decision == Decision.FORMAL_WARNING,
         note=decision.note,
@@ -183,7 +173,7 @@ def follow_up_list(
     decisions = decisions_current(period=period, employee_ids=[r.employee_id for r in results])
     return FollowUpList(
         period=str(period),
-        period_label=period_label(period),
+        period_label=period_text(period),
         summary=summary,
         rows=[_row(result, decisions.get(result.employee_id)) for result in results],
         page=shown,
@@ -254,7 +244,7 @@ def follow_up_person(*, result: Result) -> FollowUpPerson:
         name=person_name(employee),
         department=employee.department.name if employee.department else "",
         period=str(result.period),
-        period_label=period_label(result.period),
+        period_label=period_text(result.period),
         plan=result.version.template.name,
         score=result.score,
         band=result.band,

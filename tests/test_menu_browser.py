@@ -16,7 +16,7 @@ PASSWORD = "secret-pass-1"
 def one_line(page: Page) -> dict[str, float]:
     """Where the menu's parts sit: the top of each link of the bar, each part's box, the room left
     between the last link and the language switch."""
-    return page.evaluate(
+    where: dict[str, float] = page.evaluate(
         """() => {
             const box = (element) => element.getBoundingClientRect();
             const links = [...document.querySelectorAll('#menu-main > li > .nav-link')];
@@ -34,6 +34,7 @@ def one_line(page: Page) -> dict[str, float]:
             };
         }"""
     )
+    return where
 
 
 @pytest.mark.parametrize("role", [Role.HR, Role.ADMIN])

@@ -48,6 +48,7 @@ def periods_text(values: Iterable[Period | str]) -> str:
     return pgettext("list separator", ", ").join(period_text(value) for value in values)
 
 
-def percent_text(value: Decimal | float | int) -> str:
-    """A percentage with its sign against the number, in both languages: ``12.9%``."""
+def percent_text(value: Decimal | float | int | str) -> str:
+    """A percentage with its sign against the number, in both languages: ``12.9%`` (text, such as
+    ``number_text`` writes, is taken as it is)."""
     return f"{formats.number_format(value)}%"

@@ -164,3 +164,22 @@ def browser_login(page: Page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def browser_menu(page: Page, name: str) -> None:
+    """Follow a link of the main menu, opening first the dropdown that holds it (More, or the
+    person's own menu under their name), as a person does."""
+    for toggle in ("menu-more", "menu-user"):
+        items = page.locator(f'[aria-labelledby="{toggle}"]').get_by_role("link", name=name, exact=True)
+        if items.count():
+            page.locator(f"#{toggle}").click()
+            items.click()
+            return
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def browser_logout(page: Page) -> None:
+    """Sign out from the person's own menu, in any language."""
+    page.locator("#menu-user").click()
+    page.locator('[aria-labelledby="menu-user"] button[type="submit"]').click()
+    page.wait_for_url("**/accounts/login/")

@@ -17,6 +17,6 @@ def money(value: Decimal | int | None) -> str | None:
 
 
 @register.filter
-def percent(value: Decimal | float | int | None) -> str | None:
+def percent(value: Decimal | float | int | str | None) -> str | None:
     """``12.9%``, the sign against the number; None stays None (for ``default_if_none``)."""
     return None if value is None else percent_text(value)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from metrics.followups.models import Decision, FollowUpDecision
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 from tests.metrics.followups.conftest import PASSWORD, march_closed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,7 @@ def sign_in_chinese(page: Page, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def test_hr_decides_for_march_s_flagged_people_and_the_warned_employee_acknowledges(page: Page, examples: Path) -> None:

@@ -39,7 +39,7 @@ def test_hr_moves_one_person_from_b_to_a_and_releases_in_chinese(page: Page) -> 
     expect(page.get_by_text("赵敏 已从 B 调整为 A。")).to_be_visible()
     expect(page.locator("#board tr[data-employee='zhao.min'] .band")).to_have_text("A")
     distribution = page.locator("#distribution tbody tr").first
-    expect(distribution).to_contain_text("50.0 % (2)")
+    expect(distribution).to_contain_text("50.0% (2)")
     expect(distribution).to_contain_text("高于指引")
     expect(page.locator("#history")).to_contain_text("全年表现突出")
     if shots := os.environ.get("SCREENSHOT_DIR"):

@@ -43,7 +43,7 @@ def test_hr_reminds_the_late_manager_once_and_the_manager_sees_the_deadline_and_
     page.get_by_role("button", name="Switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="考核周期").click()
-    page.get_by_role("link", name="2026-02").click()
+    page.get_by_role("link", name="2026年2月").click()
 
     wang = page.locator(".chase-team").filter(has_text="王芳")
     expect(wang).to_contain_text("缺少 3 项数据")

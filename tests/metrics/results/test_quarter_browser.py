@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from metrics.results.scorecards import FLAG_LABELS
 from people.models import Role, User
 from plans.models import Indicator
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout, browser_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,12 +33,11 @@ def rows_of(path: Path) -> list[dict[str, str]]:
 
 def nav(page: Page, name: str) -> None:
     """A link of the main navigation (a page's breadcrumb may repeat it)."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    browser_menu(page, name)
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def team_setup(examples: Path) -> None:

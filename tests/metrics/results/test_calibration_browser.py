@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from people.models import User
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 from tests.metrics.results.calibration_data import calibrated_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def test_hr_moves_one_person_from_b_to_a_and_releases_in_chinese(page: Page) -> 
     expect(page.locator("#released")).to_contain_text("孙丽")
     expect(page.get_by_role("button", name="调整")).to_have_count(0)
 
-    page.get_by_role("button", name="退出登录").click()
+    browser_logout(page)
     browser_login(page, "zhao.min", PASSWORD)
     page.goto("/scores/")
     expect(page.locator(".calibration")).to_have_text("校准：B → A，原因：全年表现突出")

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from metrics.results.scorecards import FLAG_LABELS
 from people.models import Role, User
+from plans.formats import period_text
 from plans.models import Indicator
 from tests.conftest import browser_login, browser_logout, browser_menu
 
@@ -58,7 +59,7 @@ def figures_type(page: Page, figures: list[dict[str, str]]) -> None:
     for month in MONTHS:
         page.get_by_label("Month", exact=True).fill(month)
         page.get_by_role("button", name="Show").click()
-        expect(page.get_by_role("heading", name=f"Figures for {month}")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Figures for {period_text(month)}")).to_be_visible()
         rows = [row for row in figures if row["period"] == month]
         typed = 0
         for row in rows:

@@ -34,7 +34,7 @@ def test_hr_closes_the_year_and_reads_its_ranking_and_a_scorecard_in_chinese(
     # The cycles list names the year in words, after its fourth quarter.
     page.goto("/cycles/")
     rows = page.locator("tbody tr")
-    expect(rows.filter(has_text="2025-Q4").locator("xpath=following-sibling::tr[1]")).to_contain_text("2025年度")
+    expect(rows.filter(has_text="2025年第4季度").locator("xpath=following-sibling::tr[1]")).to_contain_text("2025年度")
     rows.get_by_role("link", name="2025年度").click()
 
     page.get_by_role("button", name="关闭 2025").click()

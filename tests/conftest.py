@@ -170,8 +170,10 @@ def browser_menu(page: Page, name: str) -> None:
     """Follow a link of the main menu, opening first the dropdown that holds it (More, or the
     person's own menu under their name), as a person does."""
     for toggle in ("menu-more", "menu-user"):
-        items = page.locator(f'[aria-labelledby="{toggle}"]').get_by_role("link", name=name, exact=True)
+        menu = page.locator(f'[aria-labelledby="{toggle}"]')
+        items = menu.get_by_role("link", name=name, exact=True, include_hidden=True)
         if items.count():
+            items = menu.get_by_role("link", name=name, exact=True)
             page.locator(f"#{toggle}").click()
             items.click()
             return

@@ -64,7 +64,7 @@ def test_hr_closes_the_year_and_reads_its_ranking_and_a_scorecard_in_chinese(
 
     # li.lei's scorecard: the year, each indicator the mean of its quarters.
     first.get_by_role("link", name="李雷").click()
-    year = page.locator("section").filter(has=page.get_by_role("heading", name="2025", exact=True))
+    year = page.locator("section").filter(has=page.get_by_role("heading", name="2025年度", exact=True))
     expect(year).to_contain_text("年度")
     expect(year.locator(".score")).to_have_text("101.00")
     expect(year).to_contain_text("本年度 4 个季度得分的平均值。")

@@ -85,7 +85,7 @@ def test_a_locked_out_person_is_let_in_by_an_admin_and_hr_reads_the_access_log(
     hr = new_tab()
     sign_in(hr, "hr.wang", PASSWORD)
     hr.wait_for_url("**/")
-    hr.get_by_role("link", name="访问记录").click()
+    browser_menu(hr, "访问记录")
     hr.get_by_label("人员").fill("李雷")
     hr.get_by_role("button", name="筛选").click()
     rows = hr.locator("#access-table tbody tr")

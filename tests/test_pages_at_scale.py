@@ -261,7 +261,7 @@ def test_hr_home_shows_a_page_of_the_closed_months_scores_out_of_everybody(measu
     page = measured.large[("hr", "/")]
 
     assert f"Scores for January 2026 A 0 B 8000 C 2000 {LARGE} people" in page.text
-    assert "员工00000 e00000 部门0 50.00 C 0.00 Warning" in page.text
+    assert "员工00000 e00000 部门0 50.00 C ¥0.00 Warning" in page.text
     assert page.text.count("e0") == 25
     assert f"Page 1 of {LARGE // 25} Next Last" in page.text
     assert 'rel="next" href="?page=2"' in page.html
@@ -306,7 +306,7 @@ def test_a_managers_team_reviews_are_a_page_out_of_the_whole_team(measured: Meas
 def test_the_cycles_list_counts_results_without_listing_anyone(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/")]
 
-    assert re.search(rf"2026-01 Closed .* {LARGE} 2026-02 Open — 0 2026-Q1 Open — 0", page.text)
+    assert re.search(rf"January 2026 Closed .* {LARGE} February 2026 Open — 0 Q1 2026 Open — 0", page.text)
 
 
 def test_a_closed_months_page_sums_everybody_up(measured: Measured) -> None:

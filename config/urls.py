@@ -7,6 +7,7 @@ from reviews.team_views import figures_quarter
 
 urlpatterns = [
     path("", project_views.home, name="home"),
+    path("favicon.ico", project_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("people.logins.urls")),

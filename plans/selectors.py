@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from plans import formula as formulas
 from plans.diff import Change, plan_diff
+from plans.formats import percent_text
 from plans.models import Assignment, Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.numbers import number_text, number_tidy
 from plans.periods import Period
@@ -368,7 +369,10 @@ def _readable_settings(row: Indicator, item: dict[str, Any]) -> list[tuple[str, 
         settings.append((_("Scale"), _("out of %(scale)s") % {"scale": number_text(row.scale)}))
     if "floor" in item and row.floor is not None:
         settings.append(
-            (_("Floor"), _("below %(share)s %% of the target: 0 points") % {"share": number_text(row.floor * 100)})
+            (
+                _("Floor"),
+                _("below %(share)s of the target: 0 points") % {"share": percent_text(number_text(row.floor * 100))},
+            )
         )
     if "penalty_per_unit" in item and row.penalty_per_unit is not None:
         settings.append(
@@ -379,11 +383,11 @@ def _readable_settings(row: Indicator, item: dict[str, Any]) -> list[tuple[str, 
             (_("Above target"), _("%(points)s points more per unit") % {"points": number_text(row.bonus_per_unit)})
         )
     if "cap" in item and row.cap is not None:
-        share = number_text(row.cap * 100)
+        share = percent_text(number_text(row.cap * 100))
         text = (
-            _("over-achievement earns extra points, at most %(share)s %% of the weight")
+            _("over-achievement earns extra points, at most %(share)s of the weight")
             if row.cap > 1
-            else _("at most %(share)s %% of the weight")
+            else _("at most %(share)s of the weight")
         )
         settings.append((_("Most points"), text % {"share": share}))
     if row.formula:

@@ -16,6 +16,7 @@ from metrics.figures.models import MetricEntry
 from people.access import HR_ROLES, has_role
 from people.models import User
 from people.selectors import by_name, people_visible, rows_page
+from plans.formats import period_text
 from plans.models import Assignment, Frequency, Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
@@ -34,7 +35,10 @@ NEXT_STEP = {
 
 
 def review_label(review: Review) -> str:
-    return _("The review of %(employee)s for %(period)s") % {"employee": review.employee, "period": review.period}
+    return _("The review of %(employee)s for %(period)s") % {
+        "employee": review.employee,
+        "period": period_text(review.period),
+    }
 
 
 def review_actors(*, employee: User, user: User) -> frozenset[Actor]:

@@ -28,6 +28,7 @@ from metrics.results.closing import cycle_reopen
 from metrics.results.parts import CloseRefused
 from people.models import User
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.models import Indicator
 from plans.periods import Period
 from plans.selectors import assignments_for_quarter
@@ -139,7 +140,7 @@ def review_open(*, employee: User, period: Period, user: User) -> Review:
     if not assignments_for_quarter(quarter=period, employee_ids=[employee.pk]):
         raise ReviewRefused(
             _("%(employee)s is not assessed in %(period)s: no plan is assigned to them by then.")
-            % {"employee": employee, "period": period}
+            % {"employee": employee, "period": period_text(period)}
         )
     try:
         with transaction.atomic():
@@ -147,7 +148,8 @@ def review_open(*, employee: User, period: Period, user: User) -> Review:
             ReviewEvent.objects.create(review=review, action=ReviewAction.OPENED, status=review.status, user=user)
     except IntegrityError:
         raise ReviewRefused(
-            _("%(employee)s’s review of %(period)s is already open.") % {"employee": employee, "period": period}
+            _("%(employee)s’s review of %(period)s is already open.")
+            % {"employee": employee, "period": period_text(period)}
         ) from None
     return review
 

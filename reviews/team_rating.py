@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from people.models import User
+from plans.formats import period_text
 from plans.periods import Period
 from plans.tabular import TableError
 from reviews.models import Review, ReviewStatus
@@ -98,7 +99,7 @@ def _grid_of(*, manager: User, period: Period, employees: set[str]) -> tuple[Tea
         raise GridRefused(
             [
                 _("%(count)s of the people sent have no review of %(period)s in your team: reload the page.")
-                % {"count": len(unknown), "period": period}
+                % {"count": len(unknown), "period": period_text(period)}
             ]
         )
     return team_grid(period=period, reviews=reviews), found

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from people.access import HR_ROLES, MANAGER_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role
 from people.selectors import people_visible
+from plans.formats import period_text
 from plans.periods import Period
 from plans.refusals import refusal_show
 from plans.tabular import TableError
@@ -120,7 +121,7 @@ def reviews_open_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("%(period)s: %(opened)s reviews opened, %(existed)s already open and kept as they were.")
-        % {"period": outcome.period, "opened": outcome.opened, "existed": outcome.existed},
+        % {"period": period_text(outcome.period), "opened": outcome.opened, "existed": outcome.existed},
     )
     return redirect(f"{reverse('reviews:hr')}?{urlencode({'period': str(outcome.period)})}")
 
@@ -331,7 +332,7 @@ def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         _(
                             "%(period)s was closed, so it has been reopened for the new rating: close it again on its cycle page."
                         )
-                        % {"period": review.period},
+                        % {"period": period_text(review.period)},
                     )
         except services.ReviewRefused as refused:
             return _refused(request, review, refused)

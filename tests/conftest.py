@@ -199,3 +199,24 @@ def screenshots_taken(page: Page, name: str, *, username: str) -> None:
     User.objects.filter(pk=person.pk).update(language=person.language)
     page.reload()
     page.wait_for_load_state()
+
+
+def browser_menu(page: Page, name: str) -> None:
+    """Follow a link of the main menu, opening first the dropdown that holds it (More, or the
+    person's own menu under their name), as a person does."""
+    for toggle in ("menu-more", "menu-user"):
+        menu = page.locator(f'[aria-labelledby="{toggle}"]')
+        items = menu.get_by_role("link", name=name, exact=True, include_hidden=True)
+        if items.count():
+            items = menu.get_by_role("link", name=name, exact=True)
+            page.locator(f"#{toggle}").click()
+            items.click()
+            return
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def browser_logout(page: Page) -> None:
+    """Sign out from the person's own menu, in any language."""
+    page.locator("#menu-user").click()
+    page.locator('[aria-labelledby="menu-user"] button[type="submit"]').click()
+    page.wait_for_url("**/accounts/login/")

@@ -44,6 +44,7 @@ from people.management.commands.screenshots import shots
 from people.models import User
 from plans.tabular import table_read
 from reviews.opening import reviews_open_many
+from tests.conftest import browser_logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("celery_worker")]  # load_demo closes a month
 
@@ -253,7 +254,7 @@ def test_the_grid_saves_the_month_closes_with_its_bar_and_the_dashboard_draws_un
         period=month, assignment__employee__username=EMPLOYEE, indicator__code="satisfaction"
     )
     assert entry.value == Decimal("9.7")
-    page.get_by_role("button", name="退出登录").click()
+    browser_logout(page)
 
     # HR closes last month: the page polls the close and its bar follows it to the end.
     sign_in(page, "hr", complaints)
@@ -264,7 +265,7 @@ def test_the_grid_saves_the_month_closes_with_its_bar_and_the_dashboard_draws_un
     widths: list[str] = page.evaluate("JSON.parse(sessionStorage.getItem('progress-widths') || '[]')")
     assert widths[-1] == "100%", widths
     assert len(set(widths)) >= 2, widths
-    page.get_by_role("button", name="退出登录").click()
+    browser_logout(page)
 
     # The administrator's dashboard: Chart.js draws the bands of every closed period.
     sign_in(page, "admin", complaints)

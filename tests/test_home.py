@@ -96,12 +96,12 @@ def test_hr_sees_the_plan_the_cycles_and_the_closed_months_scores(january_closed
     text = page_text(client_for(hr).get("/").content)
 
     assert "客户管理员绩效方案 customer-manager 1 3" in text  # version 1, three people on it
-    assert "2026-01 Closed 2026-02 Open 2026-03 Open 2026-Q1 Open" in text
-    assert "Scores for 2026-01" in text
+    assert "January 2026 Closed February 2026 Open March 2026 Open Q1 2026 Open" in text
+    assert "Scores for January 2026" in text
     assert "A 1 B 0 C 1" in text
     # SPEC.md's worked example, and wu.di computed above; han.mei starts in February.
-    assert "李雷 li.lei 客户部 107.66 A 2000.00" in text
-    assert "吴迪 wu.di 客户二部 34.51 C 0.00 Warning" in text
+    assert "李雷 li.lei 客户部 107.66 A ¥2,000.00" in text
+    assert "吴迪 wu.di 客户二部 34.51 C ¥0.00 Warning" in text
     assert "han.mei" not in text
 
 
@@ -110,7 +110,7 @@ def test_a_manager_sees_only_their_own_reports_scores(january_closed: None) -> N
 
     text = page_text(client_for(wang_fang).get("/").content)
 
-    assert "李雷 li.lei 客户部 107.66 A 2000.00" in text
+    assert "李雷 li.lei 客户部 107.66 A ¥2,000.00" in text
     assert "wu.di" not in text
     assert "A 1 B 0 C 0" in text
 
@@ -120,7 +120,7 @@ def test_an_employee_sees_only_their_own_score(january_closed: None) -> None:
 
     text = page_text(client_for(wu_di).get("/").content)
 
-    assert "吴迪 wu.di 客户二部 34.51 C 0.00 Warning" in text
+    assert "吴迪 wu.di 客户二部 34.51 C ¥0.00 Warning" in text
     assert "li.lei" not in text
 
 

@@ -27,7 +27,7 @@ def test_hr_signs_in_and_reads_the_closed_months_scores_in_both_languages(page: 
 
     browser_login(page, "hr", "secret-pass-1")
     row = page.get_by_role("row").filter(has_text="li.lei")
-    assert "107.66" in row.inner_text() and "2000.00" in row.inner_text()
+    assert "107.66" in row.inner_text() and "¥2,000.00" in row.inner_text()
     assert page.get_by_text("客户管理员绩效方案").first.is_visible()
 
     page.get_by_label("Language").select_option("zh-hans")

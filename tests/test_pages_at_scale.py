@@ -260,8 +260,8 @@ def test_the_page_makes_as_many_queries_and_bytes_at_10000_people_as_at_100(
 def test_hr_home_shows_a_page_of_the_closed_months_scores_out_of_everybody(measured: Measured) -> None:
     page = measured.large[("hr", "/")]
 
-    assert f"Scores for 2026-01 A 0 B 8000 C 2000 {LARGE} people" in page.text
-    assert "员工00000 e00000 部门0 50.00 C 0.00 Warning" in page.text
+    assert f"Scores for January 2026 A 0 B 8000 C 2000 {LARGE} people" in page.text
+    assert "员工00000 e00000 部门0 50.00 C ¥0.00 Warning" in page.text
     assert page.text.count("e0") == 25
     assert f"Page 1 of {LARGE // 25} Next Last" in page.text
     assert 'rel="next" href="?page=2"' in page.html
@@ -306,24 +306,24 @@ def test_a_managers_team_reviews_are_a_page_out_of_the_whole_team(measured: Meas
 def test_the_cycles_list_counts_results_without_listing_anyone(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/")]
 
-    assert re.search(rf"2026-01 Closed .* {LARGE} 2026-02 Open — 0 2026-Q1 Open — 0", page.text)
+    assert re.search(rf"January 2026 Closed .* {LARGE} February 2026 Open — 0 Q1 2026 Open — 0", page.text)
 
 
 def test_a_closed_months_page_sums_everybody_up(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/2026-01/")]
 
-    assert f"Results {LARGE}" in page.text and "B 8000 11200000.00 C 2000 0.00" in page.text
+    assert f"Results {LARGE}" in page.text and "B 8000 ¥11,200,000.00 C 2000 ¥0.00" in page.text
 
 
 def test_a_closed_months_results_are_a_page_with_the_totals_of_everybody(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/2026-01/results/")]
     good = measured.large[("hr", "/cycles/2026-01/results/?band=B&sort=-score")]
 
-    assert f"Per band Band People Bonus B 8000 11200000.00 C 2000 0.00 All {LARGE} 11200000.00" in page.text
-    assert "Per department Department People Bonus 部门0 2000 2240000.00" in page.text
+    assert f"Per band Band People Bonus B 8000 ¥11,200,000.00 C 2000 ¥0.00 All {LARGE} ¥11,200,000.00" in page.text
+    assert "Per department Department People Bonus 部门0 2000 ¥2,240,000.00" in page.text
     assert page.text.count(" e0") == 25 and f"Page 1 of {LARGE // 25}" in page.text
     assert "e00000 员工00000 部门0 王芳" in page.text
-    assert "All 8000 11200000.00" in good.text and "Page 1 of 320" in good.text
+    assert "All 8000 ¥11,200,000.00" in good.text and "Page 1 of 320" in good.text
     assert 'rel="next" href="?band=B&amp;sort=-score&amp;page=2"' in good.html
     assert good.text.split("Flags ")[1].startswith("e00049 员工00049 部门4")  # the best score (99), then by name
 
@@ -350,7 +350,7 @@ def test_a_quarters_page_counts_the_ratings_missing(measured: Measured) -> None:
     page = measured.large[("hr", "/cycles/2026-Q1/")]
 
     assert f"{LARGE} values are still missing, by manager" in page.text
-    assert "A quarter closes after its months: close 2026-02, 2026-03 first." in page.text
+    assert "A quarter closes after its months: close February 2026, March 2026 first." in page.text
 
 
 @pytest.mark.parametrize("query", BAD_QUERIES)

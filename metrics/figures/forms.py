@@ -15,6 +15,7 @@ from metrics.figures.checks import CellError, Expected
 from metrics.figures.selectors import FiguresGrid, GridCell, GridRow, figures_managers
 from people.models import Department, User
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.numbers import NumberError, number_parse
 from plans.periods import Period, PeriodError
 from plans.tabular import MAX_FILE_BYTES, Row, Table, TableError, table_read_upload
@@ -207,7 +208,8 @@ class GridForm:
                 self._error(
                     change.employee,
                     "",
-                    _("%(employee)s has no plan in %(period)s.") % {"employee": change.employee, "period": grid.period},
+                    _("%(employee)s has no plan in %(period)s.")
+                    % {"employee": change.employee, "period": period_text(grid.period)},
                 )
             elif cell is None or not cell.applies or cell.column.computed:
                 self._error(

@@ -29,6 +29,7 @@ from metrics.figures.signals import figures_missing_found
 from people.models import Role, User
 from people.selectors import person_language
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.models import Indicator
 from plans.periods import Period
 
@@ -66,11 +67,6 @@ def reminders_period(*, today: date) -> Period | None:
     if deadline - timedelta(days=settings.FIGURES_REMINDER_DAYS) <= today <= deadline:
         return period
     return None
-
-
-def period_text(period: Period) -> str:
-    """A period as the pages write it in the active language: 2026年4月 (April 2026), 2026-Q1."""
-    return date_format(period.first_day(), "YEAR_MONTH_FORMAT") if period.is_month else str(period)
 
 
 def figures_reminders_send(*, period: Period) -> list[str]:

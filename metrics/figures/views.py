@@ -31,6 +31,7 @@ from metrics.figures.services import FiguresError, metrics_import
 from metrics.figures.uploads import upload_periods, upload_preview_apply, upload_preview_save
 from people.access import MANAGER_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role, User
+from plans.formats import period_text
 from plans.periods import Period, PeriodError
 from plans.tabular import TableError
 
@@ -123,7 +124,7 @@ def _grid_save(request: AuthenticatedHttpRequest, *, user: User, period: Period,
         raise Http404  # another team's employee, or nobody's
     grid = figures_grid(people=people, period=period)
     if not grid.editable:
-        messages.error(request, _("%(period)s is closed: its figures cannot change.") % {"period": period})
+        messages.error(request, _("%(period)s is closed: its figures cannot change.") % {"period": period_text(period)})
         return redirect(request.get_full_path())
     if not form.check(grid):
         return None

@@ -8,10 +8,11 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.followups.selectors import decisions_current, flagged_results, period_label
+from metrics.followups.selectors import decisions_current, flagged_results
 from metrics.results.dashboard_export import Cell, ExportTable, cell_safe, dashboard_xlsx
 from metrics.results.dashboards import person_name
 from metrics.results.scorecards import flag_labels
+from plans.formats import period_text
 from plans.periods import Period
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # the company's time zone
@@ -61,7 +62,7 @@ def follow_ups_table(*, period: Period, flag: str = "", department_id: int | Non
         _("Decided at"),
         _("Warning acknowledged"),
     ]
-    return ExportTable(_("Follow-ups %(period)s") % {"period": period_label(period)}, header, rows)
+    return ExportTable(_("Follow-ups %(period)s") % {"period": period_text(period)}, header, rows)
 
 
 def follow_ups_csv(table: ExportTable) -> bytes:

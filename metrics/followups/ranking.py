@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from metrics.cycles.models import CycleStatus
 from metrics.cycles.selectors import cycle_status
 from metrics.followups.models import FollowUpDecision
-from metrics.followups.selectors import DecisionView, decision_view, period_label
+from metrics.followups.selectors import DecisionView, decision_view
 from metrics.results.dashboard_export import Cell, ExportTable
 from metrics.results.dashboards import people_open, person_name
 from metrics.results.models import Result
 from metrics.results.scorecards import flag_labels
 from people.selectors import by_name
 from plans.flags import flag_text
+from plans.formats import period_text
 from plans.models import PlanTemplate
 from plans.periods import Period
 from plans.selectors import flag_labels as plan_flag_labels
@@ -125,7 +126,7 @@ def _streaks(year: Period, employee_ids: Sequence[int]) -> dict[int, list[Streak
             found.setdefault(employee_id, []).append(
                 StreakReached(
                     month=str(month),
-                    label=period_label(month),
+                    label=period_text(month),
                     flag=flag_text(streak_flag, {streak_flag: streak_label}),
                 )
             )
@@ -141,7 +142,7 @@ def _decisions(year: Period, employee_ids: Sequence[int]) -> dict[int, list[tupl
         employee_id__in=employee_ids, period__in=[str(p) for p in periods], superseded_at__isnull=True
     ).select_related("decided_by")
     for row in sorted(rows, key=lambda r: order[str(r.period)]):
-        found.setdefault(row.employee_id, []).append((period_label(row.period), decision_view(row)))
+        found.setdefault(row.employee_id, []).append((period_text(row.period), decision_view(row)))
     return found
 
 
@@ -189,7 +190,7 @@ def year_ranking(
     shown = Paginator(results, ROWS_PER_PAGE).get_page(page)
     return Ranking(
         year=str(year),
-        year_label=period_label(year),
+        year_label=period_text(year),
         closed=cycle_status(period=year) == CycleStatus.CLOSED,
         still_open=people_open(period=year, department_id=department_id, plan=plan),
         plans=ranking_plans(year=year),
@@ -243,4 +244,4 @@ def year_ranking_table(*, year: Period, plan: str = "", department_id: int | Non
         _("Months of the streaks"),
         _("Follow-up decisions"),
     ]
-    return ExportTable(_("Ranking %(year)s") % {"year": period_label(year)}, header, rows)
+    return ExportTable(_("Ranking %(year)s") % {"year": period_text(year)}, header, rows)

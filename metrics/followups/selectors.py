@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from metrics.followups.models import Decision, FollowUpDecision
@@ -23,22 +22,13 @@ from metrics.results.release import periods_held
 from metrics.results.scorecards import flag_labels
 from people.models import User
 from people.selectors import by_name
+from plans.formats import period_text
 from plans.models import PlanTemplate
 from plans.periods import Period
 from plans.selectors import flag_labels as plan_flag_labels
 
 ROWS_PER_PAGE = 50
 PLAN_CHOICE = "plan:"  # a plan's own decision in the form: "plan:<its name>"
-
-
-def period_label(period: Period) -> str:
-    """A month as the language writes it (2026年4月, April 2026); a quarter as the pages show it
-    (2026-Q1); a year as the language names one (2026年度, 2026)."""
-    if period.is_month:
-        return date_format(period.first_day(), "YEAR_MONTH_FORMAT")
-    if period.is_year:
-        return _("year %(year)s") % {"year": period.year}
-    return str(period)
 
 
 def decision_label(decision: str, name: str = "") -> str:
@@ -70,7 +60,7 @@ def decision_view(decision: FollowUpDecision) -> DecisionView:
     return DecisionView(
         pk=decision.pk,
         period=str(decision.period),
-        period_label=period_label(decision.period),
+        period_label=period_text(decision.period),
         label=decision_label(decision.decision, decision.name),
         is_warning=decision.decision == Decision.FORMAL_WARNING,
         note=decision.note,
@@ -161,7 +151,7 @@ def follow_up_list(
     labels = plan_flag_labels(version_ids={r.version_id for r in results})
     return FollowUpList(
         period=str(period),
-        period_label=period_label(period),
+        period_label=period_text(period),
         summary=summary,
         rows=[_row(result, decisions.get(result.employee_id), labels[result.version_id]) for result in results],
         page=shown,
@@ -232,7 +222,7 @@ def follow_up_person(*, result: Result) -> FollowUpPerson:
         name=person_name(employee),
         department=employee.department.name if employee.department else "",
         period=str(result.period),
-        period_label=period_label(result.period),
+        period_label=period_text(result.period),
         plan=result.version.template.name,
         score=result.score,
         band=result.band,

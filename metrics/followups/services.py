@@ -16,11 +16,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from metrics.followups.models import NOTE_MAX_LENGTH, Decision, FollowUpDecision
-from metrics.followups.selectors import PLAN_CHOICE, decision_label, follow_up_result, period_label
+from metrics.followups.selectors import PLAN_CHOICE, decision_label, follow_up_result
 from metrics.results.dashboards import person_name
 from people.access import HR_ROLES, has_role
 from people.models import User
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.periods import Period
 
 
@@ -52,7 +53,7 @@ def follow_up_decide(*, employee: User, period: Period, choice: str, note: str, 
     employee reads; the decision it replaces stays in the history."""
     if not has_role(user, *HR_ROLES):
         raise PermissionDenied
-    who = {"employee": person_name(employee), "period": period_label(period)}
+    who = {"employee": person_name(employee), "period": period_text(period)}
     if employee.pk == user.pk:
         raise FollowUpRefused(_("Nobody decides their own follow-up: someone else in HR records it."))
     result = follow_up_result(employee=employee, period=period)
@@ -96,7 +97,7 @@ def follow_up_acknowledge(*, decision: FollowUpDecision, user: User) -> FollowUp
     """``user`` acknowledges their formal warning: once, and only while it is HR's current decision."""
     if decision.employee_id != user.pk:
         raise PermissionDenied
-    what = {"decision": decision_label(decision.decision, decision.name), "period": period_label(decision.period)}
+    what = {"decision": decision_label(decision.decision, decision.name), "period": period_text(decision.period)}
     if decision.decision != Decision.FORMAL_WARNING:
         raise FollowUpRefused(_("Only a formal warning is acknowledged, not “%(decision)s”.") % what)
     now = timezone.now()

@@ -13,10 +13,11 @@ from metrics.followups.exports import follow_ups_csv, follow_ups_table, follow_u
 from metrics.followups.forms import DecisionForm, FollowUpFilterForm, RankingFilterForm
 from metrics.followups.models import FollowUpDecision
 from metrics.followups.ranking import ranking_plans, year_ranking, year_ranking_table
-from metrics.followups.selectors import follow_up_list, follow_up_person, follow_up_result, period_flags, period_label
+from metrics.followups.selectors import follow_up_list, follow_up_person, follow_up_result, period_flags
 from metrics.followups.services import FollowUpRefused, follow_up_acknowledge, follow_up_decide
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
 from people.models import User
+from plans.formats import period_text
 from plans.periods import Period
 from plans.refusals import refusal_show
 
@@ -94,7 +95,7 @@ def follow_up_acknowledge_view(request: AuthenticatedHttpRequest, pk: int) -> Ht
     else:
         messages.success(
             request,
-            _("You acknowledged the formal warning of %(period)s.") % {"period": period_label(decision.period)},
+            _("You acknowledged the formal warning of %(period)s.") % {"period": period_text(decision.period)},
         )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

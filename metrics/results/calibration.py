@@ -18,6 +18,7 @@ from metrics.results.models import CalibrationMove, MoveStatus, PeriodRelease, R
 from people.models import User
 from people.selectors import sees_everyone
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.models import Band
 from plans.periods import Period
 from plans.scoring import bonus_for
@@ -42,14 +43,16 @@ def _locked(result: Result) -> tuple[Cycle, Result]:
     if locked.superseded_at is not None or locked.run != cycle.run:
         raise CalibrationRefused(
             _("%(period)s was reopened: the result of %(name)s being moved is no longer current.")
-            % {"period": period, "name": who}
+            % {"period": period_text(period), "name": who}
         )
     if not locked.version.calibration:
         raise CalibrationRefused(
             _("The plan of %(name)s is not calibrated: its results are released as they close.") % {"name": who}
         )
     if PeriodRelease.objects.filter(cycle=cycle, run=cycle.run).exists():
-        raise CalibrationRefused(_("%(period)s is released: its results can no longer be moved.") % {"period": period})
+        raise CalibrationRefused(
+            _("%(period)s is released: its results can no longer be moved.") % {"period": period_text(period)}
+        )
     return cycle, locked
 
 
@@ -176,7 +179,7 @@ def period_release(*, period: Period, user: User) -> ReleaseOutcome:
     cycle = Cycle.objects.select_for_update().filter(period=str(period)).first()
     if cycle is None or cycle.status != CycleStatus.CLOSED:
         raise CalibrationRefused(
-            _("%(period)s is not closed for everybody: release it once it is.") % {"period": period}
+            _("%(period)s is not closed for everybody: release it once it is.") % {"period": period_text(period)}
         )
     existing = PeriodRelease.objects.filter(cycle=cycle, run=cycle.run).first()
     if existing is not None:
@@ -189,7 +192,7 @@ def period_release(*, period: Period, user: User) -> ReleaseOutcome:
                 "%(count)s proposals of managers are waiting: accept or reject them before releasing %(period)s.",
                 waiting,
             )
-            % {"count": waiting, "period": period}
+            % {"count": waiting, "period": period_text(period)}
         )
     release = PeriodRelease.objects.create(cycle=cycle, run=cycle.run, released_by=user, released_at=timezone.now())
     return ReleaseOutcome(release=release, created=True)

@@ -31,6 +31,7 @@ from metrics.results.parts import CloseRefused, Selection, selection_choose, sel
 from metrics.results.signals import cycle_closed, cycle_reopened
 from metrics.results.simulation import collector_paused
 from people.models import User
+from plans.formats import period_text
 from plans.periods import Period
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ def cycle_close_request(
     selection = selection or Selection()
     if opens := close_opens(period=period, today=today):
         raise CloseRefused(
-            _("%(period)s has not ended yet: it can close from %(day)s.") % {"period": period, "day": opens.isoformat()}
+            _("%(period)s has not ended yet: it can close from %(day)s.")
+            % {"period": period_text(period), "day": opens.isoformat()}
         )
     request: CloseRequest | None = None
     try:
@@ -116,7 +118,7 @@ def _request_locked(*, period: Period, selection: Selection, force: bool, user: 
     if not (selection.same(part) and part.forced == force):
         raise CloseRefused(
             _("A close of %(who)s in %(period)s is under way: wait until it is done, then close the others.")
-            % {"who": selection_describe(Selection.of(part)), "period": period}
+            % {"who": selection_describe(Selection.of(part)), "period": period_text(period)}
         )
     return CloseRequest(cycle=cycle, part=part)
 
@@ -339,18 +341,20 @@ def cycle_reopen(*, period: Period, reason: str, user: User | None = None) -> Cy
     cycle = Cycle.objects.select_for_update().filter(period=str(period)).first()
     parts = CyclePart.objects.filter(cycle=cycle, run=cycle.run) if cycle else CyclePart.objects.none()
     if cycle is None or not (cycle.status == CycleStatus.CLOSED or parts.filter(status=PartStatus.CLOSED).exists()):
-        raise CloseRefused(_("%(period)s is not closed.") % {"period": period})
+        raise CloseRefused(_("%(period)s is not closed.") % {"period": period_text(period)})
     if cycle.status == CycleStatus.CLOSING or parts.filter(status=PartStatus.REQUESTED).exists():
-        raise CloseRefused(_("%(period)s is being closed: reopen it once that close is done.") % {"period": period})
+        raise CloseRefused(
+            _("%(period)s is being closed: reopen it once that close is done.") % {"period": period_text(period)}
+        )
     if period.is_month and closure(period=period.quarter_of()).anyone:
         raise CloseRefused(
             _("%(quarter)s is closed: reopen the quarter before its month %(period)s.")
-            % {"quarter": period.quarter_of(), "period": period}
+            % {"quarter": period_text(period.quarter_of()), "period": period_text(period)}
         )
     if period.is_quarter and closure(period=period.year_of()).anyone:
         raise CloseRefused(
             _("%(year)s is closed: reopen the year before its quarter %(period)s.")
-            % {"year": period.year_of(), "period": period}
+            % {"year": period_text(period.year_of()), "period": period_text(period)}
         )
     Result.objects.filter(cycle=cycle, run=cycle.run).update(superseded_at=timezone.now())
     CycleEvent.objects.create(cycle=cycle, action=CycleAction.REOPENED, run=cycle.run, reason=reason, user=user)

@@ -39,6 +39,7 @@ from metrics.results.periods import periods_sorted
 from people.generation import roster_generation
 from people.models import User
 from people.selectors import by_name
+from plans.formats import period_text
 from plans.models import Assignment, Band, Frequency, Indicator
 from plans.periods import Period
 from plans.scoring import CENTS
@@ -451,7 +452,7 @@ def _charts(board: Dashboard) -> dict[str, Any]:
         "words": {"people": _("People"), "average": _("Average score")},
         "histogram": {"labels": [b.label for b in board.histogram], "counts": [b.count for b in board.histogram]},
         "bands": {
-            "periods": [p.period for p in board.periods],
+            "periods": [period_text(p.period) for p in board.periods],
             "series": [
                 {
                     "label": label,
@@ -476,4 +477,4 @@ def _trend_chart(trend: list[PeriodRow]) -> dict[str, Any]:
     averages = {row.period: str(row.average) for row in trend}
     first, last = Period.parse(trend[0].period), Period.parse(trend[-1].period)
     months = [str(first.shift(n)) for n in range((last.year - first.year) * 12 + last.month - first.month + 1)]
-    return {"labels": months, "averages": [averages.get(month) for month in months]}
+    return {"labels": [period_text(month) for month in months], "averages": [averages.get(month) for month in months]}

@@ -25,6 +25,7 @@ from metrics.results.dashboard_export import Cell, cell_safe
 from metrics.results.models import Result, ResultLine
 from metrics.results.simulation import Simulation
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.models import Indicator
 from plans.periods import Period
 
@@ -189,9 +190,12 @@ def scores_csv(*, period: Period) -> str:
     status = cycle_status(period=period)
     if status == CycleStatus.CLOSING:
         raise ExportRefused(
-            _("%(period)s is being closed: export its scores once that close is done.") % {"period": period}
+            _("%(period)s is being closed: export its scores once that close is done.")
+            % {"period": period_text(period)}
         )
     results = results_of(period=period)
     if status != CycleStatus.CLOSED and not results.exists():
-        raise ExportRefused(_("%(period)s is not closed: it has no scores to export yet.") % {"period": period})
+        raise ExportRefused(
+            _("%(period)s is not closed: it has no scores to export yet.") % {"period": period_text(period)}
+        )
     return "".join(csv_pieces(scores_rows(results)))

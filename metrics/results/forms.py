@@ -11,6 +11,7 @@ from metrics.results.parts import Selection
 from metrics.results.payroll import DEFAULT_SORT, NO_BAND, SORTS, PayrollFacets, PayrollFilters
 from metrics.results.selectors import CycleBreakdown
 from people.models import Department
+from plans.formats import period_text
 from plans.models import PlanTemplate
 
 
@@ -92,7 +93,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         period = self.fields["period"]
         assert isinstance(period, forms.ChoiceField)
-        period.choices = [("", _("Latest")), *((p, p) for p in reversed(periods))]
+        period.choices = [("", _("Latest")), *((p, period_text(p)) for p in reversed(periods))]
         for bound in self.fields.values():
             bound.widget.attrs["class"] = "form-select"
 

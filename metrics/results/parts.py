@@ -16,6 +16,7 @@ from metrics.figures.selectors import MissingFigure, close_scope, figures_missin
 from people.models import Department, User
 from people.selectors import by_name
 from plans.errors import ApplicationError
+from plans.formats import period_text, periods_text
 from plans.models import PlanTemplate, PlanVersion
 from plans.periods import Period
 
@@ -95,13 +96,13 @@ def selection_choose(*, period: Period, selection: Selection, force: bool) -> Ch
     if not period.is_month:
         waiting = _months_waiting(period, scope)
         if waiting and not selection.complete:
-            months = ", ".join(sorted({month for months in waiting.values() for month in months}))
+            months = periods_text(sorted({month for months in waiting.values() for month in months}))
             text = (
                 _("%(quarter)s cannot close before its months: %(months)s not closed")
                 if period.is_quarter
                 else _("%(quarter)s cannot close before its quarters: %(months)s not closed")
             )
-            message = text % {"quarter": period, "months": months}
+            message = text % {"quarter": period_text(period), "months": months}
             if not selection.everyone or len(waiting) < len(scope):
                 message += _(" for %(names)s") % {"names": _names(waiting)}
             raise CloseRefused(message)
@@ -114,13 +115,14 @@ def selection_choose(*, period: Period, selection: Selection, force: bool) -> Ch
         missing = []
     elif missing and not force:
         raise CloseRefused(
-            _("%(period)s cannot close: %(count)s values are missing") % {"period": period, "count": len(missing)},
+            _("%(period)s cannot close: %(count)s values are missing")
+            % {"period": period_text(period), "count": len(missing)},
             missing,
         )
     if not scope and not selection.everyone:
         raise CloseRefused(
             _("Nobody of %(who)s is left to close in %(period)s.")
-            % {"who": selection_describe(selection), "period": period}
+            % {"who": selection_describe(selection), "period": period_text(period)}
         )
     return Chosen(scope=scope, missing=missing)
 

@@ -28,10 +28,10 @@ from metrics.results.simulation_runs import (
 )
 from metrics.results.views import XLSX_TYPE
 from people.access import HR_ROLES, AuthenticatedHttpRequest, role_required
+from plans.formats import period_text
 from plans.models import PlanVersion, VersionStatus
 from plans.periods import Period
 from plans.selectors import draft_check, plan_current_version
-from plans.templatetags.periods import period as period_text
 
 hr_only = role_required(*HR_ROLES)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
 from metrics.cycles.selectors import cycle_status
-from metrics.figures.reminders import ReminderRefused, period_text, reminder_send
+from metrics.figures.reminders import ReminderRefused, reminder_send
 from metrics.results.chase import cycle_chase
 from metrics.results.closing import close_opens, cycle_close_request, cycle_reopen
 from metrics.results.dashboard_export import dashboard_csv, dashboard_tables, dashboard_xlsx
@@ -50,9 +50,9 @@ from metrics.results.tasks import cycle_close_enqueue
 from people.access import HR_ROLES, AuthenticatedHttpRequest, has_role, role_required
 from people.models import Role, User
 from people.selectors import by_name, people_visible
+from plans.formats import period_text
 from plans.periods import Period
 from plans.refusals import refusal_show
-from plans.templatetags.periods import period as period_words
 
 # --- cycles ------------------------------------------------------------------------------------
 
@@ -107,19 +107,21 @@ def _close(request: AuthenticatedHttpRequest, target: Period, *, force: bool, se
             _(
                 "The task queue cannot be reached (%(error)s): %(period)s stays open and nothing was lost. Try again when it is back."
             )
-            % {"error": error, "period": target},
+            % {"error": error, "period": period_text(target)},
         )
         return redirect(detail)
     if request_.already_closed:
-        messages.info(request, _("%(period)s is already closed: nothing changed.") % {"period": target})
+        messages.info(request, _("%(period)s is already closed: nothing changed.") % {"period": period_text(target)})
         return redirect(detail)
     if selection.everyone:
-        messages.success(request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": target})
+        messages.success(
+            request, _("Closing %(period)s: the workers are scoring everybody.") % {"period": period_text(target)}
+        )
     else:
         messages.success(
             request,
             _("Closing %(who)s in %(period)s: the workers are scoring them; the others stay open.")
-            % {"who": selection_describe(selection), "period": target},
+            % {"who": selection_describe(selection), "period": period_text(target)},
         )
     return redirect(f"{detail}?watch=1")
 
@@ -170,7 +172,8 @@ def cycle_reopen_view(request: AuthenticatedHttpRequest, period: Period) -> Http
             refusal_show(refused, request=request)
         else:
             messages.success(
-                request, _("%(period)s is open again: its results are kept as superseded.") % {"period": period}
+                request,
+                _("%(period)s is open again: its results are kept as superseded.") % {"period": period_text(period)},
             )
             return redirect("metrics:cycle", period=str(period))
     else:
@@ -276,7 +279,7 @@ def _scorecard_page(request: AuthenticatedHttpRequest, employee: User, lookup: S
             "employee": employee,
             "periods": scorecard(employee=employee, viewer=viewer),
             "own": employee.pk == viewer.pk,
-            "held": [period_words(held) for held in periods_held(employee=employee, viewer=viewer)],
+            "held": periods_held(employee=employee, viewer=viewer),
             "team": team,
             "lookup": lookup if has_role(viewer, *HR_ROLES) else None,
         },

@@ -20,6 +20,7 @@ from metrics.figures.models import MetricEntry
 from people.generation import roster_generation_bump
 from people.models import User
 from plans.errors import ApplicationError
+from plans.formats import period_text
 from plans.models import Assignment, PlanVersion, VersionStatus
 from plans.periods import Period, PeriodError
 
@@ -130,7 +131,10 @@ def _wish_plan(
     current = _in_force(mine, start)
     if current is None:
         if wish.version is None:
-            message = _("%(employee)s has no plan in %(month)s: give one") % {"employee": wish.employee, "month": start}
+            message = _("%(employee)s has no plan in %(month)s: give one") % {
+                "employee": wish.employee,
+                "month": period_text(start),
+            }
             plan.conflicts.append(_Conflict(index, "plan", message))
             return
         version = wish.version
@@ -188,7 +192,7 @@ def _wish_start(
         if closed[month]
         else _("%(month)s was closed and reopened: a new assignment must start after the closed months")
     )
-    return "", "start", message % {"month": month}
+    return "", "start", message % {"month": period_text(month)}
 
 
 def _terms_changed(
@@ -234,15 +238,15 @@ def _later_note(
     first, last = covered[0], covered[-1]
     if all(closed[month] for month in covered):
         months = (
-            _("%(month)s is closed") % {"month": first}
+            _("%(month)s is closed") % {"month": period_text(first)}
             if first == last
-            else _("%(first)s..%(last)s are closed") % {"first": first, "last": last}
+            else _("%(first)s..%(last)s are closed") % {"first": period_text(first), "last": period_text(last)}
         )
     else:  # some were reopened since: they still keep what they were closed with
         months = (
-            _("%(month)s has been closed") % {"month": first}
+            _("%(month)s has been closed") % {"month": period_text(first)}
             if first == last
-            else _("%(first)s..%(last)s have been closed") % {"first": first, "last": last}
+            else _("%(first)s..%(last)s have been closed") % {"first": period_text(first), "last": period_text(last)}
         )
     new_plan = version.pk != current.version_id
     new_amounts = amounts != assignment_amounts(current)
@@ -252,7 +256,7 @@ def _later_note(
         text = _("%(employee)s: the new plan applies from %(start)s; %(months)s")
     else:
         text = _("%(employee)s: new bonus amounts apply from %(start)s; %(months)s")
-    return text % {"employee": employee, "start": start, "months": months}
+    return text % {"employee": employee, "start": period_text(start), "months": months}
 
 
 def _figures_check(plan: AssignmentPlan) -> list[_Conflict]:
@@ -317,7 +321,11 @@ def _figures_taken_over(plan: AssignmentPlan) -> list[_Conflict]:
                     _(
                         "%(employee)s already has figures on plan “%(plan)s” for %(period)s: start the new plan after them"
                     )
-                    % {"employee": step.employee, "plan": step.previous.version.template.code, "period": periods[-1]},
+                    % {
+                        "employee": step.employee,
+                        "plan": step.previous.version.template.code,
+                        "period": period_text(periods[-1]),
+                    },
                 )
             )
         else:

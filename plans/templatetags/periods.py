@@ -1,15 +1,16 @@
 """How a page writes a period: ``{% load periods %}`` then ``{{ month|period }}``.
 
-A month as the page's language writes one (``2026年4月``, ``April 2026``, Django's
-``YEAR_MONTH_FORMAT``); a quarter as the pages have always shown it (``2026-Q1``); a year as
-the language names one (``2026年度``, ``2026``).
+``2026年4月`` / ``April 2026``, ``2026年第1季度`` / ``Q1 2026``, ``2026年度`` / ``year 2026``
+(``plans.formats.period_text``, which the Python that builds a page's text calls too). URLs,
+form values and files keep the machine form ``2026-04``, ``2026-Q1``.
 """
 
-from django import template
-from django.utils import formats
-from django.utils.translation import gettext as _
+from collections.abc import Iterable
 
-from plans.periods import Period, PeriodError
+from django import template
+
+from plans.formats import period_text, periods_text
+from plans.periods import Period
 
 register = template.Library()
 
@@ -19,12 +20,10 @@ def period(value: Period | str | None) -> str:
     """A period for people to read; text that is no period is left as it is."""
     if value is None or value == "":
         return ""
-    try:
-        parsed = value if isinstance(value, Period) else Period.parse(value)
-    except PeriodError:
-        return str(value)
-    if parsed.is_month:
-        return formats.date_format(parsed.first_day(), "YEAR_MONTH_FORMAT")
-    if parsed.is_year:
-        return _("year %(year)s") % {"year": parsed.year}
-    return str(parsed)
+    return period_text(value)
+
+
+@register.filter
+def periods(values: Iterable[Period | str] | None) -> str:
+    """Several periods in a sentence, joined as the language joins a list."""
+    return periods_text(values) if values else ""

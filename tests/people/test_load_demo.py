@@ -24,6 +24,7 @@ from metrics.figures.selectors import figures_missing
 from metrics.results.models import Result
 from people.management.commands.load_demo import MISSING, PASSWORD, demo_calendar, demo_url, figures_text
 from people.models import Department, Role, User
+from plans.formats import money_text
 from plans.models import Assignment, PlanTemplate, PlanVersion
 from plans.periods import Period
 
@@ -220,5 +221,5 @@ def test_hr_logs_in_and_sees_the_demo_on_the_home_page() -> None:
 
     text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
     assert "客户管理员绩效方案 customer-manager 1 30" in text
-    assert "2026-Q3 Closed" in text and "2026-10 Closed" in text and "2026-11 Open" in text
-    assert f"李雷 li.lei 客户一部 {result.score} {result.band} {result.bonus}" in text
+    assert "Q3 2026 Closed" in text and "October 2026 Closed" in text and "November 2026 Open" in text
+    assert f"李雷 li.lei 客户一部 {result.score} {result.band} {money_text(result.bonus)}" in text

@@ -3,29 +3,53 @@
 import re
 
 import pytest
-from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
 from people.models import Role, User
 
-# Which of the navigation files each role's menu is made of (base.html includes them).
-NAV_FILES = {
-    Role.HR: ["hr", "everybody"],
-    Role.MANAGER: ["manager", "everybody"],
-    Role.ADMIN: ["hr", "admin", "everybody"],
-    Role.EMPLOYEE: ["everybody"],
+# The links of each role's menu bar, in order, and those under the person's name (with "Change
+# password"): HR and admins have their own pages in a bar that fits one line, employees theirs.
+MENU = {
+    Role.HR: ["/people/", "/figures/", "/plans/", "/cycles/", "/reviews/hr/", "/dashboard/"],
+    Role.ADMIN: ["/people/", "/figures/", "/plans/", "/cycles/", "/reviews/hr/", "/dashboard/"],
+    Role.MANAGER: ["/figures/", "/reviews/team/"],
+    Role.EMPLOYEE: ["/scores/", "/reviews/", "/reviews/feedback/"],
+}
+MORE = {
+    Role.HR: ["/accounts/audit/", "/api/tokens/", "/webhooks/"],
+    Role.ADMIN: ["/accounts/audit/", "/api/tokens/", "/webhooks/", "/accounts/lockouts/"],
+    Role.MANAGER: [],
+    Role.EMPLOYEE: [],
+}
+OWN = {
+    Role.HR: ["/scores/", "/reviews/", "/reviews/feedback/", "/accounts/password/change/"],
+    Role.ADMIN: ["/scores/", "/reviews/", "/reviews/feedback/", "/accounts/password/change/"],
+    Role.MANAGER: ["/scores/", "/reviews/", "/reviews/feedback/", "/accounts/password/change/"],
+    Role.EMPLOYEE: ["/accounts/password/change/"],
 }
 
 
+def menu_part(html: str, start: str) -> str:
+    """The HTML of one list of the menu, from its opening tag to its own closing tag."""
+    part = html.split(start, 1)[1]
+    depth, index = 1, 0
+    for tag in re.finditer(r"<(/?)ul\b", part):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            index = tag.start()
+            break
+    return part[:index]
+
+
 def nav_links(html: str) -> list[str]:
-    """The links of the role menu (not the brand, language or sign-out), in page order."""
-    menu = html.split('<ul class="navbar-nav me-auto">', 1)[1].split("</ul>", 1)[0] if "navbar-nav" in html else html
-    return re.findall(r'<a class="nav-link[^"]*" href="([^"]+)"', menu)
+    """The links of the role menu bar (not the brand, a dropdown's items or the person's menu)."""
+    return re.findall(r'<a class="nav-link[^"]*" href="([^"]+)"', menu_part(html, 'id="menu-main">'))
 
 
-def file_links(name: str) -> list[str]:
-    return nav_links(render_to_string(f"nav/{name}.html"))
+def dropdown_links(html: str, labelled_by: str) -> list[str]:
+    items = menu_part(html, f'aria-labelledby="{labelled_by}">')
+    return re.findall(r'<a class="dropdown-item[^"]*" href="([^"]+)"', items)
 
 
 def signed_in(role: Role) -> Client:
@@ -35,14 +59,16 @@ def signed_in(role: Role) -> Client:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", list(NAV_FILES))
+@pytest.mark.parametrize("role", list(MENU))
 def test_the_home_page_shows_each_role_its_own_links(role: Role) -> None:
     html = signed_in(role).get("/").content.decode()
 
-    shown = nav_links(html)
-
-    assert shown == [link for name in NAV_FILES[role] for link in file_links(name)]
-    assert ("/people/" in shown) == (role in (Role.HR, Role.ADMIN))
+    assert nav_links(html) == MENU[role]
+    assert ('id="menu-more"' in html) == bool(MORE[role])
+    if MORE[role]:
+        assert dropdown_links(html, "menu-more") == MORE[role]
+    assert dropdown_links(html, "menu-user") == OWN[role]
+    assert "Log out" in menu_part(html, 'aria-labelledby="menu-user">')
 
 
 @pytest.mark.django_db
@@ -54,7 +80,39 @@ def test_hr_reads_people_in_the_menu_in_both_languages() -> None:
     chinese = client.get("/").content.decode()
 
     assert '<a class="nav-link" href="/people/">People</a>' in english
-    assert '<a class="nav-link" href="/people/">' in chinese
+    assert '<a class="nav-link" href="/people/">人员</a>' in chinese
+    assert '<a class="nav-link" href="/dashboard/">看板</a>' in chinese
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "address", "current"),
+    [
+        (Role.HR, "/people/", "/people/"),
+        (Role.HR, "/people/roster/", "/people/"),  # a page under People is in People
+        (Role.HR, "/dashboard/", "/dashboard/"),
+        (Role.HR, "/reviews/hr/", "/reviews/hr/"),
+        (Role.HR, "/reviews/feedback/", "/reviews/feedback/"),  # HR's own, under their name
+        (Role.HR, "/api/tokens/", "/api/tokens/"),  # in More, which is marked too
+        (Role.EMPLOYEE, "/reviews/", "/reviews/"),
+        (Role.EMPLOYEE, "/reviews/feedback/", "/reviews/feedback/"),  # not My reviews as well
+        (Role.EMPLOYEE, "/accounts/password/change/", "/accounts/password/change/"),
+    ],
+)
+def test_the_menu_marks_the_page_being_read_and_only_it(role: Role, address: str, current: str) -> None:
+    menu = signed_in(role).get(address).content.decode().split("</nav>", 1)[0]  # the page's own tabs aside
+
+    marked = re.findall(r'<a class="(?:nav-link|dropdown-item) active" href="([^"]+)" aria-current="page"', menu)
+    assert marked == [current]
+    assert menu.count('aria-current="page"') == 1
+    assert ('<button class="nav-link dropdown-toggle active"' in menu) == (current == "/api/tokens/")
+
+
+@pytest.mark.django_db
+def test_the_home_page_marks_no_menu_link() -> None:
+    html = signed_in(Role.HR).get("/").content.decode()
+
+    assert " active" not in menu_part(html, 'id="menu-main">')
 
 
 HR_ONLY: list[tuple[str, dict[str, str]]] = [

@@ -61,7 +61,7 @@ def add_indicator(page: Page, item: dict[str, Any], goals: dict[str, str], weigh
         if number > 1:
             page.get_by_role("button", name="Add input").click()
         field(page, f"Input name {number}").fill(name)
-    if "cap" in item:  # over-achievement, a visible choice: at most 120 % of the weight for a cap of 1.2
+    if "cap" in item:  # over-achievement, a visible choice: at most 120% of the weight for a cap of 1.2
         field(page, "Over-achievement earns extra points").check()
         field(page, "At most, as a share of the weight (%)").fill(str(round(item["cap"] * 100)))
     if "stretch" in item:
@@ -171,4 +171,4 @@ def test_hr_builds_an_indicator_by_names_and_sees_the_formula_checked_while_typi
     card = page.get_by_role("article").filter(has_text="投诉率")
     expect(card.get_by_role("heading")).to_have_text("投诉率 tousulv")  # the code made from the name
     expect(card).to_contain_text("投诉数 / 客户总数 * 100")
-    expect(card).to_contain_text("over-achievement earns extra points, at most 120 % of the weight")
+    expect(card).to_contain_text("over-achievement earns extra points, at most 120% of the weight")

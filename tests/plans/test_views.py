@@ -207,7 +207,7 @@ def test_a_version_page_shows_its_indicators_and_settings(hr_client: Client) -> 
     page = hr_client.get(reverse("plans:version", args=["customer-manager", 1])).content.decode()
     assert "客户流失率" in page and "lost / total * 100" in page and "[[95, 15]" not in page
     assert "<tr><td>≥ 95%</td><td>15</td></tr>" in page  # the tiers as a table, highest first
-    assert "over-achievement earns extra points, at most 120 % of the weight" in page
+    assert "over-achievement earns extra points, at most 120% of the weight" in page
     assert "Promotion candidate" in page
 
 

@@ -41,7 +41,7 @@ def test_the_whole_review_gives_the_examples_quarter_line(
 
     response = manager.post("/reviews/open/", {"person": people["li.lei"].pk, "period": "2026-Q1"}, follow=True)
     review = Review.objects.get(employee__username="li.lei", period="2026-Q1")
-    assert "The review of 李雷 (li.lei) for 2026-Q1 is open." in page_text(response.content)
+    assert "The review of 李雷 (li.lei) for Q1 2026 is open." in page_text(response.content)
 
     response = li_lei.post(f"/reviews/{review.pk}/self-assessment/", {"text": "I kept 96 % of my customers."})
     assert response.status_code == 302
@@ -56,7 +56,7 @@ def test_the_whole_review_gives_the_examples_quarter_line(
 
     text = page_text(manager.get(f"/reviews/{review.pk}/").content)
     assert "内部协作评价 10 — 8.50 (2 of 2 answered)" in text
-    assert "2026-01 Closed 107.66 A 2026-02 Closed 109.51 A 2026-03 Open — —" in text
+    assert "January 2026 Closed 107.66 A February 2026 Closed 109.51 A March 2026 Open — —" in text
 
     response = manager.post(f"/reviews/{review.pk}/rating/", {"collaboration": "8.5", "comment": "Good year."})
     assert response.status_code == 302
@@ -71,7 +71,7 @@ def test_the_whole_review_gives_the_examples_quarter_line(
     assert export_line("2026-Q1", "li.lei") == example_line(examples, "li.lei")
     assert export_line("2026-Q1", "han.mei") == example_line(examples, "han.mei")
     text = page_text(li_lei.get(f"/reviews/{review.pk}/").content)
-    assert "Score 107.32 Band A Bonus 6000.00 Flags Promotion candidate" in text
+    assert "Score 107.32 Band A Bonus ¥6,000.00 Flags Promotion candidate" in text
 
 
 def review_indicator(review: Review) -> int:
@@ -122,8 +122,8 @@ def test_a_rescore_after_the_quarter_closed_reopens_it_with_the_reason(
 
     text = page_text(response.content)
     assert "The appeal is resolved: the rating is changed." in text
-    assert "2026-Q1 was closed, so it has been reopened for the new rating: close it again on its cycle page." in text
-    assert "The 2026-Q1 cycle: close or reopen it" in text
+    assert "Q1 2026 was closed, so it has been reopened for the new rating: close it again on its cycle page." in text
+    assert "The Q1 2026 cycle: close or reopen it" in text
     reopened = Cycle.objects.get(period="2026-Q1").events.get(action=CycleAction.REOPENED)
     assert reopened.reason == "Appeal of 李雷 (li.lei)’s review of 2026-Q1: CRM rollout confirmed"
     assert reopened.user == people["hr"]

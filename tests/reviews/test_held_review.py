@@ -28,7 +28,7 @@ def test_a_held_month_says_it_awaits_hrs_release_in_chinese_then_closed_once_rel
 
     text = _review_text("zh-hans")
 
-    assert "2026-01 待人力资源发布" in text
+    assert "2026年1月 待人力资源发布" in text
     assert "未考核" not in text and "107.66" not in text
 
     period_release(period=Period.parse("2026-01"), user=user("hr"))
@@ -43,5 +43,5 @@ def test_a_held_month_says_it_awaits_hrs_release_in_english() -> None:
 
     text = _review_text("en")
 
-    assert "2026-01 Awaiting release by HR" in text
+    assert "January 2026 Awaiting release by HR" in text
     assert "Not assessed" not in text

@@ -145,8 +145,8 @@ def test_hr_opens_a_departments_reviews_from_the_reviews_page(people: dict[str, 
     response = hr.post("/reviews/open-all/", {"period": "2026-Q1", "department": department.pk}, follow=True)
     again = hr.post("/reviews/open-all/", {"period": "2026-Q1", "department": department.pk}, follow=True)
 
-    assert "2026-Q1: 2 reviews opened, 0 already open and kept as they were." in page_text(response.content)
-    assert "2026-Q1: 0 reviews opened, 2 already open and kept as they were." in page_text(again.content)
+    assert "Q1 2026: 2 reviews opened, 0 already open and kept as they were." in page_text(response.content)
+    assert "Q1 2026: 0 reviews opened, 2 already open and kept as they were." in page_text(again.content)
     assert "李雷 li.lei" in page_text(again.content)
     refused = hr.post("/reviews/open-all/", {"period": "2026-13", "department": "999999"})
     text = page_text(refused.content)
@@ -169,7 +169,7 @@ def test_the_open_form_picks_a_person_by_name_and_department(people: dict[str, U
     assert twice.status_code == nobody.status_code == 400
     assert "Several people match “李雷”: 李雷 (客户部), 李雷 (客户二部)." in page_text(twice.content)
     assert "Nobody called “不存在” is among the people you can see." in page_text(nobody.content)
-    assert "The review of 李雷 (li.lei) for 2026-Q1 is open." in page_text(picked.content)
+    assert "The review of 李雷 (li.lei) for Q1 2026 is open." in page_text(picked.content)
 
 
 def test_a_manager_picking_another_teams_employee_gets_a_message_not_a_404(people: dict[str, User]) -> None:
@@ -193,5 +193,5 @@ def test_the_open_forms_speak_chinese(people: dict[str, User]) -> None:
 
     assert "您可查看的人员中没有名为“不存在”的人。" in text
     assert "No User matches" not in text
-    assert "2026-Q1：新开启 3 份绩效评估，另有 0 份此前已开启，保持不变。" in opened
+    assert "2026年第1季度：新开启 3 份绩效评估，另有 0 份此前已开启，保持不变。" in opened
     assert "姓名" in text and "任意部门" in text and "全部绩效方案" in opened

@@ -29,8 +29,8 @@ def test_an_employee_sees_their_reviews_and_what_comes_next(people: dict[str, Us
     text = page_text(client_for(people["li.lei"]).get("/reviews/").content)
 
     assert (
-        "2026-Q2 Opened The employee writes the self-assessment Open the review of 2026-Q2 "
-        "2026-Q1 Opened The employee writes the self-assessment Open the review of 2026-Q1"
+        "Q2 2026 Opened The employee writes the self-assessment Open the review of Q2 2026 "
+        "Q1 2026 Opened The employee writes the self-assessment Open the review of Q1 2026"
     ) in text
     assert "My reviews" in text and "Feedback requests" in text  # in the navigation
 
@@ -40,13 +40,13 @@ def test_a_manager_sees_their_team_for_the_quarter_and_opens_a_review(people: di
     manager = client_for(people["wang.fang"])
 
     text = page_text(manager.get("/reviews/team/?period=2026-Q1").content)
-    assert "Team reviews of 2026-Q1" in text
+    assert "Team reviews of Q1 2026" in text
     assert "韩梅梅 han.mei Not opened — Open a review for 韩梅梅" in text
     assert "李雷 li.lei Opened The employee writes the self-assessment Open the review of 李雷" in text
     assert "wu.di" not in text
 
     response = manager.post("/reviews/open/", {"person": people["han.mei"].pk, "period": "2026-Q1"}, follow=True)
-    assert "The review of 韩梅梅 (han.mei) for 2026-Q1 is open." in page_text(response.content)
+    assert "The review of 韩梅梅 (han.mei) for Q1 2026 is open." in page_text(response.content)
     assert page_text(manager.get("/reviews/team/?period=2026-Q5").content).count("Give a quarter like 2026-Q1.") == 1
 
 
@@ -61,10 +61,10 @@ def test_hr_lists_reviews_by_status(people: dict[str, User]) -> None:
     text = page_text(hr.get("/reviews/hr/?period=2026-Q1&status=self_assessment").content)
 
     assert "Opened 2 Self-assessment submitted 1 Manager’s review submitted 0" in text
-    assert "吴迪 wu.di zhao.lei 2026-Q1 Self-assessment submitted The manager rates and comments" in text
+    assert "吴迪 wu.di zhao.lei Q1 2026 Self-assessment submitted The manager rates and comments" in text
     assert "li.lei" not in text.split("Next step", 1)[1].split("Open a review")[0]
     response = hr.post("/reviews/open/", {"name": "李雷", "period": "2026-Q1"}, follow=True)
-    assert "李雷 (li.lei)’s review of 2026-Q1 is already open." in page_text(response.content)
+    assert "李雷 (li.lei)’s review of Q1 2026 is already open." in page_text(response.content)
 
 
 def test_a_colleague_sees_what_waits_for_their_rating(people: dict[str, User]) -> None:
@@ -78,9 +78,9 @@ def test_a_colleague_sees_what_waits_for_their_rating(people: dict[str, User]) -
     colleague = client_for(people["chen.jing"])
 
     text = page_text(colleague.get("/reviews/feedback/").content)
-    assert "Waiting for your rating 李雷 (li.lei) · 2026-Q1 · 内部协作评价 Rate 李雷 (li.lei)" in text
+    assert "Waiting for your rating 李雷 (li.lei) · Q1 2026 · 内部协作评价 Rate 李雷 (li.lei)" in text
     text = page_text(colleague.get(f"/reviews/feedback/{request.pk}/").content)
-    assert "Your rating of 李雷 (li.lei) for 2026-Q1" in text
+    assert "Your rating of 李雷 (li.lei) for Q1 2026" in text
     assert "内部协作评价 (0 to 10)" in text
 
 
@@ -115,7 +115,7 @@ def test_months_not_closed_show_as_such_and_a_late_starter_as_not_assessed(
 
     text = page_text(client_for(people["hr"]).get(f"/reviews/{review.pk}/").content)
 
-    assert "2026-01 Not assessed — — 2026-02 Closed 119.44 A 2026-03 Open — —" in text
+    assert "January 2026 Not assessed — — February 2026 Closed 119.44 A March 2026 Open — —" in text
     assert "客户流失率 — 41.00 — —" in text
     assert "Open: the quarter’s score comes once it is closed." in text
 

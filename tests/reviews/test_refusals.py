@@ -37,7 +37,7 @@ def test_acknowledging_before_hr_approved_is_refused_with_where_the_review_stand
         services.review_acknowledge(review=review, user=people["li.lei"])
 
     assert refused.value.message == (
-        "The review of 李雷 (li.lei) for 2026-Q1 is “Opened”, not “Approved by HR”: "
+        "The review of 李雷 (li.lei) for Q1 2026 is “Opened”, not “Approved by HR”: "
         "a review is acknowledged once HR has approved it."
     )
     assert Review.objects.get(pk=review.pk).status == ReviewStatus.DRAFT
@@ -77,11 +77,11 @@ def test_resolving_needs_an_appeal(review: Review, people: dict[str, User]) -> N
 
 
 def test_a_review_is_opened_once_a_quarter_and_only_for_a_quarter(review: Review, people: dict[str, User]) -> None:
-    with pytest.raises(services.ReviewRefused, match=r"李雷 \(li.lei\)’s review of 2026-Q1 is already open"):
+    with pytest.raises(services.ReviewRefused, match=r"李雷 \(li.lei\)’s review of Q1 2026 is already open"):
         services.review_open(employee=people["li.lei"], period=Q1, user=people["hr"])
     with pytest.raises(services.ReviewRefused, match="A review is of a quarter like 2026-Q1, not “2026-01”"):
         services.review_open(employee=people["han.mei"], period=Period.parse("2026-01"), user=people["hr"])
-    with pytest.raises(services.ReviewRefused, match="not assessed in 2025-Q4"):
+    with pytest.raises(services.ReviewRefused, match="not assessed in Q4 2025"):
         services.review_open(employee=people["han.mei"], period=Period.parse("2025-Q4"), user=people["hr"])
 
 

@@ -11,7 +11,7 @@ from people.models import User
 from plans.periods import Period
 from reviews import services
 from reviews.models import Review, ReviewStatus
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 from tests.reviews.conftest import team_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,8 +20,7 @@ PASSWORD = "secret-pass-1"
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def test_a_manager_rates_collaboration_after_asking_a_colleague(page: Page, examples: Path) -> None:

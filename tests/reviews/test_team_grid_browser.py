@@ -11,6 +11,7 @@ from metrics.figures.models import MetricEntry
 from people.models import User
 from reviews import services
 from reviews.models import Review, ReviewStatus
+from tests.conftest import browser_logout
 from tests.reviews.conftest import team_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,8 +28,7 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def test_hr_opens_a_department_the_manager_rates_the_grid_and_the_employee_reads_it(
@@ -43,7 +43,7 @@ def test_hr_opens_a_department_the_manager_rates_the_grid_and_the_employee_reads
     many.get_by_label("季度").fill("2026-Q1")
     many.get_by_label("部门").select_option(label="客户部")
     many.get_by_role("button", name="开启绩效评估").click()
-    assert page.get_by_text("2026-Q1：新开启 2 份绩效评估，另有 0 份此前已开启，保持不变。").is_visible()
+    assert page.get_by_text("2026年第1季度：新开启 2 份绩效评估，另有 0 份此前已开启，保持不变。").is_visible()
     assert Review.objects.filter(period="2026-Q1").count() == 2  # 李雷 and 韩梅梅; not 吴迪 of 客户二部
     sign_out(page)
 
@@ -55,7 +55,7 @@ def test_hr_opens_a_department_the_manager_rates_the_grid_and_the_employee_reads
     sign_in(page, "wang.fang")
     page.goto("/figures/2026-Q1/")  # a quarter's figures are its reviews' ratings
     page.wait_for_url("**/reviews/team/2026-Q1/")
-    assert page.get_by_role("heading", name="2026-Q1 团队评分").is_visible()
+    assert page.get_by_role("heading", name="2026年第1季度 团队评分").is_visible()
     assert page.get_by_label("韩梅梅 内部协作评价").input_value() == "6"
     page.get_by_label("李雷 内部协作评价").fill("11")
     page.get_by_label("给 李雷 的评语").fill("乐于分享客户笔记。")
@@ -73,8 +73,8 @@ def test_hr_opens_a_department_the_manager_rates_the_grid_and_the_employee_reads
 
     sign_in(page, "li.lei")
     page.get_by_role("link", name="我的绩效评估").click()
-    assert "经理已提交评估" in page.get_by_role("row").filter(has_text="2026-Q1").first.inner_text()
-    page.get_by_role("link", name="2026-Q1").click()
+    assert "经理已提交评估" in page.get_by_role("row").filter(has_text="2026年第1季度").first.inner_text()
+    page.get_by_role("link", name="2026年第1季度").click()
     review = Review.objects.get(employee__username="li.lei", period="2026-Q1")
     assert "人力资源审批后显示" in page.get_by_role("row").filter(has_text="内部协作评价").first.inner_text()
     assert not page.get_by_text("乐于分享客户笔记。").is_visible()

@@ -289,10 +289,10 @@ def test_a_closed_month_is_read_only(wang: Client) -> None:
     data = typed(loaded(wang, "2026-01"), "li.lei", {"satisfaction": "9"})
     Cycle.objects.create(period="2026-01", status=CycleStatus.CLOSED)
     page = wang.get("/figures/2026-01/").content.decode()
-    assert "2026-01 is closed: its figures are read-only." in page
+    assert "January 2026 is closed: its figures are read-only." in page
     assert "disabled" in page and "Save all" not in page
     response = wang.post("/figures/2026-01/", data, follow=True)
-    assert "2026-01 is closed: its figures cannot change." in response.content.decode()
+    assert "January 2026 is closed: its figures cannot change." in response.content.decode()
     assert MetricEntry.objects.count() == 0
 
 
@@ -525,7 +525,7 @@ def test_a_cell_that_is_not_typed_on_the_grid_is_refused(wang: Client, column: s
 def test_a_person_without_a_plan_in_the_month_is_refused_by_name(wang: Client) -> None:
     page = save(wang, [change("no.plan", "satisfaction", "3")])
     assert page.status_code == 200
-    assert "no.plan has no plan in 2026-01." in page.content.decode()
+    assert "no.plan has no plan in January 2026." in page.content.decode()
     assert MetricEntry.objects.count() == 0
 
 

@@ -89,7 +89,7 @@ def test_a_manager_fills_the_quarter_through_the_grid_and_the_scores_match_the_e
 
     # A closed month: said so, and nothing can be typed or saved.
     page.goto("/figures/2026-01/")
-    expect(page.get_by_text("2026-01 is closed: its figures are read-only.")).to_be_visible()
+    expect(page.get_by_text("January 2026 is closed: its figures are read-only.")).to_be_visible()
     expect(cell(page, "li.lei", "satisfaction")).to_be_disabled()
     expect(page.get_by_role("button", name="Save all")).to_have_count(0)
 

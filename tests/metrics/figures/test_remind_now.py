@@ -232,7 +232,7 @@ def test_a_quarters_reminder_lists_the_ratings_and_sends_the_manager_to_the_revi
     reminder_send(period=Period.parse("2026-Q1"), manager=wang, user=hr)
 
     [email] = mail.outbox
-    assert email.subject == "2026-Q1数据缺失"
-    assert "2026-Q1的以下数据仍然缺失：\n" in email.body and "截止日期" not in email.body  # a quarter has none
+    assert email.subject == "2026年第1季度数据缺失"
+    assert "2026年第1季度的以下数据仍然缺失：\n" in email.body and "截止日期" not in email.body  # a quarter has none
     assert f"\n- 韩梅梅: {rating}\n- 李雷: {rating}\n" in email.body
     assert "请在季度评估（团队绩效评估）中录入。" in email.body

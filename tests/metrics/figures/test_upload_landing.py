@@ -67,7 +67,7 @@ def test_a_file_of_several_months_and_a_quarter_lists_them_each_a_link(wang: Cli
     assert response.redirect_chain[-1][0] == "/figures/upload/applied/?periods=2026-03%2C2026-Q1%2C2026-04"
     assert links(response) == [
         ("/figures/2026-03/", "2026年3月"),
-        ("/reviews/team/?period=2026-Q1", "2026-Q1"),  # a quarter's ratings: the team's reviews
+        ("/reviews/team/?period=2026-Q1", "2026年第1季度"),  # a quarter's ratings: the team's reviews
         ("/figures/2026-04/", "2026年4月"),
     ]
     text_shown = page_text(response.content)
@@ -90,7 +90,7 @@ def test_for_hr_a_quarter_links_to_its_cycle_page(client: Client, team: PlanVers
 
     response = applied(client, HEADER + "other.person,2026-02,,,9,,,,\nli.lei,2026-Q1,,,,,,,8\n")
 
-    assert links(response) == [("/figures/2026-02/", "February 2026"), ("/cycles/2026-Q1/", "2026-Q1")]
+    assert links(response) == [("/figures/2026-02/", "February 2026"), ("/cycles/2026-Q1/", "Q1 2026")]
     assert "quarterly ratings: the quarter's cycle page" in html.unescape(page_text(response.content))
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from metrics.followups.models import Decision, FollowUpDecision
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 from tests.metrics.followups.conftest import PASSWORD, march_closed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,7 @@ def sign_in_chinese(page: Page, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def test_hr_decides_for_march_s_flagged_people_and_the_warned_employee_acknowledges(page: Page, examples: Path) -> None:
@@ -36,7 +35,7 @@ def test_hr_decides_for_march_s_flagged_people_and_the_warned_employee_acknowled
     page.get_by_role("button", name="Switch").click()
     page.wait_for_load_state()
     page.get_by_role("link", name="考核周期").first.click()
-    page.get_by_role("link", name="2026-03", exact=True).click()
+    page.get_by_role("link", name="2026年3月", exact=True).click()
     page.get_by_role("link", name="跟进事项：晋升候选、预警及其他所有标记").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("2026年3月 跟进事项")
 
@@ -66,7 +65,7 @@ def test_hr_decides_for_march_s_flagged_people_and_the_warned_employee_acknowled
     expect(page.get_by_text("您已确认 2026年3月 的正式警告。")).to_be_visible()
     expect(page.get_by_role("region", name="您有一份正式警告待阅读")).to_have_count(0)
     page.get_by_role("link", name="我的得分").click()
-    expect(page.get_by_role("region", name="2026-03").get_by_role("note")).to_contain_text("已于")
+    expect(page.get_by_role("region", name="2026年3月").get_by_role("note")).to_contain_text("已于")
     sign_out(page)
 
     sign_in_chinese(page, "hr")

@@ -149,7 +149,7 @@ def test_the_employee_reads_the_warning_on_their_scorecard_and_acknowledges_it(m
     decide(march, "han.mei", Decision.FORMAL_WARNING, "请在下月提升客户满意度")
     han = chinese(march["han.mei"])
     card = page_text(han.get("/scores/").content)
-    march_card = card[card.index("2026-03") : card.index("2026-02")]
+    march_card = card[card.index("2026年3月") : card.index("2026年2月")]
     assert "人力资源的跟进决定：正式警告" in march_card and "请在下月提升客户满意度" in march_card
     assert "尚未确认" in march_card and "我已阅读此警告" in march_card
 

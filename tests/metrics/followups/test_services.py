@@ -15,7 +15,6 @@ from metrics.followups.selectors import (
     acknowledgements_pending,
     follow_up_list,
     period_flags,
-    period_label,
 )
 from metrics.followups.services import FollowUpRefused, follow_up_acknowledge, follow_up_decide
 from metrics.results.closing import cycle_reopen
@@ -225,14 +224,6 @@ def test_the_list_filters_by_flag_and_department(march: dict[str, User]) -> None
         ("incomplete", 0),
     ]
     assert warned.summary.undecided == 1
-
-
-def test_months_read_as_the_language_writes_them_and_quarters_as_the_pages_show_them() -> None:
-    with override("zh-hans"):
-        assert period_label(MARCH) == "2026年3月"
-        assert period_label(Period.parse("2026-Q1")) == "2026-Q1"
-    with override("en"):
-        assert period_label(MARCH) == "March 2026"
 
 
 def test_the_employee_their_manager_and_hr_read_a_decision_and_nobody_else(march: dict[str, User]) -> None:

@@ -128,7 +128,7 @@ def test_release_waits_for_the_proposals_and_for_the_close(month: None) -> None:
     with pytest.raises(CalibrationRefused) as refused:
         period_release(period=JANUARY, user=user("hr"))
     assert refused.value.messages == [
-        "1 proposal of a manager is waiting: accept or reject it before releasing 2026-01."
+        "1 proposal of a manager is waiting: accept or reject it before releasing January 2026."
     ]
     with pytest.raises(CalibrationRefused, match="not closed for everybody"):
         period_release(period=Period.parse("2026-02"), user=user("hr"))

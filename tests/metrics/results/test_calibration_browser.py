@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from people.models import User
-from tests.conftest import browser_login, screenshots_taken
+from tests.conftest import browser_login, browser_logout, screenshots_taken
 from tests.metrics.results.calibration_data import calibrated_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def test_hr_moves_one_person_from_b_to_a_and_releases_in_chinese(page: Page) -> 
     expect(page.get_by_text("赵敏 已从 B 调整为 A。")).to_be_visible()
     expect(page.locator("#board tr[data-employee='zhao.min'] .band")).to_have_text("A")
     distribution = page.locator("#distribution tbody tr").first
-    expect(distribution).to_contain_text("50.0 % (2)")
+    expect(distribution).to_contain_text("50.0% (2)")
     expect(distribution).to_contain_text("高于指引")
     expect(page.locator("#history")).to_contain_text("全年表现突出")
     screenshots_taken(page, "calibration", username="hr")
@@ -46,7 +46,7 @@ def test_hr_moves_one_person_from_b_to_a_and_releases_in_chinese(page: Page) -> 
     expect(page.locator("#released")).to_contain_text("孙丽")
     expect(page.get_by_role("button", name="调整")).to_have_count(0)
 
-    page.get_by_role("button", name="退出登录").click()
+    browser_logout(page)
     browser_login(page, "zhao.min", PASSWORD)
     page.goto("/scores/")
     expect(page.locator(".calibration")).to_have_text("校准：B → A，原因：全年表现突出")

@@ -54,7 +54,7 @@ def test_a_manager_proposes_for_a_report_and_not_for_another_team(month: None) -
 def test_hr_moves_on_the_board_sees_the_distribution_and_releases(month: None) -> None:
     hr = client_for(user("hr"))
     board = page_text(hr.get("/cycles/2026-01/calibration/").content)
-    assert "25.0 % (1) at most 20 % above the guideline" in board
+    assert "25.0% (1) at most 20% above the guideline" in board
     assert "Employees do not see these results yet" in board
 
     moved = hr.post(
@@ -62,7 +62,7 @@ def test_hr_moves_on_the_board_sees_the_distribution_and_releases(month: None) -
     )
     text = page_text(moved.content)
     assert "李雷 moved from A to B." in text
-    assert "0.0 % (0) at most 20 %" in text  # the distribution follows the move at once
+    assert "0.0% (0) at most 20%" in text  # the distribution follows the move at once
     assert "团队调整" in text
 
     refused = hr.post(
@@ -89,7 +89,7 @@ def test_the_cycle_page_and_dashboard_show_where_the_guideline_is_broken(month: 
     hr = client_for(user("hr"))
     cycle = page_text(hr.get("/cycles/2026-01/").content)
     assert "Where this period breaks the plans' distribution guidelines" in cycle
-    assert "客户部 3 C 0.0 % (0) at least 5 % below the guideline" in cycle
+    assert "客户部 3 C 0.0% (0) at least 5% below the guideline" in cycle
     dashboard = page_text(hr.get("/dashboard/?period=2026-01").content)
     assert "Distribution guidelines broken" in dashboard and "above the guideline" in dashboard
 

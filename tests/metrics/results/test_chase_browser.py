@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from config import home
 from metrics.figures.models import Reminder
 from people.models import User
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout
 from tests.metrics.figures.test_remind_now import team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_hr_reminds_the_late_manager_once_and_the_manager_sees_the_deadline_and_
     page.get_by_role("button", name="Switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="考核周期").click()
-    page.get_by_role("link", name="2026-02").click()
+    page.get_by_role("link", name="2026年2月").click()
 
     wang = page.locator(".chase-team").filter(has_text="王芳")
     expect(wang).to_contain_text("缺少 3 项数据")
@@ -65,8 +65,7 @@ def test_hr_reminds_the_late_manager_once_and_the_manager_sees_the_deadline_and_
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["wang@example.com"]
     assert Reminder.objects.get().sent_by == User.objects.get(username="zhang.wei")
 
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
     page.get_by_label("用户名").fill("wang.fang")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()

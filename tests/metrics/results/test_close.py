@@ -23,6 +23,7 @@ from metrics.results import closing, parts
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.tasks import cycle_close_task
 from people.models import User
+from plans.formats import period_text
 from plans.models import PlanVersion
 from plans.periods import Period
 from plans.tabular import TableError
@@ -58,7 +59,7 @@ def test_closing_with_figures_missing_is_refused_with_the_list() -> None:
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2026-01")
     message = str(error.value)
-    assert "2026-01 cannot close: 2 values are missing" in message
+    assert "January 2026 cannot close: 2 values are missing" in message
     assert "e0001" in message and "2026-01 satisfaction" in message and "2026-01 feedback" in message
     assert "--force" in message
     assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.OPEN
@@ -100,7 +101,7 @@ def test_a_quarter_does_not_close_before_its_months() -> None:
     run("close_cycle", "2026-01")
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2026-Q1")
-    assert "2026-Q1 cannot close before its months: 2026-02, 2026-03 not closed" in str(error.value)
+    assert "Q1 2026 cannot close before its months: February 2026, March 2026 not closed" in str(error.value)
 
 
 def test_reopening_keeps_the_old_results_as_superseded_and_the_reason() -> None:
@@ -124,7 +125,7 @@ def test_reopening_keeps_the_old_results_as_superseded_and_the_reason() -> None:
 
 def test_reopening_needs_a_reason_and_a_closed_cycle() -> None:
     team(1)
-    with pytest.raises(CommandError, match="2026-01 is not closed"):
+    with pytest.raises(CommandError, match="January 2026 is not closed"):
         run("reopen_cycle", "2026-01", "--reason", "why not")
     run("close_cycle", "2026-01")
     with pytest.raises(CommandError, match="needs a reason"):
@@ -132,7 +133,7 @@ def test_reopening_needs_a_reason_and_a_closed_cycle() -> None:
 
 
 def test_exporting_an_open_period_is_refused() -> None:
-    with pytest.raises(CommandError, match="2026-02 is not closed"):
+    with pytest.raises(CommandError, match="February 2026 is not closed"):
         run("export_scores", "2026-02")
 
 
@@ -238,7 +239,7 @@ def test_a_period_that_has_not_ended_is_refused_even_forced_and_nothing_changes(
         run("close_cycle", period, "--force")
 
     day = str(Period.parse(period).day_after())
-    assert str(error.value) == f"{period} has not ended yet: it can close from {day}."
+    assert str(error.value) == f"{period_text(period)} has not ended yet: it can close from {day}."
     assert not Cycle.objects.filter(period=period).exists()
     assert not Result.objects.exists() and not CycleEvent.objects.exists()
     assert list(people[0].assignments.values_list("pk", "start", "monthly_bonus")) == before

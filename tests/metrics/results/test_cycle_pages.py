@@ -27,6 +27,7 @@ from metrics.results.selectors import missing_overview
 from metrics.results.tasks import cycle_close_task
 from people.models import Role, User
 from people.staffing.roster import roster_import
+from plans.formats import period_text
 from plans.models import Assignment, Indicator
 from plans.periods import Period
 from tests.factories import assign, csv_table, plan_data, publish
@@ -80,10 +81,10 @@ def test_the_cycles_list_shows_each_period_with_its_status_and_results(hr: Clien
 
     text = page_text(hr.get("/cycles/").content)
 
-    assert re.search(r"2026-01 Closed \S+.* 1 ", text)
-    assert "2026-02 Open — 0" in text
-    assert "2026-03 Open — 0" in text
-    assert "2026-Q1 Open — 0" in text
+    assert re.search(r"January 2026 Closed \S+.* 1 ", text)
+    assert "February 2026 Open — 0" in text
+    assert "March 2026 Open — 0" in text
+    assert "Q1 2026 Open — 0" in text
 
 
 def test_the_cycle_page_lists_what_is_missing_by_manager(hr: Client, examples: Path) -> None:
@@ -108,10 +109,10 @@ def test_hr_closes_a_complete_month_and_reads_its_summary(
 
     assert response.status_code == 302 and response["Location"] == "/cycles/2026-01/?watch=1"
     text = page_text(hr.get(response["Location"]).content)
-    assert "Closing 2026-01: the workers are scoring everybody." in text
-    assert "2026-01 Closed" in text
-    assert "Results 1 Average score 107.66 Bonus total 2000.00" in text
-    assert "A 1 2000.00" in text
+    assert "Closing January 2026: the workers are scoring everybody." in text
+    assert "January 2026 Closed" in text
+    assert "Results 1 Average score 107.66 Bonus total ¥2,000.00" in text
+    assert "A 1 ¥2,000.00" in text
     assert "Close requested run 1 孙丽" in text and "Closed run 1 孙丽" in text
 
 
@@ -120,7 +121,7 @@ def test_closing_with_figures_missing_is_refused_and_the_month_stays_open(hr: Cl
 
     response = hr.post("/cycles/2026-01/close/", follow=True)
 
-    assert "2026-01 cannot close: 4 values are missing" in page_text(response.content)
+    assert "January 2026 cannot close: 4 values are missing" in page_text(response.content)
     assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.OPEN
     assert not Result.objects.exists()
 
@@ -159,7 +160,7 @@ def test_reopening_needs_a_reason_and_keeps_it_in_the_history(hr: Client, exampl
     response = hr.post("/cycles/2026-01/reopen/", {"reason": "li.lei's churn was wrong"}, follow=True)
 
     text = page_text(response.content)
-    assert "2026-01 is open again: its results are kept as superseded." in text
+    assert "January 2026 is open again: its results are kept as superseded." in text
     assert "Reopened run 1 孙丽 li.lei&#x27;s churn was wrong" in text
     assert Result.objects.get().superseded_at is not None
 
@@ -171,7 +172,7 @@ def test_reopening_a_month_whose_quarter_is_closed_says_why(hr: Client, examples
 
     response = hr.post("/cycles/2026-02/reopen/", {"reason": "typo"}, follow=True)
 
-    assert "2026-Q1 is closed: reopen the quarter before its month 2026-02." in page_text(response.content)
+    assert "Q1 2026 is closed: reopen the quarter before its month February 2026." in page_text(response.content)
 
 
 def test_the_progress_endpoint_reports_status_and_chunks(hr: Client, examples: Path) -> None:
@@ -217,7 +218,7 @@ def test_an_unreachable_task_queue_is_said_plainly_and_the_month_stays_open(
     response = hr.post("/cycles/2026-01/close/", follow=True)
 
     text = page_text(response.content)
-    assert "The task queue cannot be reached" in text and "2026-01 stays open and nothing was lost" in text
+    assert "The task queue cannot be reached" in text and "January 2026 stays open and nothing was lost" in text
     assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.OPEN
     assert not Result.objects.exists()
 
@@ -228,7 +229,7 @@ def test_closing_a_closed_month_changes_nothing_and_says_so(hr: Client, examples
 
     response = hr.post("/cycles/2026-01/close/", follow=True)
 
-    assert "2026-01 is already closed: nothing changed." in page_text(response.content)
+    assert "January 2026 is already closed: nothing changed." in page_text(response.content)
     assert Cycle.objects.get(period="2026-01").events.filter(action=CycleAction.CLOSE_REQUESTED).count() == 1
 
 
@@ -291,11 +292,11 @@ def test_a_quarter_page_says_which_months_must_close_first(hr: Client, examples:
 
     text = page_text(hr.get("/cycles/2026-Q1/").content)
 
-    assert "A quarter closes after its months: close 2026-02, 2026-03 first." in text
-    assert "Close 2026-Q1" not in text
+    assert "A quarter closes after its months: close February 2026, March 2026 first." in text
+    assert "Close Q1 2026" not in text
     for period in ("2026-02", "2026-03"):
         close(period)
-    assert "Close 2026-Q1" in page_text(hr.get("/cycles/2026-Q1/").content)
+    assert "Close Q1 2026" in page_text(hr.get("/cycles/2026-Q1/").content)
 
 
 # --- a period closes only once it has ended ------------------------------------------------------
@@ -316,7 +317,7 @@ def test_a_month_that_has_not_ended_says_when_it_can_close_and_offers_no_close(
 
     response = hr.get("/cycles/2026-02/")
 
-    assert "2026-02 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
+    assert "February 2026 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
     assert "/cycles/2026-02/close/" not in response.content.decode()
     assert "/cycles/2026-02/force/" not in response.content.decode()
 
@@ -337,7 +338,7 @@ def test_the_force_page_of_a_month_that_has_not_ended_offers_no_confirmation(hr:
 
     response = hr.get("/cycles/2026-02/force/")
 
-    assert "2026-02 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
+    assert "February 2026 has not ended yet: it can close from 2026-03-01." in page_text(response.content)
     assert 'name="confirm"' not in response.content.decode()
 
 
@@ -352,7 +353,7 @@ def test_hr_closing_a_period_that_has_not_ended_is_refused_and_nothing_changes(
 
     response = hr.post(url.format(period), {"confirm": "on"}, follow=True)
 
-    assert f"{period} has not ended yet: it can close from {day}." in page_text(response.content)
+    assert f"{period_text(period)} has not ended yet: it can close from {day}." in page_text(response.content)
     assert list(Cycle.objects.values_list("period", "status", "run")) == before
     assert Result.objects.count() == 1
 
@@ -415,19 +416,19 @@ def test_the_cycle_page_counts_who_is_closed_and_who_is_open_by_department_and_p
     text = page_text(hr.get("/cycles/2026-01/").content)
     assert "0 closed; 2 still open, of whom 1 have every figure in." in text
     assert "客户部 0 1 0" in text and "客户二部 0 0 1" in text
-    assert "Close part of 2026-01" in text
+    assert "Close part of January 2026" in text
 
     with django_capture_on_commit_callbacks(execute=True):
         response = hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
     assert response["Location"] == "/cycles/2026-01/?watch=1"
 
     text = page_text(hr.get("/cycles/2026-01/").content)
-    assert "2026-01 Closed in part" in text
+    assert "January 2026 Closed in part" in text
     assert "1 closed; 1 still open, of whom 0 have every figure in." in text
     assert "客户部 1 0 0" in text and "客户二部 0 0 1" in text
     assert "Summary of those closed so far" in text and "Results 1 " in text
     assert "Closed in part (departments 客户部) run 1 孙丽" in text
-    assert "Reopen 2026-01" in text  # what is closed can be taken back
+    assert "Reopen January 2026" in text  # what is closed can be taken back
     assert set(Result.objects.values_list("employee__username", flat=True)) == {"li.lei"}
 
 
@@ -439,7 +440,7 @@ def test_the_cycle_page_closes_whoever_is_complete(
         hr.post("/cycles/2026-01/close/", {"complete": "on"})
     assert set(Result.objects.values_list("employee__username", flat=True)) == {"li.lei"}
     response = hr.post("/cycles/2026-01/close/", {"complete": "on"}, follow=True)
-    assert "Nobody of whoever has every figure in is left to close in 2026-01." in page_text(response.content)
+    assert "Nobody of whoever has every figure in is left to close in January 2026." in page_text(response.content)
 
 
 def test_a_close_of_a_department_in_chinese(
@@ -485,4 +486,4 @@ def test_the_cycles_list_says_a_month_is_closed_in_part(
     examples_loaded(examples, WU_DI)
     with django_capture_on_commit_callbacks(execute=True):
         hr.post("/cycles/2026-01/close/", {"departments": ["客户部"]})
-    assert "2026-01 Closed in part" in page_text(hr.get("/cycles/").content)
+    assert "January 2026 Closed in part" in page_text(hr.get("/cycles/").content)

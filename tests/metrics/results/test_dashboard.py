@@ -77,14 +77,14 @@ def test_band_counts_and_bonus_totals_per_period_match_the_example_exports(
 def test_the_page_shows_bands_trend_distribution_departments_and_indicators(quarter_closed: None, hr: Client) -> None:
     text = page_text(hr.get("/dashboard/").content)
 
-    assert "2026-01 A 1 2000.00 2026-01 All 1 2000.00" in text
-    assert "2026-Q1 A 1 6000.00 2026-Q1 B 1 4200.00 2026-Q1 All 2 10200.00" in text
+    assert "January 2026 A 1 ¥2,000.00 January 2026 All 1 ¥2,000.00" in text
+    assert "Q1 2026 A 1 ¥6,000.00 Q1 2026 B 1 ¥4,200.00 Q1 2026 All 2 ¥10,200.00" in text
     # The monthly trend: the average of each month's scores, rounded half up.
-    assert "2026-01 1 107.66 2026-02 2 114.48 2026-03 2 69.23" in text
+    assert "January 2026 1 107.66 February 2026 2 114.48 March 2026 2 69.23" in text
     # The latest period by default: the quarter. li.lei 107.32, han.mei 71.56.
-    assert "Score distribution, 2026-Q1" in text
+    assert "Score distribution, Q1 2026" in text
     assert "70–80 1" in text and "100–110 1" in text and "110–120 0" in text
-    assert "Departments, 2026-Q1 Department Results Average score Bonus total 客户部 2 89.44 10200.00" in text
+    assert "Departments, Q1 2026 Department Results Average score Bonus total 客户部 2 89.44 ¥10,200.00" in text
     assert "points ≥ weight" in text
 
 
@@ -126,22 +126,22 @@ def test_the_filters_narrow_every_table(db: None, examples: Path, hr: Client) ->
 
     query: dict[str, str | int] = {"period": "2026-01", "department": department.pk}
     text = page_text(hr.get("/dashboard/", query).content)
-    assert "Departments, 2026-01 Department Results Average score Bonus total 客户二部 1 34.51 0.00" in text
-    assert "2026-01 C 1 0.00" in text and "li.lei" not in text
+    assert "Departments, January 2026 Department Results Average score Bonus total 客户二部 1 34.51 ¥0.00" in text
+    assert "January 2026 C 1 ¥0.00" in text and "li.lei" not in text
 
     everybody = page_text(hr.get("/dashboard/", {"period": "2026-01"}).content)
-    assert "客户部 1 107.66 2000.00 客户二部 1 34.51 0.00" in everybody
-    assert "Top 1, 2026-01" in everybody and "Bottom 1, 2026-01" in everybody
+    assert "客户部 1 107.66 ¥2,000.00 客户二部 1 34.51 ¥0.00" in everybody
+    assert "Top 1, January 2026" in everybody and "Bottom 1, January 2026" in everybody
 
     other_plan = page_text(hr.get("/dashboard/", {"plan": "customer-manager"}).content)
-    assert "2026-01 All 2 2000.00" in other_plan
+    assert "January 2026 All 2 ¥2,000.00" in other_plan
 
 
 def test_a_filter_value_that_does_not_exist_says_so_and_shows_everything(quarter_closed: None, hr: Client) -> None:
     text = page_text(hr.get("/dashboard/", {"period": "2031-07", "department": "999"}).content)
 
     assert "Select a valid choice. 2031-07 is not one of the available choices." in text
-    assert "2026-Q1 All 2 10200.00" in text
+    assert "Q1 2026 All 2 ¥10,200.00" in text
 
 
 def test_top_and_bottom_lists_hold_ten_people_each_best_and_worst_first(db: None) -> None:
@@ -277,7 +277,7 @@ def test_a_second_view_reads_the_closed_periods_from_the_cache_and_shows_the_sam
         second_text = page_text(hr.get("/dashboard/").content)
 
     assert second_text == first_text
-    assert "2026-Q1 All 2 10200.00" in second_text
+    assert "Q1 2026 All 2 ¥10,200.00" in second_text
     # Left to run: the session and user, the two cache stamps, and the live completion of open months.
     assert len(second) < len(first) - 5
 
@@ -304,7 +304,7 @@ def test_with_a_shared_cache_the_close_counts_the_dashboard_for_its_first_view(
     with CaptureQueriesContext(connection) as first:
         text = page_text(hr.get("/dashboard/").content)
 
-    assert "2026-02 All 2 " in text and "2026-02 All" not in counted_text
+    assert "February 2026 All 2 " in text and "February 2026 All" not in counted_text
     assert len(first) < len(counted) - 5  # the first view after the close read its figures from the cache
     cached_text = text
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -314,7 +314,7 @@ def test_with_a_shared_cache_the_close_counts_the_dashboard_for_its_first_view(
 def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: None, examples: Path, hr: Client) -> None:
     examples_loaded(examples)
     close("2026-01")
-    assert "Top 1, 2026-01 Employee Department Score Band Bonus 李雷 li.lei 客户部 107.66" in page_text(
+    assert "Top 1, January 2026 Employee Department Score Band Bonus 李雷 li.lei 客户部 107.66" in page_text(
         hr.get("/dashboard/").content
     )
 
@@ -324,7 +324,7 @@ def test_a_period_reopened_and_closed_again_shows_its_new_results_at_once(db: No
 
     text = page_text(hr.get("/dashboard/").content)
     assert "李雷 li.lei 客户部 107.66" not in text
-    assert "2026-01 All 1 " in text
+    assert "January 2026 All 1 " in text
 
 
 def test_people_moved_by_a_roster_import_show_in_their_new_department_at_once(
@@ -346,15 +346,15 @@ def test_completion_is_counted_at_most_once_a_minute_and_the_page_says_when(
     examples_loaded(examples, WU_DI)
     close("2026-01", force=True)
     first = page_text(hr.get("/dashboard/").content)
-    assert "2026-02 8 12 66.7 %" in first
+    assert "February 2026 8 12 66.7%" in first
     assert re.search(r"Counted at \d\d:\d\d, at most once a minute\.", first)
 
     metrics_import(table=csv_table("employee,period,satisfaction\nwu.di,2026-02,9\n"))
-    assert "2026-02 8 12 66.7 %" in page_text(hr.get("/dashboard/").content)  # within the minute
+    assert "February 2026 8 12 66.7%" in page_text(hr.get("/dashboard/").content)  # within the minute
 
     later = time.time() + 61
     monkeypatch.setattr(time, "time", lambda: later)  # the cache's clock
-    assert "2026-02 9 12 75.0 %" in page_text(hr.get("/dashboard/").content)
+    assert "February 2026 9 12 75.0%" in page_text(hr.get("/dashboard/").content)
 
 
 UNREACHABLE_REDIS = {
@@ -370,7 +370,7 @@ def test_the_dashboard_counts_without_its_cache_when_redis_is_down(
     response = hr.get("/dashboard/")
 
     assert response.status_code == 200
-    assert "2026-Q1 All 2 10200.00" in page_text(response.content)
+    assert "Q1 2026 All 2 ¥10,200.00" in page_text(response.content)
     assert "The cache cannot be read: counting the dashboard without it." in caplog.text
 
 

@@ -30,6 +30,6 @@ def test_the_trend_chart_leaves_a_gap_for_a_month_without_results(page: Page, ex
                            spanGaps: c.data.datasets[0].spanGaps, zero: c.options.scales.y.beginAtZero}; }"""
     )
 
-    assert chart["labels"] == ["2026-01", "2026-02", "2026-03"]
+    assert chart["labels"] == ["January 2026", "February 2026", "March 2026"]
     assert chart["data"][1] is None and chart["data"][0] == pytest.approx(107.66)
     assert chart["spanGaps"] is False and chart["zero"] is True

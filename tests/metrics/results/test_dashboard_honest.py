@@ -28,7 +28,7 @@ def test_a_month_without_results_is_a_gap_in_the_trend_not_a_join(db: None, exam
 
     trend = dashboard(filters=DashboardFilters()).charts["trend"]
 
-    assert trend["labels"] == ["2026-01", "2026-02", "2026-03"]
+    assert trend["labels"] == ["January 2026", "February 2026", "March 2026"]
     assert trend["averages"][1] is None
     assert trend["averages"][0] == "107.66" and trend["averages"][2] is not None
 

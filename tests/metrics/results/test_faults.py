@@ -525,7 +525,7 @@ def test_with_redis_down_the_close_button_says_so_and_the_month_stays_open(broke
     assert time.monotonic() - started < 20
     text = page_text(response.content)
     assert "The task queue cannot be reached (Error 111 connecting to 127.0.0.1:6399" in text
-    assert "2026-01 stays open and nothing was lost. Try again when it is back." in text
+    assert "January 2026 stays open and nothing was lost. Try again when it is back." in text
     assert Cycle.objects.get(period="2026-01").status == CycleStatus.OPEN
     assert not Result.objects.exists() and not CycleChunk.objects.exists() and not CycleEvent.objects.exists()
     assert list(MetricEntry.objects.order_by("pk").values_list("pk", "value", "updated_at")) == figures

@@ -114,7 +114,7 @@ def test_a_selection_with_missing_values_is_refused_unless_forced_and_force_touc
     two_teams()
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2026-01", "--department", "销售二部")
-    assert "2026-01 cannot close: 4 values are missing" in str(error.value)
+    assert "January 2026 cannot close: 4 values are missing" in str(error.value)
     assert "b1" in str(error.value) and "a0" not in str(error.value)
     assert not Result.objects.exists() and not CyclePart.objects.exists()
     run("close_cycle", "2026-01", "--department", "销售二部", "--force")
@@ -140,7 +140,7 @@ def test_an_unknown_department_or_plan_is_refused(args: tuple[str, ...], message
 def test_a_selection_with_nobody_left_to_close_is_refused() -> None:
     two_teams()
     run("close_cycle", "2026-01", "--department", "销售一部")
-    with pytest.raises(CommandError, match=r"Nobody of departments 销售一部 is left to close in 2026-01\."):
+    with pytest.raises(CommandError, match=r"Nobody of departments 销售一部 is left to close in January 2026\."):
         run("close_cycle", "2026-01", "--department", "销售一部")
 
 
@@ -156,7 +156,7 @@ def test_one_close_at_a_time_and_the_same_one_again_is_harmless() -> None:
             period=JANUARY, selection=Selection(complete=True), enqueue=lambda *ids: enqueued.append(ids)
         )
     assert refused.value.message == (
-        "A close of departments 销售一部 in 2026-01 is under way: wait until it is done, then close the others."
+        "A close of departments 销售一部 in January 2026 is under way: wait until it is done, then close the others."
     )
     assert len(enqueued) == 2 and CyclePart.objects.count() == 1
 
@@ -177,7 +177,7 @@ def test_a_request_the_broker_did_not_take_is_withdrawn() -> None:
 
 def test_export_writes_what_is_closed_and_says_how_many_are_still_open() -> None:
     two_teams()
-    with pytest.raises(CommandError, match="2026-01 is not closed"):
+    with pytest.raises(CommandError, match="January 2026 is not closed"):
         run("export_scores", "2026-01")
     run("close_cycle", "2026-01", "--department", "销售一部")
     out, err = run("export_scores", "2026-01")
@@ -187,7 +187,7 @@ def test_export_writes_what_is_closed_and_says_how_many_are_still_open() -> None
 
 def test_reopen_takes_back_every_closed_result_of_a_period_closed_in_part() -> None:
     two_teams()
-    with pytest.raises(CommandError, match="2026-01 is not closed"):
+    with pytest.raises(CommandError, match="January 2026 is not closed"):
         run("reopen_cycle", "2026-01", "--reason", "nothing closed yet")
     run("close_cycle", "2026-01", "--department", "销售一部")
     run("reopen_cycle", "2026-01", "--reason", "wrong targets")
@@ -223,7 +223,7 @@ def test_a_quarter_closes_for_the_people_whose_months_are_closed() -> None:
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2026-Q1")
     assert str(error.value).startswith(
-        "2026-Q1 cannot close before its months: 2026-01, 2026-02, 2026-03 not closed for 乙0, 乙1"
+        "Q1 2026 cannot close before its months: January 2026, February 2026, March 2026 not closed for 乙0, 乙1"
     )
     with pytest.raises(CommandError, match="not closed for 乙0, 乙1"):
         run("close_cycle", "2026-Q1", "--department", "销售二部", "--force")
@@ -231,7 +231,7 @@ def test_a_quarter_closes_for_the_people_whose_months_are_closed() -> None:
     assert out == "2026-Q1 is closed in part: 3 closed, 2 still open.\n"
     assert set(scores("2026-Q1")) == {"a0", "a1", "a2"}
     # A month cannot reopen under a quarter closed for some of its people.
-    with pytest.raises(CommandError, match=r"2026-Q1 is closed: reopen the quarter before its month 2026-03\."):
+    with pytest.raises(CommandError, match=r"Q1 2026 is closed: reopen the quarter before its month March 2026\."):
         run("reopen_cycle", "2026-03", "--reason", "late figures")
 
 

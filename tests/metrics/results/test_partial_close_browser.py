@@ -60,7 +60,7 @@ def test_hr_closes_the_team_that_is_done_then_the_late_one(
     metrics_import(table=csv_table(WU_DI_FIGURES + "wu.di,2026-01,1,40,9,3,30,30\n"))
 
     page.goto("/cycles/2026-01/")
-    page.get_by_role("button", name="关闭 2026-01 的其余人员").click()
+    page.get_by_role("button", name="关闭 2026年1月 的其余人员").click()
     expect(page.locator("#cycle-status")).to_have_text("已关闭", timeout=30_000)
     expect(page.locator("#summary-results")).to_have_text("2")
     assert cycle_status(period=Period.parse("2026-01")) == CycleStatus.CLOSED

@@ -93,7 +93,7 @@ def test_hr_reads_everybody_with_department_manager_plan_score_band_bonus_and_fl
         "luo.na =罗娜 客户二部 zhao.lei 客户管理员绩效方案，版本 1 20.99 C 0.00 ¥0.00 预警",
     ]
     text = page_text(response.content)
-    assert "2026-01 的结果" in text and "已关闭" in text
+    assert "2026年1月 的结果" in text and "已关闭" in text
     # Totals on top, per band (best first) and per department.
     assert "按等级 等级 人员 奖金 A 1 ¥2,000.00 B 1 ¥2,100.00 C 2 ¥0.00 全部 4 ¥4,100.00" in text
     assert "按部门 部门 人员 奖金 客户一部 2 ¥4,100.00 客户二部 2 ¥0.00" in text
@@ -105,7 +105,7 @@ def test_the_filters_keep_a_department_a_band_or_a_flag_and_the_totals_follow(co
 
     by_department = hr.get(f"/cycles/2026-01/results/?department={second}")
     assert [row.split()[0] for row in table_rows(by_department)] == ["lin.feng", "luo.na"]
-    assert "Per band Band People Bonus C 2 0.00 All 2 0.00" in page_text(by_department.content)
+    assert "Per band Band People Bonus C 2 ¥0.00 All 2 ¥0.00" in page_text(by_department.content)
 
     by_band = hr.get("/cycles/2026-01/results/?band=B")
     assert [row.split()[0] for row in table_rows(by_band)] == ["han.mei"]
@@ -162,7 +162,7 @@ def test_the_results_are_paged_in_their_order(company: None, hr: Client, monkeyp
     assert "Page 1 of 2" in page_text(first.content)
     assert 'href="?sort=-score&amp;page=2"' in first.content.decode()
     # The totals are the whole period's on every page.
-    assert "All 4 4100.00" in page_text(second.content)
+    assert "All 4 ¥4,100.00" in page_text(second.content)
 
 
 def test_the_page_costs_the_same_queries_for_any_number_of_people(company: None, hr: Client) -> None:
@@ -315,4 +315,4 @@ def test_pages_in_department_order_run_across_departments_with_nobodys_last(
 
     assert pages["department"] == [["li.lei", "lin.feng", "luo.na"], ["han.mei"]]
     assert pages["-department"] == [["lin.feng", "luo.na", "li.lei"], ["han.mei"]]
-    assert "No department 1 2100.00" in page_text(hr.get("/cycles/2026-01/results/").content)
+    assert "No department 1 ¥2,100.00" in page_text(hr.get("/cycles/2026-01/results/").content)

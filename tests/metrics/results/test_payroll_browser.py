@@ -75,9 +75,9 @@ def test_hr_filters_sorts_pages_and_downloads_a_closed_months_results(
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/")
     page.get_by_role("link", name="考核周期").first.click()
-    page.get_by_role("link", name="2026-01 的结果").click()
+    page.get_by_role("link", name="2026年1月 的结果").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("2026-01 的结果")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2026年1月 的结果")
     expect(page.locator("#total-count")).to_have_text("6")
     assert employees(page) == ["han.mei", "li.lei"]
 

@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 
 from metrics.results.scorecards import FLAG_LABELS
 from people.models import Role, User
+from plans.formats import money_text, period_text
 from plans.models import Indicator
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_logout, browser_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,12 +34,11 @@ def rows_of(path: Path) -> list[dict[str, str]]:
 
 def nav(page: Page, name: str) -> None:
     """A link of the main navigation (a page's breadcrumb may repeat it)."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    browser_menu(page, name)
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
+    browser_logout(page)
 
 
 def team_setup(examples: Path) -> None:
@@ -59,7 +59,7 @@ def figures_type(page: Page, figures: list[dict[str, str]]) -> None:
     for month in MONTHS:
         page.get_by_label("Month", exact=True).fill(month)
         page.get_by_role("button", name="Show").click()
-        expect(page.get_by_role("heading", name=f"Figures for {month}")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Figures for {period_text(month)}")).to_be_visible()
         rows = [row for row in figures if row["period"] == month]
         typed = 0
         for row in rows:
@@ -78,19 +78,19 @@ def figures_type(page: Page, figures: list[dict[str, str]]) -> None:
 def cycle_close(page: Page, period: str, expected: list[dict[str, str]]) -> None:
     """HR closes a period from its cycle page and waits for the summary."""
     nav(page, "Cycles")
-    page.get_by_role("link", name=period, exact=True).click()
+    page.get_by_role("link", name=period_text(period), exact=True).click()
     expect(page.get_by_text("Every figure is in.")).to_be_visible()
-    page.get_by_role("button", name=f"Close {period}").click()
+    page.get_by_role("button", name=f"Close {period_text(period)}").click()
     expect(page.locator("#cycle-status")).to_have_text("Closed", timeout=30_000)
     expect(page.locator("#summary-results")).to_have_text(str(len(expected)))
     bonus = sum((Decimal(row["bonus"]) for row in expected), Decimal("0.00"))
-    expect(page.locator("#summary-bonus")).to_have_text(f"{bonus:.2f}")
+    expect(page.locator("#summary-bonus")).to_have_text(money_text(bonus))
 
 
 def review_self_assess(page: Page, username: str) -> None:
     browser_login(page, username, PASSWORD)
     nav(page, "My reviews")
-    page.get_by_role("link", name=f"Open the review of {QUARTER}").click()
+    page.get_by_role("link", name=f"Open the review of {period_text(QUARTER)}").click()
     page.get_by_label("Your self-assessment").fill("I looked after my customers this quarter.")
     page.get_by_role("button", name="Submit my self-assessment").click()
     expect(page.get_by_text("Your self-assessment is submitted to your manager.")).to_be_visible()
@@ -135,12 +135,12 @@ def reviews_do(page: Page, ratings: dict[str, str]) -> None:
 
 def scorecard_check(page: Page, row: dict[str, str], indicators: list[str]) -> None:
     """The quarter's card: score, band, payout, bonus, flags and every indicator's points."""
-    quarter = page.get_by_role("region", name=QUARTER)
+    quarter = page.get_by_role("region", name=period_text(QUARTER))
     expect(quarter.locator(".score")).to_have_text(row["score"])
     header = quarter.locator(".card-header")
     expect(header).to_contain_text(f"Band {row['band']}")
-    expect(header).to_contain_text(f"Payout {row['payout']} %")
-    expect(header).to_contain_text(f"Bonus {row['bonus']}")
+    expect(header).to_contain_text(f"Payout {row['payout']}%")
+    expect(header).to_contain_text(f"Bonus {money_text(Decimal(row['bonus']))}")
     with translation.override("en"):
         flags = [str(FLAG_LABELS.get(flag, flag)) for flag in row["flags"].split(";") if flag]
     expect(quarter.locator(".badge")).to_have_text(flags)
@@ -197,15 +197,15 @@ def test_the_first_quarter_through_the_pages_gives_the_expected_scores(
     bands = {
         line.split("\t")[1]: line.split("\t")[2:]
         for line in page.locator("#table-bands tbody tr").all_inner_texts()
-        if line.startswith(QUARTER)
+        if line.startswith(period_text(QUARTER))
     }
     for band in {row["band"] for row in quarter_rows.values()}:
         members = [row for row in quarter_rows.values() if row["band"] == band]
         total = sum((Decimal(row["bonus"]) for row in members), Decimal("0.00"))
-        assert bands[band] == [str(len(members)), f"{total:.2f}"]
+        assert bands[band] == [str(len(members)), money_text(total)]
     total = sum((Decimal(row["bonus"]) for row in quarter_rows.values()), Decimal("0.00"))
     assert total == Decimal("10200.00")
-    assert bands["All"] == [str(len(quarter_rows)), "10200.00"]
+    assert bands["All"] == [str(len(quarter_rows)), "¥10,200.00"]
     assert sum(int(counts[0]) for band, counts in bands.items() if band != "All") == len(quarter_rows)
     ranking = {
         cells[0].split()[-1]: cells[1:]
@@ -215,7 +215,7 @@ def test_the_first_quarter_through_the_pages_gives_the_expected_scores(
     }
     departments = {row["employee"]: row["department"] for row in rows_of(examples / "roster.csv")}
     assert ranking == {
-        username: [departments[username], row["score"], row["band"], row["bonus"]]
+        username: [departments[username], row["score"], row["band"], money_text(Decimal(row["bonus"]))]
         for username, row in quarter_rows.items()
     }
 

@@ -31,12 +31,12 @@ def zh_page(client: Client, url: str) -> str:
 def test_the_month_writes_out_its_points_its_weights_and_the_scaling(quarter_closed: None) -> None:
     text = zh_page(client_for(User.objects.get(username="li.lei")), "/scores/")
 
-    january = section(text, "2026-01", None)
+    january = section(text, "2026年1月", None)
     assert "96.89 分 ÷ 本月权重 90 × 100 = 107.66 分。" in january
     # Units beside the target as beside the actual; a rate to the decimals it needs.
     assert "客户流失率 4 % 5 %" in january
     assert "95.83 %" in january and "95.8333" not in january
-    quarter = section(text, "2026-Q1", "2026-03")
+    quarter = section(text, "2026年第1季度", "2026年3月")
     assert "各项得分合计：" in quarter and "= 107.32 分。" in quarter
 
 
@@ -69,7 +69,7 @@ def test_a_flag_reads_as_the_plan_labels_it_on_the_scorecard_and_the_results_pag
     assert Band.objects.filter(flag="warning").update(flag_label="预警（方案）") > 0
 
     scorecard = zh_page(client_for(User.objects.get(username="han.mei")), "/scores/")
-    assert "预警（方案）" in section(scorecard, "2026-03", "2026-02")
+    assert "预警（方案）" in section(scorecard, "2026年3月", "2026年2月")
 
     results = zh_page(client_for(person("hr", Role.HR)), "/cycles/2026-03/results/")
     assert "预警（方案）" in results

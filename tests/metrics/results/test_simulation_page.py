@@ -62,7 +62,7 @@ def test_the_draft_beside_the_published_version_in_chinese(hr: Client, examples:
     text = page_text(
         hr.get("/plans/customer-manager/draft/try/?period=2026-Q1", HTTP_ACCEPT_LANGUAGE="zh-hans").content
     )
-    assert "2026-Q1" in text
+    assert "2026年第1季度" in text
     assert "韩梅梅 客户部 71.56 71.56 B C ¥4,200.00 ¥0.00 预警" in text
     assert "李雷 客户部 107.32 107.32 A A ¥6,000.00 ¥6,000.00" in text
     assert "¥10,200.00 ¥6,000.00 -¥4,200.00" in text  # the bonus total, before, after, change
@@ -76,7 +76,7 @@ def test_the_period_list_offers_ended_months_and_quarters(hr: Client, examples: 
     close("2026-01")
     stricter_draft()
     text = page_text(hr.get("/plans/customer-manager/draft/try/").content)
-    assert "2026年1月（已结算）" in text and "2026年4月" in text and "2026-Q1" in text
+    assert "2026年1月（已结算）" in text and "2026年4月" in text and "2026年第1季度" in text
     assert "2026年5月" not in text  # not ended
 
 

@@ -108,14 +108,14 @@ def test_the_worked_example_of_the_readme(tmp_path: Path) -> None:
     assert list(Result.objects.filter(period="2025").values_list("pk", "score")) == first
     with pytest.raises(CommandError) as error:
         run("reopen_cycle", "2025-Q4", "--reason", "a late rating")
-    assert "2025 is closed: reopen the year before its quarter 2025-Q4." in str(error.value)
+    assert "2025 is closed: reopen the year before its quarter Q4 2025." in str(error.value)
     run("reopen_cycle", "2025", "--reason", "a late rating")
     run("reopen_cycle", "2025-Q4", "--reason", "a late rating")
     assert Result.objects.filter(period="2025", superseded_at__isnull=False).count() == 2
     assert Cycle.objects.get(period="2025").status == CycleStatus.OPEN
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2025")
-    assert "2025-Q4 not closed" in str(error.value)
+    assert "Q4 2025 not closed" in str(error.value)
 
 
 def test_a_year_does_not_close_before_its_quarters(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_a_year_does_not_close_before_its_quarters(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as error:
         run("close_cycle", "2025")
 
-    assert "2025 cannot close before its quarters: 2025-Q4 not closed" in str(error.value)
+    assert "2025 cannot close before its quarters: Q4 2025 not closed" in str(error.value)
     assert not Result.objects.filter(period="2025").exists()
 
 

@@ -33,7 +33,7 @@ def test_hr_closes_the_year_and_reads_its_ranking_and_a_scorecard_in_chinese(
     # The cycles list names the year in words, after its fourth quarter.
     page.goto("/cycles/")
     rows = page.locator("tbody tr")
-    expect(rows.filter(has_text="2025-Q4").locator("xpath=following-sibling::tr[1]")).to_contain_text("2025年度")
+    expect(rows.filter(has_text="2025年第4季度").locator("xpath=following-sibling::tr[1]")).to_contain_text("2025年度")
     rows.get_by_role("link", name="2025年度").click()
 
     page.get_by_role("button", name="关闭 2025").click()
@@ -62,7 +62,7 @@ def test_hr_closes_the_year_and_reads_its_ranking_and_a_scorecard_in_chinese(
 
     # li.lei's scorecard: the year, each indicator the mean of its quarters.
     first.get_by_role("link", name="李雷").click()
-    year = page.locator("section").filter(has=page.get_by_role("heading", name="2025", exact=True))
+    year = page.locator("section").filter(has=page.get_by_role("heading", name="2025年度", exact=True))
     expect(year).to_contain_text("年度")
     expect(year.locator(".score")).to_have_text("101.00")
     expect(year).to_contain_text("本年度 4 个季度得分的平均值。")

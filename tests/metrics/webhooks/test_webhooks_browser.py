@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from metrics.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from people.models import User
-from tests.conftest import browser_login
+from tests.conftest import browser_login, browser_menu
 from tests.metrics.webhooks.conftest import Receiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_here")]
@@ -22,7 +22,7 @@ def test_hr_registers_a_hook_and_sends_it_a_test_event_in_chinese(
     page.get_by_role("button", name="Switch").click()
     page.wait_for_load_state()
 
-    page.get_by_role("link", name="事件推送").first.click()
+    browser_menu(page, "事件推送")
     expect(page.get_by_role("heading", level=1)).to_have_text("事件推送")
     expect(page.get_by_text("还没有添加任何推送。")).to_be_visible()
     page.get_by_role("link", name="添加推送").click()

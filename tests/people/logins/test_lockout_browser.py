@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from people.models import Role
+from tests.conftest import browser_menu
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,7 +68,7 @@ def test_a_locked_out_person_is_let_in_by_an_admin_and_hr_reads_the_access_log(
     admin = new_tab()
     sign_in(admin, "root", PASSWORD)
     admin.wait_for_url("**/")
-    admin.get_by_role("link", name="登录锁定").click()
+    browser_menu(admin, "登录锁定")
     row = admin.locator("#lockouts-table tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("李雷")
@@ -84,7 +85,7 @@ def test_a_locked_out_person_is_let_in_by_an_admin_and_hr_reads_the_access_log(
     hr = new_tab()
     sign_in(hr, "hr.wang", PASSWORD)
     hr.wait_for_url("**/")
-    hr.get_by_role("link", name="访问记录").click()
+    browser_menu(hr, "访问记录")
     hr.get_by_label("人员").fill("李雷")
     hr.get_by_role("button", name="筛选").click()
     rows = hr.locator("#access-table tbody tr")

@@ -239,10 +239,8 @@ def test_every_password_validator_is_on_in_chinese(db: None, password: str, mess
 def test_the_header_links_to_change_password(db: None) -> None:
     li = User.objects.create_user(username="li.lei", password="Old-Harbour-2026")
     html = chinese(signed_in(li, "Old-Harbour-2026")).get("/").content.decode()
-    assert (
-        '<a class="btn btn-sm btn-outline-light text-nowrap my-2 my-md-0" href="/accounts/password/change/">修改密码</a>'
-        in html
-    )
+    person_menu = html.split('aria-labelledby="menu-user">', 1)[1].split("</ul>", 1)[0]  # under their name
+    assert '<a class="dropdown-item" href="/accounts/password/change/">修改密码</a>' in person_menu
     assert Client().get("/accounts/password/change/")["Location"].startswith("/accounts/login/")
 
 

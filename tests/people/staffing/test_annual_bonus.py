@@ -87,7 +87,7 @@ def test_hr_gives_an_annual_bonus_on_the_person_page(hr_client: Client, plan: Pl
     assert "Plan assigned." in page_text(response.content)
     assert Assignment.objects.get(employee__username="li.lei").annual_bonus == Decimal(25000)
     page = page_text(hr_client.get("/people/li.lei/assign/").content)
-    assert "Annual bonus" in page and "25000.00" in page
+    assert "Annual bonus" in page and "¥25,000.00" in page
 
 
 def test_a_departments_preview_shows_the_annual_bonus_old_and_new(plan: PlanVersion) -> None:
@@ -115,4 +115,4 @@ def test_the_people_list_shows_each_person_s_annual_bonus(hr_client: Client, pla
 
     text = page_text(hr_client.get("/people/").content)
 
-    assert "Annual bonus" in text and "24000.00" in text
+    assert "Annual bonus" in text and "¥24,000.00" in text

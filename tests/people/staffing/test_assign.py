@@ -102,7 +102,7 @@ def test_a_new_assignment_cannot_start_in_a_closed_month_and_it_is_said_once(pla
     with pytest.raises(AssignmentRefused) as refused:
         set_plan(people, plan, start="2026-01")
 
-    assert refused.value.messages == ["2026-02 is closed: a new assignment must start in an open month"]
+    assert refused.value.messages == ["February 2026 is closed: a new assignment must start in an open month"]
     assert not Assignment.objects.exists()
 
 
@@ -213,7 +213,7 @@ def test_the_page_shows_the_refusal_and_saves_nothing(hr_client: Client, plan: P
     )
 
     assert response.status_code == 200
-    assert "2026-01 is closed: a new assignment must start in an open month" in page_text(response.content)
+    assert "January 2026 is closed: a new assignment must start in an open month" in page_text(response.content)
     assert not Assignment.objects.exists()
 
 
@@ -337,7 +337,7 @@ def test_new_amounts_over_closed_months_apply_from_the_first_open_month_and_the_
 
     text = page_text(response.content)
     assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 0." in text
-    assert "li.lei: new bonus amounts apply from 2026-04; 2026-01..2026-03 are closed" in text
+    assert "li.lei: new bonus amounts apply from April 2026; January 2026..March 2026 are closed" in text
     assert list(Assignment.objects.filter(employee=li).values_list("start", "monthly_bonus")) == [
         ("2026-01", Decimal("2000")),
         ("2026-04", Decimal("2500")),
@@ -351,7 +351,7 @@ def test_the_same_rule_holds_for_the_service_behind_the_pages(plan: PlanVersion,
 
     outcome = set_plan([li], other_plan, start="2026-01", monthly="2000", quarterly="6000")
 
-    assert outcome.notes == ["li.lei: the new plan applies from 2026-02; 2026-01 is closed"]
+    assert outcome.notes == ["li.lei: the new plan applies from February 2026; January 2026 is closed"]
     assert list(Assignment.objects.filter(employee=li).values_list("start", "version")) == [
         ("2026-01", plan.pk),
         ("2026-02", other_plan.pk),
@@ -436,5 +436,5 @@ def test_a_refused_department_assignment_changes_nobody(hr_client: Client, plan:
 
     response = department_post(hr_client, sales, plan, start="2026-02")
 
-    assert "2026-03 is closed: a new assignment must start in an open month" in page_text(response.content)
+    assert "March 2026 is closed: a new assignment must start in an open month" in page_text(response.content)
     assert list(Assignment.objects.values_list("employee__username", "start")) == [("p0", "2026-01")]

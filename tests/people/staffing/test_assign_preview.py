@@ -250,7 +250,7 @@ def test_a_month_closed_after_the_preview_refuses_the_confirmation(
         confirm(sales, plan, preview.digest)
 
     assert not isinstance(refused.value, AssignmentStale)
-    assert refused.value.messages == ["2026-04 is closed: a new assignment must start in an open month"]
+    assert refused.value.messages == ["April 2026 is closed: a new assignment must start in an open month"]
     assert not Assignment.objects.exists()
 
 

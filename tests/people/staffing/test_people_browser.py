@@ -77,6 +77,6 @@ def test_hr_fixes_a_roster_lists_a_department_and_assigns_it_a_plan(page: Page) 
     page.wait_for_url("**/people/?department=*")
     assert "Plan assigned. New assignments: 1, changed: 0, unchanged: 1." in page.locator(".alert-success").inner_text()
     luo = page.locator("table tbody tr").filter(has_text="luo.na").inner_text()
-    assert "2026-04" in luo and "1800.00" in luo and "5400.00" in luo
+    assert "April 2026" in luo and "¥1,800.00" in luo and "¥5,400.00" in luo
     assignment = Assignment.objects.get(employee__username="luo.na")
     assert (assignment.start, assignment.monthly_bonus) == ("2026-04", Decimal("1800"))

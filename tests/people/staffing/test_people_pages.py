@@ -68,7 +68,7 @@ def test_the_list_shows_each_person_with_their_plan_and_bonuses(hr_client: Clien
     no_email = "No email address: cannot be invited"
     assert (
         han
-        == f"韩梅梅 han.mei 客户一部 王芳 Employee 客户管理员绩效方案 1 2026-02 2500.50 7500.00 0.00 {no_email} Assign"
+        == f"韩梅梅 han.mei 客户一部 王芳 Employee 客户管理员绩效方案 1 February 2026 ¥2,500.50 ¥7,500.00 ¥0.00 {no_email} Assign"
     )
     wang = next(row for row in rows(response) if "wang.fang" in row)
     assert wang == f"王芳 wang.fang 客户一部 — Manager — — — — — — {no_email} Assign"

@@ -105,8 +105,8 @@ def test_a_new_assignment_cannot_start_in_a_closed_month(plan: PlanVersion) -> N
     with pytest.raises(TableError) as error:
         roster_import(table=csv_table(ROSTER))
     assert error.value.messages == [
-        "Row 2, start: 2026-02 is closed: a new assignment must start in an open month",
-        "Row 3, start: 2026-02 is closed: a new assignment must start in an open month",
+        "Row 2, start: February 2026 is closed: a new assignment must start in an open month",
+        "Row 3, start: February 2026 is closed: a new assignment must start in an open month",
     ]
 
 
@@ -428,7 +428,7 @@ def test_new_amounts_for_an_assignment_covering_closed_months_apply_from_the_fir
 
     outcome = roster_import(table=roster("li.lei,李雷,客户部,wang.fang,customer-manager,2026-01,2500,6000"))
 
-    assert outcome.notes == ["li.lei: new bonus amounts apply from 2026-04; 2026-01..2026-03 are closed"]
+    assert outcome.notes == ["li.lei: new bonus amounts apply from April 2026; January 2026..March 2026 are closed"]
     assert assignments("li.lei") == [
         ("2026-01", "customer-manager", Decimal("2000"), Decimal("6000")),
         ("2026-04", "customer-manager", Decimal("2500"), Decimal("6000")),
@@ -454,7 +454,7 @@ def test_an_empty_start_changes_the_latest_assignment_from_the_first_open_month(
 
     outcome = roster_import(table=roster("li.lei,,,,,,,7000"))
 
-    assert outcome.notes == ["li.lei: new bonus amounts apply from 2026-02; 2026-01 is closed"]
+    assert outcome.notes == ["li.lei: new bonus amounts apply from February 2026; January 2026 is closed"]
     assert assignments("li.lei")[-1] == ("2026-02", "customer-manager", Decimal("2000"), Decimal("7000"))
 
 
@@ -465,7 +465,9 @@ def test_a_new_plan_for_closed_months_applies_from_the_first_open_month(plan: Pl
 
     outcome = roster_import(table=roster("li.lei,,,,service-desk,2026-01,3000,"))
 
-    assert outcome.notes == ["li.lei: the new plan and bonus amounts apply from 2026-03; 2026-01..2026-02 are closed"]
+    assert outcome.notes == [
+        "li.lei: the new plan and bonus amounts apply from March 2026; January 2026..February 2026 are closed"
+    ]
     assert assignments("li.lei") == [
         ("2026-01", "customer-manager", Decimal("2000"), Decimal("6000")),
         ("2026-03", "service-desk", Decimal("3000"), Decimal("6000")),
@@ -478,7 +480,7 @@ def test_a_reopened_month_still_keeps_the_amounts_it_was_closed_with(plan: PlanV
 
     outcome = roster_import(table=roster("li.lei,,,,,,2500,"))
 
-    assert outcome.notes == ["li.lei: new bonus amounts apply from 2026-02; 2026-01 has been closed"]
+    assert outcome.notes == ["li.lei: new bonus amounts apply from February 2026; January 2026 has been closed"]
     assert assignments("li.lei")[0] == ("2026-01", "customer-manager", Decimal("2000"), Decimal("6000"))
 
 
@@ -516,7 +518,7 @@ def test_a_new_plan_is_refused_over_figures_already_entered_on_the_old_one(plan:
         roster_import(table=roster("li.lei,,,,service-desk,,,"))
 
     assert error.value.messages == [
-        "Row 2, plan: li.lei already has figures on plan “customer-manager” for 2026-02: start the new plan after them"
+        "Row 2, plan: li.lei already has figures on plan “customer-manager” for February 2026: start the new plan after them"
     ]
     assert len(assignments("li.lei")) == 1
 
@@ -528,7 +530,7 @@ def test_a_new_person_cannot_start_in_a_reopened_month(plan: PlanVersion) -> Non
         roster_import(table=roster("li.lei,李雷,,,customer-manager,2026-01,2000,6000"))
 
     assert error.value.messages == [
-        "Row 2, start: 2026-01 was closed and reopened: a new assignment must start after the closed months"
+        "Row 2, start: January 2026 was closed and reopened: a new assignment must start after the closed months"
     ]
 
 
@@ -543,7 +545,7 @@ def test_the_command_says_when_a_change_applies_later(plan: PlanVersion, tmp_pat
 
     assert out.getvalue().splitlines() == [
         "People: 0 new, 0 updated. Assignments: 1 new, 0 updated.",
-        "li.lei: new bonus amounts apply from 2026-04; 2026-01..2026-03 are closed",
+        "li.lei: new bonus amounts apply from April 2026; January 2026..March 2026 are closed",
     ]
 
 

@@ -10,7 +10,7 @@ from django import template
 from django.template.context import Context
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -29,11 +29,11 @@ def menu_item(context: Context, name: str, label: str, *, exact: bool = False, d
     css = "dropdown-item" if dropdown else "nav-link"
     return format_html(
         '<li{}><a class="{}{}" href="{}"{}>{}</a></li>',
-        "" if dropdown else format_html(' class="nav-item"'),
+        "" if dropdown else mark_safe(' class="nav-item"'),
         css,
         " active" if current else "",
         url,
-        format_html(' aria-current="page"') if current else "",
+        mark_safe(' aria-current="page"') if current else "",
         label,
     )
 

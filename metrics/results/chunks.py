@@ -209,12 +209,15 @@ def chunk_results_write(cycle: Cycle, scored: list[_Scored]) -> None:
     """
     employee_ids = [item.employee_id for item in scored]
     if connection.vendor == "postgresql":
+        # One index probe per employee, whatever the statistics say: the close's own results are
+        # not in them yet (ANALYZE runs at its end), and a plan made for "no results" scanned all
+        # of them so far for each chunk, a cost growing with the close (bench_close, 2026-12-06).
         done = {
             row[0]
             for row in pg_rows(
-                f"SELECT employee_id FROM {Result._meta.db_table} "
-                "WHERE cycle_id = %s AND run = %s AND employee_id = ANY(%s)",
-                [cycle.pk, cycle.run, employee_ids],
+                f"SELECT e.id FROM unnest(%s::bigint[]) AS e(id) CROSS JOIN LATERAL (SELECT 1 FROM "
+                f"{Result._meta.db_table} r WHERE r.cycle_id = %s AND r.run = %s AND r.employee_id = e.id LIMIT 1) x",
+                [employee_ids, cycle.pk, cycle.run],
             )
         }
         _results_copy(cycle, [item for item in scored if item.employee_id not in done])

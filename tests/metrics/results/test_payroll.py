@@ -87,10 +87,10 @@ def test_hr_reads_everybody_with_department_manager_plan_score_band_bonus_and_fl
 
     assert response.status_code == 200
     assert table_rows(response) == [
-        "han.mei 韩梅梅 客户一部 wang.fang 客户管理员绩效方案，版本 1 76.91 B 70.00 ¥2,100.00",
-        "li.lei 李雷 客户一部 wang.fang 客户管理员绩效方案，版本 1 107.66 A 100.00 ¥2,000.00",
-        "lin.feng 林峰 客户二部 zhao.lei 客户管理员绩效方案，版本 1 20.99 C 0.00 ¥0.00 预警",
-        "luo.na =罗娜 客户二部 zhao.lei 客户管理员绩效方案，版本 1 20.99 C 0.00 ¥0.00 预警",
+        "han.mei 韩梅梅 客户一部 wang.fang 客户管理员绩效方案，版本 1 76.91 B 70.00% ¥2,100.00",
+        "li.lei 李雷 客户一部 wang.fang 客户管理员绩效方案，版本 1 107.66 A 100.00% ¥2,000.00",
+        "lin.feng 林峰 客户二部 zhao.lei 客户管理员绩效方案，版本 1 20.99 C 0.00% ¥0.00 预警",
+        "luo.na =罗娜 客户二部 zhao.lei 客户管理员绩效方案，版本 1 20.99 C 0.00% ¥0.00 预警",
     ]
     text = page_text(response.content)
     assert "2026年1月 的结果" in text and "已关闭" in text

@@ -26,6 +26,7 @@ from plans.forms import (
 from plans.indicator_form import METHOD_FIELDS, METHOD_SETTINGS, IndicatorForm, formula_read
 from plans.models import Band, Goal, Indicator, PlanTemplate, PlanVersion, VersionStatus
 from plans.numbers import number_tidy
+from plans.overview import version_overview
 from plans.plan_file import PLAN_FILE_MAX_BYTES, PlanFileError, plan_file_loads
 from plans.plan_file_write import plan_file_dumps
 from plans.refusals import refusal_show
@@ -41,7 +42,6 @@ from plans.selectors import (
     plan_history,
     plan_summaries,
     publish_summary,
-    version_overview,
     weight_total,
 )
 

@@ -102,7 +102,14 @@ class ResultLine(models.Model):
     result = models.ForeignKey(
         Result, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # Nor an index on the indicator: nothing reads the lines by indicator, and it was a quarter of
+    # the time a close spends writing them (bench_close). Its only reader was the check that an
+    # indicator being deleted has no lines, which cannot happen: only a draft's indicators are
+    # deleted (with it, or in the builder), a draft is never scored, and the version of a result
+    # cannot be deleted (Result.version).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     position = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=16)
     actual = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)

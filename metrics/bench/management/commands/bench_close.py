@@ -1,5 +1,6 @@
 """`bench_close`: how fast real Celery workers close a month and a quarter for a large company."""
 
+import datetime
 import io
 import os
 import subprocess
@@ -13,11 +14,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.db.models import Max, Min
+from django.utils import timezone
 
 from metrics.bench.data import MONTHS, QUARTER, bench_data_create, close_profile, floor_seconds
-from metrics.cycles.models import CycleStatus
+from metrics.cycles.models import CycleAction, CycleEvent, CyclePart, CycleStatus
 from metrics.results.closing import cycle_close_request, cycle_wait
-from metrics.results.models import Result, ResultLine
+from metrics.results.models import CycleChunk, Result, ResultLine
 from metrics.results.tasks import cycle_close_task
 from plans.periods import Period
 
@@ -36,6 +39,25 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _phases(cycle_id: int, run: int, started_at: datetime.datetime, ended_at: datetime.datetime) -> str:
+    """Where a close's time went, from what it records: the request, the claim (the scope read and
+    split into chunks) until the first chunk is done, the chunks, the finish until the closed mark,
+    then its statistics and commit and the wait noticing."""
+    part = CyclePart.objects.filter(cycle_id=cycle_id, run=run).latest("number")
+    claimed = CycleEvent.objects.get(part=part, action=CycleAction.CLOSE_REQUESTED).at
+    chunks = CycleChunk.objects.filter(cycle_id=cycle_id, run=run).aggregate(first=Min("done_at"), last=Max("done_at"))
+    assert part.closed_at is not None and chunks["first"] is not None and chunks["last"] is not None
+    steps = [
+        ("request", started_at, part.requested_at),
+        ("to the claim", part.requested_at, claimed),
+        ("claim to the first chunk done", claimed, chunks["first"]),
+        ("the other chunks", chunks["first"], chunks["last"]),
+        ("finish", chunks["last"], part.closed_at),
+        ("ANALYZE, commit, seen", part.closed_at, ended_at),
+    ]
+    return ", ".join(f"{name} {(end - start).total_seconds():.2f} s" for name, start, end in steps)
 
 
 class Command(BaseCommand):
@@ -187,14 +209,14 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def _close(self, period: str, queue: str) -> None:
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), timezone.now()
 
         def enqueue(cycle_id: int, run: int) -> None:
             cycle_close_task.apply_async((cycle_id, run), queue=queue)
 
         request = cycle_close_request(period=Period.parse(period), enqueue=enqueue)
         cycle = cycle_wait(cycle_id=request.cycle.pk, timeout=settings.CLOSE_WAIT_SECONDS, poll=0.05)
-        seconds = time.perf_counter() - started
+        seconds, ended_at = time.perf_counter() - started, timezone.now()
         if cycle.status != CycleStatus.CLOSED:
             raise CommandError(f"{period} did not close in {settings.CLOSE_WAIT_SECONDS} s")
         results = Result.objects.filter(period=period, superseded_at__isnull=True)
@@ -208,3 +230,4 @@ class Command(BaseCommand):
             f"read once + COPY of one row a person with a breakdown: {floor.breakdown:.2f} s, "
             f"close/floor {seconds / floor.breakdown:.1f}x"
         )
+        self.stdout.write(f"  phases: {_phases(cycle.pk, cycle.run, started_at, ended_at)}")

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.bench.data import BENCH_PREFIX, MONTHS, bench_data_create
-from metrics.bench.downloads import Download, download_measure, signed_in
+from metrics.bench.downloads import Download, children, download_measure, peak_rss_mb, rss_mb, signed_in
 from metrics.cycles.models import Cycle, CycleStatus
 from people.models import Department, Role, User
 from plans.models import PlanVersion
@@ -42,12 +42,12 @@ OPEN_MONTH = "2000-04"
 REPORTS_PER_MANAGER = 40
 PASSWORD = "bench-load-password"
 ADMIN = f"{BENCH_PREFIX}-admin"
-TARGET_P95_MS = 300
-TARGET_RESULTS_P95_MS = 200  # the results page of a closed month
+TARGET_P95_MS = 150  # every request but the logins, together
+TARGET_ENDPOINT_P95_MS = 300  # each endpoint on its own
+TARGET_WEB_MB = 200  # a web worker's memory after the load
 TARGET_EXPORT_SECONDS = 10  # the CSV of every result of a closed month
 TARGET_EXPORT_GROWTH_MB = 100  # what the web worker may grow by while it streams it
 LOCUSTFILE = ROOT / "metrics" / "bench" / "locustfile.py"
-RESULTS_ENDPOINT = "GET /cycles/[month]/results/"
 
 
 def _free_port() -> int:
@@ -174,10 +174,12 @@ class Command(BaseCommand):
                     folder=Path(folder),
                 )
                 after = os.getloadavg()
+                memory = [(rss_mb(pid), peak_rss_mb(pid)) for pid in children(server.pid)]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
         self._report(stats, users=users, admins=admins, seconds=seconds, web_workers=web_workers)
+        self._memory_report(memory)
         self.stdout.write(
             f"load average (1, 5, 15 min): before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
             f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} CPUs"
@@ -339,6 +341,15 @@ class Command(BaseCommand):
             line += f": {fast} the {TARGET_EXPORT_SECONDS} s target, {small} the {TARGET_EXPORT_GROWTH_MB} MB one"
         self.stdout.write(line)
 
+    def _memory_report(self, memory: list[tuple[float, float]]) -> None:
+        """Each gunicorn worker's memory once the load is over: now (VmRSS) and at most (VmHWM)."""
+        if not memory:
+            return
+        peak = max(most for _now, most in memory)
+        within = "within" if peak <= TARGET_WEB_MB else "ABOVE"
+        workers = ", ".join(f"{now:.0f} (at most {most:.0f})" for now, most in memory)
+        self.stdout.write(f"web workers' memory after the load, MB: {workers}; {within} the {TARGET_WEB_MB} MB target")
+
     # --- the figures -----------------------------------------------------------------------------
 
     def _report(self, stats: dict[str, Any], *, users: int, admins: int, seconds: int, web_workers: int) -> None:
@@ -374,11 +385,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"failure: {failure['Method']} {failure['Name']}: {failure['Error']} × {failure['Occurrences']}"
             )
-        for name, times, _requests, _failed, _total in rows:
-            if name == RESULTS_ENDPOINT:
-                results_p95 = _percentile(times, 0.95)
-                within = "within" if results_p95 < TARGET_RESULTS_P95_MS else "ABOVE"
-                self.stdout.write(f"results page p95 {results_p95} ms: {within} the {TARGET_RESULTS_P95_MS} ms target")
+        pages = [row for row in rows[:-2] if "login" not in row[0]]  # a login hashes a password on purpose
+        slowest = max(pages, key=lambda row: _percentile(row[1], 0.95))
+        slowest_p95 = _percentile(slowest[1], 0.95)
+        within = "within" if slowest_p95 <= TARGET_ENDPOINT_P95_MS else "ABOVE"
+        self.stdout.write(
+            f"slowest endpoint {slowest[0]}: p95 {slowest_p95} ms, {within} the {TARGET_ENDPOINT_P95_MS} ms target"
+        )
         p95 = _percentile(work, 0.95)
         verdict = "within" if p95 <= TARGET_P95_MS else "ABOVE"
         self.stdout.write(

@@ -17,6 +17,7 @@ from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, Cyc
 from metrics.figures.services import metrics_import
 from metrics.results.closing import cycle_chunk_score, cycle_close_request, cycle_close_start, cycle_close_work
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
+from metrics.results.parts import Selection
 from plans.periods import Period
 from tests.factories import UserFactory, assign, csv_table, publish
 
@@ -88,3 +89,47 @@ def test_a_chunk_task_delivered_again_after_its_chunk_is_done_takes_nothing(requ
     for chunk_id in rest:
         CycleChunk.objects.filter(pk=chunk_id).update(status=ChunkStatus.DONE)
     assert not cycle_chunk_score(cycle_id=cycle_id, run=run)
+
+
+def test_a_late_message_for_a_month_with_no_close_requested_claims_nothing(requested: tuple[int, int]) -> None:
+    """February's cycle is open with no close requested (a request the broker refused leaves it so),
+    while January's close waits: a message for February claims neither February nor January's close."""
+    cycle_id, _run = requested
+    february = Cycle.objects.create(period="2026-02")
+
+    assert cycle_close_start(cycle_id=february.pk, run=february.run) == []
+
+    assert Cycle.objects.get(pk=february.pk).status == CycleStatus.OPEN
+    assert not CycleChunk.objects.filter(cycle=february).exists()
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.OPEN
+    assert CyclePart.objects.get(cycle_id=cycle_id).status == PartStatus.REQUESTED
+
+
+def test_a_message_of_a_close_of_part_of_a_month_delivered_again_after_it_finished_claims_nothing(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A close of those whose figures are complete leaves the month open for the others; its
+    message delivered again finds no close requested and changes nothing."""
+    version = publish()
+    people = [UserFactory.create(username=f"p{n}") for n in range(4)]
+    for person in people:
+        assign(person, version, "2026-01")
+    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-01,2,50,8.6,4,46,48\n" for p in people[:2])))
+    sent: list[tuple[int, int]] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_close_request(
+            period=Period.parse("2026-01"),
+            selection=Selection(complete=True),
+            enqueue=lambda cycle_id, run: sent.append((cycle_id, run)),
+        )
+    ((cycle_id, run),) = sent
+    cycle_close_start(cycle_id=cycle_id, run=run)
+    cycle_close_work(cycle_id=cycle_id, run=run)
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.OPEN
+    assert CyclePart.objects.get(cycle_id=cycle_id).status == PartStatus.CLOSED
+
+    assert cycle_close_start(cycle_id=cycle_id, run=run) == []
+
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.OPEN
+    assert list(CyclePart.objects.filter(cycle_id=cycle_id).values_list("status", flat=True)) == [PartStatus.CLOSED]
+    assert sorted(Result.objects.values_list("employee__username", flat=True)) == ["p0", "p1"]

@@ -15,9 +15,16 @@ from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
 from metrics.figures.services import metrics_import
-from metrics.results.closing import cycle_chunk_score, cycle_close_request, cycle_close_start, cycle_close_work
+from metrics.results.closing import (
+    cycle_chunk_score,
+    cycle_close_request,
+    cycle_close_start,
+    cycle_close_work,
+    cycle_reopen,
+)
 from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.parts import Selection
+from people.models import User
 from plans.periods import Period
 from tests.factories import UserFactory, assign, csv_table, publish
 
@@ -133,3 +140,62 @@ def test_a_message_of_a_close_of_part_of_a_month_delivered_again_after_it_finish
     assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.OPEN
     assert list(CyclePart.objects.filter(cycle_id=cycle_id).values_list("status", flat=True)) == [PartStatus.CLOSED]
     assert sorted(Result.objects.values_list("employee__username", flat=True)) == ["p0", "p1"]
+
+
+def _request(on_commit: Any, period: str) -> tuple[int, int]:
+    """A close of ``period`` requested, its message kept instead of sent: (cycle id, run)."""
+    sent: list[tuple[int, int]] = []
+    with on_commit(execute=True):  # the request enqueues after its commit
+        cycle_close_request(period=Period.parse(period), enqueue=lambda cycle_id, run: sent.append((cycle_id, run)))
+    ((cycle_id, run),) = sent
+    return cycle_id, run
+
+
+def test_a_message_of_the_run_before_a_reopening_claims_nothing_of_the_new_close(
+    requested: tuple[int, int], django_capture_on_commit_callbacks: Any
+) -> None:
+    cycle_id, old_run = requested
+    cycle_close_start(cycle_id=cycle_id, run=old_run)
+    cycle_close_work(cycle_id=cycle_id, run=old_run)
+    cycle_reopen(period=Period.parse("2026-01"), reason="wrong targets")
+    _, run = _request(django_capture_on_commit_callbacks, "2026-01")
+    assert run == old_run + 1
+
+    assert cycle_close_start(cycle_id=cycle_id, run=old_run) == []
+
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.OPEN
+    assert CyclePart.objects.get(cycle_id=cycle_id, run=run).status == PartStatus.REQUESTED
+    # The new run's own message closes it.
+    assert len(cycle_close_start(cycle_id=cycle_id, run=run)) == 3
+    assert cycle_close_work(cycle_id=cycle_id, run=run) == 3
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
+
+
+def test_a_message_for_a_cycle_that_does_not_exist_claims_nothing() -> None:
+    assert cycle_close_start(cycle_id=987654, run=1) == []
+    assert not Cycle.objects.exists()
+
+
+def test_two_months_closing_at_once_each_hand_out_only_their_own_chunks(
+    requested: tuple[int, int], django_capture_on_commit_callbacks: Any
+) -> None:
+    january, run = requested
+    january_chunks = cycle_close_start(cycle_id=january, run=run)
+    people = User.objects.filter(username__startswith="c")
+    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-02,2,50,8.6,4,46,48\n" for p in people)))
+    february, february_run = _request(django_capture_on_commit_callbacks, "2026-02")
+
+    february_chunks = cycle_close_start(cycle_id=february, run=february_run)
+
+    assert sorted(february_chunks) == sorted(CycleChunk.objects.filter(cycle_id=february).values_list("pk", flat=True))
+    assert len(february_chunks) == 3 and not set(february_chunks) & set(january_chunks)
+
+
+def test_a_close_of_a_month_with_nobody_assigned_finishes_at_its_claim(django_capture_on_commit_callbacks: Any) -> None:
+    """Nobody to score, no chunk to wait for: the claim itself closes the month."""
+    cycle_id, run = _request(django_capture_on_commit_callbacks, "2026-01")
+
+    assert cycle_close_start(cycle_id=cycle_id, run=run) == []
+
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
+    assert not CycleChunk.objects.filter(cycle_id=cycle_id).exists()

@@ -176,19 +176,22 @@ def test_a_message_for_a_cycle_that_does_not_exist_claims_nothing() -> None:
     assert not Cycle.objects.exists()
 
 
-def test_two_months_closing_at_once_each_hand_out_only_their_own_chunks(
+def test_two_months_closing_at_once_each_claim_their_own_close_and_hand_out_only_their_own_chunks(
     requested: tuple[int, int], django_capture_on_commit_callbacks: Any
 ) -> None:
     january, run = requested
-    january_chunks = cycle_close_start(cycle_id=january, run=run)
     people = User.objects.filter(username__startswith="c")
     metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-02,2,50,8.6,4,46,48\n" for p in people)))
     february, february_run = _request(django_capture_on_commit_callbacks, "2026-02")
 
+    january_chunks = cycle_close_start(cycle_id=january, run=run)
+    assert CyclePart.objects.get(cycle_id=january).status == PartStatus.CLOSING
+    assert CyclePart.objects.get(cycle_id=february).status == PartStatus.REQUESTED
     february_chunks = cycle_close_start(cycle_id=february, run=february_run)
 
     assert sorted(february_chunks) == sorted(CycleChunk.objects.filter(cycle_id=february).values_list("pk", flat=True))
     assert len(february_chunks) == 3 and not set(february_chunks) & set(january_chunks)
+    assert CyclePart.objects.get(cycle_id=february).status == PartStatus.CLOSING
 
 
 def test_a_close_of_a_month_with_nobody_assigned_finishes_at_its_claim(django_capture_on_commit_callbacks: Any) -> None:

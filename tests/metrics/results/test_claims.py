@@ -202,3 +202,30 @@ def test_a_close_of_a_month_with_nobody_assigned_finishes_at_its_claim(django_ca
 
     assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
     assert not CycleChunk.objects.filter(cycle_id=cycle_id).exists()
+
+
+def test_the_history_records_who_asked_how_and_for_which_close_at_its_claim_and_its_end(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    version = publish()
+    hr = UserFactory.create(username="hr")
+    for n in range(2):
+        assign(UserFactory.create(username=f"h{n}"), version, "2026-01")
+    sent: list[tuple[int, int]] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        request = cycle_close_request(
+            period=Period.parse("2026-01"),
+            force=True,  # nobody's figures are in: each value scores 0
+            user=hr,
+            via="payroll-api",
+            enqueue=lambda cycle_id, run: sent.append((cycle_id, run)),
+        )
+    ((cycle_id, run),) = sent
+    cycle_close_start(cycle_id=cycle_id, run=run)
+    cycle_close_work(cycle_id=cycle_id, run=run)
+
+    events = CycleEvent.objects.filter(cycle_id=cycle_id).order_by("pk")
+    assert [(e.action, e.run, e.forced, e.user, e.via, e.part) for e in events] == [
+        (CycleAction.CLOSE_REQUESTED, run, True, hr, "payroll-api", request.part),
+        (CycleAction.CLOSED, run, True, hr, "payroll-api", request.part),
+    ]

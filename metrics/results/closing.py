@@ -274,9 +274,14 @@ def cycle_close_finish(*, cycle_id: int, run: int) -> bool:
             # A close adds a period's results at once, before autovacuum notices: without
             # fresh statistics the next close's reads of these results (the quarter's months,
             # the streak's earlier months) scan every line, 1.8 s a chunk at 100,000 people
-            # instead of 0.1 s (bench_close). ANALYZE samples: well under a second at any size.
+            # instead of 0.1 s (bench_close). ANALYZE samples, and only the columns those reads
+            # filter and join on (the table's size is counted whatever the columns): 0.3 s at
+            # 300,000 results and 2.4 million lines, where every column took 0.8 s.
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Result._meta.db_table}, {ResultLine._meta.db_table}")
+                cursor.execute(
+                    f"ANALYZE {Result._meta.db_table} (id, cycle_id, run, employee_id, period, superseded_at), "
+                    f"{ResultLine._meta.db_table} (result_id)"
+                )
         CycleEvent.objects.create(
             cycle=cycle,
             action=CycleAction.CLOSED if everyone else CycleAction.PART_CLOSED,

@@ -364,3 +364,20 @@ def test_the_export_quotes_a_band_or_flag_a_spreadsheet_would_run_and_leaves_num
     row = run("export_scores", "2026-01").splitlines()[1].split(",")
 
     assert row[:7] == ["e0000", "2026-01", "-3.50", "'=HYPERLINK(1)", "100.00", "2000.00", "'-1+1;@me"]
+
+
+@pytest.mark.postgres
+def test_a_close_leaves_fresh_statistics_for_what_the_next_close_reads() -> None:
+    """The quarter reads the months' results by employee and period and their lines by result: the
+    month's close counts those columns before it ends (without them, a plan made for empty tables
+    scans every line for each chunk of the quarter)."""
+    team(3)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, attname FROM pg_stats WHERE tablename LIKE 'metrics_result%%'")
+        assert not cursor.fetchall()
+    run("close_cycle", "2026-01")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, attname FROM pg_stats WHERE tablename LIKE 'metrics_result%%'")
+        counted = set(cursor.fetchall())
+    assert {("metrics_result", column) for column in ("employee_id", "period", "superseded_at")} <= counted
+    assert ("metrics_resultline", "result_id") in counted

@@ -71,6 +71,8 @@ mutation-close: install
 	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(MUTATION_CLOSE)
 	sed '/^\[tool\.mutmut\]/,$$d' pyproject.toml > $(MUTATION_CLOSE)/pyproject.toml
 	cp tests/mutation_close.cfg $(MUTATION_CLOSE)/setup.cfg
+	# A run stopped mid-test leaves rows in the test database it keeps: start from an empty one.
+	psql "$(dir $(MUTATION_DATABASE_URL))postgres" -qc 'DROP DATABASE IF EXISTS "test_$(notdir $(MUTATION_DATABASE_URL))" WITH (FORCE)'
 	cd $(MUTATION_CLOSE) && SHARED_EXAMPLES=$(abspath ../shared/examples) DATABASE_URL=$(MUTATION_DATABASE_URL) \
 		CELERY_BROKER_URL=$(MUTATION_BROKER_URL) CELERY_TASK_DEFAULT_QUEUE=mutation-close-$$$$ REQUIRE_SERVICES=1 \
 		../$(BIN)/mutmut run --max-children 1 $(foreach name,$(CLOSE_MUTANTS),"$(name)")

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from celery.worker.worker import WorkController
     from playwright.sync_api import Browser, Page
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+# Beside the clone; `make mutation` names them, its copy of the tests being one folder deeper.
+EXAMPLES = Path(os.environ.get("SHARED_EXAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "examples")
 # The seed plan ships with the product (the template library): the same file as the shared example.
 SEED_PLAN = Path(__file__).resolve().parent.parent / "plans" / "templates_library" / "customer-manager.zh-hans.json"
 CHROMIUM = "/usr/bin/chromium"

@@ -192,6 +192,12 @@ def test_two_months_closing_at_once_each_claim_their_own_close_and_hand_out_only
     assert sorted(february_chunks) == sorted(CycleChunk.objects.filter(cycle_id=february).values_list("pk", flat=True))
     assert len(february_chunks) == 3 and not set(february_chunks) & set(january_chunks)
     assert CyclePart.objects.get(cycle_id=february).status == PartStatus.CLOSING
+    # A worker working through January's close takes January's chunks only, and each month ends
+    # with its own work.
+    assert cycle_close_work(cycle_id=january, run=run) == 3
+    assert set(CycleChunk.objects.filter(cycle_id=february).values_list("status", flat=True)) == {ChunkStatus.PENDING}
+    assert cycle_close_work(cycle_id=february, run=february_run) == 3
+    assert set(Cycle.objects.values_list("status", flat=True)) == {CycleStatus.CLOSED}
 
 
 def test_a_close_of_a_month_with_nobody_assigned_finishes_at_its_claim(django_capture_on_commit_callbacks: Any) -> None:

@@ -192,11 +192,14 @@ def test_two_months_closing_at_once_each_claim_their_own_close_and_hand_out_only
     assert sorted(february_chunks) == sorted(CycleChunk.objects.filter(cycle_id=february).values_list("pk", flat=True))
     assert len(february_chunks) == 3 and not set(february_chunks) & set(january_chunks)
     assert CyclePart.objects.get(cycle_id=february).status == PartStatus.CLOSING
-    # A worker working through January's close takes January's chunks only, and each month ends
-    # with its own work.
-    assert cycle_close_work(cycle_id=january, run=run) == 3
-    assert set(CycleChunk.objects.filter(cycle_id=february).values_list("status", flat=True)) == {ChunkStatus.PENDING}
+    # A worker working through February's close (the later request) takes February's chunks only,
+    # and its end closes February, not the close requested first; then January's own work.
     assert cycle_close_work(cycle_id=february, run=february_run) == 3
+    assert set(CycleChunk.objects.filter(cycle_id=january).values_list("status", flat=True)) == {ChunkStatus.PENDING}
+    assert Cycle.objects.get(pk=february).status == CycleStatus.CLOSED
+    assert Cycle.objects.get(pk=january).status == CycleStatus.CLOSING
+    assert CyclePart.objects.get(cycle_id=january).status == PartStatus.CLOSING
+    assert cycle_close_work(cycle_id=january, run=run) == 3
     assert set(Cycle.objects.values_list("status", flat=True)) == {CycleStatus.CLOSED}
 
 
@@ -235,3 +238,29 @@ def test_the_history_records_who_asked_how_and_for_which_close_at_its_claim_and_
         (CycleAction.CLOSE_REQUESTED, run, True, hr, "payroll-api", request.part),
         (CycleAction.CLOSED, run, True, hr, "payroll-api", request.part),
     ]
+
+
+def test_the_last_chunk_task_finishes_the_close_and_each_chunk_keeps_when_it_was_done(
+    requested: tuple[int, int],
+) -> None:
+    """Chunk tasks on several workers: whichever scores the last chunk closes the month."""
+    cycle_id, run = requested
+    *first, last = cycle_close_start(cycle_id=cycle_id, run=run)
+    for chunk_id in first:
+        assert cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=chunk_id)
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSING
+
+    assert cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=last)
+
+    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
+    assert CyclePart.objects.get(cycle_id=cycle_id).status == PartStatus.CLOSED
+    assert None not in set(CycleChunk.objects.filter(cycle_id=cycle_id).values_list("done_at", flat=True))
+
+
+def test_each_line_is_written_with_the_marks_it_was_scored_with(requested: tuple[int, int]) -> None:
+    """Every figure entered: no line is missing; the seed plan's figures here cap nothing either."""
+    cycle_id, run = requested
+    cycle_close_start(cycle_id=cycle_id, run=run)
+    cycle_close_work(cycle_id=cycle_id, run=run)
+    marks = set(ResultLine.objects.values_list("capped", "floored", "stretched", "missing"))
+    assert marks == {(False, False, False, False)}

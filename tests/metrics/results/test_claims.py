@@ -252,8 +252,9 @@ def test_the_last_chunk_task_finishes_the_close_and_each_chunk_keeps_when_it_was
 
     assert cycle_chunk_score(cycle_id=cycle_id, run=run, chunk_id=last)
 
-    assert Cycle.objects.get(pk=cycle_id).status == CycleStatus.CLOSED
-    assert CyclePart.objects.get(cycle_id=cycle_id).status == PartStatus.CLOSED
+    cycle, part = Cycle.objects.get(pk=cycle_id), CyclePart.objects.get(cycle_id=cycle_id)
+    assert (cycle.status, part.status) == (CycleStatus.CLOSED, PartStatus.CLOSED)
+    assert cycle.closed_at is not None and cycle.closed_at == part.closed_at  # what the cycle pages show
     assert None not in set(CycleChunk.objects.filter(cycle_id=cycle_id).values_list("done_at", flat=True))
 
 

@@ -157,6 +157,16 @@ def test_a_relationship_without_a_type_or_a_target_is_passed_over() -> None:
     assert read_rows(parts) == [(2, {"employee": "li.lei", "value": "7"})]
 
 
+def test_a_package_naming_its_workbook_without_a_target_is_refused_as_unreadable() -> None:
+    parts = package("")
+    parts["_rels/.rels"] = (
+        f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" Type="{OFFICE_DOCUMENT}"/></Relationships>'
+    )
+    assert refusal(parts) == [
+        "The file is not an Excel workbook (.xlsx) we can read: \"There is no item named '' in the archive\""
+    ]
+
+
 def test_a_workbook_without_a_sheet_is_refused() -> None:
     parts = package("")
     parts["xl/workbook.xml"] = f'<workbook xmlns="{MAIN}"><sheets/></workbook>'
@@ -262,6 +272,15 @@ def test_styles_without_cell_formats_or_with_formats_left_out_read_as_general() 
     # An xf without numFmtId is General; one naming a format the file never declares is too.
     styles = (
         f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf fontId="0"/><xf numFmtId="190"/></cellXfs></styleSheet>'
+    )
+    assert read_rows(package(rows, styles=styles)) == [
+        (2, {"employee": "li.lei", "value": "46113"}),
+        (3, {"employee": "han.mei", "value": "0.5"}),
+    ]
+    # A declared format without its code, or without its id, changes nothing either.
+    styles = (
+        f'<styleSheet xmlns="{MAIN}"><numFmts count="2"><numFmt numFmtId="180"/><numFmt formatCode="0.00"/></numFmts>'
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="180"/></cellXfs></styleSheet>'
     )
     assert read_rows(package(rows, styles=styles)) == [
         (2, {"employee": "li.lei", "value": "46113"}),

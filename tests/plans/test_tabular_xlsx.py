@@ -406,3 +406,12 @@ def test_a_bounded_stream_gives_up_to_its_limit_and_refuses_a_byte_more() -> Non
     with pytest.raises(TableError) as refused:
         io.BufferedReader(tabular._Bounded(io.BytesIO(b"x" * 101), 100)).read()
     assert refused.value.messages == ["The file is larger than 50 MB: split it into smaller files."]
+
+
+def test_a_header_cell_computed_by_a_formula_reads_its_saved_text() -> None:
+    header = (
+        '<row r="1"><c r="A1" t="str"><f>"employee"</f><v>employee</v></c>'
+        '<c r="B1" t="inlineStr"><is><t>value</t></is></c></row>'
+    )
+    rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2"><v>1</v></c></row>'
+    assert read_rows(package(rows, header=header)) == [(2, {"employee": "li.lei", "value": "1"})]

@@ -281,6 +281,7 @@ def test_a_file_may_be_as_large_as_the_limit_and_not_a_byte_more(monkeypatch: py
     monkeypatch.setattr(tabular, "MAX_FILE_BYTES", len(data))
     assert table_read(data).rows[0].cells == {"employee": "li.lei", "period": "2026-01"}
     monkeypatch.setattr(tabular, "MAX_FILE_BYTES", len(data) - 1)
+    # The message gives the limit in whole MB, rounded down: 0 for this test's limit of a few bytes.
     assert refusal(data) == ["The file is larger than 0 MB: split it into smaller files."]
 
 

@@ -8,11 +8,13 @@ cells and rows are addressed, and how numbers are styled.
 import io
 import zipfile
 from posixpath import dirname, relpath
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from openpyxl.utils import get_column_letter
 
 from plans import tabular
+from plans.periods import Period
 from plans.tabular import TableError, table_read
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -258,6 +260,88 @@ def test_a_number_is_shown_as_its_style_says(style: int, value: str, shown: str)
         f'<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2" s="{style}"><v>{value}</v></c></row>'
     )
     assert read_rows(package(rows)) == [(2, {"employee": "li.lei", "value": shown})]
+
+
+def styled(format_id: int, value: str, *, formats: str = "") -> list[tuple[int, dict[str, str]]]:
+    """A cell of ``value`` in a style naming the number format ``format_id``, declared in
+    ``formats`` or, as Excel writes a built-in format, by its id alone."""
+    styles = (
+        f'<styleSheet xmlns="{MAIN}">{formats}<cellXfs count="2">'
+        f'<xf numFmtId="0"/><xf numFmtId="{format_id}"/></cellXfs></styleSheet>'
+    )
+    rows = f'<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2" s="1"><v>{value}</v></c></row>'
+    return read_rows(package(rows, styles=styles))
+
+
+@pytest.mark.parametrize(
+    ("format_id", "value", "shown"),
+    [
+        # The formats a Chinese Excel shows by these ids (ECMA-376 Part 1, 18.8.30, zh-CN).
+        (57, "46113", "2026-04-01"),  # yyyy"年"m"月": 2026年4月, the day as any date cell reads
+        (31, "46113", "2026-04-01"),  # yyyy"年"m"月"d"日"
+        (31, "46113.75", "2026-04-01"),  # with a time of day: its day
+        (27, "46113", "2026-04-01"),  # yyyy"年"m"月"
+        (28, "46113", "2026-04-01"),  # m"月"d"日"
+        (29, "46113", "2026-04-01"),
+        (30, "46113", "2026-04-01"),  # m-d-yy
+        (36, "46113", "2026-04-01"),
+        (50, "46113", "2026-04-01"),
+        (51, "46113", "2026-04-01"),
+        (52, "46113", "2026-04-01"),
+        (53, "46113", "2026-04-01"),
+        (54, "46113", "2026-04-01"),
+        (58, "46113", "2026-04-01"),
+        (57, "1e10", "10000000000"),  # too large for a date: shown as the number
+        # Times of day: the fraction of a day the cell holds, never a day of December 1899.
+        (32, "0.5", "0.5"),  # h"时"mm"分": 12时00分
+        (33, "0.75", "0.75"),  # h"时"mm"分"ss"秒"
+        (34, "0.5", "0.5"),  # 上午/下午h"时"mm"分"
+        (35, "0.5", "0.5"),
+        (55, "0.5", "0.5"),
+        (56, "0.5", "0.5"),
+        # The built-in times every Excel shares, and the durations.
+        (18, "0.5", "0.5"),  # h:mm AM/PM
+        (19, "0.5", "0.5"),
+        (20, "0.5", "0.5"),  # h:mm
+        (21, "0.5", "0.5"),
+        (45, "0.5", "0.5"),  # mm:ss
+        (46, "1.5", "1.5"),  # [h]:mm:ss: 36:00:00
+        (47, "0.5", "0.5"),  # mmss.0
+        (22, "46113.5", "2026-04-01"),  # m/d/yy h:mm: a date with its time, read as its day
+    ],
+)
+def test_a_built_in_format_named_by_its_id_alone_reads_as_a_chinese_excel_shows_it(
+    format_id: int, value: str, shown: str
+) -> None:
+    assert styled(format_id, value) == [(2, {"employee": "li.lei", "value": shown})]
+
+
+def test_a_month_cell_in_the_chinese_built_in_format_is_read_as_its_month() -> None:
+    # What the figures and the roster imports make of a period cell (Period.from_cell).
+    assert Period.from_cell(styled(57, "46113")[0][1]["value"]) == Period(2026, 4)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [
+        ('h"时"mm"分"', "0.5", "0.5"),
+        ("[$-F400]h:mm:ss AM/PM", "0.5", "0.5"),  # Excel's system time
+        ("[Red][h]:mm;@", "1.5", "1.5"),  # a duration, in a colour
+        ('"Day "hh:mm', "0.5", "0.5"),  # quoted text is not a date's d
+        ("\\d h:mm", "0.5", "0.5"),  # nor an escaped one
+        ('yyyy"年"m"月"d"日" hh:mm', "46113.5", "2026-04-01"),  # a date and a time: a date
+        ("YYYY-MM-DD HH:MM", "46113.5", "2026-04-01"),
+        ('[DBNum1][$-804]yyyy"年"m"月"', "46113", "2026-04-01"),
+        ('m"月"', "46113", "2026-04-01"),  # a month alone is a date, not minutes
+        ("0.00", "46113", "46113"),  # a code the file declares for a built-in id wins
+    ],
+)
+def test_a_declared_format_showing_only_a_time_reads_as_its_number_and_one_with_a_date_as_its_day(
+    code: str, value: str, shown: str
+) -> None:
+    format_id = 57 if code == "0.00" else 180
+    formats = f'<numFmts count="1"><numFmt numFmtId="{format_id}" formatCode={quoteattr(code)}/></numFmts>'
+    assert styled(format_id, value, formats=formats) == [(2, {"employee": "li.lei", "value": shown})]
 
 
 def test_styles_without_cell_formats_or_with_formats_left_out_read_as_general() -> None:

@@ -11,7 +11,8 @@ Chinese Excel names by their id alone, such as 2026年4月), a time cell as the 
 holds (12:00 as ``0.5``), a formula cell as its cached value; a formula without one, an error value
 and merged cells are refused by their place.
 
-Row numbers are the file's as a spreadsheet shows them: the header is row 1.
+Row numbers are the file's as a spreadsheet shows them: the header is row 1, and a CSV record whose
+quoted cells break over several lines is one row.
 """
 
 from __future__ import annotations
@@ -118,9 +119,11 @@ def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        for line in reader:
-            yield reader.line_num, line
+        # A spreadsheet shows one row per record, however many lines its quoted cells break over:
+        # rows are counted by record, not by ``reader.line_num`` (the line where a record ends).
+        yield from enumerate(reader, start=1)
     except csv.Error as error:
+        # The reader could not make a record: the line it stopped at is all there is to name.
         raise TableError(
             [
                 _("Row %(row)s: the file is not a readable CSV file (%(error)s); a quote may be left open.")

@@ -339,6 +339,55 @@ def test_old_mac_line_ends_and_line_breaks_inside_a_quoted_cell_are_kept() -> No
     assert [row.cells["comment"] for row in table.rows] == ["line one\r\nline two", "ok"]
 
 
+def test_a_row_after_a_line_break_in_a_quoted_cell_has_the_number_a_spreadsheet_shows() -> None:
+    # Excel shows li.lei's two-line comment in one row, row 2, and han.mei on row 3: not line 4.
+    assert refusal('employee,comment\nli.lei,"a\nb"\nhan.mei,x,extra\n') == [
+        "Row 3: 3 cells but the header has 2 columns"
+    ]
+
+
+def test_rows_are_numbered_by_record_after_several_cells_broken_over_lines() -> None:
+    text = (
+        "employee,comment\r\n"
+        'li.lei,"line one\r\nline two\r\nline three"\r\n'  # row 2, lines 2 to 4
+        'han.mei,"one\ntwo"\r\n'  # row 3, lines 5 and 6
+        "wang\x00fang,ok\r\n"  # row 4, line 7
+        "zhao,ok,extra\r\n"  # row 5, line 8
+    )
+    assert refusal(text) == [
+        "Row 4, column “employee”: a text may not contain the character NUL (\\0)",
+        "Row 5: 3 cells but the header has 2 columns",
+    ]
+    table = table_read(text.replace("\x00", "").replace(",extra", ""))
+    assert [(row.number, row.cells["employee"]) for row in table.rows] == [
+        (2, "li.lei"),
+        (3, "han.mei"),
+        (4, "wangfang"),
+        (5, "zhao"),
+    ]
+
+
+def test_rows_without_line_breaks_in_their_cells_keep_their_line_numbers() -> None:
+    # A blank line is a row of the spreadsheet too: the rows after it keep their numbers.
+    table = table_read('employee,comment\nli.lei,"a, b"\n\nhan.mei,x\nwang.fang,""\n')
+    assert [(row.number, row.cells["employee"]) for row in table.rows] == [
+        (2, "li.lei"),
+        (4, "han.mei"),
+        (5, "wang.fang"),
+    ]
+    assert refusal('employee,comment\nli.lei,"a"\nhan.mei,x\nwang.fang,y,z\n') == [
+        "Row 4: 3 cells but the header has 2 columns"
+    ]
+
+
+def test_an_open_quote_after_a_multi_line_cell_names_the_line_where_the_file_ends() -> None:
+    # The reader could make no row of it: the line where it stopped (the file's fourth, where han.mei's
+    # row 3 starts and the file ends) is what there is to name.
+    assert refusal(b'employee,comment\nli.lei,"a\nb"\nhan.mei,"open\n') == [
+        "Row 4: the file is not a readable CSV file (unexpected end of data); a quote may be left open."
+    ]
+
+
 def test_an_open_quote_is_refused_naming_the_row_where_the_file_ends() -> None:
     assert refusal(b'employee,period\nli.lei,"2026-01\nhan.mei,2026-02\n') == [
         "Row 3: the file is not a readable CSV file (unexpected end of data); a quote may be left open."

@@ -6,10 +6,13 @@ as Excel's "Unicode text", GB18030 as Excel saves "CSV (逗号分隔)" on a Chin
 
 An XLSX sheet is read from its XML, not through the size it declares (a 5 KB file may claim a
 million rows by sixteen thousand columns): only the cells that are there count. A percentage
-cell comes back as ``5%`` (it holds 0.05), a date cell as ``2026-04-01``, a formula cell as its
-cached value; a formula without one, an error value and merged cells are refused by their place.
+cell comes back as ``5%`` (it holds 0.05), a date cell as ``2026-04-01`` (also in the formats a
+Chinese Excel names by their id alone, such as 2026年4月), a time cell as the fraction of a day it
+holds (12:00 as ``0.5``), a formula cell as its cached value; a formula without one, an error value
+and merged cells are refused by their place.
 
-Row numbers are the file's as a spreadsheet shows them: the header is row 1.
+Row numbers are the file's as a spreadsheet shows them: the header is row 1, and a CSV record whose
+quoted cells break over several lines is one row.
 """
 
 from __future__ import annotations
@@ -116,9 +119,11 @@ def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        for line in reader:
-            yield reader.line_num, line
+        # A spreadsheet shows one row per record, however many lines its quoted cells break over:
+        # rows are counted by record, not by ``reader.line_num`` (the line where a record ends).
+        yield from enumerate(reader, start=1)
     except csv.Error as error:
+        # The reader could not make a record: the line it stopped at is all there is to name.
         raise TableError(
             [
                 _("Row %(row)s: the file is not a readable CSV file (%(error)s); a quote may be left open.")
@@ -135,6 +140,34 @@ _PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}R
 _CELL_REFERENCE = re.compile(r"([A-Z]{1,3})(\d+)")
 _PERCENT_FORMAT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted text
 _EXCEL_PRECISION = Context(prec=15)  # what Excel shows of a binary float: 8.6, never 8.5999…
+# The built-in formats whose code depends on the language of Excel (ECMA-376 Part 1, 18.8.30),
+# as a Chinese (zh-CN) Excel shows them: it writes their ids without a code, so openpyxl's
+# BUILTIN_FORMATS, which has only the formats every language shares, does not know them.
+_ZH_CN_FORMATS = {
+    27: 'yyyy"年"m"月"',
+    28: 'm"月"d"日"',
+    29: 'm"月"d"日"',
+    30: "m-d-yy",
+    31: 'yyyy"年"m"月"d"日"',
+    32: 'h"时"mm"分"',
+    33: 'h"时"mm"分"ss"秒"',
+    34: '上午/下午h"时"mm"分"',
+    35: '上午/下午h"时"mm"分"ss"秒"',
+    36: 'yyyy"年"m"月"',
+    50: 'yyyy"年"m"月"',
+    51: 'm"月"d"日"',
+    52: 'yyyy"年"m"月"',
+    53: 'm"月"d"日"',
+    54: 'm"月"d"日"',
+    55: '上午/下午h"时"mm"分"',
+    56: '上午/下午h"时"mm"分"ss"秒"',
+    57: 'yyyy"年"m"月"',
+    58: 'm"月"d"日"',
+}
+# What of a format code shows no part of the date or time: quoted text, [brackets] other than the
+# elapsed [h], [m] and [s], and the character after \, _ or * (escaped, a space's width, a fill).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[(?![hms]+\])[^\]]*\]|[\\_*].', re.IGNORECASE)
+_DAY_PARTS = re.compile(r"[dyebg]", re.IGNORECASE)  # day, year, era (e, g), Buddhist year (b)
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -149,6 +182,13 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
             [_("The file is not an Excel workbook (.xlsx) we can read: %(error)s") % {"error": error}]
         ) from error
     return iter(lines)
+
+
+def _is_time_format(code: str) -> bool:
+    """A format showing a time of day or a duration and no date (h:mm, 上午/下午h"时"mm"分"): its
+    cell is a fraction of a day, not a date, and reads as the number it holds."""
+    shown = _FORMAT_LITERALS.sub("", code.split(";", 1)[0])
+    return re.search("[hs]", shown, re.IGNORECASE) is not None and not _DAY_PARTS.search(shown)
 
 
 def _column_index(letters: str) -> int:
@@ -236,7 +276,7 @@ class _Workbook:
         if path is None or path not in self.archive.namelist():
             return set(), set()
         styles = self._xml(path)
-        formats: dict[int, str] = dict(BUILTIN_FORMATS)
+        formats: dict[int, str] = BUILTIN_FORMATS | _ZH_CN_FORMATS
         for number_format in styles.iter(f"{_MAIN}numFmt"):
             formats[int(number_format.get("numFmtId", "0"))] = number_format.get("formatCode", "")
         percent, dates = set(), set()
@@ -245,7 +285,7 @@ class _Workbook:
             code = formats.get(int(xf.get("numFmtId", "0")), "")
             if _PERCENT_FORMAT.search(code):
                 percent.add(index)
-            elif is_date_format(code):
+            elif is_date_format(code) and not _is_time_format(code):
                 dates.add(index)
         return percent, dates
 

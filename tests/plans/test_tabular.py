@@ -254,3 +254,203 @@ def test_a_nul_character_past_the_files_start_is_refused_naming_its_row_and_colu
     with pytest.raises(TableError) as refused:
         table_read(("\n".join(lines) + "\n").encode())
     assert refused.value.messages == ["Row 402, column “satisfaction”: a text may not contain the character NUL (\\0)"]
+
+
+# --- The refusals, word for word, at and just past each bound ----------------------------------
+
+SAVE_AS_UTF8 = (
+    "Save it from Excel or WPS as “CSV UTF-8 (逗号分隔)” or as an Excel workbook (.xlsx), then upload it again."
+)
+
+
+def refusal(data: bytes | str) -> list[str]:
+    with pytest.raises(TableError) as refused:
+        table_read(data)
+    return refused.value.messages
+
+
+@pytest.mark.parametrize("name", ["team.xlsx", "team.xlsm", "TEAM.XLSM"])
+def test_a_workbook_name_on_a_file_that_is_not_one_is_refused_saying_so(name: str) -> None:
+    with pytest.raises(TableError) as refused:
+        table_read_upload(name=name, data=b"employee,period\nli.lei,2026-01\n")
+    assert refused.value.messages == ["The file is not an Excel workbook (.xlsx): save it again from Excel or WPS."]
+
+
+def test_a_file_may_be_as_large_as_the_limit_and_not_a_byte_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"employee,period\nli.lei,2026-01\n"
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", len(data))
+    assert table_read(data).rows[0].cells == {"employee": "li.lei", "period": "2026-01"}
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", len(data) - 1)
+    # The message gives the limit in whole MB, rounded down: 0 for this test's limit of a few bytes.
+    assert refusal(data) == ["The file is larger than 0 MB: split it into smaller files."]
+
+
+def test_a_binary_file_is_told_by_a_nul_in_its_first_4096_bytes() -> None:
+    assert refusal(b"\x00\x01\x02\x03 not text") == [
+        "The file is not a text (CSV) file or an Excel workbook. " + SAVE_AS_UTF8
+    ]
+    header = b"employee,note\n"
+    filler = b"li.lei," + b"x" * (4096 - len(header) - len(b"li.lei,")) + b"\n"
+    # Byte 4096 (counting from 0) is past the bytes looked at: the NUL is one cell's.
+    data = header + filler[:-1] + b"\x00\n"
+    assert len(header + filler[:-1]) == 4096
+    assert refusal(data) == ["Row 2, column “note”: a text may not contain the character NUL (\\0)"]
+    assert refusal(header + filler[:-2] + b"\x00\n") == [
+        "The file is not a text (CSV) file or an Excel workbook. " + SAVE_AS_UTF8
+    ]
+
+
+def test_bytes_neither_utf8_nor_gb18030_are_refused_saying_how_to_save_the_file() -> None:
+    assert refusal(b"employee\n\x80x\n") == ["The file's characters are in an encoding we cannot read. " + SAVE_AS_UTF8]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "employee\t姓名\nli.lei\t李雷\n".encode("utf-16-le").join([b"\xff\xfe", b""]),  # Unicode text, LE
+        "employee\t姓名\nli.lei\t李雷\n".encode("utf-16-be").join([b"\xfe\xff", b""]),  # Unicode text, BE
+        "employee,姓名\r\nli.lei,李雷\r\n".encode(),  # UTF-8 without a BOM
+        "employee,姓名\r\nli.lei,李雷\r\n".encode("utf-8-sig"),
+        "employee,姓名\r\nli.lei,李雷\r\n".encode("gb18030"),
+        "\ufeffemployee,姓名\nli.lei,李雷\n",  # text already decoded, its BOM kept
+    ],
+)
+def test_every_encoding_and_separator_excel_saves_reads_the_same(data: bytes | str) -> None:
+    table = table_read(data)
+    assert table.header == ["employee", "姓名"]
+    assert [(row.number, row.cells) for row in table.rows] == [(2, {"employee": "li.lei", "姓名": "李雷"})]
+
+
+def test_the_separator_is_told_by_the_header_line_alone() -> None:
+    # Tabs in the header, a comma in a later cell: tab-separated.
+    assert table_read("employee\tnote\nli.lei\ta, b\n").rows[0].cells == {"employee": "li.lei", "note": "a, b"}
+    # A header with neither: commas, so a later comma splits the row.
+    assert refusal("employee\nli.lei,extra\n") == ["Row 2: 2 cells but the header has 1 columns"]
+    # A stray tab in a comma-separated header does not make it tab-separated.
+    assert table_read("employee,period\t\nli.lei,2026-01\n").header == ["employee", "period"]
+
+
+def test_old_mac_line_ends_and_line_breaks_inside_a_quoted_cell_are_kept() -> None:
+    assert [row.cells for row in table_read(b"employee,period\rli.lei,2026-01\rhan.mei,2026-02\r").rows] == [
+        {"employee": "li.lei", "period": "2026-01"},
+        {"employee": "han.mei", "period": "2026-02"},
+    ]
+    table = table_read(b'employee,comment\r\nli.lei,"line one\r\nline two"\r\nhan.mei,ok\r\n')
+    assert [row.cells["comment"] for row in table.rows] == ["line one\r\nline two", "ok"]
+
+
+def test_a_row_after_a_line_break_in_a_quoted_cell_has_the_number_a_spreadsheet_shows() -> None:
+    # Excel shows li.lei's two-line comment in one row, row 2, and han.mei on row 3: not line 4.
+    assert refusal('employee,comment\nli.lei,"a\nb"\nhan.mei,x,extra\n') == [
+        "Row 3: 3 cells but the header has 2 columns"
+    ]
+
+
+def test_rows_are_numbered_by_record_after_several_cells_broken_over_lines() -> None:
+    text = (
+        "employee,comment\r\n"
+        'li.lei,"line one\r\nline two\r\nline three"\r\n'  # row 2, lines 2 to 4
+        'han.mei,"one\ntwo"\r\n'  # row 3, lines 5 and 6
+        "wang\x00fang,ok\r\n"  # row 4, line 7
+        "zhao,ok,extra\r\n"  # row 5, line 8
+    )
+    assert refusal(text) == [
+        "Row 4, column “employee”: a text may not contain the character NUL (\\0)",
+        "Row 5: 3 cells but the header has 2 columns",
+    ]
+    table = table_read(text.replace("\x00", "").replace(",extra", ""))
+    assert [(row.number, row.cells["employee"]) for row in table.rows] == [
+        (2, "li.lei"),
+        (3, "han.mei"),
+        (4, "wangfang"),
+        (5, "zhao"),
+    ]
+
+
+def test_rows_without_line_breaks_in_their_cells_keep_their_line_numbers() -> None:
+    # A blank line is a row of the spreadsheet too: the rows after it keep their numbers.
+    table = table_read('employee,comment\nli.lei,"a, b"\n\nhan.mei,x\nwang.fang,""\n')
+    assert [(row.number, row.cells["employee"]) for row in table.rows] == [
+        (2, "li.lei"),
+        (4, "han.mei"),
+        (5, "wang.fang"),
+    ]
+    assert refusal('employee,comment\nli.lei,"a"\nhan.mei,x\nwang.fang,y,z\n') == [
+        "Row 4: 3 cells but the header has 2 columns"
+    ]
+
+
+def test_an_open_quote_after_a_multi_line_cell_names_the_line_where_the_file_ends() -> None:
+    # The reader could make no row of it: the line where it stopped (the file's fourth, where han.mei's
+    # row 3 starts and the file ends) is what there is to name.
+    assert refusal(b'employee,comment\nli.lei,"a\nb"\nhan.mei,"open\n') == [
+        "Row 4: the file is not a readable CSV file (unexpected end of data); a quote may be left open."
+    ]
+
+
+def test_an_open_quote_is_refused_naming_the_row_where_the_file_ends() -> None:
+    assert refusal(b'employee,period\nli.lei,"2026-01\nhan.mei,2026-02\n') == [
+        "Row 3: the file is not a readable CSV file (unexpected end of data); a quote may be left open."
+    ]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b" , ,\nli.lei\n", "\ufeff"])
+def test_a_file_without_a_header_is_refused_as_empty(data: bytes | str) -> None:
+    assert refusal(data) == ["The file is empty: it needs a header row."]
+
+
+def test_a_header_may_have_200_columns_and_not_201() -> None:
+    names = [f"c{n}" for n in range(1, 202)]
+    assert len(table_read(",".join(names[:200]) + ",,\n").header) == 200
+    assert refusal(",".join(names) + "\n") == ["Row 1: a file may have at most 200 columns."]
+
+
+def test_header_names_missing_or_given_twice_are_refused_each() -> None:
+    assert refusal("employee,,period,period,employee,x,x,x\nli.lei\n") == [
+        "Row 1: column 2 has no name",
+        "Row 1: column “employee, period, x” appears twice",
+    ]
+
+
+def test_a_blank_line_between_rows_is_passed_over_and_the_rows_after_it_read() -> None:
+    table = table_read("employee,period\nli.lei,2026-01\n\n , \nhan.mei,2026-02\n")
+    assert [(row.number, row.cells["employee"]) for row in table.rows] == [(2, "li.lei"), (5, "han.mei")]
+
+
+def test_every_faulty_row_is_reported_not_only_the_first() -> None:
+    text = "employee,period\nli.lei,2026-01,x\nhan.mei,2026-02\nwang\x00fang,2026-01\nzhao,2026-01,y,z\n"
+    assert refusal(text) == [
+        "Row 2: 3 cells but the header has 2 columns",
+        "Row 4, column “employee”: a text may not contain the character NUL (\\0)",
+        "Row 5: 4 cells but the header has 2 columns",
+    ]
+
+
+def test_a_file_may_have_max_rows_data_rows_and_not_one_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tabular, "MAX_ROWS", 1_000)
+    lines = ["employee", *(f"p{n}" for n in range(1_000))]
+    assert len(table_read("\n".join(lines) + "\n\n").rows) == 1_000
+    assert refusal("\n".join([*lines, "p1000"])) == ["The file has more than 1,000 rows: split it into smaller files."]
+
+
+# --- A fixed header, and the messages other modules build ------------------------------------
+
+
+def test_a_fixed_header_reports_missing_columns_then_unknown_ones() -> None:
+    table = table_read("employee,period,score,remark\n")
+    assert tabular.table_check_columns(table, required=["employee", "period"], optional=["score", "remark"]) == []
+    assert tabular.table_check_columns(table, required=["employee", "period", "score", "remark"]) == []
+    assert tabular.table_check_columns(table, required=["employee", "target", "period"], optional=["score"]) == [
+        "Row 1: the column “target” is missing",
+        "Row 1: unknown column “remark”",
+    ]
+    assert tabular.table_check_columns(table, required=["employee"]) == [
+        "Row 1: unknown column “period”",
+        "Row 1: unknown column “score”",
+        "Row 1: unknown column “remark”",
+    ]
+
+
+def test_a_row_error_names_the_row_and_the_column_when_there_is_one() -> None:
+    assert tabular.row_error(7, "score", "not a number") == "Row 7, score: not a number"
+    assert tabular.row_error(7, "", "the employee is unknown") == "Row 7: the employee is unknown"

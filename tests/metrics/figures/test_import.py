@@ -14,6 +14,7 @@ from metrics.figures.services import metrics_import
 from plans.models import PlanVersion
 from plans.tabular import TableError, table_read
 from tests.factories import UserFactory, assign, csv_table, plan_data, publish
+from tests.plans.test_tabular_xlsx import MAIN, package, zipped
 
 HEADER = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total,collaboration\n"
 
@@ -364,6 +365,20 @@ def test_a_month_that_excel_turned_into_a_date_is_read_as_its_month(team: PlanVe
     for text in ("2026/2/1", "2026年2月"):
         metrics_import(table=csv_table(f"employee,period,new_customers\nli.lei,{text},5\n"))
     assert entries()[("li.lei", "2026-02", "new_customers")] == 5
+
+
+def test_a_month_in_the_format_a_chinese_excel_names_by_its_id_alone_is_read_as_its_month(team: PlanVersion) -> None:
+    # Style 1 is the built-in format 57, yyyy"年"m"月" on a Chinese Excel, written without its code.
+    styles = (
+        f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="57"/></cellXfs></styleSheet>'
+    )
+    header = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>employee</t></is></c><c r="B1" t="inlineStr"><is><t>period</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>satisfaction</t></is></c></row>'
+    )
+    rows = '<row r="2"><c r="A2" t="inlineStr"><is><t>li.lei</t></is></c><c r="B2" s="1"><v>46054</v></c><c r="C2"><v>8.6</v></c></row>'
+    metrics_import(table=table_read(zipped(package(rows, header=header, styles=styles))))
+    assert entries()[("li.lei", "2026-02", "satisfaction")] == Decimal("8.6")
 
 
 def test_a_period_outside_the_years_we_keep_is_refused_saying_so(team: PlanVersion) -> None:

@@ -14,6 +14,10 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 # more keeps the CPUs busy while a worker waits on PostgreSQL.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# The application (Django, every view's module: config/wsgi.py) is loaded once in the master and
+# the workers fork from it: none pays the imports at its first request, and they share the pages
+# of memory those take. Nothing connects to a database or broker at import.
+preload_app = True
 graceful_timeout = 30
 # A worker is replaced after this many requests (spread out so that they do not all restart at
 # once), which bounds whatever memory a long-lived process might accumulate.

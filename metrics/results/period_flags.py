@@ -1,10 +1,12 @@
 """The flags of a period's results, counted, in their plans' words: the follow-ups page's summary
 and the cycle page's line of flags read them here."""
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from metrics.results.models import Result
 from plans.flags import flag_text
@@ -36,8 +38,14 @@ def period_flag_counts(*, period: Period | str) -> PeriodFlagCounts:
     """Every flag the period's plans define (streak flags first, then the bands', then a forced
     close's ``incomplete``) and any other its results carry, each with how many people have it;
     the flagged results are read once, their flags only (six queries, whatever the people)."""
-    flagged = dict(flagged_current(period=period).order_by().values_list("employee_id", "flags"))
-    counts = Counter(flag for flags in flagged.values() for flag in flags)
+    # The flag lists read as the database's text and each distinct list decoded once: a period of
+    # 100,000 people has a few distinct lists, where decoding 40,000 of them took 0.4 s (bench_load).
+    rows = flagged_current(period=period).order_by().values_list("employee_id", Cast("flags", TextField()))
+    lists = Counter(text for _employee, text in rows)
+    counts: Counter[str] = Counter()
+    for text, people in lists.items():
+        for flag in json.loads(text):
+            counts[flag] += people
     versions = list(
         Result.objects.filter(period=str(period), superseded_at__isnull=True)
         .order_by()
@@ -56,5 +64,5 @@ def period_flag_counts(*, period: Period | str) -> PeriodFlagCounts:
             labels.setdefault(code, label)
     return PeriodFlagCounts(
         flags=[FlagCount(flag=flag, label=flag_text(flag, labels), count=counts.get(flag, 0)) for flag in order],
-        flagged=frozenset(flagged),
+        flagged=frozenset(employee for employee, _text in rows),
     )

@@ -58,7 +58,7 @@ mutation: install
 # cycle_close_work), the finish (cycle_close_finish) and the writing (metrics/results/chunks.py's
 # chunk_results_write and its COPY), against the close's tests on PostgreSQL and Redis (the
 # services of .ci/run), one mutant at a time, in a copy of the project that tests/mutation_close.cfg
-# configures. About 40 minutes on two cores.
+# configures. About an hour on two cores (each surviving mutant costs the close's tests, ~30 s).
 MUTATION_CLOSE := .mutation-close
 MUTATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mutation
 MUTATION_BROKER_URL ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)

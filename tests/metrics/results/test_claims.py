@@ -14,10 +14,8 @@ import pytest
 from pytest_django import Settings
 
 from metrics.cycles.models import Cycle, CycleAction, CycleEvent, CyclePart, CycleStatus, PartStatus
-from metrics.figures.services import metrics_import
 from metrics.results.closing import (
     cycle_chunk_score,
-    cycle_close_request,
     cycle_close_start,
     cycle_close_work,
     cycle_reopen,
@@ -26,11 +24,10 @@ from metrics.results.models import ChunkStatus, CycleChunk, Result, ResultLine
 from metrics.results.parts import Selection
 from people.models import User
 from plans.periods import Period
-from tests.factories import UserFactory, assign, csv_table, publish
+from tests.factories import UserFactory, assign, publish
+from tests.metrics.results.closes import close_requested, figures_entered
 
 pytestmark = pytest.mark.django_db
-
-FIGURES = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
 
 
 @pytest.fixture
@@ -41,12 +38,8 @@ def requested(settings: Settings, django_capture_on_commit_callbacks: Any) -> tu
     people = [UserFactory.create(username=f"c{n}") for n in range(6)]
     for person in people:
         assign(person, version, "2026-01")
-    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-01,2,50,8.6,4,46,48\n" for p in people)))
-    sent: list[tuple[int, int]] = []
-    with django_capture_on_commit_callbacks(execute=True):  # the request enqueues after its commit
-        cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda cycle_id, run: sent.append((cycle_id, run)))
-    assert len(sent) == 1
-    return sent[0]
+    figures_entered(people, "2026-01")
+    return close_requested(django_capture_on_commit_callbacks, "2026-01")
 
 
 def test_a_second_delivery_of_a_claimed_close_claims_nothing_and_hands_back_the_chunks_left(
@@ -121,15 +114,8 @@ def test_a_message_of_a_close_of_part_of_a_month_delivered_again_after_it_finish
     people = [UserFactory.create(username=f"p{n}") for n in range(4)]
     for person in people:
         assign(person, version, "2026-01")
-    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-01,2,50,8.6,4,46,48\n" for p in people[:2])))
-    sent: list[tuple[int, int]] = []
-    with django_capture_on_commit_callbacks(execute=True):
-        cycle_close_request(
-            period=Period.parse("2026-01"),
-            selection=Selection(complete=True),
-            enqueue=lambda cycle_id, run: sent.append((cycle_id, run)),
-        )
-    ((cycle_id, run),) = sent
+    figures_entered(people[:2], "2026-01")
+    cycle_id, run = close_requested(django_capture_on_commit_callbacks, "2026-01", selection=Selection(complete=True))
     cycle_close_start(cycle_id=cycle_id, run=run)
     cycle_close_work(cycle_id=cycle_id, run=run)
     cycle = Cycle.objects.get(pk=cycle_id)
@@ -143,15 +129,6 @@ def test_a_message_of_a_close_of_part_of_a_month_delivered_again_after_it_finish
     assert sorted(Result.objects.values_list("employee__username", flat=True)) == ["p0", "p1"]
 
 
-def _request(on_commit: Any, period: str) -> tuple[int, int]:
-    """A close of ``period`` requested, its message kept instead of sent: (cycle id, run)."""
-    sent: list[tuple[int, int]] = []
-    with on_commit(execute=True):  # the request enqueues after its commit
-        cycle_close_request(period=Period.parse(period), enqueue=lambda cycle_id, run: sent.append((cycle_id, run)))
-    ((cycle_id, run),) = sent
-    return cycle_id, run
-
-
 def test_a_message_of_the_run_before_a_reopening_claims_nothing_of_the_new_close(
     requested: tuple[int, int], django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -159,7 +136,7 @@ def test_a_message_of_the_run_before_a_reopening_claims_nothing_of_the_new_close
     cycle_close_start(cycle_id=cycle_id, run=old_run)
     cycle_close_work(cycle_id=cycle_id, run=old_run)
     cycle_reopen(period=Period.parse("2026-01"), reason="wrong targets")
-    _, run = _request(django_capture_on_commit_callbacks, "2026-01")
+    _, run = close_requested(django_capture_on_commit_callbacks, "2026-01")
     assert run == old_run + 1
 
     assert cycle_close_start(cycle_id=cycle_id, run=old_run) == []
@@ -182,8 +159,8 @@ def test_two_months_closing_at_once_each_claim_their_own_close_and_hand_out_only
 ) -> None:
     january, run = requested
     people = User.objects.filter(username__startswith="c")
-    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-02,2,50,8.6,4,46,48\n" for p in people)))
-    february, february_run = _request(django_capture_on_commit_callbacks, "2026-02")
+    figures_entered(people, "2026-02")
+    february, february_run = close_requested(django_capture_on_commit_callbacks, "2026-02")
 
     january_chunks = cycle_close_start(cycle_id=january, run=run)
     assert CyclePart.objects.get(cycle_id=january).status == PartStatus.CLOSING
@@ -206,7 +183,7 @@ def test_two_months_closing_at_once_each_claim_their_own_close_and_hand_out_only
 
 def test_a_close_of_a_month_with_nobody_assigned_finishes_at_its_claim(django_capture_on_commit_callbacks: Any) -> None:
     """Nobody to score, no chunk to wait for: the claim itself closes the month."""
-    cycle_id, run = _request(django_capture_on_commit_callbacks, "2026-01")
+    cycle_id, run = close_requested(django_capture_on_commit_callbacks, "2026-01")
 
     assert cycle_close_start(cycle_id=cycle_id, run=run) == []
 
@@ -221,23 +198,21 @@ def test_the_history_records_who_asked_how_and_for_which_close_at_its_claim_and_
     hr = UserFactory.create(username="hr")
     for n in range(2):
         assign(UserFactory.create(username=f"h{n}"), version, "2026-01")
-    sent: list[tuple[int, int]] = []
-    with django_capture_on_commit_callbacks(execute=True):
-        request = cycle_close_request(
-            period=Period.parse("2026-01"),
-            force=True,  # nobody's figures are in: each value scores 0
-            user=hr,
-            via="payroll-api",
-            enqueue=lambda cycle_id, run: sent.append((cycle_id, run)),
-        )
-    ((cycle_id, run),) = sent
+    cycle_id, run = close_requested(
+        django_capture_on_commit_callbacks,
+        "2026-01",
+        force=True,  # nobody's figures are in: each value scores 0
+        user=hr,
+        via="payroll-api",
+    )
+    part = CyclePart.objects.get(cycle_id=cycle_id, run=run)
     cycle_close_start(cycle_id=cycle_id, run=run)
     cycle_close_work(cycle_id=cycle_id, run=run)
 
     events = CycleEvent.objects.filter(cycle_id=cycle_id).order_by("pk")
     assert [(e.action, e.run, e.forced, e.user, e.via, e.part) for e in events] == [
-        (CycleAction.CLOSE_REQUESTED, run, True, hr, "payroll-api", request.part),
-        (CycleAction.CLOSED, run, True, hr, "payroll-api", request.part),
+        (CycleAction.CLOSE_REQUESTED, run, True, hr, "payroll-api", part),
+        (CycleAction.CLOSED, run, True, hr, "payroll-api", part),
     ]
 
 

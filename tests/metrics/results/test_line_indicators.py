@@ -11,17 +11,14 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
-from metrics.figures.services import metrics_import
-from metrics.results.closing import cycle_close_request, cycle_close_start, cycle_close_work
+from metrics.results.closing import cycle_close_start, cycle_close_work
 from metrics.results.models import ResultLine
 from plans.models import Indicator
-from plans.periods import Period
 from plans.services import PlanError, draft_open, draft_publish, indicator_delete
-from tests.factories import UserFactory, assign, csv_table, publish
+from tests.factories import UserFactory, assign, publish
+from tests.metrics.results.closes import close_requested, figures_entered
 
 pytestmark = pytest.mark.django_db
-
-FIGURES = "employee,period,churn.lost,churn.total,satisfaction,new_customers,feedback.ok,feedback.total\n"
 
 
 @pytest.fixture
@@ -31,11 +28,8 @@ def scored(django_capture_on_commit_callbacks: Any) -> list[ResultLine]:
     people = [UserFactory.create(username=f"l{n}") for n in range(2)]
     for person in people:
         assign(person, version, "2026-01")
-    metrics_import(table=csv_table(FIGURES + "".join(f"{p.username},2026-01,2,50,8.6,4,46,48\n" for p in people)))
-    sent: list[tuple[int, int]] = []
-    with django_capture_on_commit_callbacks(execute=True):
-        cycle_close_request(period=Period.parse("2026-01"), enqueue=lambda cycle_id, run: sent.append((cycle_id, run)))
-    ((cycle_id, run),) = sent
+    figures_entered(people, "2026-01")
+    cycle_id, run = close_requested(django_capture_on_commit_callbacks, "2026-01")
     cycle_close_start(cycle_id=cycle_id, run=run)
     cycle_close_work(cycle_id=cycle_id, run=run)
     lines = list(ResultLine.objects.select_related("result__version"))

@@ -22,28 +22,26 @@ PIECE_BYTES = 64 * 1024
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
-def rss_mb(pid: int) -> float:
-    """What a process holds in memory now (VmRSS), in MB; 0 once it is gone."""
+def _status_mb(pid: int, field: str) -> float:
+    """A memory line of a process's ``/proc`` status (``VmRSS``, ``VmHWM``), in MB; 0 once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """What a process holds in memory now (VmRSS), in MB; 0 once it is gone."""
+    return _status_mb(pid, "VmRSS")
 
 
 def peak_rss_mb(pid: int) -> float:
     """The most memory a process has held since it started (VmHWM), in MB; 0 once it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return _status_mb(pid, "VmHWM")
 
 
 def children(pid: int) -> list[int]:

@@ -18,6 +18,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from metrics.bench.data import MONTHS, QUARTER, bench_data_create, close_profile, floor_seconds
+from metrics.bench.downloads import peak_rss_mb
 from metrics.cycles.models import CycleAction, CycleEvent, CyclePart, CycleStatus
 from metrics.results.closing import cycle_close_request, cycle_wait
 from metrics.results.models import CycleChunk, Result, ResultLine
@@ -31,14 +32,6 @@ def _cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used: steadier than wall time on a busy machine."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """The most memory a process has held (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _phases(cycle_id: int, run: int, started_at: datetime.datetime, ended_at: datetime.datetime) -> str:
@@ -147,7 +140,7 @@ class Command(BaseCommand):
                     f"{period}: close_cycle, {results.count()} results, {lines} indicator scores in {seconds:.2f} s "
                     f"(CPU {time.process_time() - cpu:.2f} s); load average {os.getloadavg()[0]:.2f}"
                 )
-            self.stdout.write(f"peak memory: {_peak_rss_mb(os.getpid()):.0f} MB")
+            self.stdout.write(f"peak memory: {peak_rss_mb(os.getpid()):.0f} MB")
         finally:
             connection.close()
             connection.settings_dict["NAME"] = original
@@ -189,7 +182,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  workers' CPU time: {sum(used):.2f} s ({' + '.join(f'{seconds:.2f}' for seconds in used)})"
                 )
-            peaks = [_peak_rss_mb(process.pid) for process in processes]
+            peaks = [peak_rss_mb(process.pid) for process in processes]
             self.stdout.write(f"worker peak memory: {', '.join(f'{peak:.0f} MB' for peak in peaks)}")
         finally:
             for process in processes:
